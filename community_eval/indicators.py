@@ -1,0 +1,156 @@
+"""Indicators of INDICATORS.md, computed by the named queries in ``queries/``.
+
+Pages, the command line and the tests all call these functions, so a number means the
+same thing everywhere. DuckDB does the aggregation; Python only adds what SQL lacks (the
+t quantile) and shapes columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+from scipy import stats
+
+from community_eval.standards import Profile, Standards
+from community_eval.store import Store
+
+LEVELS = ("community", "street", "district", "community_type", "all")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar selects; None means no restriction."""
+
+    district: str | None = None
+    street: str | None = None
+    community_type: str | None = None
+    community_id: str | None = None
+
+    def params(self, level: str = "community") -> dict[str, object]:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}")
+        return {**asdict(self), "level": level}
+
+
+def filter_options(store: Store) -> pd.DataFrame:
+    """Every community with the attributes the sidebar filters on."""
+    return store.query("filter_options")
+
+
+def data_years(store: Store) -> dict[str, list[int]]:
+    """Years with data, per table."""
+    frame = store.query("data_years")
+    return {table: sorted(int(y) for y in group["year"]) for table, group in frame.groupby("table_name")}
+
+
+def latest_year(store: Store, table: str) -> int | None:
+    """The default year of an indicator: the latest with data in the table concerned."""
+    years = data_years(store).get(table, [])
+    return years[-1] if years else None
+
+
+def scope_summary(store: Store, filters: Filters, level: str = "all") -> pd.DataFrame:
+    return store.query("scope_summary", filters.params(level))
+
+
+def task_burden(store: Store, filters: Filters, year: int, level: str = "community") -> pd.DataFrame:
+    return store.query("task_burden", {**filters.params(level), "year": year})
+
+
+def task_by_department(store: Store, filters: Filters, year: int) -> pd.DataFrame:
+    return store.query("task_burden_by_department", {**filters.params(), "year": year})
+
+
+def task_hours_by_category(store: Store, filters: Filters, year: int, level: str = "community") -> pd.DataFrame:
+    return store.query("task_hours_by_category", {**filters.params(level), "year": year})
+
+
+def task_monthly_trend(store: Store, filters: Filters) -> pd.DataFrame:
+    return store.query("task_monthly_trend", filters.params())
+
+
+def t_interval(mean: pd.Series, sd: pd.Series, n_eff: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """95 % interval mean ± t(0.975, n_eff − 1) · s / √n_eff; null where it is undefined."""
+    valid = mean.notna() & sd.notna() & (n_eff > 1)
+    dof = n_eff.where(valid, 2.0).astype(float)
+    half = pd.Series(stats.t.ppf(0.975, dof), index=mean.index) * sd.astype(float) / dof.pow(0.5).where(valid)
+    half = half.where(valid)
+    return (mean - half).where(valid), (mean + half).where(valid)
+
+
+def satisfaction(store: Store, filters: Filters, year: int, min_n: int, level: str = "community") -> pd.DataFrame:
+    frame = store.query("satisfaction", {**filters.params(level), "year": year, "min_n": min_n})
+    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_overall"], frame["sd_overall"], frame["n_eff"])
+    return frame
+
+
+def satisfaction_distribution(store: Store, filters: Filters, year: int, min_n: int) -> pd.DataFrame:
+    return store.query("satisfaction_distribution", {**filters.params(), "year": year, "min_n": min_n})
+
+
+def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
+    """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
+    frame = store.query("facility_compliance", {**filters.params(level), "year": year, **profile.facility_params()})
+    wanted = {rule.column for rule in profile.facility_rules}
+    unused = [c for c in frame.columns if c.startswith("rule_") and c not in wanted]
+    return frame.drop(columns=unused)
+
+
+def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile, level: str = "all") -> pd.DataFrame:
+    """Compliance rate per group, recomputed from the community rows."""
+    rows = facility_compliance(store, filters, year, profile, level)
+    return store.query("facility_compliance_rollup", frames={"community_rows": rows})
+
+
+def staff_turnover(
+    store: Store, filters: Filters, year: int, standards: Standards, level: str = "community"
+) -> pd.DataFrame:
+    params = {**filters.params(level), "year": year, **standards.reference_wage_params(year)}
+    return store.query("staff_turnover", params)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure of the overview: this year's value and last year's."""
+
+    key: str
+    value: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+def _first(frame: pd.DataFrame, column: str) -> float | None:
+    if frame.empty or pd.isna(frame[column].iloc[0]):
+        return None
+    return float(frame[column].iloc[0])
+
+
+def _headline_values(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> dict:
+    """Every headline figure for one year, pooled over the whole filter."""
+    scope = scope_summary(store, filters)
+    burden = task_burden(store, filters, year, level="all")
+    happy = satisfaction(store, filters, year, standards.min_n, level="all")
+    rooms = facility_rollup(store, filters, year, profile)
+    people = staff_turnover(store, filters, year, standards, level="all")
+    return {
+        "communities": _first(scope, "n_communities"),
+        "residents": _first(scope, "population"),
+        "staff_in_post": _first(people, "headcount_end"),
+        "mean_satisfaction": _first(happy, "mean_overall"),
+        "compliant_share": _first(rooms, "compliant_share"),
+        "turnover_rate": _first(people, "turnover_rate"),
+        "admin_hours_share": _first(burden, "admin_hours_share"),
+    }
+
+
+def headlines(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> list[Headline]:
+    """The overview's figures for ``year``, each with the previous year's value."""
+    now = _headline_values(store, filters, year, standards, profile)
+    before = _headline_values(store, filters, year - 1, standards, profile)
+    return [Headline(key, now[key], before[key]) for key in now]

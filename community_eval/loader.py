@@ -1,0 +1,409 @@
+"""Loading files into the store through the data contract.
+
+A load is: read the file, match it to a table by its headers, parse every cell, check
+every rule of the contract, then either store the rows in one transaction or store
+nothing. The result is a :class:`FileReport` that says what was mapped, what was ignored
+and every problem by row, column and value, which the page and the command line print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from community_eval.reader import ReadError, Sheet, read_bytes
+from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
+from community_eval.store import ImportRecord, Store, StoreError
+from community_eval.values import parse_column
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+MODES = ("append", "replace")
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a file or a row; ``reason`` is a locale key, ``params`` fill it in."""
+
+    reason: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class FileReport:
+    """What happened to one file (or worksheet) of a load."""
+
+    file_name: str
+    sha256: str
+    table: str | None = None
+    mode: str = "append"
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    rows_loaded: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    loaded: bool = False
+    encoding: str | None = None
+    preview: pd.DataFrame | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({p.row for p in self.problems if p.row is not None})
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.row is None]
+
+
+@dataclass
+class Source:
+    """A file to load: its name as the user gave it, and its bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Source:
+        path = Path(path)
+        return cls(path.name, path.read_bytes())
+
+
+# ---- matching headers to a table ---------------------------------------------------------
+
+
+@dataclass
+class HeaderMatch:
+    table: Table
+    mapping: dict[int, str]  # header position -> column name
+    ignored: list[str]
+    missing: list[str]
+    duplicated: list[str]
+
+    @property
+    def score(self) -> tuple[int, int]:
+        required = set(self.table.required_columns)
+        return (len(required & set(self.mapping.values())) - len(self.missing) * 2, len(self.mapping))
+
+
+def match_headers(headers: list[str], table: Table) -> HeaderMatch:
+    """Map each header to a column of ``table`` by the contract's aliases."""
+    index = header_index(table)
+    mapping: dict[int, str] = {}
+    ignored: list[str] = []
+    duplicated: list[str] = []
+    for position, header in enumerate(headers):
+        column = index.get(normalise_header(header))
+        if column is None:
+            ignored.append(header)
+        elif column in mapping.values():
+            duplicated.append(header)
+        else:
+            mapping[position] = column
+    missing = [c for c in table.required_columns if c not in mapping.values()]
+    return HeaderMatch(table, mapping, ignored, missing, duplicated)
+
+
+def choose_table(headers: list[str], table_name: str | None = None) -> HeaderMatch | None:
+    """The table whose columns the headers fit best, or the named one; None if none fits."""
+    if table_name is not None:
+        return match_headers(headers, TABLES[table_name])
+    matches = [match_headers(headers, table) for table in TABLES.values()]
+    complete = [m for m in matches if not m.missing]
+    if not complete:
+        return None
+    return max(complete, key=lambda m: m.score)
+
+
+def choose_sheet(sheets: list[Sheet], table_name: str | None) -> tuple[Sheet, HeaderMatch | None]:
+    """From a workbook, the sheet that matches a table (the named one, if given) best."""
+    best: tuple[Sheet, HeaderMatch | None] = (sheets[0], choose_table(sheets[0].headers, table_name))
+    for sheet in sheets:
+        match = choose_table(sheet.headers, table_name)
+        if match is not None and (best[1] is None or (not match.missing and match.score > best[1].score)):
+            best = (sheet, match)
+    return best
+
+
+# ---- validating rows ---------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What validation needs to know beyond the file: stored keys and known communities."""
+
+    community_ids: set[str]
+    stored_keys: dict[str, set[tuple]]
+    today: dt.date
+
+
+def stored_keys(store: Store, table: Table) -> set[tuple]:
+    """The key tuples (and unique values) already stored, to refuse duplicates on append."""
+    keys: set[tuple] = set()
+    if table.key:
+        with store.cursor() as cur:
+            columns = ", ".join(table.key)
+            keys |= {tuple(r) for r in cur.execute(f"select distinct {columns} from {table.name}").fetchall()}
+    for column in table.columns:
+        if column.unique and (column.name,) != table.key:
+            values = store.column_values(table.name, column.name).dropna()
+            keys |= {(column.name, v) for v in values}
+    return keys
+
+
+def _parse(sheet: Sheet, match: HeaderMatch) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]]]:
+    """Parse every mapped column; unmapped optional columns are empty.
+
+    Also returns the (position, column) cells that failed, so a cell that could not be
+    read is not reported a second time as missing.
+    """
+    problems: list[Problem] = []
+    failed: set[tuple[int, str]] = set()
+    parsed: dict[str, list[object]] = {}
+    by_column = {column: position for position, column in match.mapping.items()}
+    for column in match.table.columns:
+        if column.name not in by_column:
+            parsed[column.name] = [None] * len(sheet.cells)
+            continue
+        raw = sheet.cells[by_column[column.name]].astype(str)
+        values, failures = parse_column(raw, column)
+        parsed[column.name] = values
+        for position, failure in failures.items():
+            failed.add((position, column.name))
+            problems.append(
+                Problem(failure.reason, sheet.row_numbers[position], column.name, raw.iat[position], failure.params)
+            )
+    return pd.DataFrame(parsed, dtype=object), problems, failed
+
+
+def _check_required(frame: pd.DataFrame, table: Table, rows: list[int], failed: set[tuple]) -> list[Problem]:
+    problems = []
+    for column in table.columns:
+        if not column.required:
+            continue
+        for position in frame.index[frame[column.name].isna()]:
+            if (position, column.name) not in failed:
+                problems.append(Problem("required", rows[position], column.name, ""))
+    return problems
+
+
+def _apply_defaults(frame: pd.DataFrame, table: Table) -> None:
+    for column in table.columns:
+        if column.default is not None:
+            frame[column.name] = frame[column.name].where(frame[column.name].notna(), column.default)
+
+
+def _check_dates(frame: pd.DataFrame, table: Table, rows: list[int], today: dt.date) -> list[Problem]:
+    problems = []
+    for column in table.columns:
+        if column.not_in_future:
+            for position, value in frame[column.name].items():
+                if value is not None and value > today:
+                    problems.append(Problem("in_future", rows[position], column.name, value.isoformat()))
+    if table.name == "staff":
+        for position, (hire, exit_, reason) in frame[["hire_date", "exit_date", "exit_reason"]].iterrows():
+            if hire is not None and exit_ is not None and exit_ < hire:
+                problems.append(
+                    Problem("exit_before_hire", rows[position], "exit_date", exit_.isoformat(), {"hire": hire})
+                )
+            if reason is not None and exit_ is None:
+                problems.append(Problem("reason_without_exit", rows[position], "exit_reason", reason))
+    return problems
+
+
+def _check_unique(frame: pd.DataFrame, table: Table, rows: list[int], context: Context) -> list[Problem]:
+    """Keys must be unique within the file and, on append, against what is stored."""
+    problems = []
+    checks: list[tuple[str, list[str]]] = []
+    if table.key:
+        checks.append(("key", list(table.key)))
+    checks += [(c.name, [c.name]) for c in table.columns if c.unique and (c.name,) != table.key]
+    stored = context.stored_keys.get(table.name, set())
+    for label, columns in checks:
+        first_seen: dict[tuple, int] = {}
+        for position, values in enumerate(frame[columns].itertuples(index=False, name=None)):
+            if any(v is None for v in values):
+                continue
+            key = values if label == "key" else (label, *values)
+            shown = " / ".join(str(v) for v in values)
+            if key in first_seen:
+                problems.append(
+                    Problem("duplicate_in_file", rows[position], columns[-1], shown, {"first": first_seen[key]})
+                )
+            else:
+                first_seen[key] = rows[position]
+                if key in stored:
+                    problems.append(Problem("duplicate_in_store", rows[position], columns[-1], shown))
+    return problems
+
+
+def _check_references(frame: pd.DataFrame, table: Table, rows: list[int], context: Context) -> list[Problem]:
+    problems = []
+    for column in table.columns:
+        if column.references != "communities":
+            continue
+        for position, value in frame[column.name].items():
+            if value is not None and value not in context.community_ids:
+                problems.append(Problem("unknown_community", rows[position], column.name, value))
+    return problems
+
+
+def validate(sheet: Sheet, match: HeaderMatch, context: Context) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse and check every row; returns the typed rows and every problem found."""
+    frame, problems, failed = _parse(sheet, match)
+    rows = sheet.row_numbers
+    problems += _check_required(frame, match.table, rows, failed)
+    _apply_defaults(frame, match.table)
+    problems += _check_dates(frame, match.table, rows, context.today)
+    problems += _check_unique(frame, match.table, rows, context)
+    problems += _check_references(frame, match.table, rows, context)
+    problems.sort(key=lambda p: (p.row or 0, match.table.column_names.index(p.column) if p.column else -1))
+    return frame, problems
+
+
+def typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Give parsed columns pandas dtypes DuckDB reads without guessing."""
+    typed = {}
+    for column in table.columns:
+        series = frame[column.name]
+        typed[column.name] = _typed_series(series, column)
+    return pd.DataFrame(typed)
+
+
+def _typed_series(series: pd.Series, column: Column) -> pd.Series:
+    if column.kind in (Kind.INT, Kind.LIKERT):
+        return pd.array(series.tolist(), dtype="Int64")
+    if column.kind is Kind.NUMBER:
+        return pd.array(series.tolist(), dtype="Float64")
+    if column.kind is Kind.BOOL:
+        return pd.array(series.tolist(), dtype="boolean")
+    if column.kind in (Kind.DATE, Kind.MONTH):
+        return pd.to_datetime(series, errors="raise").astype("datetime64[s]")
+    return series.astype(object)
+
+
+# ---- the whole load ----------------------------------------------------------------------
+
+
+def _read(source: Source, table_name: str | None, mode: str) -> tuple[FileReport, Sheet | None, HeaderMatch | None]:
+    report = FileReport(source.name, hashlib.sha256(source.data).hexdigest(), mode=mode)
+    try:
+        sheets = read_bytes(source.data, source.name)
+    except ReadError as error:
+        report.problems.append(Problem(error.reason, params=error.params))
+        return report, None, None
+    sheet, match = choose_sheet(sheets, table_name)
+    report.file_name, report.encoding = sheet.name, sheet.encoding
+    if match is None:
+        report.problems.append(Problem("no_table_matches", params={"headers": ", ".join(sheet.headers)}))
+        return report, sheet, None
+    report.table = match.table.name
+    report.mapping = {sheet.headers[p]: c for p, c in match.mapping.items()}
+    report.ignored = match.ignored
+    report.rows_total = len(sheet.cells)
+    for column in match.missing:
+        report.problems.append(Problem("missing_column", column=column))
+    for header in match.duplicated:
+        report.problems.append(Problem("duplicate_header", value=header))
+    if not len(sheet.cells):
+        report.problems.append(Problem("no_rows"))
+    return report, sheet, match
+
+
+def _context(store: Store, batch_communities: set[str] | None) -> Context:
+    """Known communities are the stored ones, or the batch's when it replaces them."""
+    community_ids = (
+        batch_communities if batch_communities is not None else set(store.column_values("communities", "community_id"))
+    )
+    return Context(community_ids, {}, dt.date.today())
+
+
+def _load_one(
+    store: Store, report: FileReport, sheet: Sheet, match: HeaderMatch, context: Context, skip_invalid: bool
+) -> pd.DataFrame | None:
+    table = match.table
+    if report.mode == "append":
+        context.stored_keys[table.name] = stored_keys(store, table)
+    frame, problems = validate(sheet, match, context)
+    report.problems += problems
+    bad_rows = {p.row for p in problems}
+    valid = frame[[row not in bad_rows for row in sheet.row_numbers]]
+    report.preview = frame.head(20)
+    if (problems and not skip_invalid) or valid.empty:
+        return None
+    typed = typed_frame(valid.reset_index(drop=True), table)
+    record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, len(typed), report.rows_rejected)
+    try:
+        store.load(table, typed, report.mode, record)
+    except StoreError as error:
+        report.problems.append(Problem(error.reason, params=error.params))
+        return None
+    report.loaded, report.rows_loaded = True, len(typed)
+    return typed
+
+
+def ingest(
+    store: Store,
+    sources: list[Source],
+    table: str | None = None,
+    mode: str = "append",
+    skip_invalid: bool = False,
+) -> list[FileReport]:
+    """Load several files in dependency order (communities first); one report per file.
+
+    Each file is its own transaction: a file with any problem is not loaded (unless
+    ``skip_invalid``, which loads its valid rows), and never changes the stored data.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    prepared = [_read(source, table, mode) for source in sources]
+    order = list(TABLES)
+    prepared.sort(key=lambda item: order.index(item[0].table) if item[0].table else -1)
+    batch_communities: set[str] | None = None
+    for report, sheet, match in prepared:
+        if sheet is None or match is None or report.problems:
+            continue
+        context = _context(store, batch_communities)
+        loaded = _load_one(store, report, sheet, match, context, skip_invalid)
+        if loaded is not None and match.table.name == "communities":
+            ids = set(loaded["community_id"])
+            batch_communities = ids if mode == "replace" else set(context.community_ids) | ids
+    return [report for report, _, _ in prepared]
+
+
+def ingest_paths(store: Store, paths: list[str | Path], **options: object) -> list[FileReport]:
+    """:func:`ingest` for files on disk; a missing file is reported, not raised."""
+    sources, missing = [], []
+    for path in paths:
+        try:
+            sources.append(Source.from_path(path))
+        except OSError:
+            report = FileReport(str(path), "")
+            report.problems.append(Problem("file_not_found"))
+            missing.append(report)
+    return missing + ingest(store, sources, **options)
+
+
+def create_sample_database(path: str, sample_dir: Path = SAMPLE_DIR) -> None:
+    """Create ``path`` filled from ``sample_data/``, atomically.
+
+    The database is built beside the target and renamed into place only when every
+    sample file has loaded, so a half-built database is never opened as the real one.
+    """
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{dt.datetime.now():%Y%m%d%H%M%S%f}.building")
+    store = Store(str(partial))
+    try:
+        reports = ingest_paths(store, sorted(sample_dir.glob("*.csv")), mode="replace")
+    finally:
+        store.close()
+    failures = [r for r in reports if not r.loaded]
+    if failures:
+        partial.unlink(missing_ok=True)
+        raise StoreError("sample_load_failed", files=", ".join(r.file_name for r in failures))
+    partial.replace(target)

@@ -1,0 +1,134 @@
+"""Standards profiles and settings read from ``standards.toml``.
+
+The file is the one place where thresholds live, each with its source, so the pages can
+say where a line on a chart comes from and a district can change a threshold without
+touching code. Facility rules map onto fixed rule kinds in ``queries/facility_compliance.sql``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+STANDARDS_FILE = Path(__file__).resolve().parent.parent / "standards.toml"
+STANDARDS_ENV = "COMMUNITY_EVAL_STANDARDS"
+
+#: Every facility rule kind and the thresholds it takes, in the order columns appear.
+RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "min_total_area": ("min_total_area_m2",),
+    "rooms": ("min_rooms", "require_hall"),
+    "area_per_100_households": ("min_area_per_100_households",),
+    "household_tier": ("tier_high_households", "tier_high_area_m2", "tier_low_households", "tier_low_area_m2"),
+    "tenure": ("disallowed_tenures",),
+    "budget": ("min_budget_per_100_households",),
+    "resident_space_share": ("min_resident_space_share",),
+}
+
+
+class StandardsError(ValueError):
+    """The standards file is missing a setting or names a rule that does not exist."""
+
+
+@dataclass(frozen=True)
+class FacilityRule:
+    name: str
+    thresholds: dict[str, object]
+    source: str
+
+    @property
+    def column(self) -> str:
+        return f"rule_{self.name}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    name_zh: str
+    name_en: str
+    facility_rules: tuple[FacilityRule, ...]
+    staffing: dict[str, object] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def facility_params(self) -> dict[str, object]:
+        """Bound parameters for facility_compliance: the profile's thresholds, null elsewhere."""
+        params: dict[str, object] = {p: None for names in RULE_PARAMETERS.values() for p in names}
+        for rule in self.facility_rules:
+            params.update(rule.thresholds)
+        return params
+
+    def committee_seats(self, population: int) -> int | None:
+        """Seats the 3+X rule gives a community of ``population`` (None without that rule)."""
+        for band in self.staffing.get("committee_size", []):
+            if "max_population" not in band or population <= band["max_population"]:
+                return int(band["seats"])
+        return None
+
+
+@dataclass(frozen=True)
+class Standards:
+    default_profile: str
+    min_n: int
+    turnover_ceiling: float
+    weights: dict[str, float]
+    tiers: dict[str, float]
+    reference_wages: tuple[dict[str, object], ...]
+    profiles: dict[str, Profile]
+
+    def profile(self, key: str | None) -> Profile:
+        return self.profiles.get(key or self.default_profile, self.profiles[self.default_profile])
+
+    def reference_wage_params(self, year: int) -> dict[str, object]:
+        """Reference wages for ``year`` as the two parallel lists the SQL takes."""
+        rows = [r for r in self.reference_wages if int(r["year"]) == year]
+        if not rows:
+            return {"reference_districts": None, "reference_wages": None}
+        return {
+            "reference_districts": [str(r["district"]) for r in rows],
+            "reference_wages": [float(r["monthly_wage_yuan"]) for r in rows],
+        }
+
+
+def _rule(raw: dict[str, object], profile: str) -> FacilityRule:
+    name = str(raw.get("name"))
+    if name not in RULE_PARAMETERS:
+        raise StandardsError(f"profile {profile}: unknown facility rule {name!r}; known: {sorted(RULE_PARAMETERS)}")
+    missing = [p for p in RULE_PARAMETERS[name] if p not in raw]
+    if missing:
+        raise StandardsError(f"profile {profile}: rule {name} needs {missing}")
+    return FacilityRule(name, {p: raw[p] for p in RULE_PARAMETERS[name]}, str(raw.get("source", "")))
+
+
+def _profile(key: str, raw: dict[str, object]) -> Profile:
+    rules = tuple(_rule(r, key) for r in raw.get("facility_rules", []))
+    return Profile(key, str(raw.get("name_zh", key)), str(raw.get("name_en", key)), rules, raw.get("staffing", {}))
+
+
+def parse_standards(raw: dict[str, object]) -> Standards:
+    """Build :class:`Standards` from the parsed TOML, checking what the code relies on."""
+    profiles = {key: _profile(key, value) for key, value in raw.get("profiles", {}).items()}
+    default = str(raw.get("default_profile", ""))
+    if default not in profiles:
+        raise StandardsError(f"default_profile {default!r} is not one of the profiles {sorted(profiles)}")
+    assessment = raw.get("assessment", {})
+    return Standards(
+        default_profile=default,
+        min_n=int(raw.get("min_n", 10)),
+        turnover_ceiling=float(raw.get("turnover_ceiling", 0.30)),
+        weights={k: float(v) for k, v in assessment.get("weights", {}).items()},
+        tiers={k: float(v) for k, v in assessment.get("tiers", {}).items()},
+        reference_wages=tuple(raw.get("reference_wages", [])),
+        profiles=profiles,
+    )
+
+
+@cache
+def load_standards(path: str | None = None) -> Standards:
+    """The standards in force: ``path``, else $COMMUNITY_EVAL_STANDARDS, else standards.toml."""
+    chosen = Path(path or os.environ.get(STANDARDS_ENV) or STANDARDS_FILE)
+    with chosen.open("rb") as handle:
+        return parse_standards(tomllib.load(handle))

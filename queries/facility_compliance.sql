@@ -1,0 +1,147 @@
+-- Facility compliance: premises, rooms, tenure and operating funds against the active
+-- standards profile. Thresholds are bound parameters taken from standards.toml; a rule
+-- whose threshold is null is not part of the profile and comes out null here, a rule
+-- whose input is missing comes out 'unknown' (never 'pass').
+-- Definitions: ../shared/INDICATORS.md, "facility_compliance".
+
+-- name: facility_compliance
+-- Compliance per community for year $year, using its latest facilities row with year <= $year.
+-- Each row carries the key of the group it rolls up into under $level.
+-- Parameters: $year, $level, the filter, and the profile's thresholds: $min_total_area_m2,
+-- $min_rooms, $require_hall, $min_area_per_100_households, $tier_high_households,
+-- $tier_high_area_m2, $tier_low_households, $tier_low_area_m2, $disallowed_tenures (list),
+-- $min_budget_per_100_households, $min_resident_space_share.
+-- Grain: one row per community in the filter.
+with
+scope as (
+    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+),
+
+latest_row as (
+    select facilities.*
+    from main.facilities as facilities
+    join scope using (community_id)
+    where facilities.year <= $year
+    qualify row_number() over (partition by facilities.community_id order by facilities.year desc) = 1
+),
+
+measured as (
+    select
+        scope.group_key,
+        scope.community_id,
+        scope.community_name,
+        scope.district,
+        scope.street,
+        scope.community_type,
+        scope.households,
+        latest_row.year,
+        latest_row.office_area_m2,
+        latest_row.service_area_m2,
+        latest_row.room_count,
+        latest_row.has_hall,
+        latest_row.tenure,
+        latest_row.operating_budget_yuan,
+        latest_row.office_area_m2 + latest_row.service_area_m2 as total_area_m2,
+    from scope
+    left join latest_row using (community_id)
+),
+
+ratios as (
+    select
+        *,
+        total_area_m2 / nullif(households, 0) * 100 as area_per_100_households,
+        service_area_m2 / nullif(total_area_m2, 0) as resident_space_share,
+        operating_budget_yuan / nullif(households, 0) * 100 as budget_per_100_households,
+    from measured
+),
+
+rules as (
+    select
+        *,
+        case
+            when $min_total_area_m2 is null then null
+            when total_area_m2 is null then 'unknown'
+            when total_area_m2 >= $min_total_area_m2 then 'pass'
+            else 'fail'
+        end as rule_min_total_area,
+        case
+            when $min_rooms is null then null
+            when room_count is null or has_hall is null then 'unknown'
+            when room_count >= $min_rooms and (has_hall or not $require_hall) then 'pass'
+            else 'fail'
+        end as rule_rooms,
+        case
+            when $min_area_per_100_households is null then null
+            when area_per_100_households is null then 'unknown'
+            when area_per_100_households >= $min_area_per_100_households then 'pass'
+            else 'fail'
+        end as rule_area_per_100_households,
+        case
+            when $tier_high_households is null then null
+            when total_area_m2 is null or households is null then 'unknown'
+            when households >= $tier_high_households
+                then if(total_area_m2 >= $tier_high_area_m2, 'pass', 'fail')
+            when households >= $tier_low_households
+                then if(total_area_m2 >= $tier_low_area_m2, 'pass', 'fail')
+            else 'pass'
+        end as rule_household_tier,
+        case
+            when $disallowed_tenures is null then null
+            when tenure is null then 'unknown'
+            when list_contains($disallowed_tenures, tenure) then 'fail'
+            else 'pass'
+        end as rule_tenure,
+        case
+            when $min_budget_per_100_households is null then null
+            when budget_per_100_households is null then 'unknown'
+            when budget_per_100_households >= $min_budget_per_100_households then 'pass'
+            else 'fail'
+        end as rule_budget,
+        case
+            when $min_resident_space_share is null then null
+            when resident_space_share is null then 'unknown'
+            when resident_space_share >= $min_resident_space_share then 'pass'
+            else 'fail'
+        end as rule_resident_space_share,
+    from ratios
+),
+
+profile_rules as (
+    select
+        *,
+        list_filter(
+            [rule_min_total_area, rule_rooms, rule_area_per_100_households, rule_household_tier,
+             rule_tenure, rule_budget, rule_resident_space_share],
+            lambda status: status is not null
+        ) as statuses,
+    from rules
+)
+
+select
+    * exclude (statuses),
+    len(list_filter(statuses, lambda status: status = 'pass')) as rules_passed,
+    len(list_filter(statuses, lambda status: status <> 'unknown')) as rules_applicable,
+    case
+        when list_contains(statuses, 'fail') then false
+        when list_contains(statuses, 'unknown') then null
+        else true
+    end as compliant,
+from profile_rules
+order by community_id
+
+-- name: facility_compliance_rollup
+-- Compliance rate per group, recomputed from the per-community rows of the query above
+-- (registered as the relation community_rows), never averaged from averages.
+-- A community whose compliance is unknown counts in neither numerator nor denominator.
+-- Parameters: none. Grain: one row per group_key of community_rows.
+select
+    group_key,
+    count(*) as n_communities,
+    count(*) filter (where compliant) as n_compliant,
+    count(compliant) as n_known,
+    count(*) filter (where compliant) / nullif(count(compliant), 0) as compliant_share,
+    sum(total_area_m2) / nullif(sum(households) filter (where total_area_m2 is not null), 0) * 100
+        as area_per_100_households,
+from community_rows
+group by group_key
+order by group_key

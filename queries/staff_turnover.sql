@@ -1,0 +1,64 @@
+-- Staff turnover: who joined and who left each year, and what those in post are paid.
+-- Definitions: ../shared/INDICATORS.md, "staff_turnover" and "staff_retention".
+
+-- name: staff_turnover
+-- Turnover per group for year $year. Reference wages by district for the year come as
+-- two parallel lists ($reference_districts, $reference_wages) from standards.toml.
+-- Parameters: $year, $level, the filter, $reference_districts, $reference_wages.
+-- Grain: one row per group.
+with
+scope as (
+    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+),
+
+people as (
+    select
+        scope.group_key,
+        scope.district,
+        staff.*,
+        staff.hire_date < make_date($year, 1, 1)
+            and (staff.exit_date is null or staff.exit_date >= make_date($year, 1, 1)) as in_post_at_start,
+        staff.hire_date <= make_date($year, 12, 31)
+            and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31)) as in_post_at_end,
+    from main.staff as staff
+    join scope using (community_id)
+),
+
+counted as (
+    select
+        group_key,
+        count(*) filter (where in_post_at_start) as headcount_start,
+        count(*) filter (where in_post_at_end) as headcount_end,
+        count(*) filter (where year(hire_date) = $year) as hires,
+        count(*) filter (where year(exit_date) = $year) as separations,
+        count(*) filter (where in_post_at_end and certified_social_worker) as certified_end,
+        median(monthly_pay) filter (where in_post_at_end) as median_pay,
+        any_value(district) as district,
+        count(distinct district) as n_districts,
+    from people
+    group by group_key
+),
+
+groups as (
+    select group_key, any_value(group_label) as group_label
+    from scope
+    group by group_key
+)
+
+select
+    groups.group_key,
+    groups.group_label,
+    coalesce(counted.headcount_start, 0) as headcount_start,
+    coalesce(counted.headcount_end, 0) as headcount_end,
+    coalesce(counted.hires, 0) as hires,
+    coalesce(counted.separations, 0) as separations,
+    counted.separations / nullif((counted.headcount_start + counted.headcount_end) / 2, 0) as turnover_rate,
+    counted.certified_end / nullif(counted.headcount_end, 0) as certified_share,
+    counted.median_pay,
+    -- a reference wage is a district's; a group spanning districts has none
+    case when counted.n_districts = 1 then
+        counted.median_pay / $reference_wages[list_position($reference_districts, counted.district)]
+    end as pay_to_reference,
+from groups
+left join counted using (group_key)
+order by groups.group_key

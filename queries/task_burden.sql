@@ -1,0 +1,147 @@
+-- Task burden: how much work departments hand down to communities, of what kind, and
+-- whether it came through the admission list (准入) with funds attached (费随事转).
+-- Definitions: ../shared/INDICATORS.md, "task_burden".
+
+-- name: task_burden
+-- Task burden per group for year $year. A group with no task rows in the year has null
+-- task measures (no data is not zero work); staffing measures are always computed.
+-- Parameters: $year, $level, $district, $street, $community_type, $community_id.
+-- Grain: one row per group (per community when $level = 'community').
+with
+scope as (
+    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+),
+
+tasks_in_year as (
+    select
+        scope.group_key,
+        tasks.department,
+        tasks.task_category,
+        tasks.task_count,
+        tasks.hours,
+        tasks.admitted,
+        tasks.funded,
+        tasks.task_category <> 'self_governance' as is_handed_down,
+        tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate') as is_administrative,
+    from main.tasks as tasks
+    join scope using (community_id)
+    where year(tasks.period) = $year
+),
+
+work as (
+    select
+        group_key,
+        sum(task_count) as tasks,
+        sum(hours) as hours,
+        coalesce(sum(hours) filter (where is_administrative), 0) as admin_hours,
+        coalesce(sum(task_count) filter (where is_handed_down), 0) as handed_down_tasks,
+        coalesce(sum(task_count) filter (where is_handed_down and not admitted), 0) as unadmitted_tasks,
+        coalesce(sum(task_count) filter (where is_handed_down and not funded), 0) as unfunded_tasks,
+        count(distinct department) filter (where is_handed_down) as departments,
+        coalesce(sum(task_count) filter (where task_category = 'inspection'), 0) as inspections,
+        coalesce(sum(task_count) filter (where task_category = 'ledger'), 0) as ledgers,
+    from tasks_in_year
+    group by group_key
+),
+
+staffing as (
+    select
+        scope.group_key,
+        count(*) as staff_active,
+    from main.staff as staff
+    join scope using (community_id)
+    where staff.hire_date <= make_date($year, 12, 31)
+      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+    group by scope.group_key
+),
+
+groups as (
+    select
+        group_key,
+        any_value(group_label) as group_label,
+        sum(population) as population,
+    from scope
+    group by group_key
+)
+
+select
+    groups.group_key,
+    groups.group_label,
+    work.tasks,
+    work.hours,
+    work.admin_hours / nullif(work.hours, 0) as admin_hours_share,
+    work.unadmitted_tasks / nullif(work.handed_down_tasks, 0) as unadmitted_share,
+    work.unfunded_tasks / nullif(work.handed_down_tasks, 0) as unfunded_share,
+    work.departments,
+    work.inspections,
+    work.ledgers,
+    coalesce(staffing.staff_active, 0) as staff_active,
+    work.tasks / nullif(staffing.staff_active, 0) as tasks_per_staff,
+    groups.population / nullif(staffing.staff_active, 0) as residents_per_staff,
+from groups
+left join work using (group_key)
+left join staffing using (group_key)
+order by groups.group_key
+
+-- name: task_burden_by_department
+-- Work handed down per department in year $year: how much, and how much of it broke the
+-- admission rule or came without funds. Parameters: $year and the filter ($district,
+-- $street, $community_type, $community_id). Grain: one row per department.
+with
+scope as (
+    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+)
+
+select
+    tasks.department,
+    sum(tasks.task_count) as tasks,
+    sum(tasks.hours) as hours,
+    sum(tasks.task_count) filter (where not tasks.admitted) / sum(tasks.task_count) as unadmitted_share,
+    sum(tasks.task_count) filter (where not tasks.funded) / sum(tasks.task_count) as unfunded_share,
+    count(distinct tasks.community_id) as n_communities,
+from main.tasks as tasks
+join scope using (community_id)
+where year(tasks.period) = $year
+  and tasks.task_category <> 'self_governance'
+group by tasks.department
+order by tasks desc, tasks.department
+
+-- name: task_hours_by_category
+-- Staff hours per task category in year $year, per group, for "where does time go".
+-- Parameters: $year, $level and the filter. Grain: one row per (group, task_category).
+with
+scope as (
+    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+)
+
+select
+    scope.group_key,
+    any_value(scope.group_label) as group_label,
+    tasks.task_category,
+    sum(tasks.task_count) as tasks,
+    sum(tasks.hours) as hours,
+from main.tasks as tasks
+join scope using (community_id)
+where year(tasks.period) = $year
+group by scope.group_key, tasks.task_category
+order by scope.group_key, tasks.task_category
+
+-- name: task_monthly_trend
+-- Tasks and hours per month across the filter, with the administrative share of hours.
+-- Parameters: the filter only (every month stored). Grain: one row per month.
+with
+scope as (
+    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+)
+
+select
+    tasks.period,
+    sum(tasks.task_count) as tasks,
+    sum(tasks.hours) as hours,
+    sum(tasks.hours) filter (
+        where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+    ) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+from main.tasks as tasks
+join scope using (community_id)
+group by tasks.period
+order by tasks.period
