@@ -1,0 +1,114 @@
+"""Translations and locale-aware number formats.
+
+Every label, message, chart title and axis comes from ``locales/<lang>.toml``. Keys are
+dotted paths (``nav.overview``); values are ``str.format`` templates. A key missing from
+a language is a bug the tests catch, not a string that silently falls back to English.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from community_eval.schema import ENUMS
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            flat[path] = str(value)
+    return flat
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """All messages of one language, by dotted key."""
+    with (LOCALE_DIR / f"{lang}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def translate(lang: str, key: str, **params: object) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in."""
+    template = catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)[key]
+    return template.format(**params) if params else template
+
+
+def has(lang: str, key: str) -> bool:
+    return key in catalog(lang)
+
+
+def language_from_locale(locale: str | None) -> str:
+    """The dashboard language for a browser locale: Chinese for zh-*, English for other
+    known locales, Chinese when the browser said nothing (the product's first audience)."""
+    if not locale:
+        return DEFAULT_LANGUAGE
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+class Translator:
+    """``tr("key", n=3)`` for one language; pages hold one of these."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+    def __call__(self, key: str, **params: object) -> str:
+        return translate(self.lang, key, **params)
+
+    def enum(self, column: str, code: str | None) -> str:
+        """The display word of an enum code (``urban`` → 纯社区 / Urban), from the schema."""
+        if code is None:
+            return ""
+        for value in ENUMS[column]:
+            if value.code == code:
+                return value.zh if self.lang == "zh" else value.en
+        return str(code)
+
+    def number(self, value: float | None, kind: str = "int") -> str:
+        return format_value(value, kind, self.lang)
+
+    def change(self, value: float, kind: str) -> str:
+        """A signed change: shares in percentage points, other kinds with a +/− sign."""
+        return format_change(value, kind, self.lang)
+
+
+def format_value(value: float | None, kind: str, lang: str) -> str:
+    """Format a figure the way readers of ``lang`` expect; missing values show as a dash.
+
+    kinds: ``int`` (12,345), ``decimal`` (3.82), ``share`` (12.3%), ``points`` (a change in
+    percentage points), ``yuan`` (2,000元 / ¥2,000), ``ratio`` (0.85).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "decimal":
+        return f"{value:,.2f}"
+    if kind == "share":
+        return f"{value * 100:.1f}%"
+    if kind == "points":
+        unit = "个百分点" if lang == "zh" else " pp"
+        return f"{value * 100:+.1f}{unit}"
+    if kind == "yuan":
+        return f"{value:,.0f}元" if lang == "zh" else f"¥{value:,.0f}"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    raise ValueError(f"unknown number kind {kind}")
+
+
+def format_change(value: float, kind: str, lang: str) -> str:
+    """Format a year-on-year change so its sign is always visible."""
+    if kind == "share":
+        return format_value(value, "points", lang)
+    if kind == "decimal":
+        return f"{value:+,.2f}"
+    return f"{value:+,.0f}"

@@ -1,0 +1,310 @@
+"""What every page shares: the store, cached indicators, the language and the filters.
+
+Pages stay thin by calling these. Indicator results are cached under the store's data
+version, so a load anywhere (page or command line) makes every page recompute, and a
+filter change only recomputes what that filter touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from community_eval import indicators
+from community_eval.i18n import LANGUAGES, Translator, language_from_locale
+from community_eval.indicators import Filters
+from community_eval.loader import create_sample_database
+from community_eval.metrics import KINDS
+from community_eval.schema import COMMUNITY_TYPES
+from community_eval.standards import Standards, load_standards
+from community_eval.store import Store, StoreError, default_db_path
+
+# Filter widgets' session keys and the URL parameters that carry them.
+URL_PARAMS = {
+    "f_district": "district",
+    "f_street": "street",
+    "f_type": "type",
+    "f_community": "community",
+    "f_year": "year",
+    "f_profile": "profile",
+}
+
+
+# ---- store and cache ------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Store:
+    """One Store per database path per process; the first start fills it from sample_data/."""
+    if "://" not in path and path != ":memory:" and not Path(path).exists():
+        create_sample_database(path)
+    return Store(path)
+
+
+def store() -> Store:
+    return _open_store(default_db_path())
+
+
+def data_version() -> str:
+    return store().data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(name: str, db_path: str, version: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    """Run indicator ``name``; ``db_path`` and ``version`` are there to key the cache.
+
+    Profiles travel as their key and standards as ``True`` so the key stays plain data;
+    both are resolved here from the standards file.
+    """
+    resolved = dict(kwargs)
+    if "profile" in resolved:
+        resolved["profile"] = load_standards().profile(resolved["profile"])
+    if resolved.get("standards") is True:
+        resolved["standards"] = load_standards()
+    return getattr(indicators, name)(_open_store(db_path), *args, **resolved)
+
+
+def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
+    """An indicator of :mod:`community_eval.indicators`, cached against the data version.
+
+    Pass plain values only: filters, year, level, ``profile="seed_2016"``, ``standards=True``.
+    """
+    return _cached(name, default_db_path(), data_version(), args, tuple(sorted(kwargs.items())))
+
+
+def standards() -> Standards:
+    return load_standards()
+
+
+# ---- language -------------------------------------------------------------------------
+
+
+def language() -> str:
+    """``?lang=`` wins; else the browser's locale; else Chinese."""
+    wanted = st.query_params.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    return language_from_locale(st.context.locale)
+
+
+def translator() -> Translator:
+    return Translator(st.session_state.get("lang", language()))
+
+
+def language_switch() -> Translator:
+    """The 中文 / English switch; the choice is written to the URL so links keep it."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = language()
+    labels = {"zh": "中文", "en": "English"}
+    st.sidebar.segmented_control(
+        "语言 / Language",
+        options=list(LANGUAGES),
+        format_func=labels.__getitem__,
+        key="lang",
+        required=True,
+    )
+    st.query_params["lang"] = st.session_state["lang"]
+    return Translator(st.session_state["lang"])
+
+
+# ---- filters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """What the sidebar selected, as every page reads it."""
+
+    filters: Filters
+    year: int | None
+    profile: str
+    lang: str
+
+
+def view() -> View:
+    """The current selection (set by :func:`sidebar_filters` in the entry file)."""
+    return st.session_state["view"]
+
+
+def _options() -> pd.DataFrame:
+    return compute("filter_options")
+
+
+def _restore_from_url(valid: dict[str, list]) -> None:
+    """On a session's first run, take each filter from the URL if it names a real choice."""
+    if st.session_state.get("_url_restored"):
+        return
+    st.session_state["_url_restored"] = True
+    for key, param in URL_PARAMS.items():
+        raw = st.query_params.get(param)
+        if raw is None:
+            continue
+        value = int(raw) if key == "f_year" and raw.isdigit() else raw
+        if value in valid.get(key, []):
+            st.session_state[key] = value
+
+
+def _write_to_url() -> None:
+    """Put every non-empty filter in the URL, so the address bar is a shareable view."""
+    for key, param in URL_PARAMS.items():
+        value = st.session_state.get(key)
+        if value is None:
+            if param in st.query_params:
+                del st.query_params[param]
+        else:
+            st.query_params[param] = str(value)
+
+
+def _choose(label: str, key: str, options: list, format_func=str, all_label: str | None = None):
+    """A selectbox whose empty choice means "all"; an invalid remembered value is dropped."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = None
+    return st.sidebar.selectbox(
+        label,
+        options,
+        key=key,
+        index=None,
+        format_func=format_func,
+        placeholder=all_label or "",
+    )
+
+
+def sidebar_filters(tr: Translator) -> View:
+    """District, street, community type, community, year and standards profile."""
+    communities = _options()
+    years = sorted(set().union(*(set(v) for k, v in compute("data_years").items() if k != "staff")) or [])
+    profiles = load_standards().profiles
+    valid = {
+        "f_district": sorted(communities["district"].unique()),
+        "f_street": sorted(communities["street"].unique()),
+        "f_type": [v.code for v in COMMUNITY_TYPES],
+        "f_community": list(communities["community_id"]),
+        "f_year": years,
+        "f_profile": list(profiles),
+    }
+    _restore_from_url(valid)
+    st.sidebar.subheader(tr("filters.title"))
+    district = _choose(tr("filters.district"), "f_district", valid["f_district"], all_label=tr("filters.all"))
+    in_district = communities if district is None else communities[communities["district"] == district]
+    street = _choose(
+        tr("filters.street"), "f_street", sorted(in_district["street"].unique()), all_label=tr("filters.all")
+    )
+    kind = _choose(
+        tr("filters.community_type"),
+        "f_type",
+        valid["f_type"],
+        format_func=lambda code: tr.enum("community_type", code),
+        all_label=tr("filters.all"),
+    )
+    narrowed = in_district if street is None else in_district[in_district["street"] == street]
+    narrowed = narrowed if kind is None else narrowed[narrowed["community_type"] == kind]
+    names = dict(zip(communities["community_id"], communities["community_name"], strict=True))
+    community = _choose(
+        tr("filters.community"),
+        "f_community",
+        list(narrowed["community_id"]),
+        format_func=names.get,
+        all_label=tr("filters.all"),
+    )
+    if st.session_state.get("f_year") not in years:
+        st.session_state["f_year"] = years[-1] if years else None
+    year = st.sidebar.selectbox(tr("filters.year"), years, key="f_year") if years else None
+    if st.session_state.get("f_profile") not in profiles:
+        st.session_state["f_profile"] = load_standards().default_profile
+    profile = st.sidebar.selectbox(
+        tr("filters.profile"),
+        list(profiles),
+        key="f_profile",
+        format_func=lambda key: profiles[key].name(tr.lang),
+    )
+    _write_to_url()
+    chosen = View(Filters(district, street, kind, community), year, profile, tr.lang)
+    st.session_state["view"] = chosen
+    return chosen
+
+
+# ---- tables ---------------------------------------------------------------------------
+
+
+_COLUMN_FORMATS = {
+    "int": "localized",
+    "decimal": "%.2f",
+    "share": "percent",
+    "yuan": "localized",
+    "ratio": "%.2f",
+    "year": "%d",
+}
+
+
+def column_config(tr: Translator, columns: list[str]) -> dict[str, object]:
+    """Streamlit column settings: translated header and number format for each column."""
+    config: dict[str, object] = {}
+    for column in columns:
+        label = tr(f"col.{column}")
+        kind = KINDS.get(column)
+        if kind is None:
+            config[column] = st.column_config.Column(label)
+        else:
+            config[column] = st.column_config.NumberColumn(label, format=_COLUMN_FORMATS[kind])
+    return config
+
+
+def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> None:
+    """An indicator table with translated headers and locale number formats."""
+    st.dataframe(
+        frame[columns],
+        column_config=column_config(tr, columns),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# ---- page helpers -----------------------------------------------------------------------
+
+
+def store_ready(tr: Translator) -> bool:
+    """Open (or first create) the database; on failure say so in one sentence, no traceback."""
+    try:
+        store()
+    except StoreError as error:
+        st.error(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}))
+        return False
+    return True
+
+
+def chart_level(current: View) -> str:
+    """Roll charts up by street unless the filter is already inside one street."""
+    return "community" if current.filters.street or current.filters.community_id else "street"
+
+
+def scope_text(tr: Translator, current: View) -> str:
+    """The filter in words, for captions: "仙桃市 · 干河街道 · 2025年"."""
+    names = compute("filter_options").set_index("community_id")["community_name"]
+    parts = [
+        current.filters.district,
+        current.filters.street,
+        tr.enum("community_type", current.filters.community_type) if current.filters.community_type else None,
+        names.get(current.filters.community_id) if current.filters.community_id else None,
+    ]
+    chosen = [p for p in parts if p] or [tr("filters.everything")]
+    return " · ".join(chosen) + " · " + tr("filters.year_value", year=current.year)
+
+
+def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
+    """Say why there is nothing to show and what to do about it."""
+    st.info(tr(key), icon=":material/info:")
+
+
+def takeaway(text: str) -> None:
+    """The one-line plain-language reading at the top of a page."""
+    st.markdown(f"**{text}**")
+
+
+def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Give group keys their display label (enum words for community types)."""
+    labelled = frame.copy()
+    if level == "community_type":
+        labelled["group_label"] = [tr.enum("community_type", code) for code in labelled["group_key"]]
+    return labelled
