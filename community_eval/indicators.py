@@ -73,9 +73,9 @@ def task_monthly_trend(store: Store, filters: Filters) -> pd.DataFrame:
 def t_interval(mean: pd.Series, sd: pd.Series, n_eff: pd.Series) -> tuple[pd.Series, pd.Series]:
     """95 % interval mean ± t(0.975, n_eff − 1) · s / √n_eff; null where it is undefined."""
     valid = mean.notna() & sd.notna() & (n_eff > 1)
-    dof = n_eff.where(valid, 2.0).astype(float)
-    half = pd.Series(stats.t.ppf(0.975, dof), index=mean.index) * sd.astype(float) / dof.pow(0.5).where(valid)
-    half = half.where(valid)
+    effective = n_eff.where(valid, 2.0).astype(float)
+    quantile = pd.Series(stats.t.ppf(0.975, effective - 1), index=mean.index)
+    half = (quantile * sd.astype(float) / effective.pow(0.5)).where(valid)
     return (mean - half).where(valid), (mean + half).where(valid)
 
 
