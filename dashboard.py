@@ -4,19 +4,24 @@ import streamlit as st
 
 from community_eval import ui
 
-st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=":material/apartment:", layout="wide")
+# (script, locale key of its title, icon, URL path)
+PAGES = (
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "overview"),
+    ("pages/task_burden.py", "nav.task_burden", ":material/assignment:", "task-burden"),
+    ("pages/satisfaction.py", "nav.satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
+    ("pages/facilities.py", "nav.facilities", ":material/home_work:", "facilities"),
+    ("pages/staff.py", "nav.staff", ":material/groups:", "staff"),
+)
 
+st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=":material/apartment:", layout="wide")
 tr = ui.language_switch()
 if not ui.store_ready(tr):
     st.stop()
-
-pages = [
-    st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/task_burden.py", title=tr("nav.task_burden"), icon=":material/assignment:", url_path="task-burden"),
-    st.Page("pages/satisfaction.py", title=tr("nav.satisfaction"), icon=":material/sentiment_satisfied:", url_path="satisfaction"),
-    st.Page("pages/facilities.py", title=tr("nav.facilities"), icon=":material/home_work:", url_path="facilities"),
-    st.Page("pages/staff.py", title=tr("nav.staff"), icon=":material/groups:", url_path="staff"),
-]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    [
+        st.Page(script, title=tr(title), icon=icon, url_path=path, default=index == 0)
+        for index, (script, title, icon, path) in enumerate(PAGES)
+    ]
+)
 ui.sidebar_filters(tr)
 navigation.run()

@@ -157,7 +157,9 @@ def relation_scatter(
             text=frame[label],
             mode="markers",
             marker={"color": OKABE_ITO[0], "size": 10, "opacity": 0.8},
-            hovertemplate=f"%{{text}}<br>%{{x:{HOVER_FORMATS[x_kind]}}} · %{{y:{HOVER_FORMATS[y_kind]}}}<extra></extra>",
+            hovertemplate=(
+                f"%{{text}}<br>%{{x:{HOVER_FORMATS[x_kind]}}} · %{{y:{HOVER_FORMATS[y_kind]}}}<extra></extra>"
+            ),
         )
     )
     if slope is not None and intercept is not None and len(frame):

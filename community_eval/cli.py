@@ -1,7 +1,7 @@
 """The command line: the same loader and queries as the pages, for scripts and tests.
 
-    python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
-                             [--mode append|replace] [--skip-invalid] [--lang zh|en]
+python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
+                         [--mode append|replace] [--skip-invalid] [--lang zh|en]
 """
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ def report_lines(tr: Translator, report: FileReport, limit: int = 50) -> list[st
     if len(report.problems) > limit:
         lines.append(tr("cli.more", count=len(report.problems) - limit))
         counts = Counter(p.reason for p in report.problems)
-        summary = ", ".join(f"{tr(f'reason.{reason}', **_blank_params(report, reason))} × {n}"
-                            for reason, n in counts.most_common())
+        summary = ", ".join(
+            f"{tr(f'reason.{reason}', **_blank_params(report, reason))} × {n}" for reason, n in counts.most_common()
+        )
         lines.append(tr("cli.summary", summary=summary))
     return lines
 

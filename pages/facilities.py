@@ -51,6 +51,15 @@ for column in rule_columns:
 ui.show_table(
     tr,
     table,
-    ["community_name", "year", "total_area_m2", "area_per_100_households", "resident_space_share",
-     "budget_per_100_households", *rule_columns, "rules_passed", "rules_applicable"],
+    [
+        "community_name",
+        "year",
+        "total_area_m2",
+        "area_per_100_households",
+        "resident_space_share",
+        "budget_per_100_households",
+        *rule_columns,
+        "rules_passed",
+        "rules_applicable",
+    ],
 )

@@ -59,7 +59,7 @@ themes = [
 ]
 left, right = st.columns(2)
 for index, (frame, value, kind, theme, page) in enumerate(themes):
-    with (left if index % 2 == 0 else right):
+    with left if index % 2 == 0 else right:
         if frame[value].notna().any():
             figure = charts.ranked_bars(
                 frame,

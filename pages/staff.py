@@ -41,6 +41,15 @@ st.subheader(tr("table.title"))
 ui.show_table(
     tr,
     people.rename(columns={"group_label": "community_name"}),
-    ["community_name", "headcount_start", "headcount_end", "hires", "separations", "turnover_rate",
-     "certified_share", "median_pay", "pay_to_reference"],
+    [
+        "community_name",
+        "headcount_start",
+        "headcount_end",
+        "hires",
+        "separations",
+        "turnover_rate",
+        "certified_share",
+        "median_pay",
+        "pay_to_reference",
+    ],
 )

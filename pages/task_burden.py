@@ -56,6 +56,18 @@ burden = burden.rename(columns={"group_label": "community_name"})
 ui.show_table(
     tr,
     burden,
-    ["community_name", "tasks", "hours", "admin_hours_share", "unadmitted_share", "unfunded_share", "departments",
-     "inspections", "ledgers", "staff_active", "tasks_per_staff", "residents_per_staff"],
+    [
+        "community_name",
+        "tasks",
+        "hours",
+        "admin_hours_share",
+        "unadmitted_share",
+        "unfunded_share",
+        "departments",
+        "inspections",
+        "ledgers",
+        "staff_active",
+        "tasks_per_staff",
+        "residents_per_staff",
+    ],
 )
