@@ -32,15 +32,25 @@ class StandardsError(ValueError):
     """The standards file is missing a setting or names a rule that does not exist."""
 
 
+def bilingual(text: object, lang: str) -> str:
+    """A source note in ``lang``: the file writes ``{ zh = "…", en = "…" }`` or one string."""
+    if isinstance(text, dict):
+        return str(text.get(lang) or text.get("zh") or text.get("en") or "")
+    return str(text or "")
+
+
 @dataclass(frozen=True)
 class FacilityRule:
     name: str
     thresholds: dict[str, object]
-    source: str
+    sources: dict[str, str] | str = ""
 
     @property
     def column(self) -> str:
         return f"rule_{self.name}"
+
+    def source(self, lang: str) -> str:
+        return bilingual(self.sources, lang)
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ def _rule(raw: dict[str, object], profile: str) -> FacilityRule:
     missing = [p for p in RULE_PARAMETERS[name] if p not in raw]
     if missing:
         raise StandardsError(f"profile {profile}: rule {name} needs {missing}")
-    return FacilityRule(name, {p: raw[p] for p in RULE_PARAMETERS[name]}, str(raw.get("source", "")))
+    return FacilityRule(name, {p: raw[p] for p in RULE_PARAMETERS[name]}, raw.get("source", ""))
 
 
 def _profile(key: str, raw: dict[str, object]) -> Profile:

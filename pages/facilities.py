@@ -43,7 +43,7 @@ st.plotly_chart(
 
 st.subheader(tr("facilities.rules_title"))
 for rule in profile.facility_rules:
-    st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}: {rule.source}")
+    st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}{rule.source(tr.lang)}")
 rule_columns = [rule.column for rule in profile.facility_rules]
 table = rooms.copy()
 for column in rule_columns:

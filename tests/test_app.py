@@ -1,0 +1,140 @@
+"""The dashboard through Streamlit's AppTest: every page, both languages, filters and URLs.
+
+AppTest (Streamlit 1.67) runs only the page script on runs after the first when the app
+uses st.navigation, while the real server runs the entry file every time. So each test
+that moves a filter starts a fresh session whose first run goes through the entry, with
+the filter set the way a user or a shared link sets it (widget state or URL).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/overview.py", "pages/task_burden.py", "pages/satisfaction.py", "pages/facilities.py", "pages/staff.py"]
+TIMEOUT = 60
+ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@pytest.fixture
+def app(sample_db, monkeypatch):
+    """A fresh app session on the sample district."""
+    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
+
+    def make(**query) -> AppTest:
+        at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at
+
+    return make
+
+
+def visible_text(at: AppTest) -> list[str]:
+    """Every piece of text a reader sees on the page and in the sidebar."""
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "info", "error", "warning"):
+        texts += [element.value for element in getattr(at, kind)]
+    texts += [m.label for m in at.metric] + [m.value for m in at.metric]
+    texts += [w.label for w in at.selectbox] + [w.label for w in at.get("segmented_control")]
+    texts += [c.proto.spec for c in at.get("plotly_chart")]
+    return texts
+
+
+# Proper nouns and units allowed on the Chinese pages; any other Latin word is untranslated English.
+ALLOWED_LATIN = {"Language", "English", "m²", "m2", "pp", "CI"}
+
+
+def english_words(texts: list[str]) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        if text.startswith("{"):  # a plotly spec: look at its titles only
+            text = " ".join(re.findall(r'"text":\s*"([^"]*)"', text))
+        words |= {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_LATIN}
+    return words
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(app, page, lang):
+    at = app(lang=lang).run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, "every page has a title"
+    if lang == "zh":
+        assert not english_words(visible_text(at)), english_words(visible_text(at))
+
+
+def test_browser_locale_picks_the_language(app):
+    at = app()
+    at.context["locale"] = "en-US"
+    at.run()
+    assert at.title[0].value == "Overview"
+    at = app(lang="zh")
+    at.context["locale"] = "en-US"
+    at.run()
+    assert at.title[0].value == "总览", "?lang= wins over the browser"
+
+
+def test_overview_shows_the_sample_districts_figures(app):
+    at = app(lang="en").run()
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["Communities"] == "79"
+    assert figures["Staff in post"] == "452"
+    assert len(at.get("plotly_chart")) == 4
+    # Streamlit reads a delta's direction from its first character: the sign must lead.
+    deltas = {m.label: m.proto.delta for m in at.metric}
+    assert deltas["Staff in post"] == "-8 on last year"
+    zh = app(lang="zh").run()
+    assert {m.label: m.proto.delta for m in zh.metric}["在岗社区干部"] == "-8（较上年）"
+
+
+def test_a_filter_changes_the_figures_and_the_url(app):
+    before = {m.label: m.value for m in app(lang="en").run().metric}
+    at = app(lang="en")
+    at.session_state["f_street"] = "干河街道"
+    at.run()
+    after = {m.label: m.value for m in at.metric}
+    assert (before["Communities"], after["Communities"]) == ("79", "19")
+    assert after["Staff in post"] != before["Staff in post"]
+    assert at.query_params["street"] == "干河街道"
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("红光社区" in spec for spec in charts), "inside one street, charts show its communities"
+
+
+def test_a_shared_url_reproduces_the_view(app):
+    at = app(lang="en", street="沙嘴街道", type="village_converted", year="2024").run()
+    assert not at.exception
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["Communities"] == "13"
+    assert next(s for s in at.selectbox if s.label == "Year").value == 2024
+
+
+def test_unknown_url_values_are_ignored(app):
+    at = app(lang="en", street="'; drop table communities; --", year="1850").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Communities"] == "79"
+
+
+def test_a_filter_that_leaves_nothing_explains_itself(app):
+    at = app(lang="en", type="rural").run()
+    assert not at.exception
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception
+        assert any("No data" in info.value for info in at.info), page
+
+
+def test_first_start_creates_the_database_from_sample_data(tmp_path, monkeypatch):
+    target = tmp_path / "fresh" / "community_eval.duckdb"
+    monkeypatch.setenv("COMMUNITY_EVAL_DB", str(target))
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert target.exists()
+    assert {m.label: m.value for m in at.metric}["Communities"] == "79"

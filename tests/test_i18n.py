@@ -1,0 +1,53 @@
+"""Both languages have every message, and every message the code asks for exists."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from community_eval.i18n import catalog, format_value, language_from_locale, translate
+
+ROOT = Path(__file__).resolve().parent.parent
+LITERAL_KEY = re.compile(r"""\btr\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
+
+
+def test_languages_have_the_same_keys():
+    assert set(catalog("zh")) == set(catalog("en"))
+
+
+def test_placeholders_match_between_languages():
+    for key, zh in catalog("zh").items():
+        assert set(re.findall(r"{(\w+)", zh)) == set(re.findall(r"{(\w+)", catalog("en")[key])), key
+
+
+def test_every_literal_key_in_the_code_exists():
+    sources = [*ROOT.glob("pages/*.py"), ROOT / "dashboard.py", *ROOT.glob("community_eval/*.py")]
+    used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
+    assert used, "the pattern found no keys: it is broken"
+    assert not used - set(catalog("zh")), sorted(used - set(catalog("zh")))
+
+
+def test_every_loader_reason_has_a_message():
+    reasons = set()
+    for name in ("loader.py", "values.py", "reader.py"):
+        text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
+        reasons |= set(re.findall(r"""(?:Invalid|ReadError|Problem)\(\s*["']([a-z_]+)["']""", text))
+    assert {"not_likert", "unknown_community", "ragged_row"} <= reasons
+    for reason in reasons:
+        assert f"reason.{reason}" in catalog("zh") and f"reason.{reason}" in catalog("en"), reason
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"), [("zh-CN", "zh"), ("zh-TW", "zh"), ("en-US", "en"), ("fr-FR", "en"), (None, "zh")]
+)
+def test_language_from_browser_locale(locale, lang):
+    assert language_from_locale(locale) == lang
+
+
+def test_number_formats():
+    assert format_value(12345, "int", "zh") == "12,345"
+    assert format_value(0.1234, "share", "en") == "12.3%"
+    assert format_value(2000, "yuan", "zh") == "2,000元"
+    assert format_value(2000, "yuan", "en") == "¥2,000"
+    assert format_value(float("nan"), "decimal", "en") == "—"
+    assert translate("en", "overview.delta", change="+1") == "+1 on last year"
