@@ -42,6 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from community_eval.schema import TABLES
+
 DEFAULT_SEED = 20161122
 DEFAULT_LATEST_YEAR = 2025
 HISTORY_START_YEAR = 2014
@@ -49,67 +51,8 @@ DISTRICT = "仙桃市"
 SYNTHETIC_DISTRICT_SIZE = 100
 WEIGHTED_STREET = "沙嘴街道"
 
-COLUMNS: dict[str, list[str]] = {
-    "communities": [
-        "community_id",
-        "community_name",
-        "district",
-        "street",
-        "community_type",
-        "population",
-        "households",
-        "latitude",
-        "longitude",
-    ],
-    "staff": [
-        "staff_id",
-        "community_id",
-        "role",
-        "employment",
-        "gender",
-        "education",
-        "certified_social_worker",
-        "monthly_pay",
-        "hire_date",
-        "exit_date",
-        "exit_reason",
-    ],
-    "tasks": [
-        "community_id",
-        "period",
-        "department",
-        "task_category",
-        "task_count",
-        "hours",
-        "admitted",
-        "funded",
-    ],
-    "facilities": [
-        "community_id",
-        "year",
-        "office_area_m2",
-        "service_area_m2",
-        "room_count",
-        "has_hall",
-        "tenure",
-        "operating_budget_yuan",
-    ],
-    "survey": [
-        "response_id",
-        "community_id",
-        "survey_date",
-        "overall",
-        "service",
-        "environment",
-        "safety",
-        "participation",
-        "staff_attitude",
-        "facilities",
-        "weight",
-        "gender",
-        "age_group",
-    ],
-}
+#: Column order of each table: the contract's, from the one schema.
+COLUMNS: dict[str, list[str]] = {name: list(table.column_names) for name, table in TABLES.items()}
 
 # (street, community_type, names without the 社区 suffix), in community_id order.
 XIANTAO: list[tuple[str, str, list[str]]] = [

@@ -144,9 +144,9 @@ class Store:
 
     def column_values(self, table: str, column: str) -> pd.Series:
         """All stored values of one column (identifiers only from the schema)."""
-        TABLES[table].column(column)
+        spec = TABLES[table].column(column)  # raises for anything not in the schema
         with self.cursor() as cur:
-            return cur.execute(f"select {column} from {table}").df()[column]
+            return cur.execute(f"select {spec.name} from {TABLES[table].name}").df()[spec.name]
 
     def imports(self) -> pd.DataFrame:
         with self.cursor() as cur:
