@@ -2,18 +2,24 @@
 
 python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
                          [--mode append|replace] [--skip-invalid] [--lang zh|en]
+python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME]
+                         [--as-of YYYY-MM-DD] [--format csv|json] [--output FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
+from pathlib import Path
 
+from community_eval import export
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.load_report import report_lines
 from community_eval.loader import MODES, ingest_paths
 from community_eval.schema import TABLES
+from community_eval.standards import Standards, StandardsError, load_standards
 from community_eval.store import Store, StoreError, default_db_path
 
 
@@ -28,7 +34,27 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--mode", choices=MODES, default="append", help="append rows or replace the table")
     ingest.add_argument("--skip-invalid", action="store_true", help="load valid rows, skip rows with problems")
     ingest.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
+    _add_export(commands)
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser("export", help="write one indicator table (CSV or JSON) with the documented columns")
+    sub.add_argument("indicator", choices=export.INDICATORS, help="the indicator to write")
+    sub.add_argument("--db", default=None, help="database file (default: $COMMUNITY_EVAL_DB or data/)")
+    sub.add_argument("--year", type=int, help="year Y (default: the latest year with data for the indicator)")
+    sub.add_argument("--profile", help="standards profile for facility_compliance (default: the file's default)")
+    sub.add_argument("--as-of", type=_iso_date, help="as-of date for staff_retention (default: today)")
+    sub.add_argument("--format", choices=export.FORMATS, default="csv", help="csv (default) or json")
+    sub.add_argument("--output", help="write to this file instead of standard output")
+    sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
 
 
 def _translator(choice: str | None) -> Translator:
@@ -47,12 +73,60 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
     return 0 if all(r.loaded for r in reports) else 1
 
 
+def _open_existing(path: str) -> Store:
+    """Open a database that exists: an export must never create an empty one by mistake."""
+    if path != ":memory:" and ":" not in Path(path).name and not Path(path).is_file():
+        raise export.ExportError("export.no_database", path=path)
+    return Store(path)
+
+
+def _standards() -> Standards:
+    try:
+        return load_standards()
+    except (StandardsError, OSError) as error:
+        raise export.ExportError("export.bad_standards", detail=str(error)) from None
+
+
+def _write_stdout(text: str) -> None:
+    """UTF-8 whatever the console's encoding, so Chinese ids survive a redirect on Windows."""
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    stream.write(text.encode("utf-8"))
+    stream.flush()
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write one indicator table; every refusal is an ExportError with a message key."""
+    if args.indicator in export.NOT_BUILT:
+        raise export.ExportError("export.not_built", status=2)
+    standards = _standards()
+    store = _open_existing(args.db or default_db_path())
+    try:
+        frame = export.build(store, args.indicator, standards, args.year, args.profile, args.as_of)
+    finally:
+        store.close()
+    text = export.render(frame, args.format)
+    if args.output:
+        export.write_file(text, args.output)
+    else:
+        _write_stdout(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     tr = _translator(getattr(args, "lang", None))
     try:
         if args.command == "ingest":
             return run_ingest(args, tr)
+        if args.command == "export":
+            return run_export(args)
+    except export.ExportError as error:
+        print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
+        return error.status
     except StoreError as error:
         print(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return 2
