@@ -7,7 +7,7 @@ from community_eval import ui
 # (script, locale key of its title, icon, URL path)
 PAGES = (
     ("pages/overview.py", "nav.overview", ":material/dashboard:", "overview"),
-    ("pages/task_burden.py", "nav.task_burden", ":material/assignment:", "task-burden"),
+    ("pages/task_burden.py", "nav.task_burden", ":material/assignment:", "task_burden"),
     ("pages/satisfaction.py", "nav.satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
     ("pages/facilities.py", "nav.facilities", ":material/home_work:", "facilities"),
     ("pages/staff.py", "nav.staff", ":material/groups:", "staff"),
@@ -24,4 +24,5 @@ navigation = st.navigation(
     ]
 )
 ui.sidebar_filters(tr)
-navigation.run()
+with ui.frame():
+    navigation.run()

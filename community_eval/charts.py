@@ -52,9 +52,25 @@ def ranked_bars(
     kind: str,
     reference: float | None = None,
     reference_label: str | None = None,
+    keep_order: bool = False,
+    limit: int | None = None,
+    smallest: bool = False,
 ) -> go.Figure:
-    """Horizontal bars sorted largest first, for "which communities carry the most"."""
-    shown = frame.dropna(subset=[value]).sort_values(value, ascending=True)
+    """Horizontal bars sorted largest first, for "which communities carry the most".
+
+    ``keep_order`` draws the rows as given (first at the top), for ordered categories;
+    ``limit`` keeps the largest N (the smallest N with ``smallest``) so a chart stays
+    readable when there are many communities; the page's table lists them all.
+    """
+    shown = frame.dropna(subset=[value])
+    count = limit or len(shown)
+    # Plotly draws the last row at the top: put the rows the reader looks for last.
+    if keep_order:
+        shown = shown.iloc[::-1]
+    elif smallest:
+        shown = shown.sort_values(value).head(count).iloc[::-1]
+    else:
+        shown = shown.sort_values(value).tail(count)
     figure = go.Figure(
         go.Bar(
             x=shown[value],
@@ -178,3 +194,268 @@ def relation_scatter(
     figure.update_xaxes(**_axis_format(x_kind))
     figure.update_yaxes(**_axis_format(y_kind))
     return figure
+
+
+# Diverging, colour-blind-safe (ColorBrewer RdBu, 5 classes) for Likert answers 1..5.
+LIKERT_COLOURS = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
+STATUS_COLOURS = {"pass": OKABE_ITO[0], "fail": OKABE_ITO[3], "unknown": "#D9D9D9"}
+
+
+def dot_whisker(
+    frame: pd.DataFrame,
+    label: str,
+    mean: str,
+    low: str,
+    high: str,
+    *,
+    title: str,
+    value_title: str,
+    label_title: str,
+    reference: float | None = None,
+    reference_label: str | None = None,
+) -> go.Figure:
+    """Means with their 95 % intervals, sorted, one row per group (label may carry n)."""
+    shown = frame.dropna(subset=[mean]).sort_values(mean, ascending=True)
+    figure = go.Figure(
+        go.Scatter(
+            x=shown[mean],
+            y=shown[label],
+            mode="markers",
+            marker={"color": OKABE_ITO[0], "size": 9},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": shown[high] - shown[mean],
+                "arrayminus": shown[mean] - shown[low],
+                "color": OKABE_ITO[5],
+                "thickness": 2,
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        )
+    )
+    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 120)))
+    figure.update_xaxes(**_axis_format("decimal"))
+    if reference is not None:
+        figure.add_vline(x=reference, line_dash="dash", line_color=OKABE_ITO[3], annotation_text=reference_label)
+    return figure
+
+
+def diverging_likert(
+    shares: pd.DataFrame,
+    *,
+    item_names: dict[str, str],
+    answer_names: dict[int, str],
+    title: str,
+    value_title: str,
+) -> go.Figure:
+    """Answers 1–5 per item as bars diverging from the neutral middle.
+
+    ``shares`` has columns item, answer, share. Negative answers extend left, positive
+    right, and the neutral answer is split across zero so the bars stay centred.
+    """
+    figure = go.Figure()
+    items = [item for item in item_names if item in set(shares["item"])]
+    table = shares.pivot_table(index="item", columns="answer", values="share", fill_value=0.0).reindex(items)
+    labels = [item_names[item] for item in items]
+    # Bars stack outwards from zero in trace order: the neutral half nearest the middle.
+    halves = ((3, -1, True), (2, -1, True), (1, -1, True), (3, 1, False), (4, 1, True), (5, 1, True))
+    for answer, side, in_legend in halves:
+        share = table.get(answer, pd.Series(0.0, index=table.index))
+        width = share / 2 if answer == 3 else share
+        figure.add_trace(
+            go.Bar(
+                x=side * width,
+                y=labels,
+                orientation="h",
+                name=answer_names[answer],
+                marker_color=LIKERT_COLOURS[answer - 1],
+                legendgroup=str(answer),
+                legendrank=answer,
+                showlegend=in_legend,
+                customdata=share,
+                hovertemplate=f"{answer_names[answer]} · %{{y}}: %{{customdata:.1%}}<extra></extra>",
+            )
+        )
+    figure.update_layout(**base_layout(title, value_title, "", max(320, 48 * len(items) + 140)), barmode="relative")
+    figure.update_xaxes(tickformat=".0%", gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#333")
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def status_matrix(
+    frame: pd.DataFrame,
+    label: str,
+    columns: dict[str, str],
+    *,
+    status_names: dict[str, str],
+    title: str,
+) -> go.Figure:
+    """A rows × rules grid coloured pass / fail / unknown, with the word in each cell."""
+    codes = {"pass": 0, "fail": 1, "unknown": 2}
+    grid = frame[list(columns)].fillna("unknown")
+    z = grid.replace(codes).astype(float).to_numpy()
+    scale = [
+        [0.0, STATUS_COLOURS["pass"]],
+        [1 / 3, STATUS_COLOURS["pass"]],
+        [1 / 3, STATUS_COLOURS["fail"]],
+        [2 / 3, STATUS_COLOURS["fail"]],
+        [2 / 3, STATUS_COLOURS["unknown"]],
+        [1.0, STATUS_COLOURS["unknown"]],
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(columns.values()),
+            y=list(frame[label]),
+            text=grid.replace(status_names).to_numpy(),
+            texttemplate="%{text}",
+            colorscale=scale,
+            zmin=-0.5,
+            zmax=2.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(**base_layout(title, "", "", max(320, 24 * len(frame) + 160)))
+    figure.update_xaxes(side="top", title=None)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def dumbbell(
+    frame: pd.DataFrame,
+    label: str,
+    before: str,
+    after: str,
+    *,
+    names: tuple[str, str],
+    title: str,
+    value_title: str,
+    label_title: str,
+    kind: str,
+) -> go.Figure:
+    """Two values per row joined by a line: last year's and this year's."""
+    shown = frame.dropna(subset=[before, after]).sort_values(after, ascending=True)
+    figure = go.Figure()
+    for _, row in shown.iterrows():
+        figure.add_trace(
+            go.Scatter(
+                x=[row[before], row[after]],
+                y=[row[label]] * 2,
+                mode="lines",
+                line={"color": MUTED, "width": 2},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for column, name, colour in ((before, names[0], OKABE_ITO[5]), (after, names[1], OKABE_ITO[0])):
+        figure.add_trace(
+            go.Scatter(
+                x=shown[column],
+                y=shown[label],
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 10},
+                hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            )
+        )
+    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 140)))
+    figure.update_xaxes(**_axis_format(kind))
+    return figure
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    label: str,
+    values: dict[str, str],
+    *,
+    title: str,
+    value_title: str,
+    label_title: str,
+    kind: str,
+) -> go.Figure:
+    """Several measures side by side per row (e.g. unadmitted and unfunded share by department)."""
+    figure = go.Figure()
+    for index, (column, name) in enumerate(values.items()):
+        figure.add_trace(
+            go.Bar(
+                x=frame[column],
+                y=frame[label],
+                name=name,
+                orientation="h",
+                marker_color=OKABE_ITO[index % len(OKABE_ITO)],
+                hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            )
+        )
+    height = max(320, 22 * len(values) * len(frame) + 140)
+    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="group")
+    figure.update_xaxes(**_axis_format(kind))
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def survival_curves(
+    curves: pd.DataFrame,
+    *,
+    group_names: dict[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """Kaplan–Meier step curves per group with their 95 % bands.
+
+    ``curves`` has group_key, months, survival, ci_low, ci_high.
+    """
+    figure = go.Figure()
+    for index, (key, name) in enumerate(group_names.items()):
+        rows = curves[curves["group_key"] == key].sort_values("months")
+        if rows.empty:
+            continue
+        colour = OKABE_ITO[index % len(OKABE_ITO)]
+        band = _transparent(colour)
+        figure.add_trace(
+            go.Scatter(
+                x=rows["months"],
+                y=rows["ci_high"],
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup=key,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows["months"],
+                y=rows["ci_low"],
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                fill="tonexty",
+                fillcolor=band,
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup=key,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows["months"],
+                y=rows["survival"],
+                mode="lines",
+                name=name,
+                line={"color": colour, "width": 3, "shape": "hv"},
+                legendgroup=key,
+                hovertemplate=f"{name} · %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
+            )
+        )
+    figure.update_layout(**base_layout(title, x_title, y_title, 460))
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.02], gridcolor="#E5E5E5")
+    figure.update_xaxes(gridcolor="#E5E5E5", rangemode="tozero")
+    return figure
+
+
+def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"

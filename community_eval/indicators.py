@@ -12,8 +12,11 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from scipy import stats
 
+from community_eval.retention import retention_curves, staff_retention
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
+
+__all__ = ["retention_curves", "staff_retention"]  # re-exported: pages reach every indicator here
 
 LEVELS = ("community", "street", "district", "community_type", "all")
 
@@ -70,6 +73,28 @@ def task_monthly_trend(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query("task_monthly_trend", filters.params())
 
 
+def burden_vs_satisfaction(store: Store, filters: Filters, year: int, min_n: int) -> pd.DataFrame:
+    """Admin share of hours against mean satisfaction per community, with the fitted line.
+
+    Adds the two-sided p-value of the correlation (t test with n − 2 degrees of freedom),
+    so the page can say when the relation is indistinguishable from none.
+    """
+    frame = store.query("burden_vs_satisfaction", {**filters.params(), "year": year, "min_n": min_n})
+    frame["p_value"] = correlation_p_value(frame["correlation"], frame["n_communities"])
+    return frame
+
+
+def correlation_p_value(r: pd.Series, n: pd.Series) -> pd.Series:
+    """Two-sided p-value of Pearson's r under no correlation; null below 3 points."""
+    r = r.astype(float)
+    dof = n.astype(float) - 2
+    valid = (dof > 0) & r.notna() & (r.abs() < 1)
+    t_stat = r * (dof / (1 - r**2)).pow(0.5)
+    p_values = 2 * stats.t.sf(t_stat.abs().where(valid, 0.0), dof.where(valid, 1.0))
+    exact = (r.abs() == 1) & (dof > 0)
+    return pd.Series(p_values, index=r.index).where(valid, 0.0).where(valid | exact)
+
+
 def t_interval(mean: pd.Series, sd: pd.Series, n_eff: pd.Series) -> tuple[pd.Series, pd.Series]:
     """95 % interval mean ± t(0.975, n_eff − 1) · s / √n_eff; null where it is undefined."""
     valid = mean.notna() & sd.notna() & (n_eff > 1)
@@ -89,6 +114,14 @@ def satisfaction_distribution(store: Store, filters: Filters, year: int, min_n: 
     return store.query("satisfaction_distribution", {**filters.params(), "year": year, "min_n": min_n})
 
 
+def satisfaction_by_respondent(store: Store, filters: Filters, year: int, min_n: int, attribute: str) -> pd.DataFrame:
+    """Satisfaction by respondent gender or age group, small groups suppressed."""
+    if attribute not in ("gender", "age_group"):
+        raise ValueError("attribute must be gender or age_group")
+    params = {**filters.params(), "year": year, "min_n": min_n, "attribute": attribute}
+    return store.query("satisfaction_by_respondent", params)
+
+
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
     frame = store.query("facility_compliance", {**filters.params(level), "year": year, **profile.facility_params()})
@@ -103,11 +136,45 @@ def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile,
     return store.query("facility_compliance_rollup", frames={"community_rows": rows})
 
 
+def facility_tenure_counts(
+    store: Store, filters: Filters, year: int, profile: Profile, level: str = "all"
+) -> pd.DataFrame:
+    """Communities per kind of premises per group, from the community rows."""
+    rows = facility_compliance(store, filters, year, profile, level)
+    return store.query("facility_tenure_counts", frames={"community_rows": rows})
+
+
 def staff_turnover(
     store: Store, filters: Filters, year: int, standards: Standards, level: str = "community"
 ) -> pd.DataFrame:
     params = {**filters.params(level), "year": year, **standards.reference_wage_params(year)}
     return store.query("staff_turnover", params)
+
+
+def turnover_by_year(store: Store, filters: Filters, year: int) -> pd.DataFrame:
+    return store.query("staff_turnover_by_year", {**filters.params(), "year": year})
+
+
+def exit_reasons(store: Store, filters: Filters, year: int) -> pd.DataFrame:
+    return store.query("exit_reasons", {**filters.params(), "year": year})
+
+
+def staffing_by_community(
+    store: Store, filters: Filters, year: int, standards: Standards, profile_key: str | None = None
+) -> pd.DataFrame:
+    """Staff in post per community against the 3+X committee-size bands of the standards."""
+    source = standards.staffing_profile("committee_size", profile_key)
+    bounds, seats = source.seat_bands() if source else ([], [0])
+    params = {**filters.params(), "year": year, "seat_max_population": bounds, "seat_counts": seats}
+    return store.query("staffing_by_community", params)
+
+
+def pay_by_role(store: Store, filters: Filters, year: int) -> pd.DataFrame:
+    return store.query("pay_by_role", {**filters.params(), "year": year})
+
+
+def tenure_in_post(store: Store, filters: Filters, year: int) -> pd.DataFrame:
+    return store.query("tenure_in_post", {**filters.params(), "year": year})
 
 
 @dataclass(frozen=True)

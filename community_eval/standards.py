@@ -71,12 +71,19 @@ class Profile:
             params.update(rule.thresholds)
         return params
 
-    def committee_seats(self, population: int) -> int | None:
-        """Seats the 3+X rule gives a community of ``population`` (None without that rule)."""
-        for band in self.staffing.get("committee_size", []):
-            if "max_population" not in band or population <= band["max_population"]:
-                return int(band["seats"])
-        return None
+    def seat_bands(self) -> tuple[list[int], list[int]]:
+        """The 3+X bands as (upper population bounds, seats per band, one more than bounds).
+
+        A profile without committee-size bands gets none ([], [None]): no seats expected.
+        """
+        bands = self.staffing.get("committee_size", [])
+        bounds = [int(b["max_population"]) for b in bands if "max_population" in b]
+        seats = [int(b["seats"]) for b in bands]
+        return (bounds, seats) if seats else ([], [None])
+
+    def staffing_value(self, key: str) -> float | None:
+        value = self.staffing.get(key)
+        return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,26 @@ class Standards:
     tiers: dict[str, float]
     reference_wages: tuple[dict[str, object], ...]
     profiles: dict[str, Profile]
+    comparisons: dict[str, object] = field(default_factory=dict)
 
     def profile(self, key: str | None) -> Profile:
         return self.profiles.get(key or self.default_profile, self.profiles[self.default_profile])
+
+    def staffing_profile(self, key: str, preferred: str | None = None) -> Profile | None:
+        """The profile whose staffing standards define ``key``: the preferred one if it does.
+
+        The staff page shows every staffing standard the file knows (3+X seats from one
+        profile, workers per 10,000 from another), each labelled with its own source.
+        """
+        ordered = [self.profile(preferred), *self.profiles.values()]
+        return next((p for p in ordered if key in p.staffing), None)
+
+    def reference_wage(self, district: str | None, year: int) -> float | None:
+        """The reference monthly wage of one district for ``year``, if the file has it."""
+        for row in self.reference_wages:
+            if row["district"] == district and int(row["year"]) == year:
+                return float(row["monthly_wage_yuan"])
+        return None
 
     def reference_wage_params(self, year: int) -> dict[str, object]:
         """Reference wages for ``year`` as the two parallel lists the SQL takes."""
@@ -133,6 +157,7 @@ def parse_standards(raw: dict[str, object]) -> Standards:
         tiers={k: float(v) for k, v in assessment.get("tiers", {}).items()},
         reference_wages=tuple(raw.get("reference_wages", [])),
         profiles=profiles,
+        comparisons=dict(raw.get("comparisons", {})),
     )
 
 

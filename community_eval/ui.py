@@ -7,6 +7,9 @@ filter change only recomputes what that filter touches.
 
 from __future__ import annotations
 
+import runpy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,23 +94,27 @@ def language() -> str:
 
 
 def translator() -> Translator:
-    return Translator(st.session_state.get("lang", language()))
+    return Translator(language())
 
 
 def language_switch() -> Translator:
-    """The 中文 / English switch; the choice is written to the URL so links keep it."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = language()
+    """The 中文 / English switch. The URL is the single place the choice lives, so a
+    shared link keeps its language and no widget state can disagree with it."""
+    current = language()
     labels = {"zh": "中文", "en": "English"}
-    st.sidebar.segmented_control(
+    choice = st.sidebar.segmented_control(
         "语言 / Language",
         options=list(LANGUAGES),
         format_func=labels.__getitem__,
-        key="lang",
+        default=current,
         required=True,
+        key="lang_switch",
     )
-    st.query_params["lang"] = st.session_state["lang"]
-    return Translator(st.session_state["lang"])
+    st.query_params["lang"] = current
+    if choice in LANGUAGES and choice != current:
+        st.query_params["lang"] = choice
+        st.rerun()
+    return Translator(current)
 
 
 # ---- filters --------------------------------------------------------------------------
@@ -126,6 +133,34 @@ class View:
 def view() -> View:
     """The current selection (set by :func:`sidebar_filters` in the entry file)."""
     return st.session_state["view"]
+
+
+ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+_IN_FRAME = "_in_frame"
+
+
+@contextmanager
+def frame() -> Iterator[None]:
+    """Mark the entry file's run of the current page (see :func:`page`)."""
+    st.session_state[_IN_FRAME] = True
+    try:
+        yield
+    finally:
+        st.session_state[_IN_FRAME] = False
+
+
+def page() -> tuple[Translator, View]:
+    """Start a page: its translator and the sidebar's selection.
+
+    Until the first st.navigation call in a process, Streamlit treats an app with a
+    ``pages/`` folder the old way and runs a deep-linked page (``/task_burden``) without
+    the entry file, so there is no sidebar, language or filter. A page in that state runs
+    the entry instead, which draws the frame and then this page inside it.
+    """
+    if not st.session_state.get(_IN_FRAME):
+        runpy.run_path(str(ENTRY), run_name="__main__")
+        st.stop()
+    return translator(), view()
 
 
 def _options() -> pd.DataFrame:
@@ -292,6 +327,16 @@ def scope_text(tr: Translator, current: View) -> str:
     return " · ".join(chosen) + " · " + tr("filters.year_value", year=current.year)
 
 
+#: How many communities a ranked chart shows; the indicator table below lists them all.
+TOP_N = 20
+
+
+def top_note(tr: Translator, total: int, smallest: bool = False) -> None:
+    """Say that a ranked chart shows only the first TOP_N of ``total`` communities."""
+    if total > TOP_N:
+        st.caption(tr("chart.bottom_n" if smallest else "chart.top_n", n=TOP_N, total=total))
+
+
 def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
     """Say why there is nothing to show and what to do about it."""
     st.info(tr(key), icon=":material/info:")
@@ -308,3 +353,142 @@ def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFram
     if level == "community_type":
         labelled["group_label"] = [tr.enum("community_type", code) for code in labelled["group_key"]]
     return labelled
+
+
+# ---- downloads --------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (OWASP CSV injection).
+
+    Numbers are left alone: only text can carry a formula, and negative numbers are data.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = [
+                f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+                for value in safe[column]
+            ]
+    return safe
+
+
+def table_for_download(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The shown table with headers in the reader's language, safe to open in Excel."""
+    return neutralise_formulas(frame[columns]).rename(columns={c: tr(f"col.{c}") for c in columns})
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Excel on a Chinese Windows machine opens it without mojibake."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
+def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str) -> None:
+    """CSV and Excel downloads of an indicator table; files are built only when clicked."""
+    table = table_for_download(tr, frame, columns)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        tr("download.csv"),
+        data=lambda: csv_bytes(table),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"csv_{stem}",
+    )
+    right.download_button(
+        tr("download.xlsx"),
+        data=lambda: xlsx_bytes(table),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        on_click="ignore",
+        key=f"xlsx_{stem}",
+    )
+
+
+def indicator_table(tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str) -> None:
+    """The indicator table every page ends with: headers, formats and downloads."""
+    st.subheader(tr("table.title"))
+    show_table(tr, frame, columns)
+    download_buttons(tr, frame, columns, stem)
+
+
+def relation_reading(tr: Translator, fit: pd.Series) -> str:
+    """The scatter in plain words, without claiming more than a correlation can say.
+
+    Strength follows the usual bands of |r| (under 0.1 none, 0.3 weak, 0.5 moderate,
+    else strong); a p-value of 0.05 or more says the data cannot tell it from no relation.
+    """
+    r, n, p_value = float(fit["correlation"]), int(fit["n_communities"]), float(fit["p_value"])
+    strength = next(
+        word for bound, word in ((0.1, "none"), (0.3, "weak"), (0.5, "moderate"), (2, "strong")) if abs(r) < bound
+    )
+    direction = "lower" if r < 0 else "higher"
+    per_ten_points = float(fit["slope"]) / 10
+    parts = [
+        tr(
+            "relation.summary",
+            n=n,
+            strength=tr(f"relation.strength.{strength}"),
+            r=f"{r:.2f}",
+            change=f"{abs(per_ten_points):.2f}",
+            direction=tr(f"relation.direction.{direction}"),
+        )
+    ]
+    parts.append(tr("relation.not_significant") if p_value >= 0.05 else tr("relation.significant", p=f"{p_value:.3g}"))
+    parts.append(tr("relation.caution"))
+    return " ".join(parts)
+
+
+def shortfall_text(tr: Translator, row: pd.Series) -> str:
+    """What a failing community lacks, in m², rooms and yuan, one phrase per failed rule."""
+    phrases = []
+    area_gaps = [
+        row.get(column)
+        for column in ("shortfall_total_area_m2", "shortfall_area_for_households_m2", "shortfall_tier_area_m2")
+    ]
+    area_gaps = [gap for gap in area_gaps if gap is not None and pd.notna(gap) and gap > 0]
+    if area_gaps:
+        phrases.append(tr("shortfall.area", m2=tr.number(max(area_gaps))))
+    if pd.notna(row.get("shortfall_rooms")) and row["shortfall_rooms"] > 0:
+        phrases.append(tr("shortfall.rooms", rooms=int(row["shortfall_rooms"])))
+    if row.get("shortfall_hall") is True:
+        phrases.append(tr("shortfall.hall"))
+    if row.get("rule_tenure") == "fail":
+        phrases.append(tr("shortfall.tenure", tenure=tr.enum("tenure", row["tenure"])))
+    if pd.notna(row.get("shortfall_budget_yuan")):
+        phrases.append(
+            tr(
+                "shortfall.budget",
+                per_100=tr.number(row["shortfall_budget_per_100_households"], "yuan"),
+                total=tr.number(row["shortfall_budget_yuan"], "yuan"),
+            )
+        )
+    if pd.notna(row.get("shortfall_resident_space_m2")):
+        phrases.append(tr("shortfall.resident_space", m2=tr.number(row["shortfall_resident_space_m2"])))
+    return tr("shortfall.joiner").join(phrases)
+
+
+def source_text(source: object, lang: str) -> str:
+    """A standards source note in the reader's language."""
+    from community_eval.standards import bilingual
+
+    return bilingual(source, lang)
+
+
+def group_name(tr: Translator, by: str, key: str) -> str:
+    """Display name of a retention group: a community type, a role, or everyone."""
+    if by in ("community_type", "role"):
+        return tr.enum(by, key)
+    return tr("level.all")

@@ -1,11 +1,12 @@
-"""Facility compliance: premises, rooms, tenure and funds against the chosen standards."""
+"""Facility compliance: each community against each rule of the chosen standards, what a
+failing community lacks in plain units, premises by tenure, and rates by street and type."""
 
 import streamlit as st
 
 from community_eval import charts, ui
+from community_eval.schema import TENURES
 
-tr = ui.translator()
-view = ui.view()
+tr, view = ui.page()
 st.title(tr("facilities.title"))
 rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile) if view.year else None
 if rooms is None or rooms["year"].isna().all():
@@ -13,22 +14,49 @@ if rooms is None or rooms["year"].isna().all():
     st.stop()
 st.caption(ui.scope_text(tr, view))
 profile = ui.standards().profile(view.profile)
-
-known = rooms["compliant"].notna().sum()
+judged = rooms.dropna(subset=["year"])
 ui.takeaway(
     tr(
         "facilities.takeaway",
-        compliant=int(rooms["compliant"].fillna(False).sum()),
-        known=int(known),
+        compliant=int(judged["compliant"].fillna(False).sum()),
+        known=int(judged["compliant"].notna().sum()),
         total=len(rooms),
         profile=profile.name(tr.lang),
     )
 )
+missing = rooms[rooms["year"].isna()]
+if not missing.empty:
+    st.caption(tr("facilities.no_record", count=len(missing), names="、".join(missing["community_name"])))
 
+with st.expander(tr("facilities.rules_title"), expanded=False):
+    for rule in profile.facility_rules:
+        st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}{rule.source(tr.lang)}")
+
+# Communities × rules: pass, fail or unknown.
+rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
+st.plotly_chart(
+    charts.status_matrix(
+        judged.sort_values(["rules_passed", "community_name"], ascending=[True, True]),
+        "community_name",
+        rule_columns,
+        status_names={status: tr(f"status.{status}") for status in ("pass", "fail", "unknown")},
+        title=tr("facilities.chart.matrix", year=view.year, profile=profile.name(tr.lang)),
+    ),
+    key="facilities_matrix",
+)
+
+# What each failing community lacks, in plain units.
+failing = judged[judged["compliant"].eq(False)]
+if not failing.empty:
+    st.subheader(tr("facilities.shortfall_title"))
+    lines = [f"- **{row['community_name']}**：{ui.shortfall_text(tr, row)}" for _, row in failing.iterrows()]
+    st.markdown("\n".join(lines))
+
+# Floor area per 100 households against the standard line.
 threshold = profile.facility_params()["min_area_per_100_households"]
 st.plotly_chart(
     charts.ranked_bars(
-        rooms,
+        judged,
         "community_name",
         "area_per_100_households",
         title=tr("facilities.chart.area", year=view.year),
@@ -37,18 +65,56 @@ st.plotly_chart(
         kind="decimal",
         reference=threshold,
         reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
+        limit=ui.TOP_N,
+        smallest=True,
     ),
     key="facilities_area",
 )
+ui.top_note(tr, int(judged["area_per_100_households"].notna().sum()), smallest=True)
 
-st.subheader(tr("facilities.rules_title"))
-for rule in profile.facility_rules:
-    st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}{rule.source(tr.lang)}")
-rule_columns = [rule.column for rule in profile.facility_rules]
+# Premises by tenure, and compliance rates by street and by community type.
+left, right = st.columns(2)
+tenure = ui.compute("facility_tenure_counts", view.filters, view.year, profile=view.profile)
+tenure = tenure[tenure["tenure"] != "none"]
+order = [value.code for value in TENURES]
+tenure = tenure.set_index("tenure").reindex(order).dropna().reset_index()
+tenure["label"] = [tr.enum("tenure", code) for code in tenure["tenure"]]
+left.plotly_chart(
+    charts.ranked_bars(
+        tenure,
+        "label",
+        "n_communities",
+        title=tr("facilities.chart.tenure", year=view.year),
+        value_title=tr("axis.communities"),
+        label_title=tr("axis.tenure"),
+        kind="int",
+        keep_order=True,
+    ),
+    key="facilities_tenure",
+)
+for column, level in ((right, "street"), (left, "community_type")):
+    rates = ui.label_groups(
+        tr, ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level), level
+    )
+    if level == "street":
+        rates["group_label"] = rates["group_key"].str.split(" · ").str[-1]
+    column.plotly_chart(
+        charts.ranked_bars(
+            rates,
+            "group_label",
+            "compliant_share",
+            title=tr(f"facilities.chart.rate_{level}", year=view.year),
+            value_title=tr("axis.compliant_share"),
+            label_title=tr(f"level.{level}"),
+            kind="share",
+        ),
+        key=f"facilities_rate_{level}",
+    )
+
 table = rooms.copy()
 for column in rule_columns:
-    table[column] = [tr(f"status.{status}") for status in table[column]]
-ui.show_table(
+    table[column] = [tr(f"status.{status}") if isinstance(status, str) else "" for status in table[column]]
+ui.indicator_table(
     tr,
     table,
     [
@@ -62,4 +128,5 @@ ui.show_table(
         "rules_passed",
         "rules_applicable",
     ],
+    f"facility_compliance_{view.year}",
 )

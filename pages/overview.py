@@ -4,8 +4,7 @@ import streamlit as st
 
 from community_eval import charts, ui
 
-tr = ui.translator()
-view = ui.view()
+tr, view = ui.page()
 st.title(tr("overview.title"))
 if view.year is None:
     ui.empty_state(tr)

@@ -1,11 +1,13 @@
-"""Resident satisfaction: weighted means per community, small groups never shown."""
+"""Resident satisfaction: weighted means with 95 % intervals, every item's answers, the
+change since the last survey and differences between respondent groups — never a figure
+over fewer than min_n responses."""
 
 import streamlit as st
 
 from community_eval import charts, ui
+from community_eval.schema import SURVEY_ITEMS
 
-tr = ui.translator()
-view = ui.view()
+tr, view = ui.page()
 st.title(tr("satisfaction.title"))
 min_n = ui.standards().min_n
 happy = ui.compute("satisfaction", view.filters, view.year, min_n, level="community") if view.year else None
@@ -14,34 +16,121 @@ if happy is None or happy.empty:
     st.stop()
 st.caption(ui.scope_text(tr, view))
 
-overall = ui.compute("satisfaction", view.filters, view.year, min_n, level="all")
-hidden = int(happy["suppressed"].sum())
-if not overall.empty and not overall["suppressed"].iloc[0]:
+overall = ui.compute("satisfaction", view.filters, view.year, min_n, level="all").iloc[0]
+if overall["suppressed"]:
+    ui.takeaway(tr("satisfaction.too_few_overall", min_n=min_n))
+else:
     ui.takeaway(
         tr(
             "satisfaction.takeaway",
-            mean=tr.number(overall["mean_overall"].iloc[0], "decimal"),
-            top2=tr.number(overall["top2_share"].iloc[0], "share"),
-            n=tr.number(overall["n"].iloc[0]),
+            mean=tr.number(overall["mean_overall"], "decimal"),
+            top2=tr.number(overall["top2_share"], "share"),
+            n=tr.number(overall["n"]),
         )
     )
-if hidden:
-    st.caption(tr("satisfaction.suppressed_note", count=hidden, min_n=min_n))
+hidden = happy[happy["suppressed"]]
+if not hidden.empty:
+    st.caption(
+        tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names="、".join(hidden["group_label"]))
+    )
 
+# Community means with their intervals, n beside each name.
+shown = happy[~happy["suppressed"]].copy()
+shown["label"] = [f"{name} (n={n})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
 st.plotly_chart(
-    charts.ranked_bars(
-        happy,
-        "group_label",
+    charts.dot_whisker(
+        shown,
+        "label",
         "mean_overall",
+        "ci_low",
+        "ci_high",
         title=tr("satisfaction.chart.mean", year=view.year),
         value_title=tr("axis.mean_overall"),
         label_title=tr("level.community"),
-        kind="decimal",
+        reference=None if overall["suppressed"] else overall["mean_overall"],
+        reference_label=tr("satisfaction.overall_line"),
     ),
-    key="satisfaction_mean",
+    key="satisfaction_means",
 )
 
-st.subheader(tr("table.title"))
+# Every item's answers, diverging from the neutral middle.
+answers = ui.compute("satisfaction_distribution", view.filters, view.year, min_n)
+if not answers.empty:
+    st.plotly_chart(
+        charts.diverging_likert(
+            answers,
+            item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
+            answer_names={score: tr(f"likert.{score}") for score in range(1, 6)},
+            title=tr("satisfaction.chart.items", year=view.year),
+            value_title=tr("axis.share_of_answers"),
+        ),
+        key="satisfaction_items",
+    )
+
+# Change since the previous survey year, for communities large enough in both.
+before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
+if not before.empty:
+    paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
+    st.plotly_chart(
+        charts.dumbbell(
+            paired,
+            "group_label",
+            "mean_overall_before",
+            "mean_overall",
+            names=(str(view.year - 1), str(view.year)),
+            title=tr("satisfaction.chart.change", before=view.year - 1, year=view.year),
+            value_title=tr("axis.mean_overall"),
+            label_title=tr("level.community"),
+            kind="decimal",
+        ),
+        key="satisfaction_change",
+    )
+
+# Respondent groups, under the same suppression rule.
+left, right = st.columns(2)
+for column, attribute in ((left, "gender"), (right, "age_group")):
+    groups = ui.compute("satisfaction_by_respondent", view.filters, view.year, min_n, attribute)
+    if groups.empty:
+        continue
+    groups["label"] = [
+        (tr.enum("gender", g) if attribute == "gender" else g) + (f" (n={n})")
+        for g, n in zip(groups["respondent_group"], groups["n"], strict=True)
+    ]
+    column.plotly_chart(
+        charts.ranked_bars(
+            groups,
+            "label",
+            "mean_overall",
+            title=tr(f"satisfaction.chart.by_{attribute}", year=view.year),
+            value_title=tr("axis.mean_overall"),
+            label_title=tr(f"axis.{attribute}"),
+            kind="decimal",
+            keep_order=True,
+        ),
+        key=f"satisfaction_{attribute}",
+    )
+    if groups["suppressed"].any():
+        column.caption(tr("satisfaction.group_suppressed", min_n=min_n))
+
 table = happy.rename(columns={"group_label": "community_name"})
-table["note"] = [tr("satisfaction.too_few", min_n=min_n) if hidden else "" for hidden in table["suppressed"]]
-ui.show_table(tr, table, ["community_name", "n", "mean_overall", "ci_low", "ci_high", "top2_share", "note"])
+table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]
+ui.indicator_table(
+    tr,
+    table,
+    [
+        "community_name",
+        "n",
+        "mean_overall",
+        "ci_low",
+        "ci_high",
+        "top2_share",
+        "mean_service",
+        "mean_environment",
+        "mean_safety",
+        "mean_participation",
+        "mean_staff_attitude",
+        "mean_facilities",
+        "note",
+    ],
+    f"satisfaction_{view.year}",
+)

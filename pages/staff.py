@@ -1,18 +1,20 @@
-"""Staff turnover: who is in post, who left this year, and what they are paid."""
+"""Staff turnover: who left and why, how long people stay, what those in post are paid,
+and whether communities have the staff the standards ask for."""
+
+import datetime as dt
 
 import streamlit as st
 
 from community_eval import charts, ui
 
-tr = ui.translator()
-view = ui.view()
+tr, view = ui.page()
 st.title(tr("staff.title"))
 people = ui.compute("staff_turnover", view.filters, view.year, standards=True) if view.year else None
-if people is None or people["headcount_end"].sum() == 0:
+if people is None or people["headcount_end"].sum() + people["separations"].sum() == 0:
     ui.empty_state(tr)
     st.stop()
 st.caption(ui.scope_text(tr, view))
-
+standards = ui.standards()
 total = ui.compute("staff_turnover", view.filters, view.year, standards=True, level="all").iloc[0]
 ui.takeaway(
     tr(
@@ -21,10 +23,25 @@ ui.takeaway(
         separations=tr.number(total["separations"]),
         rate=tr.number(total["turnover_rate"], "share"),
         pay=tr.number(total["median_pay"], "yuan"),
+        certified=tr.number(total["certified_share"], "share"),
     )
 )
 
-st.plotly_chart(
+# Turnover over the years, and by community this year.
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.trend_line(
+        ui.compute("turnover_by_year", view.filters, view.year),
+        "year",
+        "turnover_rate",
+        title=tr("staff.chart.by_year"),
+        x_title=tr("axis.year"),
+        y_title=tr("axis.turnover_rate"),
+        kind="share",
+    ),
+    key="staff_by_year",
+)
+right.plotly_chart(
     charts.ranked_bars(
         people,
         "group_label",
@@ -33,14 +50,149 @@ st.plotly_chart(
         value_title=tr("axis.turnover_rate"),
         label_title=tr("level.community"),
         kind="share",
+        limit=ui.TOP_N,
     ),
     key="staff_turnover",
 )
+with right:
+    ui.top_note(tr, int(people["turnover_rate"].notna().sum()))
 
-st.subheader(tr("table.title"))
-ui.show_table(
+# How long people stay: Kaplan–Meier retention by community type or role.
+st.subheader(tr("staff.retention_title"))
+controls = st.columns([2, 2, 3])
+by = (
+    controls[0].segmented_control(
+        tr("staff.retention_by"),
+        ["community_type", "role", "all"],
+        default="community_type",
+        format_func=lambda key: tr(f"staff.by.{key}"),
+        key="staff_retention_by",
+    )
+    or "community_type"
+)
+retirement_censored = controls[1].toggle(tr("staff.retirement_censored"), key="staff_retirement_censored")
+as_of = min(dt.date.today(), dt.date(view.year, 12, 31))
+controls[2].caption(tr("staff.as_of", date=as_of.isoformat()))
+curves = ui.compute("retention_curves", view.filters, as_of, by=by, retirement_censored=retirement_censored)
+names = {key: ui.group_name(tr, by, key) for key in curves["group_key"].unique()}
+st.plotly_chart(
+    charts.survival_curves(
+        curves,
+        group_names=names,
+        title=tr("staff.chart.retention"),
+        x_title=tr("axis.months_in_post"),
+        y_title=tr("axis.still_in_post"),
+    ),
+    key="staff_retention",
+)
+
+# Why they left, and how long those in post have served.
+left, right = st.columns(2)
+reasons = ui.compute("exit_reasons", view.filters, view.year)
+reasons["label"] = [
+    tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
+]
+left.plotly_chart(
+    charts.ranked_bars(
+        reasons,
+        "label",
+        "separations",
+        title=tr("staff.chart.reasons", year=view.year),
+        value_title=tr("axis.people"),
+        label_title=tr("axis.exit_reason"),
+        kind="int",
+    ),
+    key="staff_reasons",
+)
+tenure = ui.compute("tenure_in_post", view.filters, view.year)
+tenure["label"] = [tr(f"staff.tenure_band.{band}") for band in tenure["band"]]
+right.plotly_chart(
+    charts.ranked_bars(
+        tenure,
+        "label",
+        "headcount_end",
+        title=tr("staff.chart.tenure", year=view.year),
+        value_title=tr("axis.people"),
+        label_title=tr("axis.years_in_post"),
+        kind="int",
+        keep_order=True,
+    ),
+    key="staff_tenure",
+)
+
+# Pay against the reference wage and the village-cadre comparison of the source.
+pay = ui.compute("pay_by_role", view.filters, view.year)
+pay["label"] = [tr.enum("role", role) for role in pay["role"]]
+districts = ui.compute("filter_options")["district"].unique()
+district = view.filters.district or (districts[0] if len(districts) == 1 else None)
+reference = standards.reference_wage(district, view.year)
+village = standards.comparisons.get("village_head_monthly_yuan")
+figure = charts.ranked_bars(
+    pay,
+    "label",
+    "median_pay",
+    title=tr("staff.chart.pay", year=view.year),
+    value_title=tr("axis.monthly_pay"),
+    label_title=tr("axis.role"),
+    kind="yuan",
+    reference=village,
+    reference_label=tr("staff.village_line", value=tr.number(village, "yuan")) if village else None,
+)
+st.plotly_chart(figure, key="staff_pay")
+notes = [tr("staff.village_source", source=ui.source_text(standards.comparisons.get("source"), tr.lang))]
+if reference is not None:
+    notes.append(
+        tr(
+            "staff.reference_note",
+            value=tr.number(reference, "yuan"),
+            ratio=tr.number(total["median_pay"] / reference, "ratio") if total["median_pay"] else "—",
+        )
+    )
+st.caption(" ".join(notes))
+
+# Staffing against the standards: 3+X seats by population, workers per 10,000 residents.
+st.subheader(tr("staff.standards_title"))
+staffing = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
+seats_profile = standards.staffing_profile("committee_size", view.profile)
+if seats_profile is not None:
+    short = staffing[staffing["seat_gap"] < 0]
+    st.markdown(
+        tr(
+            "staff.seats_summary",
+            below=len(short),
+            total=len(staffing),
+            gap=int(-short["seat_gap"].sum()),
+            source=ui.source_text(seats_profile.staffing.get("committee_size_source"), tr.lang),
+        )
+    )
+workers_profile = standards.staffing_profile("min_workers_per_10000_residents", view.profile)
+target = workers_profile.staffing_value("min_workers_per_10000_residents") if workers_profile else None
+st.plotly_chart(
+    charts.ranked_bars(
+        staffing,
+        "community_name",
+        "workers_per_10000",
+        title=tr("staff.chart.per_10000", year=view.year),
+        value_title=tr("axis.workers_per_10000"),
+        label_title=tr("level.community"),
+        kind="decimal",
+        reference=target,
+        reference_label=tr("staff.workers_line", value=target) if target else None,
+        limit=ui.TOP_N,
+        smallest=True,
+    ),
+    key="staff_per_10000",
+)
+ui.top_note(tr, len(staffing), smallest=True)
+if workers_profile is not None:
+    st.caption(ui.source_text(workers_profile.staffing.get("workers_source"), tr.lang))
+
+table = people.rename(columns={"group_label": "community_name"}).merge(
+    staffing[["community_id", "seats_expected", "workers_per_10000"]], left_on="group_key", right_on="community_id"
+)
+ui.indicator_table(
     tr,
-    people.rename(columns={"group_label": "community_name"}),
+    table,
     [
         "community_name",
         "headcount_start",
@@ -51,5 +203,8 @@ ui.show_table(
         "certified_share",
         "median_pay",
         "pay_to_reference",
+        "seats_expected",
+        "workers_per_10000",
     ],
+    f"staff_turnover_{view.year}",
 )

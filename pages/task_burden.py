@@ -1,40 +1,58 @@
-"""Task burden: who carries the most work handed down, and what kind of work it is."""
+"""Task burden: who carries the most work handed down, what kind, from which departments,
+and whether administrative load goes with lower resident satisfaction."""
 
 import streamlit as st
 
 from community_eval import charts, ui
 from community_eval.schema import TASK_CATEGORIES
 
-tr = ui.translator()
-view = ui.view()
+tr, view = ui.page()
 st.title(tr("task_burden.title"))
 burden = ui.compute("task_burden", view.filters, view.year, level="community") if view.year else None
 if burden is None or burden["tasks"].isna().all():
     ui.empty_state(tr)
     st.stop()
 st.caption(ui.scope_text(tr, view))
-
-busiest = burden.dropna(subset=["tasks_per_staff"]).sort_values("tasks_per_staff", ascending=False)
-if not busiest.empty:
-    top = busiest.iloc[0]
-    ui.takeaway(
-        tr("task_burden.takeaway", name=top["group_label"], per_staff=tr.number(top["tasks_per_staff"], "decimal"))
+with_tasks = burden.dropna(subset=["tasks"])
+total = ui.compute("task_burden", view.filters, view.year, level="all").iloc[0]
+ui.takeaway(
+    tr(
+        "task_burden.takeaway",
+        tasks=tr.number(total["tasks"]),
+        departments=tr.number(total["departments"]),
+        admin=tr.number(total["admin_hours_share"], "share"),
+        unadmitted=tr.number(total["unadmitted_share"], "share"),
+        unfunded=tr.number(total["unfunded_share"], "share"),
     )
-
-st.plotly_chart(
-    charts.ranked_bars(
-        burden,
-        "group_label",
-        "tasks_per_staff",
-        title=tr("task_burden.chart.per_staff", year=view.year),
-        value_title=tr("axis.tasks_per_staff"),
-        label_title=tr("level.community"),
-        kind="decimal",
-    ),
-    key="burden_per_staff",
 )
 
-level = ui.chart_level(view)
+# Who carries the most: tasks and residents per staff member in post.
+left, right = st.columns(2)
+for column, value, kind in ((left, "tasks_per_staff", "decimal"), (right, "residents_per_staff", "int")):
+    column.plotly_chart(
+        charts.ranked_bars(
+            with_tasks,
+            "group_label",
+            value,
+            title=tr(f"task_burden.chart.{value}", year=view.year),
+            value_title=tr(f"axis.{value}"),
+            label_title=tr("level.community"),
+            kind=kind,
+            limit=ui.TOP_N,
+        ),
+        key=f"burden_{value}",
+    )
+    with column:
+        ui.top_note(tr, int(with_tasks[value].notna().sum()))
+
+# Where staff time goes, per community or rolled up by street.
+level = st.segmented_control(
+    tr("task_burden.hours_by"),
+    ["community", "street"],
+    default=ui.chart_level(view),
+    format_func=lambda key: tr(f"level.{key}"),
+    key="burden_hours_level",
+) or ui.chart_level(view)
 hours = ui.label_groups(tr, ui.compute("task_hours_by_category", view.filters, view.year, level=level), level)
 st.plotly_chart(
     charts.stacked_bars(
@@ -51,11 +69,77 @@ st.plotly_chart(
     key="burden_hours",
 )
 
-st.subheader(tr("table.title"))
-burden = burden.rename(columns={"group_label": "community_name"})
-ui.show_table(
+# Which departments hand down the most, and which break the admission and funding rules.
+departments = ui.compute("task_by_department", view.filters, view.year)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.ranked_bars(
+        departments,
+        "department",
+        "tasks",
+        title=tr("task_burden.chart.departments", year=view.year),
+        value_title=tr("axis.tasks"),
+        label_title=tr("axis.department"),
+        kind="int",
+    ),
+    key="burden_departments",
+)
+right.plotly_chart(
+    charts.grouped_bars(
+        departments,
+        "department",
+        {"unadmitted_share": tr("col.unadmitted_share"), "unfunded_share": tr("col.unfunded_share")},
+        title=tr("task_burden.chart.rules", year=view.year),
+        value_title=tr("axis.share_of_tasks"),
+        label_title=tr("axis.department"),
+        kind="share",
+    ),
+    key="burden_rules",
+)
+
+# The monthly trend of work handed down.
+trend = ui.compute("task_monthly_trend", view.filters)
+st.plotly_chart(
+    charts.trend_line(
+        trend,
+        "period",
+        "tasks",
+        title=tr("task_burden.chart.trend"),
+        x_title=tr("axis.month"),
+        y_title=tr("axis.tasks"),
+        kind="int",
+    ),
+    key="burden_trend",
+)
+
+# The core question: does administrative load go with lower satisfaction?
+st.subheader(tr("task_burden.relation_title"))
+points = ui.compute("burden_vs_satisfaction", view.filters, view.year, ui.standards().min_n)
+if len(points) < 3:
+    ui.empty_state(tr, "task_burden.relation_too_few")
+else:
+    fit = points.iloc[0]
+    st.plotly_chart(
+        charts.relation_scatter(
+            points,
+            "admin_hours_share",
+            "mean_overall",
+            "community_name",
+            title=tr("task_burden.chart.relation", year=view.year),
+            x_title=tr("axis.admin_hours_share"),
+            y_title=tr("axis.mean_overall"),
+            x_kind="share",
+            y_kind="decimal",
+            slope=fit["slope"],
+            intercept=fit["intercept"],
+        ),
+        key="burden_relation",
+    )
+    st.markdown(ui.relation_reading(tr, fit))
+
+ui.indicator_table(
     tr,
-    burden,
+    burden.rename(columns={"group_label": "community_name"}),
     [
         "community_name",
         "tasks",
@@ -70,4 +154,5 @@ ui.show_table(
         "tasks_per_staff",
         "residents_per_staff",
     ],
+    f"task_burden_{view.year}",
 )

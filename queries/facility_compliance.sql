@@ -119,6 +119,25 @@ profile_rules as (
 
 select
     * exclude (statuses),
+    -- shortfalls in plain units, for the rules that fail: what it would take to comply
+    case when rule_min_total_area = 'fail' then $min_total_area_m2 - total_area_m2 end
+        as shortfall_total_area_m2,
+    case when rule_rooms = 'fail' then greatest($min_rooms - room_count, 0) end as shortfall_rooms,
+    case when rule_rooms = 'fail' then $require_hall and not has_hall end as shortfall_hall,
+    case when rule_area_per_100_households = 'fail'
+        then $min_area_per_100_households * households / 100 - total_area_m2
+    end as shortfall_area_for_households_m2,
+    case when rule_household_tier = 'fail'
+        then if(households >= $tier_high_households, $tier_high_area_m2, $tier_low_area_m2) - total_area_m2
+    end as shortfall_tier_area_m2,
+    case when rule_budget = 'fail' then $min_budget_per_100_households - budget_per_100_households end
+        as shortfall_budget_per_100_households,
+    case when rule_budget = 'fail'
+        then ($min_budget_per_100_households - budget_per_100_households) * households / 100
+    end as shortfall_budget_yuan,
+    case when rule_resident_space_share = 'fail'
+        then $min_resident_space_share * total_area_m2 - service_area_m2
+    end as shortfall_resident_space_m2,
     len(list_filter(statuses, lambda status: status = 'pass')) as rules_passed,
     len(list_filter(statuses, lambda status: status <> 'unknown')) as rules_applicable,
     case
@@ -145,3 +164,15 @@ select
 from community_rows
 group by group_key
 order by group_key
+
+-- name: facility_tenure_counts
+-- Communities per kind of premises (owned, rented, borrowed) per group, from the
+-- per-community rows of facility_compliance (registered as community_rows).
+-- Parameters: none. Grain: one row per (group_key, tenure).
+select
+    group_key,
+    coalesce(tenure, 'none') as tenure,
+    count(*) as n_communities,
+from community_rows
+group by group_key, coalesce(tenure, 'none')
+order by group_key, tenure

@@ -119,3 +119,34 @@ from answers
 where answer is not null
 group by item, answer
 order by item, answer
+
+-- name: satisfaction_by_respondent
+-- Weighted satisfaction by a respondent attribute ($attribute: 'gender' or 'age_group',
+-- a bound value chosen with CASE) for year $year, under the same suppression rule as
+-- communities: a group under $min_n responses has every statistic null.
+-- Parameters: $year, $min_n, $attribute and the filter. Grain: one row per group value.
+with
+scope as (
+    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+),
+
+responses as (
+    select
+        case $attribute when 'gender' then survey.gender when 'age_group' then survey.age_group end as respondent_group,
+        survey.overall,
+        coalesce(survey.weight, 1.0) as w,
+    from main.survey as survey
+    join scope using (community_id)
+    where year(survey.survey_date) = $year
+)
+
+select
+    respondent_group,
+    count(*) as n,
+    count(*) < $min_n as suppressed,
+    case when count(*) >= $min_n then sum(w * overall) / sum(w) end as mean_overall,
+    case when count(*) >= $min_n then sum(w) filter (where overall >= 4) / sum(w) end as top2_share,
+from responses
+where respondent_group is not null
+group by respondent_group
+order by respondent_group

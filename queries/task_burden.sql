@@ -145,3 +145,61 @@ from main.tasks as tasks
 join scope using (community_id)
 group by tasks.period
 order by tasks.period
+
+-- name: burden_vs_satisfaction
+-- The core question of the source documents: does administrative load go with lower
+-- resident satisfaction? One point per community with both measures in year $year
+-- (communities under $min_n responses are left out, never shown), and the least-squares
+-- slope, intercept, correlation and n over those points, computed here in DuckDB.
+-- Parameters: $year, $min_n and the filter. Grain: one row per community.
+with
+scope as (
+    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+),
+
+load as (
+    select
+        tasks.community_id,
+        sum(tasks.hours) filter (
+            where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+        ) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+    from main.tasks as tasks
+    join scope using (community_id)
+    where year(tasks.period) = $year
+    group by tasks.community_id
+),
+
+opinion as (
+    select
+        survey.community_id,
+        count(*) as n,
+        sum(coalesce(survey.weight, 1.0) * survey.overall) / sum(coalesce(survey.weight, 1.0)) as mean_overall,
+    from main.survey as survey
+    join scope using (community_id)
+    where year(survey.survey_date) = $year
+    group by survey.community_id
+    having count(*) >= $min_n
+),
+
+points as (
+    select
+        scope.community_id,
+        scope.community_name,
+        scope.street,
+        load.admin_hours_share,
+        opinion.mean_overall,
+        opinion.n,
+    from scope
+    join load using (community_id)
+    join opinion using (community_id)
+    where load.admin_hours_share is not null
+)
+
+select
+    *,
+    regr_slope(mean_overall, admin_hours_share) over () as slope,
+    regr_intercept(mean_overall, admin_hours_share) over () as intercept,
+    corr(mean_overall, admin_hours_share) over () as correlation,
+    regr_count(mean_overall, admin_hours_share) over () as n_communities,
+from points
+order by community_id

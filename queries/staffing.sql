@@ -1,0 +1,174 @@
+-- Staffing: who is in post, how many there should be, how long they have served, what
+-- they are paid, and why people left. Feeds the staff page next to staff_turnover.
+-- "In post at the end of Y" means hire_date <= 31 Dec Y and no exit by then, as in
+-- ../shared/INDICATORS.md (staff_turnover.headcount_end).
+
+-- name: staff_turnover_by_year
+-- Turnover of the whole filter for every year after the first hire up to $year, pooled
+-- over people (the same definition as staff_turnover at level 'all'). The first year of
+-- records is left out: nobody is counted in post on its 1 January, which inflates its rate.
+-- Parameters: $year and the filter. Grain: one row per year.
+with
+scope as (
+    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+),
+
+people as (
+    select staff.hire_date, staff.exit_date
+    from main.staff as staff
+    join scope using (community_id)
+),
+
+years as (
+    select range as year
+    from range((select min(year(hire_date)) from people) + 1, $year + 1)
+),
+
+counted as (
+    select
+        years.year,
+        count(*) filter (
+            where people.hire_date < make_date(years.year, 1, 1)
+              and (people.exit_date is null or people.exit_date >= make_date(years.year, 1, 1))
+        ) as headcount_start,
+        count(*) filter (
+            where people.hire_date <= make_date(years.year, 12, 31)
+              and (people.exit_date is null or people.exit_date > make_date(years.year, 12, 31))
+        ) as headcount_end,
+        count(*) filter (where year(people.hire_date) = years.year) as hires,
+        count(*) filter (where year(people.exit_date) = years.year) as separations,
+    from years
+    cross join people
+    group by years.year
+)
+
+select
+    year,
+    headcount_start,
+    headcount_end,
+    hires,
+    separations,
+    separations / nullif((headcount_start + headcount_end) / 2, 0) as turnover_rate,
+from counted
+order by year
+
+-- name: exit_reasons
+-- Why people left in year $year (an exit with no reason given counts as 'unknown').
+-- Parameters: $year and the filter. Grain: one row per exit reason.
+with
+scope as (
+    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+)
+
+select
+    coalesce(staff.exit_reason, 'unknown') as exit_reason,
+    count(*) as separations,
+from main.staff as staff
+join scope using (community_id)
+where year(staff.exit_date) = $year
+group by all
+order by separations desc, exit_reason
+
+-- name: staffing_by_community
+-- Staff in post at the end of $year per community against the two staffing standards:
+-- committee seats by population (3+X; bands bound as $seat_max_population, a list of
+-- upper bounds, and $seat_counts, one more element than the bounds) and workers per
+-- 10,000 residents. Parameters: $year, the bands and the filter. Grain: one row per community.
+with
+scope as (
+    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+),
+
+in_post as (
+    select staff.*
+    from main.staff as staff
+    join scope using (community_id)
+    where staff.hire_date <= make_date($year, 12, 31)
+      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+),
+
+counted as (
+    select
+        community_id,
+        count(*) as headcount_end,
+        count(*) filter (where employment = 'full_time') as full_time,
+        count(*) filter (where employment = 'part_time') as part_time,
+        count(*) filter (where certified_social_worker) as certified,
+    from in_post
+    group by community_id
+),
+
+seats as (
+    select
+        scope.community_id,
+        $seat_counts[
+            1 + len(list_filter($seat_max_population, lambda bound: scope.population > bound))
+        ] as seats_expected,
+    from scope
+)
+
+select
+    scope.community_id,
+    scope.community_name,
+    scope.street,
+    scope.population,
+    coalesce(counted.headcount_end, 0) as headcount_end,
+    coalesce(counted.full_time, 0) as full_time,
+    coalesce(counted.part_time, 0) as part_time,
+    coalesce(counted.certified, 0) as certified,
+    seats.seats_expected,
+    coalesce(counted.headcount_end, 0) - seats.seats_expected as seat_gap,
+    coalesce(counted.headcount_end, 0) / nullif(scope.population, 0) * 10000 as workers_per_10000,
+from scope
+left join counted using (community_id)
+left join seats using (community_id)
+order by scope.community_id
+
+-- name: pay_by_role
+-- Monthly pay of the people in post at the end of $year, by role.
+-- Parameters: $year and the filter. Grain: one row per role.
+with
+scope as (
+    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+)
+
+select
+    staff.role,
+    count(*) as headcount_end,
+    median(staff.monthly_pay) as median_pay,
+    avg(staff.monthly_pay) as mean_pay,
+from main.staff as staff
+join scope using (community_id)
+where staff.hire_date <= make_date($year, 12, 31)
+  and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+group by staff.role
+order by median_pay desc nulls last, staff.role
+
+-- name: tenure_in_post
+-- How long the people in post at the end of $year have served, in bands of years.
+-- Parameters: $year and the filter. Grain: one row per band that has people.
+with
+scope as (
+    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+),
+
+served as (
+    select (make_date($year, 12, 31) - staff.hire_date) / 365.25 as years_in_post,
+    from main.staff as staff
+    join scope using (community_id)
+    where staff.hire_date <= make_date($year, 12, 31)
+      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+)
+
+select
+    case
+        when years_in_post < 1 then 1
+        when years_in_post < 3 then 2
+        when years_in_post < 5 then 3
+        when years_in_post < 10 then 4
+        else 5
+    end as band,
+    count(*) as headcount_end,
+from served
+group by band
+order by band
