@@ -31,7 +31,7 @@ first_pass as (
         sum(w) as sum_w,
         sum(w * w) as sum_w2,
         sum(w * overall) / sum(w) as mean_overall,
-        sum(w) filter (where overall >= 4) / sum(w) as top2_share,
+        coalesce(sum(w) filter (where overall >= 4), 0) / sum(w) as top2_share,
         sum(w * service) / sum(w) filter (where service is not null) as mean_service,
         sum(w * environment) / sum(w) filter (where environment is not null) as mean_environment,
         sum(w * safety) / sum(w) filter (where safety is not null) as mean_safety,
@@ -145,7 +145,7 @@ select
     count(*) as n,
     count(*) < $min_n as suppressed,
     case when count(*) >= $min_n then sum(w * overall) / sum(w) end as mean_overall,
-    case when count(*) >= $min_n then sum(w) filter (where overall >= 4) / sum(w) end as top2_share,
+    case when count(*) >= $min_n then coalesce(sum(w) filter (where overall >= 4), 0) / sum(w) end as top2_share,
 from responses
 where respondent_group is not null
 group by respondent_group

@@ -96,8 +96,8 @@ select
     tasks.department,
     sum(tasks.task_count) as tasks,
     sum(tasks.hours) as hours,
-    sum(tasks.task_count) filter (where not tasks.admitted) / sum(tasks.task_count) as unadmitted_share,
-    sum(tasks.task_count) filter (where not tasks.funded) / sum(tasks.task_count) as unfunded_share,
+    coalesce(sum(tasks.task_count) filter (where not tasks.admitted), 0) / sum(tasks.task_count) as unadmitted_share,
+    coalesce(sum(tasks.task_count) filter (where not tasks.funded), 0) / sum(tasks.task_count) as unfunded_share,
     count(distinct tasks.community_id) as n_communities,
 from main.tasks as tasks
 join scope using (community_id)
@@ -138,9 +138,9 @@ select
     tasks.period,
     sum(tasks.task_count) as tasks,
     sum(tasks.hours) as hours,
-    sum(tasks.hours) filter (
+    coalesce(sum(tasks.hours) filter (
         where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
-    ) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+    ), 0) / nullif(sum(tasks.hours), 0) as admin_hours_share,
 from main.tasks as tasks
 join scope using (community_id)
 group by tasks.period
@@ -160,9 +160,9 @@ scope as (
 load as (
     select
         tasks.community_id,
-        sum(tasks.hours) filter (
+        coalesce(sum(tasks.hours) filter (
             where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
-        ) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+        ), 0) / nullif(sum(tasks.hours), 0) as admin_hours_share,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) = $year
