@@ -289,6 +289,8 @@ def status_matrix(
     *,
     status_names: dict[str, str],
     title: str,
+    x_title: str,
+    y_title: str,
 ) -> go.Figure:
     """A rows × rules grid coloured pass / fail / unknown, with the word in each cell."""
     codes = {"pass": 0, "fail": 1, "unknown": 2}
@@ -318,8 +320,8 @@ def status_matrix(
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(**base_layout(title, "", "", max(320, 24 * len(frame) + 160)))
-    figure.update_xaxes(side="top", title=None)
+    figure.update_layout(**base_layout(title, x_title, y_title, max(320, 24 * len(frame) + 160)))
+    figure.update_xaxes(side="top")
     figure.update_yaxes(autorange="reversed")
     return figure
 

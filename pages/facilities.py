@@ -41,6 +41,8 @@ st.plotly_chart(
         rule_columns,
         status_names={status: tr(f"status.{status}") for status in ("pass", "fail", "unknown")},
         title=tr("facilities.chart.matrix", year=view.year, profile=profile.name(tr.lang)),
+        x_title=tr("axis.rule"),
+        y_title=tr("level.community"),
     ),
     key="facilities_matrix",
 )

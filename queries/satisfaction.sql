@@ -28,16 +28,16 @@ first_pass as (
         group_key,
         any_value(group_label) as group_label,
         count(*) as n,
-        sum(w) as sum_w,
-        sum(w * w) as sum_w2,
-        sum(w * overall) / sum(w) as mean_overall,
-        coalesce(sum(w) filter (where overall >= 4), 0) / sum(w) as top2_share,
-        sum(w * service) / sum(w) filter (where service is not null) as mean_service,
-        sum(w * environment) / sum(w) filter (where environment is not null) as mean_environment,
-        sum(w * safety) / sum(w) filter (where safety is not null) as mean_safety,
-        sum(w * participation) / sum(w) filter (where participation is not null) as mean_participation,
-        sum(w * staff_attitude) / sum(w) filter (where staff_attitude is not null) as mean_staff_attitude,
-        sum(w * facilities) / sum(w) filter (where facilities is not null) as mean_facilities,
+        fsum(w) as sum_w,
+        fsum(w * w) as sum_w2,
+        fsum(w * overall) / fsum(w) as mean_overall,
+        coalesce(fsum(w) filter (where overall >= 4), 0) / fsum(w) as top2_share,
+        fsum(w * service) / fsum(w) filter (where service is not null) as mean_service,
+        fsum(w * environment) / fsum(w) filter (where environment is not null) as mean_environment,
+        fsum(w * safety) / fsum(w) filter (where safety is not null) as mean_safety,
+        fsum(w * participation) / fsum(w) filter (where participation is not null) as mean_participation,
+        fsum(w * staff_attitude) / fsum(w) filter (where staff_attitude is not null) as mean_staff_attitude,
+        fsum(w * facilities) / fsum(w) filter (where facilities is not null) as mean_facilities,
     from responses
     group by group_key
 ),
@@ -45,7 +45,7 @@ first_pass as (
 spread as (
     select
         responses.group_key,
-        sum(responses.w * (responses.overall - first_pass.mean_overall) ^ 2) as sum_w_sq_dev,
+        fsum(responses.w * (responses.overall - first_pass.mean_overall) ^ 2) as sum_w_sq_dev,
     from responses
     join first_pass using (group_key)
     group by responses.group_key
@@ -113,7 +113,7 @@ answers as (
 select
     item,
     answer,
-    sum(w) / sum(sum(w)) over (partition by item) as share,
+    fsum(w) / sum(fsum(w)) over (partition by item) as share,
     count(*) as n,
 from answers
 where answer is not null
@@ -144,8 +144,8 @@ select
     respondent_group,
     count(*) as n,
     count(*) < $min_n as suppressed,
-    case when count(*) >= $min_n then sum(w * overall) / sum(w) end as mean_overall,
-    case when count(*) >= $min_n then coalesce(sum(w) filter (where overall >= 4), 0) / sum(w) end as top2_share,
+    case when count(*) >= $min_n then fsum(w * overall) / fsum(w) end as mean_overall,
+    case when count(*) >= $min_n then coalesce(fsum(w) filter (where overall >= 4), 0) / fsum(w) end as top2_share,
 from responses
 where respondent_group is not null
 group by respondent_group

@@ -32,8 +32,8 @@ work as (
     select
         group_key,
         sum(task_count) as tasks,
-        sum(hours) as hours,
-        coalesce(sum(hours) filter (where is_administrative), 0) as admin_hours,
+        fsum(hours) as hours,
+        coalesce(fsum(hours) filter (where is_administrative), 0) as admin_hours,
         coalesce(sum(task_count) filter (where is_handed_down), 0) as handed_down_tasks,
         coalesce(sum(task_count) filter (where is_handed_down and not admitted), 0) as unadmitted_tasks,
         coalesce(sum(task_count) filter (where is_handed_down and not funded), 0) as unfunded_tasks,
@@ -95,9 +95,11 @@ scope as (
 select
     tasks.department,
     sum(tasks.task_count) as tasks,
-    sum(tasks.hours) as hours,
-    coalesce(sum(tasks.task_count) filter (where not tasks.admitted), 0) / sum(tasks.task_count) as unadmitted_share,
-    coalesce(sum(tasks.task_count) filter (where not tasks.funded), 0) / sum(tasks.task_count) as unfunded_share,
+    fsum(tasks.hours) as hours,
+    coalesce(sum(tasks.task_count) filter (where not tasks.admitted), 0) / sum(tasks.task_count)
+        as unadmitted_share,
+    coalesce(sum(tasks.task_count) filter (where not tasks.funded), 0) / sum(tasks.task_count)
+        as unfunded_share,
     count(distinct tasks.community_id) as n_communities,
 from main.tasks as tasks
 join scope using (community_id)
@@ -119,7 +121,7 @@ select
     any_value(scope.group_label) as group_label,
     tasks.task_category,
     sum(tasks.task_count) as tasks,
-    sum(tasks.hours) as hours,
+    fsum(tasks.hours) as hours,
 from main.tasks as tasks
 join scope using (community_id)
 where year(tasks.period) = $year
@@ -137,10 +139,10 @@ scope as (
 select
     tasks.period,
     sum(tasks.task_count) as tasks,
-    sum(tasks.hours) as hours,
-    coalesce(sum(tasks.hours) filter (
+    fsum(tasks.hours) as hours,
+    coalesce(fsum(tasks.hours) filter (
         where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
-    ), 0) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+    ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
 from main.tasks as tasks
 join scope using (community_id)
 group by tasks.period
@@ -160,9 +162,9 @@ scope as (
 load as (
     select
         tasks.community_id,
-        coalesce(sum(tasks.hours) filter (
+        coalesce(fsum(tasks.hours) filter (
             where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
-        ), 0) / nullif(sum(tasks.hours), 0) as admin_hours_share,
+        ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) = $year
@@ -173,7 +175,7 @@ opinion as (
     select
         survey.community_id,
         count(*) as n,
-        sum(coalesce(survey.weight, 1.0) * survey.overall) / sum(coalesce(survey.weight, 1.0)) as mean_overall,
+        fsum(coalesce(survey.weight, 1.0) * survey.overall) / fsum(coalesce(survey.weight, 1.0)) as mean_overall,
     from main.survey as survey
     join scope using (community_id)
     where year(survey.survey_date) = $year

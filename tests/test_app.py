@@ -167,3 +167,45 @@ def test_filters_survive_a_page_switch(app):
     assert next(s for s in at.selectbox if s.label == "Street / town").value == "沙嘴街道"
     assert at.query_params["street"] == "沙嘴街道"
     assert "沙嘴街道" in at.caption[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_a_title_and_axis_titles(app, page):
+    at = app(lang="en").run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert charts, page
+    for figure in charts:
+        layout = figure["layout"]
+        assert layout["title"]["text"], page
+        axis_titles = [layout.get(axis, {}).get("title", {}).get("text") for axis in ("xaxis", "yaxis")]
+        assert any(axis_titles), (page, layout["title"]["text"])
+        assert layout["colorway"][0] == "#0072B2"  # the Okabe–Ito palette
+
+
+def test_switching_the_standards_profile_changes_the_facility_rules(app):
+    def matrix_columns(at: AppTest) -> list[str]:
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        heatmap = next(s for s in specs if s["data"][0]["type"] == "heatmap")
+        return heatmap["data"][0]["x"]
+
+    seed = app(lang="en").run().switch_page("pages/facilities.py").run()
+    national = app(lang="en", profile="national_2021").run().switch_page("pages/facilities.py").run()
+    assert len(matrix_columns(seed)) == 6
+    assert matrix_columns(national) == ["Area per 100 households", "Resident space share", "Tenure"]
+    assert seed.markdown[0].value != national.markdown[0].value
+
+
+def test_retention_curves_follow_the_chosen_grouping(app):
+    at = app(lang="en").run().switch_page("pages/staff.py").run().run()
+
+    def curve_names(at: AppTest) -> set[str]:
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        retention = next(s for s in specs if "Kaplan" in s["layout"]["title"]["text"])
+        return {trace["name"] for trace in retention["data"] if trace.get("name")}
+
+    assert curve_names(at) == {"Urban", "Village-converted", "Township"}
+    control = next(c for c in at.get("segmented_control") if c.label == "Group by")
+    control.set_value("role").run()
+    assert {"Secretary", "Member"} <= curve_names(at)
