@@ -21,6 +21,15 @@ import pandas as pd
 from community_eval import indicators, retention
 from community_eval.i18n import Translator
 from community_eval.indicators import Filters
+from community_eval.metrics import (
+    FACILITY_COUNTS,
+    FACILITY_MEASURES,
+    SATISFACTION_COLUMNS,
+    SATISFACTION_STATISTICS,
+    STAFF_RETENTION_COLUMNS,
+    STAFF_TURNOVER_COLUMNS,
+    TASK_BURDEN_COLUMNS,
+)
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
@@ -36,59 +45,7 @@ YEAR_TABLE = {
     "staff_turnover": "staff",
 }
 
-TASK_BURDEN_COLUMNS = (
-    "community_id",
-    "tasks",
-    "hours",
-    "admin_hours_share",
-    "unadmitted_share",
-    "unfunded_share",
-    "departments",
-    "inspections",
-    "ledgers",
-    "staff_active",
-    "tasks_per_staff",
-    "residents_per_staff",
-)
-SATISFACTION_STATISTICS = (
-    "mean_overall",
-    "ci_low",
-    "ci_high",
-    "top2_share",
-    "mean_service",
-    "mean_environment",
-    "mean_safety",
-    "mean_participation",
-    "mean_staff_attitude",
-    "mean_facilities",
-)
-SATISFACTION_COLUMNS = ("community_id", "n", *SATISFACTION_STATISTICS, "suppressed")
-FACILITY_MEASURES = (
-    "community_id",
-    "year",
-    "total_area_m2",
-    "area_per_100_households",
-    "resident_space_share",
-    "budget_per_100_households",
-)
-FACILITY_COUNTS = ("rules_passed", "rules_applicable", "compliant")
-STAFF_TURNOVER_COLUMNS = (
-    "community_id",
-    "year",
-    "headcount_start",
-    "headcount_end",
-    "hires",
-    "separations",
-    "turnover_rate",
-    "certified_share",
-    "median_pay",
-    "pay_to_reference",
-)
-STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
 TOTAL_ROW_ID = "ALL"
-
-#: English sentences for the export's messages until the locale files carry them; a key
-#: found in ``locales/<lang>.toml`` wins, so moving them there needs no change here.
 
 
 class ExportError(Exception):

@@ -50,3 +50,62 @@ KINDS: dict[str, str] = {
     "compliant_share": "share",
     "n_communities": "int",
 }
+
+
+# ---- the columns of each indicator, as INDICATORS.md names and orders them ----------------
+# The export writes exactly these; the pages show the same columns after the community name.
+
+TASK_BURDEN_COLUMNS = (
+    "community_id",
+    "tasks",
+    "hours",
+    "admin_hours_share",
+    "unadmitted_share",
+    "unfunded_share",
+    "departments",
+    "inspections",
+    "ledgers",
+    "staff_active",
+    "tasks_per_staff",
+    "residents_per_staff",
+)
+SATISFACTION_STATISTICS = (
+    "mean_overall",
+    "ci_low",
+    "ci_high",
+    "top2_share",
+    "mean_service",
+    "mean_environment",
+    "mean_safety",
+    "mean_participation",
+    "mean_staff_attitude",
+    "mean_facilities",
+)
+SATISFACTION_COLUMNS = ("community_id", "n", *SATISFACTION_STATISTICS, "suppressed")
+FACILITY_MEASURES = (
+    "community_id",
+    "year",
+    "total_area_m2",
+    "area_per_100_households",
+    "resident_space_share",
+    "budget_per_100_households",
+)
+FACILITY_COUNTS = ("rules_passed", "rules_applicable", "compliant")
+STAFF_TURNOVER_COLUMNS = (
+    "community_id",
+    "year",
+    "headcount_start",
+    "headcount_end",
+    "hires",
+    "separations",
+    "turnover_rate",
+    "certified_share",
+    "median_pay",
+    "pay_to_reference",
+)
+STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
+
+
+def shown_after_name(columns: tuple[str, ...]) -> list[str]:
+    """A page table's columns: the community's name, then the indicator's own columns."""
+    return ["community_name", *(c for c in columns if c not in ("community_id", "year"))]

@@ -3,7 +3,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval import charts, ui
+from community_eval import charts, metrics, ui
 from community_eval.schema import TENURES
 
 tr, view = ui.page()
@@ -119,16 +119,6 @@ for column in rule_columns:
 ui.indicator_table(
     tr,
     table,
-    [
-        "community_name",
-        "year",
-        "total_area_m2",
-        "area_per_100_households",
-        "resident_space_share",
-        "budget_per_100_households",
-        *rule_columns,
-        "rules_passed",
-        "rules_applicable",
-    ],
+    ["community_name", *metrics.FACILITY_MEASURES[1:], *rule_columns, *metrics.FACILITY_COUNTS[:2]],
     f"facility_compliance_{view.year}",
 )

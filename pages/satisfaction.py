@@ -4,7 +4,7 @@ over fewer than min_n responses."""
 
 import streamlit as st
 
-from community_eval import charts, ui
+from community_eval import charts, metrics, ui
 from community_eval.schema import SURVEY_ITEMS
 
 tr, view = ui.page()
@@ -117,20 +117,6 @@ table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in t
 ui.indicator_table(
     tr,
     table,
-    [
-        "community_name",
-        "n",
-        "mean_overall",
-        "ci_low",
-        "ci_high",
-        "top2_share",
-        "mean_service",
-        "mean_environment",
-        "mean_safety",
-        "mean_participation",
-        "mean_staff_attitude",
-        "mean_facilities",
-        "note",
-    ],
+    ["community_name", "n", *metrics.SATISFACTION_STATISTICS, "note"],
     f"satisfaction_{view.year}",
 )

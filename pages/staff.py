@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from community_eval import charts, ui
+from community_eval import charts, metrics, ui
 
 tr, view = ui.page()
 st.title(tr("staff.title"))
@@ -193,18 +193,6 @@ table = people.rename(columns={"group_label": "community_name"}).merge(
 ui.indicator_table(
     tr,
     table,
-    [
-        "community_name",
-        "headcount_start",
-        "headcount_end",
-        "hires",
-        "separations",
-        "turnover_rate",
-        "certified_share",
-        "median_pay",
-        "pay_to_reference",
-        "seats_expected",
-        "workers_per_10000",
-    ],
+    [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
     f"staff_turnover_{view.year}",
 )

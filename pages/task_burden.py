@@ -3,7 +3,7 @@ and whether administrative load goes with lower resident satisfaction."""
 
 import streamlit as st
 
-from community_eval import charts, ui
+from community_eval import charts, metrics, ui
 from community_eval.schema import TASK_CATEGORIES
 
 tr, view = ui.page()
@@ -140,19 +140,6 @@ else:
 ui.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
-    [
-        "community_name",
-        "tasks",
-        "hours",
-        "admin_hours_share",
-        "unadmitted_share",
-        "unfunded_share",
-        "departments",
-        "inspections",
-        "ledgers",
-        "staff_active",
-        "tasks_per_staff",
-        "residents_per_staff",
-    ],
+    metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS),
     f"task_burden_{view.year}",
 )
