@@ -330,12 +330,19 @@ def header_index(table: Table) -> dict[str, str]:
     return index
 
 
-def create_table_sql(table: Table) -> str:
-    """DDL for one table, named exactly as the contract names it.
+#: Schema of the row tables behind the contract's views (see :func:`create_view_sql`).
+STORED_SCHEMA = "stored"
 
-    Keys and references are checked by the loader (with row numbers for the user), so the
-    DDL carries only types, NOT NULL and value checks: enough that a script writing to the
-    file directly cannot store a value the dashboard would misread.
+
+def create_table_sql(table: Table) -> str:
+    """DDL for the row table behind one contract table, in the ``stored`` schema.
+
+    Besides the contract's columns, each row records the load that brought it
+    (``import_id``) and the load that replaced it (``replaced_by``, null while current),
+    which is what makes a load undoable without copying tables. Keys and references are
+    checked by the loader (with row numbers for the user), so the DDL carries only types,
+    NOT NULL and value checks: enough that a script writing to the file directly cannot
+    store a value the dashboard would misread.
     """
     lines = []
     for col in table.columns:
@@ -346,8 +353,22 @@ def create_table_sql(table: Table) -> str:
         if check:
             parts.append(f"check ({check})")
         lines.append("    " + " ".join(parts))
+    lines += ["    import_id bigint not null", "    replaced_by bigint"]
     body = ",\n".join(lines)
-    return f"create table if not exists {table.name} (\n{body}\n)"
+    return f"create table if not exists {STORED_SCHEMA}.{table.name} (\n{body}\n)"
+
+
+def create_view_sql(table: Table) -> str:
+    """The contract table itself: a view with exactly the contract's name and columns.
+
+    Researchers opening the file in DuckDB, R or Python query ``communities``, ``survey``
+    and so on directly and see the current data only.
+    """
+    columns = ", ".join(table.column_names)
+    return (
+        f"create or replace view main.{table.name} as select {columns} "
+        f"from {STORED_SCHEMA}.{table.name} where replaced_by is null"
+    )
 
 
 def _check_sql(col: Column) -> str | None:

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from community_eval import queries
-from community_eval.schema import TABLES, Table, create_table_sql
+from community_eval.schema import STORED_SCHEMA, TABLES, Table, create_table_sql, create_view_sql
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "community_eval.duckdb"
@@ -36,6 +36,8 @@ _META_DDL = (
     "create table if not exists meta.imports (import_id bigint primary key, file_name varchar, "
     "sha256 varchar, table_name varchar not null, mode varchar not null, rows_loaded bigint not null, "
     "rows_rejected bigint not null, loaded_at timestamp not null)",
+    "alter table meta.imports add column if not exists undone_at timestamp",
+    f"create schema if not exists {STORED_SCHEMA}",
 )
 
 
@@ -98,20 +100,38 @@ class Store:
                 cur.execute(statement)
             for table in TABLES.values():
                 cur.execute(create_table_sql(table))
+                self._adopt_legacy_table(cur, table)
+                cur.execute(create_view_sql(table))
             for query in queries.all_queries().values():
                 if query.name.startswith("macro_"):
                     cur.execute(query.sql)
-            if cur.execute("select count(*) from meta.data_version").fetchone()[0] == 0:
+            if cur.execute("select count(*) from meta.data_version").fetchall()[0][0] == 0:
                 cur.execute(
                     "insert into meta.data_version values (0, $token, current_timestamp)",
                     {"token": uuid.uuid4().hex},
                 )
 
-    # ---- reading -------------------------------------------------------------------------
+    @staticmethod
+    def _adopt_legacy_table(cur: duckdb.DuckDBPyConnection, table: Table) -> None:
+        """Move rows of a database made before loads were undoable into the row table.
+
+        Early versions kept each contract table as a plain table in ``main``; its rows
+        become import 0 (not undoable) and the table makes way for the view.
+        """
+        kind = cur.execute(
+            "select table_type from information_schema.tables where table_schema = 'main' and table_name = $name",
+            {"name": table.name},
+        ).fetchall()
+        if not kind or kind[0][0] != "BASE TABLE":
+            return
+        columns = ", ".join(table.column_names)
+        rows = f"{STORED_SCHEMA}.{table.name}"
+        cur.execute(f"insert into {rows} ({columns}, import_id) select {columns}, 0 from main.{table.name}")
+        cur.execute(f"drop table main.{table.name}")
 
     def _read_version(self) -> str:
         with self.cursor() as cur:
-            return cur.execute("select token from meta.data_version").fetchone()[0]
+            return cur.execute("select token from meta.data_version").fetchall()[0][0]
 
     def data_version(self) -> str:
         """A token that changes on every write; cache keys include it.
@@ -140,7 +160,7 @@ class Store:
 
     def row_count(self, table: str) -> int:
         with self.cursor() as cur:
-            return cur.execute(f"select count(*) from {TABLES[table].name}").fetchone()[0]
+            return cur.execute(f"select count(*) from {TABLES[table].name}").fetchall()[0][0]
 
     def column_values(self, table: str, column: str) -> pd.Series:
         """All stored values of one column (identifiers only from the schema)."""
@@ -154,38 +174,98 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def load(self, table: Table, frame: pd.DataFrame, mode: str, record: ImportRecord) -> None:
-        """Append or replace ``table``'s rows with ``frame`` in one transaction.
+    def load(self, table: Table, frame: pd.DataFrame, mode: str, record: ImportRecord) -> int:
+        """Append or replace ``table``'s rows with ``frame`` in one transaction; returns the import id.
 
-        ``frame`` has exactly the table's columns, already validated. On any error the
-        transaction is rolled back and the stored data is as it was before the call.
+        ``frame`` has exactly the table's columns, already validated. Replace does not
+        delete: it marks the current rows as replaced by this import, so undo can bring
+        them back. On any error the transaction is rolled back and the stored data is as
+        it was before the call.
         """
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
         columns = ", ".join(table.column_names)
         casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
+        rows = f"{STORED_SCHEMA}.{table.name}"
         with self._write_lock, self.cursor() as cur:
             cur.execute("begin transaction")
             try:
+                import_id = cur.execute("select nextval('meta.import_ids')").fetchall()[0][0]
                 if mode == "replace":
-                    cur.execute(f"delete from {table.name}")
+                    cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
                 cur.register("incoming_rows", frame)
-                cur.execute(f"insert into {table.name} ({columns}) select {casts} from incoming_rows")
+                cur.execute(
+                    f"insert into {rows} ({columns}, import_id) select {casts}, $id from incoming_rows",
+                    {"id": import_id},
+                )
                 cur.unregister("incoming_rows")
-                token = self._record(cur, record)
+                token = self._record(cur, import_id, record)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            self._version = token
+        return import_id
+
+    def undoable_imports(self) -> set[int]:
+        """The loads that can be undone: the latest load of each table not already undone."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "select max(import_id) from meta.imports where undone_at is null and import_id > 0 group by table_name"
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def undo(self, import_id: int) -> None:
+        """Take back one load: remove the rows it added and bring back the rows it replaced.
+
+        Only the latest load of a table can be undone (later loads were checked against
+        it), and never when other tables still refer to communities it added.
+        """
+        if import_id not in self.undoable_imports():
+            raise StoreError("undo_not_latest", import_id=import_id)
+        with self.cursor() as cur:
+            table = cur.execute(
+                "select table_name from meta.imports where import_id = $id", {"id": import_id}
+            ).fetchall()[0][0]
+        rows = f"{STORED_SCHEMA}.{TABLES[table].name}"
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("begin transaction")
+            try:
+                cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
+                cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
+                orphans = self._orphans(cur) if table == "communities" else 0
+                if orphans:
+                    raise StoreError("undo_would_orphan", rows=orphans)
+                cur.execute(
+                    "update meta.imports set undone_at = current_timestamp where import_id = $id", {"id": import_id}
+                )
+                token = self._new_version(cur)
                 cur.execute("commit")
             except BaseException:
                 cur.execute("rollback")
                 raise
             self._version = token
 
-    def _record(self, cur: duckdb.DuckDBPyConnection, record: ImportRecord) -> str:
+    @staticmethod
+    def _orphans(cur: duckdb.DuckDBPyConnection) -> int:
+        """Rows of any table whose community is not (any longer) among the communities."""
+        total = 0
+        for table in TABLES.values():
+            if any(c.references == "communities" for c in table.columns):
+                total += cur.execute(
+                    f"select count(*) from main.{table.name} where community_id not in "
+                    "(select community_id from main.communities)"
+                ).fetchall()[0][0]
+        return total
+
+    def _record(self, cur: duckdb.DuckDBPyConnection, import_id: int, record: ImportRecord) -> str:
         """Write the import record and a new data version; returns the new version token."""
-        token = uuid.uuid4().hex
         cur.execute(
-            "insert into meta.imports values (nextval('meta.import_ids'), $file_name, $sha256, "
-            "$table_name, $mode, $rows_loaded, $rows_rejected, $loaded_at)",
+            "insert into meta.imports (import_id, file_name, sha256, table_name, mode, rows_loaded, "
+            "rows_rejected, loaded_at) values ($import_id, $file_name, $sha256, $table_name, $mode, "
+            "$rows_loaded, $rows_rejected, $loaded_at)",
             {
+                "import_id": import_id,
                 "file_name": record.file_name,
                 "sha256": record.sha256,
                 "table_name": record.table_name,
@@ -195,6 +275,11 @@ class Store:
                 "loaded_at": dt.datetime.now(),
             },
         )
+        return self._new_version(cur)
+
+    @staticmethod
+    def _new_version(cur: duckdb.DuckDBPyConnection) -> str:
+        token = uuid.uuid4().hex
         cur.execute(
             "update meta.data_version set version = version + 1, token = $token, changed_at = current_timestamp",
             {"token": token},

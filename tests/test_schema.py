@@ -35,12 +35,38 @@ def test_tables_and_columns_are_the_contracts():
         assert list(table.column_names) == expected[name], name
 
 
-def test_database_tables_have_exactly_the_contract_names():
-    con = duckdb.connect()
+def test_database_tables_have_exactly_the_contract_names(empty_store):
+    """What a researcher opening the file sees in ``main``: the five tables, contract columns only."""
+    with empty_store.cursor() as cur:
+        names = {
+            row[0]
+            for row in cur.execute(
+                "select table_name from information_schema.tables where table_schema = 'main'"
+            ).fetchall()
+        }
+        assert names == set(TABLES)
+        for table in TABLES.values():
+            columns = [row[0] for row in cur.execute(f"describe main.{table.name}").fetchall()]
+            assert columns == list(table.column_names)
+
+
+def test_a_database_from_before_undo_is_adopted(tmp_path):
+    """Early databases kept plain tables in main; opening one keeps its rows, as import 0."""
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
     for table in TABLES.values():
-        con.execute(create_table_sql(table))
-        columns = [row[0] for row in con.execute(f"describe {table.name}").fetchall()]
-        assert columns == list(table.column_names)
+        ddl = create_table_sql(table).replace("stored.", "main.")
+        ddl = ddl.replace(",\n    import_id bigint not null,\n    replaced_by bigint", "")
+        con.execute(ddl)
+    con.execute("insert into communities values ('A', '甲', '区', '街', 'urban', 10, 3, null, null)")
+    con.close()
+    from community_eval.store import Store
+
+    store = Store(path)
+    assert store.row_count("communities") == 1
+    with store.cursor() as cur:
+        assert cur.execute("select import_id from stored.communities").fetchall() == [(0,)]
+    store.close()
 
 
 @pytest.mark.parametrize("table", TABLES.values(), ids=list(TABLES))
