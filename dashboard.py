@@ -11,10 +11,12 @@ PAGES = (
     ("pages/satisfaction.py", "nav.satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
     ("pages/facilities.py", "nav.facilities", ":material/home_work:", "facilities"),
     ("pages/staff.py", "nav.staff", ":material/groups:", "staff"),
+    ("pages/data.py", "nav.data", ":material/database:", "data"),
 )
 
 st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=":material/apartment:", layout="wide")
 tr = ui.language_switch()
+ui.dataset_switch(tr)
 if not ui.store_ready(tr):
     st.stop()
 navigation = st.navigation(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class FileReport:
     loaded: bool = False
     encoding: str | None = None
     preview: pd.DataFrame | None = None
+    rows_valid: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -324,7 +326,13 @@ def _context(store: Store, batch_communities: set[str] | None) -> Context:
 
 
 def _load_one(
-    store: Store, report: FileReport, sheet: Sheet, match: HeaderMatch, context: Context, skip_invalid: bool
+    store: Store,
+    report: FileReport,
+    sheet: Sheet,
+    match: HeaderMatch,
+    context: Context,
+    skip_invalid: bool,
+    dry_run: bool = False,
 ) -> pd.DataFrame | None:
     table = match.table
     if report.mode == "append":
@@ -334,9 +342,12 @@ def _load_one(
     bad_rows = {p.row for p in problems}
     valid = frame[[row not in bad_rows for row in sheet.row_numbers]]
     report.preview = frame.head(20)
+    report.rows_valid = len(valid)
     if (problems and not skip_invalid) or valid.empty:
         return None
     typed = typed_frame(valid.reset_index(drop=True), table)
+    if dry_run:
+        return typed
     record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, len(typed), report.rows_rejected)
     try:
         store.load(table, typed, report.mode, record)
@@ -353,23 +364,34 @@ def ingest(
     table: str | None = None,
     mode: str = "append",
     skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[float, str], None] | None = None,
 ) -> list[FileReport]:
     """Load several files in dependency order (communities first); one report per file.
 
     Each file is its own transaction: a file with any problem is not loaded (unless
     ``skip_invalid``, which loads its valid rows), and never changes the stored data.
+    ``dry_run`` checks everything and stores nothing, for the upload page's preview;
+    ``progress`` is told the share done and the file at hand after each step.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    prepared = [_read(source, table, mode) for source in sources]
+    steps = max(2 * len(sources), 1)
+    prepared = []
+    for done, source in enumerate(sources, start=1):
+        prepared.append(_read(source, table, mode))
+        if progress:
+            progress(done / steps, source.name)
     order = list(TABLES)
     prepared.sort(key=lambda item: order.index(item[0].table) if item[0].table else -1)
     batch_communities: set[str] | None = None
-    for report, sheet, match in prepared:
+    for done, (report, sheet, match) in enumerate(prepared, start=len(sources) + 1):
+        if progress:
+            progress(done / steps, report.file_name)
         if sheet is None or match is None or report.problems:
             continue
         context = _context(store, batch_communities)
-        loaded = _load_one(store, report, sheet, match, context, skip_invalid)
+        loaded = _load_one(store, report, sheet, match, context, skip_invalid, dry_run)
         if loaded is not None and match.table.name == "communities":
             ids = set(loaded["community_id"])
             batch_communities = ids if mode == "replace" else set(context.community_ids) | ids

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from community_eval import indicators
+from community_eval import indicators, workspaces
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -41,14 +41,54 @@ URL_PARAMS = {
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    """One Store per database path per process; the first start fills it from sample_data/."""
-    if "://" not in path and path != ":memory:" and not Path(path).exists():
+    """One Store per database path per process; the main database's first start fills it
+    from sample_data/ (a workspace starts empty, made by the data page)."""
+    main = path == default_db_path()
+    if main and "://" not in path and path != ":memory:" and not Path(path).exists():
         create_sample_database(path)
     return Store(path)
 
 
+def dataset() -> str:
+    """The dataset the pages read: ``?dataset=`` when it names one that exists, else main."""
+    wanted = st.query_params.get("dataset")
+    return wanted if wanted in workspaces.list_datasets() else workspaces.MAIN
+
+
+def db_path() -> str:
+    return workspaces.path_for(dataset())
+
+
 def store() -> Store:
-    return _open_store(default_db_path())
+    return _open_store(db_path())
+
+
+def reset_store(path: str) -> None:
+    """Forget the open store of ``path`` (after a workspace is created or removed)."""
+    _open_store.clear(path)
+
+
+def dataset_switch(tr: Translator) -> str:
+    """Pick the dataset the pages read, when there is more than the main one."""
+    names = workspaces.list_datasets()
+    current = dataset()
+    if len(names) > 1:
+        choice = st.sidebar.selectbox(
+            tr("dataset.label"),
+            names,
+            index=names.index(current),
+            format_func=lambda name: tr("dataset.main") if name == workspaces.MAIN else name,
+            key="dataset_switch",
+        )
+        if choice != current:
+            st.query_params["dataset"] = choice
+            st.rerun()
+    if current == workspaces.MAIN:
+        if "dataset" in st.query_params:
+            del st.query_params["dataset"]
+    else:
+        st.query_params["dataset"] = current
+    return current
 
 
 def data_version() -> str:
@@ -56,8 +96,8 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(name: str, db_path: str, version: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
-    """Run indicator ``name``; ``db_path`` and ``version`` are there to key the cache.
+def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    """Run indicator ``name`` on the database at ``path``; ``version`` keys the cache.
 
     Profiles travel as their key and standards as ``True`` so the key stays plain data;
     both are resolved here from the standards file.
@@ -67,7 +107,7 @@ def _cached(name: str, db_path: str, version: str, args: tuple, kwargs: tuple) -
         resolved["profile"] = load_standards().profile(resolved["profile"])
     if resolved.get("standards") is True:
         resolved["standards"] = load_standards()
-    return getattr(indicators, name)(_open_store(db_path), *args, **resolved)
+    return getattr(indicators, name)(_open_store(path), *args, **resolved)
 
 
 def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
@@ -75,7 +115,7 @@ def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
 
     Pass plain values only: filters, year, level, ``profile="seed_2016"``, ``standards=True``.
     """
-    return _cached(name, default_db_path(), data_version(), args, tuple(sorted(kwargs.items())))
+    return _cached(name, db_path(), data_version(), args, tuple(sorted(kwargs.items())))
 
 
 def standards() -> Standards:

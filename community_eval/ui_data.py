@@ -1,0 +1,215 @@
+"""The data page's parts: choosing where an upload goes, checking it, loading it, undoing.
+
+Checking is a dry run of the real loader, so what the page promises before loading is
+exactly what the load does. Every message is the loader's own reason, translated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from community_eval import workspaces
+from community_eval.i18n import Translator
+from community_eval.load_report import problem_text
+from community_eval.loader import FileReport, Source, ingest
+from community_eval.store import StoreError
+from community_eval.ui import _open_store, dataset
+
+_NEW = "__new__"
+PROBLEMS_SHOWN = 500
+
+
+def dataset_label(tr: Translator, name: str) -> str:
+    return tr("dataset.main") if name == workspaces.MAIN else name
+
+
+def target_dataset_picker(tr: Translator) -> str | None:
+    """Where the upload goes: an existing dataset, or a new workspace made here.
+
+    Returns None while a new workspace has no name yet, so nothing can be loaded by
+    accident into a dataset the user did not choose.
+    """
+    names = workspaces.list_datasets()
+    current = dataset()
+    choice = st.selectbox(
+        tr("data.target"),
+        [*names, _NEW],
+        index=names.index(current),
+        format_func=lambda name: tr("data.new_workspace") if name == _NEW else dataset_label(tr, name),
+        key="data_target",
+    )
+    if choice != _NEW:
+        return choice
+    name = st.text_input(tr("data.workspace_name"), max_chars=40, key="data_workspace_name").strip()
+    st.button(
+        tr("data.create_workspace"),
+        disabled=not name,
+        key="data_create_workspace",
+        on_click=_create_workspace,
+        args=(name,),
+    )
+    failure = st.session_state.pop("_workspace_error", None)
+    if failure:
+        st.error(tr(f"error.{failure}", name=name))
+    return None
+
+
+def _create_workspace(name: str) -> None:
+    """Button callback: runs before the widgets, so it may point the picker at the new workspace."""
+    try:
+        workspaces.create(name)
+    except workspaces.WorkspaceError as error:
+        st.session_state["_workspace_error"] = error.reason
+    else:
+        st.session_state["data_target"] = name
+
+
+def uploaded_sources(files: list) -> list[Source]:
+    return [Source(file.name, file.getvalue()) for file in files]
+
+
+def _fingerprint(sources: list[Source], *options: object) -> str:
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode() + hashlib.sha256(source.data).digest())
+    digest.update(repr(options).encode())
+    return digest.hexdigest()
+
+
+def check_upload(
+    target: str, sources: list[Source], table: str | None, mode: str, skip_invalid: bool
+) -> list[FileReport]:
+    """The dry-run reports of the files, computed once per files, options and data version."""
+    store = _open_store(workspaces.path_for(target))
+    key = _fingerprint(sources, target, table, mode, skip_invalid, store.data_version())
+    cache = st.session_state.setdefault("_upload_checks", {})
+    if key not in cache:
+        cache.clear()
+        cache[key] = ingest(store, sources, table=table, mode=mode, skip_invalid=skip_invalid, dry_run=True)
+    return cache[key]
+
+
+def show_file_report(tr: Translator, report: FileReport) -> None:
+    """One file: its table, header mapping, ignored headers, preview and problems."""
+    ready = report.rows_valid and not report.problems
+    icon = ":material/check_circle:" if ready else ":material/error:"
+    title = tr(
+        "data.file_title",
+        file=report.file_name,
+        table=tr(f"table.{report.table}") if report.table else "—",
+        rows=report.rows_total,
+        problems=len(report.problems),
+    )
+    with st.expander(title, expanded=not ready, icon=icon):
+        if report.mapping:
+            mapping = pd.DataFrame(
+                {tr("data.header"): list(report.mapping), tr("data.column"): list(report.mapping.values())}
+            )
+            st.dataframe(mapping, hide_index=True)
+        if report.ignored:
+            st.caption(tr("data.ignored", columns="、".join(report.ignored)))
+        if report.preview is not None and not report.preview.empty:
+            st.markdown(tr("data.preview"))
+            st.dataframe(report.preview.astype(str), hide_index=True)
+        _show_problems(tr, report)
+
+
+def _show_problems(tr: Translator, report: FileReport) -> None:
+    if not report.problems:
+        return
+    for problem in report.file_problems:
+        st.error(problem_text(tr, problem).strip())
+    rows = [p for p in report.problems if p.row is not None]
+    if not rows:
+        return
+    counts = Counter(p.reason for p in rows)
+    st.warning(
+        tr(
+            "data.problem_summary",
+            rows=report.rows_rejected,
+            total=report.rows_total,
+            kinds="；".join(f"{tr(f'reason_short.{r}')} × {n}" for r, n in counts.most_common()),
+        )
+    )
+    table = pd.DataFrame(
+        {
+            tr("data.row"): [p.row for p in rows[:PROBLEMS_SHOWN]],
+            tr("data.column"): [p.column for p in rows[:PROBLEMS_SHOWN]],
+            tr("data.value"): [p.value for p in rows[:PROBLEMS_SHOWN]],
+            tr("data.reason"): [
+                tr(f"reason.{p.reason}", **{k: str(v) for k, v in p.params.items()}) for p in rows[:PROBLEMS_SHOWN]
+            ],
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    if len(rows) > PROBLEMS_SHOWN:
+        st.caption(tr("data.more_problems", count=len(rows) - PROBLEMS_SHOWN))
+
+
+def run_upload(
+    tr: Translator, target: str, sources: list[Source], table: str | None, mode: str, skip_invalid: bool
+) -> None:
+    """Load for real, with a progress bar; say what loaded and what did not."""
+    store = _open_store(workspaces.path_for(target))
+    bar = st.progress(0.0, text=tr("data.loading"))
+    reports = ingest(
+        store,
+        sources,
+        table=table,
+        mode=mode,
+        skip_invalid=skip_invalid,
+        progress=lambda share, name: bar.progress(min(share, 1.0), text=tr("data.loading_file", file=name)),
+    )
+    bar.empty()
+    for report in reports:
+        if report.loaded:
+            st.success(
+                tr(
+                    "data.loaded",
+                    file=report.file_name,
+                    rows=report.rows_loaded,
+                    table=tr(f"table.{report.table}"),
+                    skipped=report.rows_rejected,
+                )
+            )
+        else:
+            st.error(tr("data.not_loaded", file=report.file_name))
+
+
+def import_history(tr: Translator) -> None:
+    """Every load into the current dataset, newest first, with undo for the undoable ones."""
+    store = _open_store(workspaces.path_for(dataset()))
+    records = store.imports()
+    if records.empty:
+        st.info(tr("data.no_history"))
+        return
+    undoable = store.undoable_imports()
+    shown = pd.DataFrame(
+        {
+            tr("data.history.id"): records["import_id"],
+            tr("data.history.time"): records["loaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            tr("data.history.file"): records["file_name"],
+            tr("data.history.table"): [tr(f"table.{t}") for t in records["table_name"]],
+            tr("data.history.mode"): [tr(f"data.mode_{m}") for m in records["mode"]],
+            tr("data.history.loaded"): records["rows_loaded"],
+            tr("data.history.rejected"): records["rows_rejected"],
+            tr("data.history.state"): [tr("data.history.undone") if pd.notna(u) else "" for u in records["undone_at"]],
+            "SHA-256": records["sha256"].str[:12],
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    for import_id in sorted(undoable, reverse=True):
+        record = records.set_index("import_id").loc[import_id]
+        label = tr("data.undo", id=import_id, file=record["file_name"], table=tr(f"table.{record['table_name']}"))
+        if st.button(label, key=f"undo_{import_id}", icon=":material/undo:"):
+            try:
+                store.undo(int(import_id))
+            except StoreError as error:
+                st.error(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}))
+            else:
+                st.success(tr("data.undone", id=import_id))
+                st.rerun()

@@ -1,0 +1,81 @@
+"""Data management (数据管理): upload files, see what they map to and what is wrong before
+loading, load or skip, undo a load, and get templates and the data dictionary."""
+
+import streamlit as st
+
+from community_eval import templates, ui, ui_data, workspaces
+from community_eval.schema import TABLES
+
+tr, view = ui.page()
+st.title(tr("data.title"))
+st.caption(tr("data.dataset_now", name=ui_data.dataset_label(tr, ui.dataset())))
+upload, history, blanks, dictionary = st.tabs(
+    [tr("data.tab.upload"), tr("data.tab.history"), tr("data.tab.templates"), tr("data.tab.dictionary")]
+)
+
+with upload:
+    target = ui_data.target_dataset_picker(tr)
+    files = st.file_uploader(
+        tr("data.files"),
+        type=["csv", "txt", "tsv", "xlsx"],
+        accept_multiple_files=True,
+        help=tr("data.files_help"),
+        key="data_files",
+    )
+    left, middle, right = st.columns(3)
+    table = left.selectbox(
+        tr("data.table"),
+        [None, *TABLES],
+        format_func=lambda name: tr("data.table_auto") if name is None else tr(f"table.{name}"),
+        key="data_table",
+    )
+    mode = middle.radio(
+        tr("data.mode"),
+        ["append", "replace"],
+        format_func=lambda key: tr(f"data.mode_{key}"),
+        horizontal=True,
+        key="data_mode",
+    )
+    skip_invalid = right.checkbox(tr("data.skip_invalid"), key="data_skip_invalid", help=tr("data.skip_help"))
+    if files and target is not None:
+        sources = ui_data.uploaded_sources(files)
+        checked = ui_data.check_upload(target, sources, table, mode, skip_invalid)
+        for report in checked:
+            ui_data.show_file_report(tr, report)
+        loadable = [r for r in checked if r.rows_valid and (skip_invalid or not r.problems)]
+        if st.button(
+            tr("data.load", count=len(loadable)),
+            type="primary",
+            disabled=not loadable,
+            icon=":material/upload:",
+            key="data_load",
+        ):
+            ui_data.run_upload(tr, target, sources, table, mode, skip_invalid)
+
+with history:
+    ui_data.import_history(tr)
+
+with blanks:
+    st.markdown(tr("data.templates_intro"))
+    for name, spec in TABLES.items():
+        columns = st.columns([2, 1, 1])
+        columns[0].markdown(f"**{tr(f'table.{name}')}** (`{name}`)")
+        columns[1].download_button(
+            "CSV", templates.template_csv(spec), f"{name}_template.csv", "text/csv", key=f"tpl_csv_{name}"
+        )
+        columns[2].download_button(
+            "Excel",
+            templates.template_xlsx(spec),
+            f"{name}_template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"tpl_xlsx_{name}",
+        )
+
+with dictionary:
+    st.markdown(tr("data.dictionary_intro"))
+    for name, spec in TABLES.items():
+        st.subheader(f"{tr(f'table.{name}')} · {name}")
+        st.dataframe(templates.dictionary(tr, spec), hide_index=True, width="stretch")
+
+if workspaces.list_datasets() != [workspaces.MAIN]:
+    st.caption(tr("data.workspaces_note"))
