@@ -114,7 +114,8 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
             st.caption(tr("data.ignored", columns="、".join(report.ignored)))
         if report.preview is not None and not report.preview.empty:
             st.markdown(tr("data.preview"))
-            st.dataframe(report.preview.astype(str), hide_index=True)
+            preview = report.preview.astype(object)
+            st.dataframe(preview.where(preview.notna(), ""), hide_index=True)
         _show_problems(tr, report)
 
 

@@ -51,6 +51,8 @@ with upload:
             key="data_load",
         ):
             ui_data.run_upload(tr, target, sources, table, mode, skip_invalid)
+        if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
+            st.caption(tr("data.blocked_hint"))
 
 with history:
     ui_data.import_history(tr)
