@@ -130,4 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as error:
         print(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (``... | head``): nothing more to say, and
+        # Python must not complain while flushing at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 2

@@ -73,3 +73,26 @@ def test_the_views_show_current_rows_only_and_the_row_tables_keep_history(empty_
         ).fetchall()
     assert history == [("A", replace), ("B", replace), ("C", None)]
     assert empty_store.row_count("communities") == 1
+
+
+def contents(store) -> dict[str, list]:
+    with store.cursor() as cur:
+        return {
+            name: sorted(cur.execute(f"select * from stored.{name}").fetchall(), key=repr)
+            for name in ("communities", "staff", "tasks", "facilities", "survey")
+        } | {"imports": cur.execute("select * from meta.imports").fetchall()}
+
+
+def test_a_load_interrupted_inside_its_transaction_changes_nothing(empty_store, monkeypatch):
+    """Fail after the rows are written but before the load commits: all of it rolls back."""
+    load(empty_store, "first.csv", FIRST)
+    before, version = contents(empty_store), empty_store.data_version()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("interrupted while recording the load")
+
+    monkeypatch.setattr(type(empty_store), "_record", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(empty_store, [Source("second.csv", SECOND.encode())], mode="replace")
+    assert contents(empty_store) == before
+    assert empty_store.data_version() == version
