@@ -12,7 +12,7 @@ import io
 import pandas as pd
 
 from community_eval.i18n import Translator
-from community_eval.schema import TABLES, Column, Table
+from community_eval.schema import Column, Table
 
 #: Two example rows per table, written as a person would write them in a spreadsheet.
 EXAMPLES: dict[str, list[dict[str, str]]] = {
@@ -206,7 +206,3 @@ def dictionary(tr: Translator, table: Table) -> pd.DataFrame:
             tr("dictionary.rule"): [_rule(tr, c) for c in table.columns],
         }
     )
-
-
-def all_tables() -> list[Table]:
-    return list(TABLES.values())

@@ -63,11 +63,6 @@ def store() -> Store:
     return _open_store(db_path())
 
 
-def reset_store(path: str) -> None:
-    """Forget the open store of ``path`` (after a workspace is created or removed)."""
-    _open_store.clear(path)
-
-
 def dataset_switch(tr: Translator) -> str:
     """Pick the dataset the pages read, when there is more than the main one."""
     names = workspaces.list_datasets()
