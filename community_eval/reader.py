@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +68,18 @@ def detect_encoding(data: bytes) -> str:
         raise ReadError("unknown_encoding") from None
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def detect_separator(text: str) -> str:
-    """The separator that splits the header line into the most fields: comma, tab or semicolon."""
-    first_line = text.split("\n", 1)[0]
+    """The separator that splits the header line into the most fields: comma, tab or semicolon.
+
+    The header line is the first line with content (blank lines above it are skipped when
+    the file is read, so they must not decide the separator either), and separators inside
+    quoted headers do not count.
+    """
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    first_line = _QUOTED.sub("", first_line)
     counts = {sep: first_line.count(sep) for sep in (",", "\t", ";")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -80,21 +90,38 @@ def read_csv_bytes(data: bytes, name: str) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("binary_file")
     encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    text = _decode(data, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise ReadError("empty_file")
+    if "\x00" in text:
+        # Past the first 4 KiB (or as a UTF-16 character) a NUL used to reach the database.
+        raise ReadError("binary_file")
     separator = detect_separator(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     except csv.Error:
         raise ReadError("malformed_csv") from None
     numbered = _non_blank(rows)
+    if not numbered:  # e.g. a file holding only ``""``: text, but not one cell with content
+        raise ReadError("empty_file")
     headers = numbered[0][1]
     body = numbered[1:]
     frame = _rows_to_frame([row for _, row in body], [n for n, _ in body], len(headers))
     return Sheet(name, headers, frame, [n for n, _ in body], encoding, separator)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """Decode with the detected encoding; a BOM followed by bytes of another encoding is refused.
+
+    A UTF-8 or UTF-16 BOM decides the encoding without looking further, so the decoding
+    itself can still fail (a BOM pasted before GBK text, a UTF-16 file cut at an odd byte).
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ReadError("unknown_encoding") from None
 
 
 def _non_blank(rows: list[list[str]]) -> list[tuple[int, list[str]]]:
@@ -143,16 +170,14 @@ def read_xlsx_bytes(data: bytes, name: str) -> list[Sheet]:
     sheets = []
     try:
         for worksheet in book.worksheets:
-            rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-            numbered = _non_blank(rows)
-            if not numbered:
-                continue
-            headers = numbered[0][1]
-            while headers and not headers[-1].strip():
-                headers = headers[:-1]
-            body = [(row + [""] * len(headers))[: len(headers)] for _, row in numbered[1:]]
-            frame = pd.DataFrame(body, columns=range(len(headers)), dtype=object)
-            sheets.append(Sheet(f"{name} [{worksheet.title}]", headers, frame, [n for n, _ in numbered[1:]]))
+            sheet = _read_worksheet(worksheet, name)
+            if sheet is not None:
+                sheets.append(sheet)
+    except Exception:
+        # In read-only mode openpyxl parses each sheet while it is iterated, so a damaged
+        # sheet (a shared string that is not there, a number that is not one) fails here,
+        # after load_workbook succeeded.
+        raise ReadError("not_a_workbook") from None
     finally:
         book.close()
     if not sheets:
@@ -160,10 +185,41 @@ def read_xlsx_bytes(data: bytes, name: str) -> list[Sheet]:
     return sheets
 
 
+def _read_worksheet(worksheet: object, name: str) -> Sheet | None:
+    """One worksheet as text cells, or None when it has no content.
+
+    The sheet is as wide as its last header or its last cell with content, whichever is
+    further right. A value to the right of the headers used to be cut off without a word;
+    now its column is read with an empty header, so the load report lists it as ignored.
+    (Unlike a CSV, cells in a sheet cannot shift into the wrong column, and a note beside
+    the table, or on another sheet, must not stop the table from loading.)
+    """
+    # Read-only mode trusts the sheet's recorded dimension, which some programs write wrong
+    # (``A1:A1``, or fewer rows than there are): without this, rows and columns past it
+    # were dropped without a word and the rest of the sheet loaded as if complete.
+    worksheet.reset_dimensions()
+    rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    numbered = _non_blank(rows)
+    if not numbered:
+        return None
+    width = max(max((i + 1 for i, cell in enumerate(row) if cell.strip()), default=0) for _, row in numbered)
+    headers = (numbered[0][1] + [""] * width)[:width]
+    body = [(row + [""] * width)[:width] for _, row in numbered[1:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    return Sheet(f"{name} [{worksheet.title}]", headers, frame, [n for n, _ in numbered[1:]])
+
+
+#: The start of an OLE2 compound file: what Excel 97–2003 saves as .xls.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def read_bytes(data: bytes, name: str) -> list[Sheet]:
     """Read a file's bytes as one or more sheets, choosing CSV or workbook by content."""
     if not data:
         raise ReadError("empty_file")
+    if data.startswith(_OLE2_MAGIC):
+        # A real .xls renamed .xlsx or .csv says what it is, rather than "not a workbook".
+        raise ReadError("old_excel")
     if name.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
         return read_xlsx_bytes(data, name)
     if name.lower().endswith(".xls"):

@@ -8,14 +8,16 @@ can report the row, column, value as written and why it was refused.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from functools import lru_cache
 
 import pandas as pd
 
-from community_eval.schema import LIKERT_WORDS, Column, Kind
+from community_eval.schema import LIKERT_WORDS, TABLES, Column, Kind
 
 
 class Invalid(ValueError):
@@ -41,9 +43,12 @@ def clean_text(text: str) -> str | None:
 _THOUSANDS = re.compile(r"(?<=\d)[,\s](?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(.*)$")
 
+#: What a BIGINT column can hold: an int outside this range would fail the load, not the row.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
-def parse_number(text: str, column: Column) -> float | None:
-    """A number, with thousands separators, full-width digits and a matching trailing unit."""
+
+def _number_literal(text: str, column: Column) -> str | None:
+    """The number as written, without thousands separators or its unit; None for an empty cell."""
     folded = fold(text)
     if not folded:
         return None
@@ -51,19 +56,72 @@ def parse_number(text: str, column: Column) -> float | None:
     if not match:
         raise Invalid("not_a_number")
     number, suffix = match.groups()
+    if suffix and not _unit_like(suffix):
+        raise Invalid("not_a_number")
     if suffix and (column.unit is None or suffix.strip() not in column.unit.suffixes):
         raise Invalid("wrong_unit", unit=suffix)
-    return float(number)
+    return number
+
+
+_KNOWN_UNITS = frozenset(
+    fold(suffix)
+    for table in TABLES.values()
+    for column in table.columns
+    if column.unit
+    for suffix in column.unit.suffixes
+)
+
+
+def _unit_like(suffix: str) -> bool:
+    """Whether what follows the number could be a unit at all (right or wrong for the column).
+
+    ``12-15``, ``12 34``, ``1,23`` and ``3.5.1`` are not a number with a unit but not one
+    number; reporting "unit “-15” does not belong to this column" sent users looking for
+    a unit they never wrote.
+    """
+    suffix = suffix.strip()
+    if not suffix or suffix in _KNOWN_UNITS:
+        return True
+    return suffix[0] not in ",.+-/~:" and not any(c.isdigit() for c in suffix)
+
+
+def parse_number(text: str, column: Column) -> float | None:
+    """A number, with thousands separators, full-width digits and a matching trailing unit.
+
+    ``1e400`` reads as infinity, which no column can hold (the store would keep it and every
+    sum over it would be infinite), so a number too large for a double is refused.
+    """
+    number = _number_literal(text, column)
+    if number is None:
+        return None
+    value = float(number)
+    if not math.isfinite(value):
+        raise Invalid("not_a_number")
+    return value
 
 
 def parse_int(text: str, column: Column) -> int | None:
-    """A whole number; ``12.0`` (as Excel stores integers) is accepted, ``12.5`` is not."""
-    value = parse_number(text, column)
-    if value is None:
+    """A whole number; ``12.0`` (as Excel stores integers) is accepted, ``12.5`` is not.
+
+    Read exactly (as a decimal, not through a double, which rounds past 2**53), and only
+    within BIGINT: ``1e20`` people used to pass here and crash the load when stored.
+    """
+    number = _number_literal(text, column)
+    if number is None:
         return None
-    if not value.is_integer():
+    exact = Decimal(number)
+    if exact and exact.adjusted() >= 19:  # at least 10**19: beyond BIGINT, and int() of it could be huge
+        raise Invalid("above_maximum" if exact > 0 else "below_minimum", **_int_bound(exact > 0))
+    if exact != exact.to_integral_value():
         raise Invalid("not_an_integer")
-    return int(value)
+    value = int(exact)
+    if not INT_MIN <= value <= INT_MAX:
+        raise Invalid("above_maximum" if value > 0 else "below_minimum", **_int_bound(value > 0))
+    return value
+
+
+def _int_bound(upper: bool) -> dict[str, str]:
+    return {"maximum": str(INT_MAX)} if upper else {"minimum": str(INT_MIN)}
 
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "是", "有", "✓", "✔", "√"})
@@ -126,7 +184,7 @@ def parse_month(text: str, column: Column) -> dt.date | None:
         match = pattern.match(folded)
         if match:
             year, month = (int(g) for g in match.groups())
-            if not 1 <= month <= 12:
+            if not 1 <= month <= 12 or year < dt.MINYEAR:  # year 0000 is no year: date() would raise
                 raise Invalid("not_a_month")
             return dt.date(year, month, 1)
     value = _match_date(folded)
