@@ -65,15 +65,20 @@ class FileReport:
 
 @dataclass
 class Source:
-    """A file to load: its name as the user gave it, and its bytes."""
+    """A file to load: its name as the user gave it, and its bytes.
+
+    ``path`` is where the bytes came from, when they came from disk: the fast path for big
+    CSV files (:mod:`community_eval.bulk`) lets DuckDB read the file there rather than a copy.
+    """
 
     name: str
     data: bytes
+    path: Path | None = None
 
     @classmethod
     def from_path(cls, path: str | Path) -> Source:
         path = Path(path)
-        return cls(path.name, path.read_bytes())
+        return cls(path.name, path.read_bytes(), path)
 
 
 # ---- matching headers to a table ---------------------------------------------------------
@@ -292,7 +297,15 @@ def _typed_series(series: pd.Series, column: Column) -> pd.Series:
 # ---- the whole load ----------------------------------------------------------------------
 
 
-def _read(source: Source, table_name: str | None, mode: str) -> tuple[FileReport, Sheet | None, HeaderMatch | None]:
+def _read(
+    source: Source, table_name: str | None, mode: str, store: Store | None = None
+) -> tuple[FileReport, Sheet | None, HeaderMatch | None]:
+    if store is not None:  # big simple CSV files are read and parsed by DuckDB (bulk.py); the rest here
+        from community_eval import bulk
+
+        fast = bulk.read(source, table_name, mode, store)
+        if fast is not None:
+            return fast
     report = FileReport(source.name, hashlib.sha256(source.data).hexdigest(), mode=mode)
     try:
         sheets = read_bytes(source.data, source.name)
@@ -334,6 +347,18 @@ def _load_one(
     skip_invalid: bool,
     dry_run: bool = False,
 ) -> pd.DataFrame | None:
+    from community_eval import bulk  # bulk imports this module: imported here, not at the top
+
+    if isinstance(sheet, bulk.BulkSheet):  # a big simple CSV: checked and stored by DuckDB
+        loaded = bulk.load_one(store, report, sheet, match, context, skip_invalid, dry_run)
+        if loaded is not bulk.NOT_SIMPLE:
+            return loaded
+        # DuckDB found it not simple after all: read it here, as if it had never been offered
+        bulk.release(sheet)
+        fresh, sheet, match = _read(sheet.source, sheet.table_name, report.mode)
+        vars(report).update(vars(fresh))
+        if sheet is None or match is None or report.problems:
+            return None
     table = match.table
     if report.mode == "append":
         context.stored_keys[table.name] = stored_keys(store, table)
@@ -376,25 +401,38 @@ def ingest(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    from community_eval import bulk
+
     steps = max(2 * len(sources), 1)
     prepared = []
-    for done, source in enumerate(sources, start=1):
-        prepared.append(_read(source, table, mode))
-        if progress:
-            progress(done / steps, source.name)
-    order = list(TABLES)
-    prepared.sort(key=lambda item: order.index(item[0].table) if item[0].table else -1)
-    batch_communities: set[str] | None = None
-    for done, (report, sheet, match) in enumerate(prepared, start=len(sources) + 1):
-        if progress:
-            progress(done / steps, report.file_name)
-        if sheet is None or match is None or report.problems:
-            continue
-        context = _context(store, batch_communities)
-        loaded = _load_one(store, report, sheet, match, context, skip_invalid, dry_run)
-        if loaded is not None and match.table.name == "communities":
-            ids = set(loaded["community_id"])
-            batch_communities = ids if mode == "replace" else set(context.community_ids) | ids
+    try:
+        for done, source in enumerate(sources, start=1):
+            prepared.append(_read(source, table, mode, store))
+            if progress:
+                progress(done / steps, source.name)
+        order = list(TABLES)
+        position = {id(report): index for index, (report, _, _) in enumerate(prepared)}
+
+        def in_order(item: tuple[FileReport, object, object]) -> tuple[int, int]:
+            return (order.index(item[0].table) if item[0].table else -1, position[id(item[0])])
+
+        prepared.sort(key=in_order)
+        batch_communities: set[str] | None = None
+        for done, (report, sheet, match) in enumerate(prepared, start=len(sources) + 1):
+            if progress:
+                progress(done / steps, report.file_name)
+            if sheet is None or match is None or report.problems:
+                continue
+            context = _context(store, batch_communities)
+            loaded = _load_one(store, report, sheet, match, context, skip_invalid, dry_run)
+            bulk.release(sheet)
+            if loaded is not None and match.table.name == "communities":
+                ids = set(loaded["community_id"])
+                batch_communities = ids if mode == "replace" else set(context.community_ids) | ids
+    finally:
+        for _, sheet, _ in prepared:
+            bulk.release(sheet)
+    prepared.sort(key=in_order)  # a file the fast path gave back may have turned out to fit no table
     return [report for report, _, _ in prepared]
 
 
