@@ -272,7 +272,7 @@ class _Bytes:
         if not self.blank_line:
             self.blank_line = self._has_blank_line(chunk, start) or self._has_blank_line(edge, 0)
         self.last = chunk[-1:]
-        self._tail = chunk[-(len(self._blank) + 1) :]
+        self._tail = (self._tail + chunk[-(len(self._blank) + 1) :])[-(len(self._blank) + 1) :]
 
     def _has_blank_line(self, text: bytes, start: int) -> bool:
         """Whether ``text`` holds a whole line of separators only (its end may be in the next chunk)."""
@@ -290,7 +290,7 @@ class _Bytes:
             for lead, patterns in _RARE_SPACES_BY_LEAD.items():
                 if (lead in chunk or lead in edge) and any(chunk.find(p, start) >= 0 or p in edge for p in patterns):
                     return True
-        if b" " in chunk or b"\t" in chunk:
+        if b" " in chunk or b"\t" in chunk or b" " in edge or b"\t" in edge:
             return any(chunk.find(p, start) >= 0 or p in edge for p in self._edge_spaces)
         return False
 
@@ -496,6 +496,8 @@ class BulkSheet:
         """This sheet's own cursor of the store, with the parsing macros (temporary tables live on it)."""
         if self._cursor is None:
             self._cursor = self._closer.enter_context(store.cursor())
+            # Row numbers are record positions: the file's order must survive every insert (the default).
+            self._cursor.execute("set preserve_insertion_order = true")
             create_macros(self._cursor)
         return self._cursor
 

@@ -564,7 +564,7 @@ def test_a_file_whose_name_duckdb_would_glob_is_copied(tmp_path, monkeypatch):
 
 
 @given(
-    text=st.text(alphabet=',;\t \n\r"a\u3000\x1c', max_size=40),
+    text=st.text(alphabet=',;\t \n\r"a\u3000\x1c\xa0', max_size=40),
     cut=st.lists(st.integers(1, 40), max_size=5),
     separator=st.sampled_from([",", ";", "\t"]),
 )
