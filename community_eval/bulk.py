@@ -36,7 +36,7 @@ exactly the same stored rows. It takes a file only when it can promise that:
   store, unknown communities) are handed to the loader's own check functions, which make
   the :class:`~community_eval.loader.Problem` objects; then the valid rows are stored.
 * **Storing** is one transaction with the import record and the new data version, as
-  :meth:`Store.load` does for a frame (:func:`store_rows`, which belongs in the store).
+  :meth:`Store.load` does for a frame (:meth:`Store.load_rows`).
 """
 
 from __future__ import annotations
@@ -47,12 +47,10 @@ import csv
 import datetime as dt
 import hashlib
 import os
-import re
 import string
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -67,17 +65,17 @@ from community_eval.loader import (
     HeaderMatch,
     Problem,
     Source,
-    _apply_defaults,
-    _check_dates,
-    _check_references,
-    _check_required,
-    _check_unique,
+    apply_defaults,
+    check_dates,
+    check_references,
+    check_required,
+    check_unique,
     choose_table,
 )
 from community_eval.reader import detect_separator
 from community_eval.schema import LIKERT_WORDS, STORED_SCHEMA, Column, Kind, Table
-from community_eval.store import ImportRecord, Store, StoreError
-from community_eval.values import _FALSE, _TRUE, Invalid, _enum_lookup, parse_cell
+from community_eval.store import ConcurrentLoad, ImportRecord, Store, StoreError
+from community_eval.values import FALSE_WORDS, TRUE_WORDS, Invalid, enum_lookup, parse_cell
 
 #: Files with fewer data lines than this go through the Python path, which is fast enough there.
 MIN_ROWS = 5000
@@ -125,21 +123,18 @@ def _shared_params() -> dict[str, object]:
 
 
 _FOLD_ARGS = "$fold_from, $fold_to, $ws"
-_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
-def _bound(sql: str, params: dict[str, object]) -> dict[str, object]:
-    """The parameters ``sql`` uses (DuckDB refuses unused ones)."""
-    return {name: params[name] for name in set(_PARAMETER.findall(sql))}
+_bound = queries.used_params
 
 
 def _words(column: Column) -> dict[str, object]:
     """The folded words of a boolean, likert or enum column and what they mean (values.py's tables)."""
     if column.kind is Kind.BOOL:
-        return {**dict.fromkeys(sorted(_TRUE), True), **dict.fromkeys(sorted(_FALSE), False)}
+        return {**dict.fromkeys(sorted(TRUE_WORDS), True), **dict.fromkeys(sorted(FALSE_WORDS), False)}
     if column.kind is Kind.LIKERT:
         return dict(LIKERT_WORDS)
-    return dict(_enum_lookup(column))
+    return dict(enum_lookup(column))
 
 
 @cache
@@ -555,7 +550,7 @@ def read(
     report.encoding = utf8.encoding
     report.table = match.table.name
     report.mapping = {utf8.headers[p]: c for p, c in match.mapping.items()}
-    report.ignored = match.ignored
+    report.ignored, report.unnamed = match.ignored, match.unnamed
     report.rows_total = len(rows)
     return report, sheet, match
 
@@ -623,7 +618,7 @@ def _preview_from(cur: duckdb.DuckDBPyConnection, table: Table, sql: str, params
     """A frame of ``sql``'s rows (the table's columns in order) as the Python path's frame holds them."""
     rows = cur.execute(sql, _bound(sql, params)).fetchall()
     frame = pd.DataFrame({c.name: [row[i] for row in rows] for i, c in enumerate(table.columns)}, dtype=object)
-    _apply_defaults(frame, table)
+    apply_defaults(frame, table)
     return frame
 
 
@@ -715,7 +710,7 @@ def _load_directly(
         _verify_import(cur, table, import_id, inserted, expected, context, report.mode == "append")
 
     try:
-        import_id = store_rows(store, cur, table, select, params, report.mode, record, verify)
+        import_id = store.load_rows(cur, table, select, params, report.mode, record, verify)
     except (_NeedsChecking, ConcurrentLoad):
         return None
     except duckdb.Error:
@@ -739,13 +734,15 @@ def _scan(store: Store, sheet: BulkSheet, match: HeaderMatch) -> bool:
     """Parse the file into a temporary table, one row per record in file order (rowid = record index).
 
     ``v_<column>`` is the typed value, ``w_<column>`` the text as written where SQL did not
-    decide it, which :func:`_settle` then gives to Python. False when the file is not simple
+    decide it, which :func:`_settle` then gives to Python, and ``r_<column>`` the text as
+    written, which problems quote. False when the file is not simple
     after all (DuckDB refused it, or its records are not its lines).
     """
     table = match.table
     parsed = _parse_sql(sheet, table)
     columns = [f"{value} as v_{name}" for name, value in parsed.values.items()]
     columns += [f"{text} as w_{name}" for name, text in parsed.deferred.items()]
+    columns += [f"coalesce(c{position}, '') as r_{name}" for name, position in sheet.mapped.items()]
     relation = f"bulk_rows_{uuid.uuid4().hex}"
     sql = f"create temp table {relation} as select {', '.join(columns)}, {parsed.blank} as blank from ({parsed.source})"
     cur = sheet.cursor(store)
@@ -798,15 +795,20 @@ def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) ->
 
 def _rows(
     sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, where: str, params: dict[str, object] | None = None
-) -> tuple[pd.DataFrame, list[int]]:
-    """The parsed rows matching ``where``, in file order, as the Python path's frame holds them."""
-    columns = ", ".join(f"v_{c.name}" if c.name in sheet.mapped else f"null::{c.sql_type}" for c in table.columns)
+) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """The rows matching ``where``, in file order: parsed and as written, as the Python path holds them."""
+    values = [f"v_{c.name}" if c.name in sheet.mapped else f"null::{c.sql_type}" for c in table.columns]
+    texts = [f"r_{c.name}" if c.name in sheet.mapped else "''" for c in table.columns]
     result = cur.execute(
-        f"select rowid, {columns} from {sheet.relation} where {where} order by rowid", params or {}
+        f"select rowid, {', '.join(values + texts)} from {sheet.relation} where {where} order by rowid", params or {}
     ).fetchall()
     indexes = [row[0] for row in result]
+    width = len(table.columns)
     frame = pd.DataFrame({c.name: [row[i + 1] for row in result] for i, c in enumerate(table.columns)}, dtype=object)
-    return frame, indexes
+    written = pd.DataFrame(
+        {c.name: [row[width + i + 1] for row in result] for i, c in enumerate(table.columns)}, dtype=object
+    )
+    return frame, written, indexes
 
 
 def _v(sheet: BulkSheet, name: str) -> str:
@@ -817,13 +819,13 @@ def _required_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: 
     required = [c.name for c in table.columns if c.required and c.name in sheet.mapped]
     if not required:
         return []
-    frame, indexes = _rows(sheet, cur, table, " or ".join(f"v_{n} is null" for n in required))
+    frame, written, indexes = _rows(sheet, cur, table, " or ".join(f"v_{n} is null" for n in required))
     if not indexes:
         return []
     failed = {
         (position, name) for position, index in enumerate(indexes) for name in required if (index, name) in sheet.failed
     }
-    return _check_required(frame, table, [i + 2 for i in indexes], failed)
+    return check_required(frame, written, table, [i + 2 for i in indexes], failed)
 
 
 def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, today: dt.date) -> list[Problem]:
@@ -834,15 +836,15 @@ def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Tabl
         conditions += [f"{exit_} < {hire}", f"({reason} is not null and {exit_} is null)"]
     if not conditions:
         return []
-    frame, indexes = _rows(sheet, cur, table, " or ".join(conditions), {"today": today})
+    frame, written, indexes = _rows(sheet, cur, table, " or ".join(conditions), {"today": today})
     if not indexes:
         return []
-    _apply_defaults(frame, table)
-    return _check_dates(frame, table, [i + 2 for i in indexes], today)
+    apply_defaults(frame, table)
+    return check_dates(frame, written, table, [i + 2 for i in indexes], today)
 
 
 def _unique_checks(table: Table) -> list[tuple[str, list[str]]]:
-    """The key and unique-column checks, as loader._check_unique makes them."""
+    """The key and unique-column checks, as loader.check_unique makes them."""
     checks: list[tuple[str, list[str]]] = []
     if table.key:
         checks.append(("key", list(table.key)))
@@ -853,7 +855,7 @@ def _unique_checks(table: Table) -> list[tuple[str, list[str]]]:
 def _unique_problems(
     sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context, append: bool
 ) -> list[Problem]:
-    """Rows whose key is repeated in the file or, on append, already stored; loader._check_unique judges them."""
+    """Rows whose key is repeated in the file or, on append, already stored; loader.check_unique judges them."""
     relation = sheet.relation
     candidates: set[int] = set()
     stored: set[tuple] = set()
@@ -880,10 +882,10 @@ def _unique_problems(
             stored |= {tuple(row[1:]) if label == "key" else (label, *row[1:]) for row in found}
     if not candidates:
         return []
-    frame, indexes = _rows(sheet, cur, table, "rowid in (select unnest($rows))", {"rows": sorted(candidates)})
-    _apply_defaults(frame, table)
+    frame, written, indexes = _rows(sheet, cur, table, "rowid in (select unnest($rows))", {"rows": sorted(candidates)})
+    apply_defaults(frame, table)
     checked = Context(context.community_ids, {table.name: stored} if append else {}, context.today)
-    return _check_unique(frame, table, [i + 2 for i in indexes], checked)
+    return check_unique(frame, written, table, [i + 2 for i in indexes], checked)
 
 
 def _reference_problems(
@@ -893,11 +895,11 @@ def _reference_problems(
     if not columns:
         return []
     where = " or ".join(f"(v_{n} is not null and v_{n} not in (select unnest($known::varchar[])))" for n in columns)
-    frame, indexes = _rows(sheet, cur, table, where, {"known": sorted(context.community_ids)})
+    frame, written, indexes = _rows(sheet, cur, table, where, {"known": sorted(context.community_ids)})
     if not indexes:
         return []
-    _apply_defaults(frame, table)
-    return _check_references(frame, table, [i + 2 for i in indexes], context)
+    apply_defaults(frame, table)
+    return check_references(frame, written, table, [i + 2 for i in indexes], context)
 
 
 def validate(
@@ -968,67 +970,9 @@ def load_one(
         report.file_name, report.sha256, table.name, report.mode, report.rows_valid, report.rows_rejected
     )
     try:
-        store_rows(store, cur, table, select, params, report.mode, record)
+        store.load_rows(cur, table, select, params, report.mode, record)
     except StoreError as error:
         report.problems.append(Problem(error.reason, params=error.params))
         return None
     report.loaded, report.rows_loaded = True, report.rows_valid
     return result
-
-
-# ---- to move into store.py -------------------------------------------------------------------
-
-_NEXT_IMPORT_ID = (
-    "select coalesce(last_value + increment_by, start_value) from duckdb_sequences() "
-    "where schema_name = 'meta' and sequence_name = 'import_ids'"
-)
-
-
-class ConcurrentLoad(RuntimeError):
-    """The import id a load counted on was taken meanwhile (impossible while writes hold the lock)."""
-
-
-def store_rows(
-    store: Store,
-    cur: duckdb.DuckDBPyConnection,
-    table: Table,
-    select: str,
-    params: dict[str, object],
-    mode: str,
-    record: ImportRecord,
-    verify: Callable[[duckdb.DuckDBPyConnection, int, int], None] | None = None,
-) -> int:
-    """Store.load for rows that are already in DuckDB: append or replace ``table`` with ``select``'s rows.
-
-    ``select`` yields exactly the table's columns, typed and validated, and may use
-    ``params`` and relations visible to ``cur`` (a cursor of the store, such as a temporary
-    table made on it). ``verify(cur, import_id, rows_inserted)``, when given, runs after the
-    insert inside the transaction and may raise to refuse the load. One transaction with the
-    import record and the new data version; on any error it is rolled back and the stored
-    data is as it was. Returns the import id.
-    """
-    if mode not in ("append", "replace"):
-        raise ValueError(f"mode must be append or replace, not {mode}")
-    columns = ", ".join(table.column_names)
-    rows = f"{STORED_SCHEMA}.{table.name}"
-    with store._write_lock:
-        cur.execute("begin transaction")
-        try:
-            # The id the sequence will give next, taken for good only once the rows are in and
-            # verified: a sequence does not roll back, and a refused attempt must leave no gap.
-            import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
-            if mode == "replace":
-                cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
-            insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
-            inserted = cur.execute(insert, _bound(insert, {**params, "import_id": import_id})).fetchall()[0][0]
-            if verify is not None:
-                verify(cur, import_id, inserted)
-            if cur.execute("select nextval('meta.import_ids')").fetchall()[0][0] != import_id:
-                raise ConcurrentLoad("another load took this import id")  # writes are serialised: never
-            token = store._record(cur, import_id, record)
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
-        store._version = token
-    return import_id

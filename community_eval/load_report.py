@@ -16,6 +16,11 @@ def problem_text(tr: Translator, problem: Problem) -> str:
     return tr("cli.problem_row", row=problem.row, column=problem.column or "", value=problem.value or "", reason=reason)
 
 
+def ignored_headers(tr: Translator, report: FileReport) -> list[str]:
+    """The headers no column took, and the columns that have no header, by position."""
+    return report.ignored + [tr("data.unnamed_column", n=n) for n in report.unnamed]
+
+
 def report_lines(tr: Translator, report: FileReport, limit: int = 50) -> list[str]:
     """Every line of one file's report; past ``limit`` problems, a count by kind instead."""
     table = f" → {report.table}" if report.table else ""
@@ -28,8 +33,8 @@ def report_lines(tr: Translator, report: FileReport, limit: int = 50) -> list[st
     lines = [head]
     if report.mapping:
         lines.append(tr("cli.mapping", mapping=", ".join(f"{h} → {c}" for h, c in report.mapping.items())))
-    if report.ignored:
-        lines.append(tr("cli.ignored", columns=", ".join(report.ignored)))
+    if report.ignored or report.unnamed:
+        lines.append(tr("cli.ignored", columns=", ".join(ignored_headers(tr, report))))
     lines += [problem_text(tr, p) for p in report.problems[:limit]]
     if len(report.problems) > limit:
         lines.append(tr("cli.more", count=len(report.problems) - limit))

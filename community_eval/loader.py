@@ -46,6 +46,7 @@ class FileReport:
     mode: str = "append"
     mapping: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)
     rows_total: int = 0
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -91,6 +92,7 @@ class HeaderMatch:
     ignored: list[str]
     missing: list[str]
     duplicated: list[str]
+    unnamed: list[int] = field(default_factory=list)  # 1-based positions of columns without a header
 
     @property
     def score(self) -> tuple[int, int]:
@@ -104,35 +106,55 @@ def match_headers(headers: list[str], table: Table) -> HeaderMatch:
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     duplicated: list[str] = []
+    unnamed: list[int] = []
     for position, header in enumerate(headers):
         column = index.get(normalise_header(header))
-        if column is None:
+        if not header.strip():
+            unnamed.append(position + 1)
+        elif column is None:
             ignored.append(header)
         elif column in mapping.values():
             duplicated.append(header)
         else:
             mapping[position] = column
     missing = [c for c in table.required_columns if c not in mapping.values()]
-    return HeaderMatch(table, mapping, ignored, missing, duplicated)
+    return HeaderMatch(table, mapping, ignored, missing, duplicated, unnamed)
 
 
 def choose_table(headers: list[str], table_name: str | None = None) -> HeaderMatch | None:
-    """The table whose columns the headers fit best, or the named one; None if none fits."""
+    """The table whose columns the headers fit best, or the named one; None if none fits.
+
+    A table all of whose required columns are present wins. Failing that, a table most of
+    whose required columns are present (at least two, and at least half) is still chosen,
+    so the user hears which column is missing rather than that the file fits nothing.
+    """
     if table_name is not None:
         return match_headers(headers, TABLES[table_name])
     matches = [match_headers(headers, table) for table in TABLES.values()]
     complete = [m for m in matches if not m.missing]
-    if not complete:
-        return None
-    return max(complete, key=lambda m: m.score)
+    if complete:
+        return max(complete, key=lambda m: m.score)
+    plausible = [m for m in matches if _mostly_there(m)]
+    return max(plausible, key=lambda m: m.score) if plausible else None
+
+
+def _mostly_there(match: HeaderMatch) -> bool:
+    found = len(match.table.required_columns) - len(match.missing)
+    return found >= 2 and found * 2 >= len(match.table.required_columns)
+
+
+def _rank(match: HeaderMatch | None) -> tuple[bool, bool, tuple[int, int]]:
+    if match is None:
+        return (False, False, (0, 0))
+    return (True, not match.missing, match.score)
 
 
 def choose_sheet(sheets: list[Sheet], table_name: str | None) -> tuple[Sheet, HeaderMatch | None]:
-    """From a workbook, the sheet that matches a table (the named one, if given) best."""
+    """From a workbook, the sheet that matches a table (the named one, if given) best; the first on ties."""
     best: tuple[Sheet, HeaderMatch | None] = (sheets[0], choose_table(sheets[0].headers, table_name))
-    for sheet in sheets:
+    for sheet in sheets[1:]:
         match = choose_table(sheet.headers, table_name)
-        if match is not None and (best[1] is None or (not match.missing and match.score > best[1].score)):
+        if _rank(match) > _rank(best[1]):
             best = (sheet, match)
     return best
 
@@ -163,67 +185,81 @@ def stored_keys(store: Store, table: Table) -> set[tuple]:
     return keys
 
 
-def _parse(sheet: Sheet, match: HeaderMatch) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]]]:
+def _parse(sheet: Sheet, match: HeaderMatch) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem], set[tuple[int, str]]]:
     """Parse every mapped column; unmapped optional columns are empty.
 
-    Also returns the (position, column) cells that failed, so a cell that could not be
-    read is not reported a second time as missing.
+    Returns the parsed rows, the same cells as written (every problem quotes the cell as
+    the user wrote it, not our reading of it), the cells that could not be read, and the
+    (position, column) pairs of those, so a cell that failed is not reported again as missing.
     """
     problems: list[Problem] = []
     failed: set[tuple[int, str]] = set()
     parsed: dict[str, list[object]] = {}
+    written: dict[str, object] = {}
     by_column = {column: position for position, column in match.mapping.items()}
     for column in match.table.columns:
         if column.name not in by_column:
             parsed[column.name] = [None] * len(sheet.cells)
+            written[column.name] = [""] * len(sheet.cells)
             continue
         raw = sheet.cells[by_column[column.name]].astype(str)
         values, failures = parse_column(raw, column)
-        parsed[column.name] = values
+        parsed[column.name], written[column.name] = values, raw.to_numpy(dtype=object)
         for position, failure in failures.items():
             failed.add((position, column.name))
             problems.append(
                 Problem(failure.reason, sheet.row_numbers[position], column.name, raw.iat[position], failure.params)
             )
-    return pd.DataFrame(parsed, dtype=object), problems, failed
+    return pd.DataFrame(parsed, dtype=object), pd.DataFrame(written, dtype=object), problems, failed
 
 
-def _check_required(frame: pd.DataFrame, table: Table, rows: list[int], failed: set[tuple]) -> list[Problem]:
+def check_required(
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], failed: set[tuple]
+) -> list[Problem]:
+    """Required cells left empty (blank or only spaces), unless already reported as unreadable."""
     problems = []
     for column in table.columns:
         if not column.required:
             continue
         for position in frame.index[frame[column.name].isna()]:
             if (position, column.name) not in failed:
-                problems.append(Problem("required", rows[position], column.name, ""))
+                problems.append(Problem("required", rows[position], column.name, written[column.name].iat[position]))
     return problems
 
 
-def _apply_defaults(frame: pd.DataFrame, table: Table) -> None:
+def apply_defaults(frame: pd.DataFrame, table: Table) -> None:
+    """Fill the contract's defaults into empty optional cells, in place."""
     for column in table.columns:
         if column.default is not None:
             frame[column.name] = frame[column.name].where(frame[column.name].notna(), column.default)
 
 
-def _check_dates(frame: pd.DataFrame, table: Table, rows: list[int], today: dt.date) -> list[Problem]:
+def check_dates(
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], today: dt.date
+) -> list[Problem]:
+    """Nothing dated after today; for staff, an exit not before the hire and a reason only with an exit."""
     problems = []
     for column in table.columns:
         if column.not_in_future:
             for position, value in frame[column.name].items():
                 if value is not None and value > today:
-                    problems.append(Problem("in_future", rows[position], column.name, value.isoformat()))
+                    problems.append(
+                        Problem("in_future", rows[position], column.name, written[column.name].iat[position])
+                    )
     if table.name == "staff":
         for position, (hire, exit_, reason) in frame[["hire_date", "exit_date", "exit_reason"]].iterrows():
             if hire is not None and exit_ is not None and exit_ < hire:
-                problems.append(
-                    Problem("exit_before_hire", rows[position], "exit_date", exit_.isoformat(), {"hire": hire})
-                )
+                shown = written["exit_date"].iat[position]
+                problems.append(Problem("exit_before_hire", rows[position], "exit_date", shown, {"hire": hire}))
             if reason is not None and exit_ is None:
-                problems.append(Problem("reason_without_exit", rows[position], "exit_reason", reason))
+                shown = written["exit_reason"].iat[position]
+                problems.append(Problem("reason_without_exit", rows[position], "exit_reason", shown))
     return problems
 
 
-def _check_unique(frame: pd.DataFrame, table: Table, rows: list[int], context: Context) -> list[Problem]:
+def check_unique(
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], context: Context
+) -> list[Problem]:
     """Keys must be unique within the file and, on append, against what is stored."""
     problems = []
     checks: list[tuple[str, list[str]]] = []
@@ -233,11 +269,14 @@ def _check_unique(frame: pd.DataFrame, table: Table, rows: list[int], context: C
     stored = context.stored_keys.get(table.name, set())
     for label, columns in checks:
         first_seen: dict[tuple, int] = {}
-        for position, values in enumerate(frame[columns].itertuples(index=False, name=None)):
+        shown_values = written[columns].itertuples(index=False, name=None)
+        for position, (values, as_written) in enumerate(
+            zip(frame[columns].itertuples(index=False, name=None), shown_values, strict=True)
+        ):
             if any(v is None for v in values):
                 continue
             key = values if label == "key" else (label, *values)
-            shown = " / ".join(str(v) for v in values)
+            shown = " / ".join(str(v) for v in as_written)
             if key in first_seen:
                 problems.append(
                     Problem("duplicate_in_file", rows[position], columns[-1], shown, {"first": first_seen[key]})
@@ -249,26 +288,30 @@ def _check_unique(frame: pd.DataFrame, table: Table, rows: list[int], context: C
     return problems
 
 
-def _check_references(frame: pd.DataFrame, table: Table, rows: list[int], context: Context) -> list[Problem]:
+def check_references(
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], context: Context
+) -> list[Problem]:
+    """Every community a row names is stored, or loaded in the same batch."""
     problems = []
     for column in table.columns:
         if column.references != "communities":
             continue
         for position, value in frame[column.name].items():
             if value is not None and value not in context.community_ids:
-                problems.append(Problem("unknown_community", rows[position], column.name, value))
+                shown = written[column.name].iat[position]
+                problems.append(Problem("unknown_community", rows[position], column.name, shown))
     return problems
 
 
 def validate(sheet: Sheet, match: HeaderMatch, context: Context) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse and check every row; returns the typed rows and every problem found."""
-    frame, problems, failed = _parse(sheet, match)
+    frame, written, problems, failed = _parse(sheet, match)
     rows = sheet.row_numbers
-    problems += _check_required(frame, match.table, rows, failed)
-    _apply_defaults(frame, match.table)
-    problems += _check_dates(frame, match.table, rows, context.today)
-    problems += _check_unique(frame, match.table, rows, context)
-    problems += _check_references(frame, match.table, rows, context)
+    problems += check_required(frame, written, match.table, rows, failed)
+    apply_defaults(frame, match.table)
+    problems += check_dates(frame, written, match.table, rows, context.today)
+    problems += check_unique(frame, written, match.table, rows, context)
+    problems += check_references(frame, written, match.table, rows, context)
     problems.sort(key=lambda p: (p.row or 0, match.table.column_names.index(p.column) if p.column else -1))
     return frame, problems
 
@@ -319,12 +362,13 @@ def _read(
         return report, sheet, None
     report.table = match.table.name
     report.mapping = {sheet.headers[p]: c for p, c in match.mapping.items()}
-    report.ignored = match.ignored
+    report.ignored, report.unnamed = match.ignored, match.unnamed
     report.rows_total = len(sheet.cells)
     for column in match.missing:
-        report.problems.append(Problem("missing_column", column=column))
+        header = match.table.column(column).bilingual_header
+        report.problems.append(Problem("missing_column", column=column, params={"column": header}))
     for header in match.duplicated:
-        report.problems.append(Problem("duplicate_header", value=header))
+        report.problems.append(Problem("duplicate_header", value=header, params={"value": header}))
     if not len(sheet.cells):
         report.problems.append(Problem("no_rows"))
     return report, sheet, match

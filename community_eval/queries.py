@@ -79,3 +79,8 @@ def bind(query: Query, params: dict[str, object]) -> dict[str, object]:
     if missing:
         raise KeyError(f"query {query.name} needs {sorted(missing)}")
     return {key: params[key] for key in query.params}
+
+
+def used_params(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The parameters ``sql`` uses, from ``params`` (DuckDB refuses unused ones)."""
+    return {name: params[name] for name in set(_PARAM.findall(sql))}

@@ -225,15 +225,3 @@ def read_bytes(data: bytes, name: str) -> list[Sheet]:
     if name.lower().endswith(".xls"):
         raise ReadError("old_excel")
     return [read_csv_bytes(data, name)]
-
-
-def read_path(path: str | Path) -> list[Sheet]:
-    """Read a file from disk; a missing file is a :class:`ReadError`, not an OSError."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReadError("file_not_found") from None
-    except IsADirectoryError:
-        raise ReadError("file_not_found") from None
-    return read_bytes(data, path.name)

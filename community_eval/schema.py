@@ -92,6 +92,12 @@ class Column:
     def codes(self) -> tuple[str, ...]:
         return tuple(v.code for v in self.values)
 
+    @property
+    def bilingual_header(self) -> str:
+        """``社区编码（community_id）``: readable in both languages, and matched by the loader."""
+        chinese = self.aliases[0] if self.aliases else self.name
+        return f"{chinese}（{self.name}）"
+
 
 @dataclass(frozen=True)
 class Table:

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,17 @@ _META_DDL = (
     "alter table meta.imports add column if not exists undone_at timestamp",
     f"create schema if not exists {STORED_SCHEMA}",
 )
+
+
+#: The id ``meta.import_ids`` will give next, read without taking it.
+_NEXT_IMPORT_ID = (
+    "select coalesce(last_value + increment_by, start_value) from duckdb_sequences() "
+    "where schema_name = 'meta' and sequence_name = 'import_ids'"
+)
+
+
+class ConcurrentLoad(RuntimeError):
+    """The import id a load counted on was taken meanwhile (impossible while writes hold the lock)."""
 
 
 class StoreError(Exception):
@@ -182,23 +193,54 @@ class Store:
         them back. On any error the transaction is rolled back and the stored data is as
         it was before the call.
         """
+        casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
+        with self.cursor() as cur:
+            cur.register("incoming_rows", frame)
+            try:
+                return self.load_rows(cur, table, f"select {casts} from incoming_rows", {}, mode, record)
+            finally:
+                cur.unregister("incoming_rows")
+
+    def load_rows(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        table: Table,
+        select: str,
+        params: dict[str, object],
+        mode: str,
+        record: ImportRecord,
+        verify: Callable[[duckdb.DuckDBPyConnection, int, int], None] | None = None,
+    ) -> int:
+        """:meth:`load` for rows already in DuckDB: append or replace ``table`` with ``select``'s rows.
+
+        ``select`` yields exactly the table's columns, typed and validated; it may use
+        ``params`` and relations visible to ``cur`` (a cursor of this store, such as one
+        holding a temporary table), which is why the caller passes its cursor.
+        ``verify(cur, import_id, rows_inserted)`` runs after the insert inside the
+        transaction and may raise to refuse the load: the bulk loader checks keys and
+        references there, on the stored rows, instead of before. One transaction with the
+        import record and the new data version; on any error it is rolled back. Returns
+        the import id.
+        """
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
         columns = ", ".join(table.column_names)
-        casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
         rows = f"{STORED_SCHEMA}.{table.name}"
-        with self._write_lock, self.cursor() as cur:
+        insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
+        with self._write_lock:
             cur.execute("begin transaction")
             try:
-                import_id = cur.execute("select nextval('meta.import_ids')").fetchall()[0][0]
+                # The id the sequence will give next, taken for good only once the rows are in
+                # and verified: a sequence does not roll back, and a refused load leaves no gap.
+                import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
                 if mode == "replace":
                     cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
-                cur.register("incoming_rows", frame)
-                cur.execute(
-                    f"insert into {rows} ({columns}, import_id) select {casts}, $id from incoming_rows",
-                    {"id": import_id},
-                )
-                cur.unregister("incoming_rows")
+                bound = {**params, "import_id": import_id}
+                inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
+                if verify is not None:
+                    verify(cur, import_id, inserted)
+                if cur.execute("select nextval('meta.import_ids')").fetchall()[0][0] != import_id:
+                    raise ConcurrentLoad("another load took this import id")  # writes hold the lock: never
                 token = self._record(cur, import_id, record)
                 cur.execute("commit")
             except BaseException:

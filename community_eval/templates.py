@@ -149,8 +149,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
 
 def template_header(column: Column) -> str:
     """``社区编码（community_id）``: readable in both languages, matched by the loader."""
-    chinese = column.aliases[0] if column.aliases else column.name
-    return f"{chinese}（{column.name}）"
+    return column.bilingual_header
 
 
 def template_frame(table: Table) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from community_eval import workspaces
 from community_eval.i18n import Translator
-from community_eval.load_report import problem_text
+from community_eval.load_report import ignored_headers, problem_text
 from community_eval.loader import FileReport, Source, ingest
 from community_eval.store import StoreError
 from community_eval.ui import _open_store, dataset
@@ -110,8 +110,8 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
                 {tr("data.header"): list(report.mapping), tr("data.column"): list(report.mapping.values())}
             )
             st.dataframe(mapping, hide_index=True)
-        if report.ignored:
-            st.caption(tr("data.ignored", columns="、".join(report.ignored)))
+        if report.ignored or report.unnamed:
+            st.caption(tr("data.ignored", columns="、".join(ignored_headers(tr, report))))
         if report.preview is not None and not report.preview.empty:
             st.markdown(tr("data.preview"))
             preview = report.preview.astype(object)

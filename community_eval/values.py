@@ -124,8 +124,8 @@ def _int_bound(upper: bool) -> dict[str, str]:
     return {"maximum": str(INT_MAX)} if upper else {"minimum": str(INT_MIN)}
 
 
-_TRUE = frozenset({"1", "true", "t", "yes", "y", "是", "有", "✓", "✔", "√"})
-_FALSE = frozenset({"0", "false", "f", "no", "n", "否", "无", "✗", "✘", "×", "x"})
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "是", "有", "✓", "✔", "√"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "否", "无", "✗", "✘", "×", "x"})
 
 
 def parse_bool(text: str, column: Column) -> bool | None:
@@ -133,9 +133,9 @@ def parse_bool(text: str, column: Column) -> bool | None:
     folded = fold(text)
     if not folded:
         return None
-    if folded in _TRUE:
+    if folded in TRUE_WORDS:
         return True
-    if folded in _FALSE:
+    if folded in FALSE_WORDS:
         return False
     raise Invalid("not_a_bool")
 
@@ -210,7 +210,7 @@ def parse_likert(text: str, column: Column) -> int | None:
 
 
 @lru_cache(maxsize=64)
-def _enum_lookup(column: Column) -> dict[str, str]:
+def enum_lookup(column: Column) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for value in column.values:
         for word in (value.code, value.zh, value.en, *value.aliases):
@@ -223,7 +223,7 @@ def parse_enum(text: str, column: Column) -> str | None:
     folded = fold(text)
     if not folded:
         return None
-    code = _enum_lookup(column).get(folded)
+    code = enum_lookup(column).get(folded)
     if code is None:
         raise Invalid("not_in_enum", allowed=", ".join(f"{v.code} ({v.zh})" for v in column.values))
     return code

@@ -19,6 +19,8 @@ import zipfile
 import openpyxl
 import pytest
 
+from community_eval.i18n import Translator
+from community_eval.load_report import report_lines
 from community_eval.loader import Source, ingest
 from community_eval.schema import TABLES, Table
 from community_eval.store import Store
@@ -448,5 +450,9 @@ def test_excel_note_beside_the_table_is_listed_as_ignored_not_lost(empty_store):
     sheet = [list(COMMUNITY_SHEET[0]), list(COMMUNITY_SHEET[1]), [*COMMUNITY_SHEET[2], None, "数据截至6月"]]
     (report,) = load(empty_store, {"社区.xlsx": workbook({"社区": sheet})})
     assert report.loaded, report.problems
-    assert report.ignored == ["", ""]
+    width = len(COMMUNITY_SHEET[0])
+    assert report.ignored == [] and report.unnamed == [width + 1, width + 2]
+    lines = report_lines(Translator("zh"), report)
+    assert f"（第 {width + 2} 列，无表头）" in "\n".join(lines)
+    assert f"(column {width + 2}, no header)" in "\n".join(report_lines(Translator("en"), report))
     assert report.rows_loaded == 2

@@ -13,10 +13,12 @@ import csv
 import datetime as dt
 import io
 import shutil
+from unittest.mock import patch
 
 import openpyxl
 import pytest
 
+from community_eval import bulk
 from community_eval.i18n import Translator
 from community_eval.load_report import problem_text
 from community_eval.loader import Source, ingest
@@ -426,19 +428,23 @@ def test_file_rule(store, name, data, table, expected, skip_invalid):
     assert contents(store) == before
 
 
-def test_missing_required_column_without_a_named_table_is_refused(store):
-    """Without ``table=``, a file that lacks a required column fits no table completely.
-
-    The contract does not say which of the two reasons to give; either refuses the file
-    at file level, and the store is unchanged.
-    """
+def test_missing_required_column_without_a_named_table_names_the_column(store):
+    """Without ``table=``, a file that has most of a table's required columns is matched to it,
+    so the user hears which column is missing, not that the file fits no table."""
     before = contents(store)
     data = "社区编码,社区名称,区县,街道,社区类型,常住人口\nB2,新,区,街,村,10\n".encode()
     (report,) = ingest(store, [Source("missing.csv", data)])
-    assert not report.loaded
-    assert {p.reason for p in report.problems} <= {"no_table_matches", "missing_column"}
-    assert report.problems and all(p.row is None for p in report.problems)
+    assert not report.loaded and report.table == "communities"
+    (problem,) = report.problems
+    assert (problem.row, problem.reason, problem.column) == (None, "missing_column", "households")
+    assert "户数（households）" in problem_text(Translator("zh"), problem)
     assert contents(store) == before
+
+
+def test_two_matching_headers_of_many_is_not_a_table(store):
+    """One required column of any table is not enough to guess: the file fits nothing."""
+    (report,) = ingest(store, [Source("x.csv", "社区编码,电话\nB2,123\n".encode())])
+    assert [p.reason for p in report.problems] == ["no_table_matches"]
 
 
 def test_unknown_community_in_a_batch_that_loads_its_communities_is_checked_against_the_batch(store):
@@ -450,13 +456,9 @@ def test_unknown_community_in_a_batch_that_loads_its_communities_is_checked_agai
     assert found(reports[1]) == {(3, "community_id", "B9", "unknown_community")}
 
 
-# ---- what the loader reports, where it differs from the contract (loader.py, not fixed here) ----
+# ---- problems quote what the user wrote ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader.py reports duplicate_header with value=header but no params, so {value} is shown literally",
-)
 def test_duplicate_header_message_names_the_header(store):
     data = "社区编码,编码,社区名称,区县,街道,社区类型,常住人口,户数\nB2,B2,新,区,街,村,10,5\n".encode()
     (report,) = ingest(store, [Source("dup.csv", data)])
@@ -466,7 +468,7 @@ def test_duplicate_header_message_names_the_header(store):
         assert "{value}" not in text and "编码" in text
 
 
-@pytest.mark.xfail(strict=True, reason="loader.py reports the parsed value (ISO date, enum code), not as written")
+@pytest.mark.parametrize("fast", [False, True], ids=["python_path", "fast_path"])
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
@@ -476,9 +478,13 @@ def test_duplicate_header_message_names_the_header(store):
             (3, "exit_date", "2019年12月31日", "exit_before_hire"),
         ),
         ({"exit_date": "", "exit_reason": "待遇"}, (3, "exit_reason", "待遇", "reason_without_exit")),
+        ({"community_id": "ＺＺ"}, (3, "community_id", "ＺＺ", "unknown_community")),
+        ({"hire_date": "  "}, (3, "hire_date", "  ", "required")),
     ],
-    ids=["in_future", "exit_before_hire", "reason_without_exit"],
+    ids=["in_future", "exit_before_hire", "reason_without_exit", "unknown_community", "required"],
 )
-def test_cross_field_problems_show_the_value_as_written(store, overrides, expected):
-    (report,) = ingest(store, [Source("s.csv", rows_csv("staff", {3: overrides}))])
+def test_problems_show_the_value_as_written(store, overrides, expected, fast):
+    """Problems quote the cell as the user typed it (not our ISO date or code), on both load paths."""
+    with patch.object(bulk, "MIN_ROWS", 1 if fast else 10**12):
+        (report,) = ingest(store, [Source("s.csv", rows_csv("staff", {3: overrides}))])
     assert found(report) == {expected}
