@@ -14,7 +14,6 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
