@@ -11,6 +11,8 @@ PAGES = (
     ("pages/satisfaction.py", "nav.satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
     ("pages/facilities.py", "nav.facilities", ":material/home_work:", "facilities"),
     ("pages/staff.py", "nav.staff", ":material/groups:", "staff"),
+    ("pages/assessment.py", "nav.assessment", ":material/leaderboard:", "assessment"),
+    ("pages/profile.py", "nav.profile", ":material/location_city:", "profile"),
     ("pages/data.py", "nav.data", ":material/database:", "data"),
 )
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from community_eval import indicators, workspaces
+from community_eval import indicators, meeting, workspaces
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -329,6 +330,21 @@ def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+# ---- charts ---------------------------------------------------------------------------
+
+
+def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
+    """Every chart of every page is drawn here, so what happens to charts is decided once.
+
+    ``where`` is the column or container to draw in (the page itself by default). In
+    meeting mode the chart becomes a slide instead (:mod:`community_eval.meeting`).
+    """
+    if meeting.active():
+        meeting.collect(figure, key)
+        return
+    (where or st).plotly_chart(figure, key=key)
 
 
 # ---- page helpers -----------------------------------------------------------------------

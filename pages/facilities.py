@@ -34,7 +34,7 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
 
 # Communities × rules: pass, fail or unknown.
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
-st.plotly_chart(
+ui.chart(
     charts.status_matrix(
         judged.sort_values(["rules_passed", "community_name"], ascending=[True, True]),
         "community_name",
@@ -56,7 +56,7 @@ if not failing.empty:
 
 # Floor area per 100 households against the standard line.
 threshold = profile.facility_params()["min_area_per_100_households"]
-st.plotly_chart(
+ui.chart(
     charts.ranked_bars(
         judged,
         "community_name",
@@ -81,8 +81,9 @@ tenure = tenure[tenure["tenure"] != "none"]
 order = [value.code for value in TENURES]
 tenure = tenure.set_index("tenure").reindex(order).dropna().reset_index()
 tenure["label"] = [tr.enum("tenure", code) for code in tenure["tenure"]]
-left.plotly_chart(
-    charts.ranked_bars(
+ui.chart(
+    where=left,
+    figure=charts.ranked_bars(
         tenure,
         "label",
         "n_communities",
@@ -100,8 +101,9 @@ for column, level in ((right, "street"), (left, "community_type")):
     )
     if level == "street":
         rates["group_label"] = rates["group_key"].str.split(" · ").str[-1]
-    column.plotly_chart(
-        charts.ranked_bars(
+    ui.chart(
+        where=column,
+        figure=charts.ranked_bars(
             rates,
             "group_label",
             "compliant_share",

@@ -69,7 +69,7 @@ for index, (frame, value, kind, theme, page) in enumerate(themes):
                 label_title=group_title,
                 kind=kind,
             )
-            st.plotly_chart(figure, key=f"overview_{theme}")
+            ui.chart(figure, key=f"overview_{theme}")
         else:
             st.subheader(tr(f"overview.chart.{theme}", year=view.year))
             ui.empty_state(tr)

@@ -37,7 +37,7 @@ if not hidden.empty:
 # Community means with their intervals, n beside each name.
 shown = happy[~happy["suppressed"]].copy()
 shown["label"] = [f"{name} (n={n})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
-st.plotly_chart(
+ui.chart(
     charts.dot_whisker(
         shown,
         "label",
@@ -56,7 +56,7 @@ st.plotly_chart(
 # Every item's answers, diverging from the neutral middle.
 answers = ui.compute("satisfaction_distribution", view.filters, view.year, min_n)
 if not answers.empty:
-    st.plotly_chart(
+    ui.chart(
         charts.diverging_likert(
             answers,
             item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
@@ -71,7 +71,7 @@ if not answers.empty:
 before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
 if not before.empty:
     paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
-    st.plotly_chart(
+    ui.chart(
         charts.dumbbell(
             paired,
             "group_label",
@@ -96,8 +96,9 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
         (tr.enum("gender", g) if attribute == "gender" else g) + (f" (n={n})")
         for g, n in zip(groups["respondent_group"], groups["n"], strict=True)
     ]
-    column.plotly_chart(
-        charts.ranked_bars(
+    ui.chart(
+        where=column,
+        figure=charts.ranked_bars(
             groups,
             "label",
             "mean_overall",

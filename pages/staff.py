@@ -29,8 +29,9 @@ ui.takeaway(
 
 # Turnover over the years, and by community this year.
 left, right = st.columns(2)
-left.plotly_chart(
-    charts.trend_line(
+ui.chart(
+    where=left,
+    figure=charts.trend_line(
         ui.compute("turnover_by_year", view.filters, view.year),
         "year",
         "turnover_rate",
@@ -41,8 +42,9 @@ left.plotly_chart(
     ),
     key="staff_by_year",
 )
-right.plotly_chart(
-    charts.ranked_bars(
+ui.chart(
+    where=right,
+    figure=charts.ranked_bars(
         people,
         "group_label",
         "turnover_rate",
@@ -75,7 +77,7 @@ as_of = min(dt.date.today(), dt.date(view.year, 12, 31))
 controls[2].caption(tr("staff.as_of", date=as_of.isoformat()))
 curves = ui.compute("retention_curves", view.filters, as_of, by=by, retirement_censored=retirement_censored)
 names = {key: ui.group_name(tr, by, key) for key in curves["group_key"].unique()}
-st.plotly_chart(
+ui.chart(
     charts.survival_curves(
         curves,
         group_names=names,
@@ -92,8 +94,9 @@ reasons = ui.compute("exit_reasons", view.filters, view.year)
 reasons["label"] = [
     tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
 ]
-left.plotly_chart(
-    charts.ranked_bars(
+ui.chart(
+    where=left,
+    figure=charts.ranked_bars(
         reasons,
         "label",
         "separations",
@@ -106,8 +109,9 @@ left.plotly_chart(
 )
 tenure = ui.compute("tenure_in_post", view.filters, view.year)
 tenure["label"] = [tr(f"staff.tenure_band.{band}") for band in tenure["band"]]
-right.plotly_chart(
-    charts.ranked_bars(
+ui.chart(
+    where=right,
+    figure=charts.ranked_bars(
         tenure,
         "label",
         "headcount_end",
@@ -138,7 +142,7 @@ figure = charts.ranked_bars(
     reference=village,
     reference_label=tr("staff.village_line", value=tr.number(village, "yuan")) if village else None,
 )
-st.plotly_chart(figure, key="staff_pay")
+ui.chart(figure, key="staff_pay")
 notes = [tr("staff.village_source", source=ui.source_text(standards.comparisons.get("source"), tr.lang))]
 if reference is not None:
     notes.append(
@@ -167,7 +171,7 @@ if seats_profile is not None:
     )
 workers_profile = standards.staffing_profile("min_workers_per_10000_residents", view.profile)
 target = workers_profile.staffing_value("min_workers_per_10000_residents") if workers_profile else None
-st.plotly_chart(
+ui.chart(
     charts.ranked_bars(
         staffing,
         "community_name",

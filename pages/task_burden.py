@@ -29,8 +29,9 @@ ui.takeaway(
 # Who carries the most: tasks and residents per staff member in post.
 left, right = st.columns(2)
 for column, value, kind in ((left, "tasks_per_staff", "decimal"), (right, "residents_per_staff", "int")):
-    column.plotly_chart(
-        charts.ranked_bars(
+    ui.chart(
+        where=column,
+        figure=charts.ranked_bars(
             with_tasks,
             "group_label",
             value,
@@ -54,7 +55,7 @@ level = st.segmented_control(
     key="burden_hours_level",
 ) or ui.chart_level(view)
 hours = ui.label_groups(tr, ui.compute("task_hours_by_category", view.filters, view.year, level=level), level)
-st.plotly_chart(
+ui.chart(
     charts.stacked_bars(
         hours,
         "group_label",
@@ -72,8 +73,9 @@ st.plotly_chart(
 # Which departments hand down the most, and which break the admission and funding rules.
 departments = ui.compute("task_by_department", view.filters, view.year)
 left, right = st.columns(2)
-left.plotly_chart(
-    charts.ranked_bars(
+ui.chart(
+    where=left,
+    figure=charts.ranked_bars(
         departments,
         "department",
         "tasks",
@@ -84,8 +86,9 @@ left.plotly_chart(
     ),
     key="burden_departments",
 )
-right.plotly_chart(
-    charts.grouped_bars(
+ui.chart(
+    where=right,
+    figure=charts.grouped_bars(
         departments,
         "department",
         {"unadmitted_share": tr("col.unadmitted_share"), "unfunded_share": tr("col.unfunded_share")},
@@ -99,7 +102,7 @@ right.plotly_chart(
 
 # The monthly trend of work handed down.
 trend = ui.compute("task_monthly_trend", view.filters)
-st.plotly_chart(
+ui.chart(
     charts.trend_line(
         trend,
         "period",
@@ -119,7 +122,7 @@ if len(points) < 3:
     ui.empty_state(tr, "task_burden.relation_too_few")
 else:
     fit = points.iloc[0]
-    st.plotly_chart(
+    ui.chart(
         charts.relation_scatter(
             points,
             "admin_hours_share",
