@@ -100,8 +100,6 @@ def _write_stdout(text: str) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write one indicator table; every refusal is an ExportError with a message key."""
-    if args.indicator in export.NOT_BUILT:
-        raise export.ExportError("export.not_built", status=2)
     standards = _standards()
     store = _open_existing(args.db or default_db_path())
     try:

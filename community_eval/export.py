@@ -22,6 +22,7 @@ from community_eval import indicators, retention
 from community_eval.i18n import Translator
 from community_eval.indicators import Filters
 from community_eval.metrics import (
+    ASSESSMENT_COLUMNS,
     FACILITY_COUNTS,
     FACILITY_MEASURES,
     SATISFACTION_COLUMNS,
@@ -34,7 +35,6 @@ from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
 INDICATORS = ("task_burden", "satisfaction", "facility_compliance", "staff_turnover", "staff_retention", "assessment")
-NOT_BUILT = frozenset({"assessment"})
 FORMATS = ("csv", "json")
 
 #: The table whose years define "year Y has data" and the default year, per indicator.
@@ -43,6 +43,7 @@ YEAR_TABLE = {
     "satisfaction": "survey",
     "facility_compliance": "facilities",
     "staff_turnover": "staff",
+    "assessment": "survey",  # residents' satisfaction is the measure the assessment is tied to
 }
 
 TOTAL_ROW_ID = "ALL"
@@ -156,6 +157,12 @@ def staff_retention(
     return _typed(frame[list(STAFF_RETENTION_COLUMNS)], ints=("months", "at_risk"))
 
 
+def assessment(store: Store, year: int, standards: Standards, profile: Profile, filters: Filters | None = None):
+    """One row per community, best first; a community with no score at all is listed last, flagged."""
+    frame = indicators.assessment(store, filters or Filters(), year, standards, profile)
+    return _typed(frame[list(ASSESSMENT_COLUMNS)], ints=("rank",))
+
+
 def build(
     store: Store,
     indicator: str,
@@ -165,8 +172,6 @@ def build(
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """The export table of ``indicator`` for the whole database."""
-    if indicator in NOT_BUILT:
-        raise ExportError("export.not_built", status=2)
     chosen_profile = resolve_profile(standards, profile)
     if indicator == "staff_retention":
         return staff_retention(store, as_of or dt.date.today())
@@ -179,6 +184,8 @@ def build(
         return facility_compliance(store, chosen_year, chosen_profile)
     if indicator == "staff_turnover":
         return staff_turnover(store, chosen_year, standards)
+    if indicator == "assessment":
+        return assessment(store, chosen_year, standards, chosen_profile)
     raise ValueError(f"indicator must be one of {INDICATORS}, not {indicator!r}")
 
 

@@ -85,7 +85,7 @@ def format_value(value: float | None, kind: str, lang: str) -> str:
     """Format a figure the way readers of ``lang`` expect; missing values show as a dash.
 
     kinds: ``int`` (12,345), ``decimal`` (3.82), ``share`` (12.3%), ``points`` (a change in
-    percentage points), ``yuan`` (2,000元 / ¥2,000), ``ratio`` (0.85).
+    percentage points), ``yuan`` (2,000元 / ¥2,000), ``ratio`` (0.85), ``score`` (0–100, 72.4).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -102,6 +102,8 @@ def format_value(value: float | None, kind: str, lang: str) -> str:
         return f"{value:,.0f}元" if lang == "zh" else f"¥{value:,.0f}"
     if kind == "ratio":
         return f"{value:.2f}"
+    if kind == "score":
+        return f"{value:.1f}"
     raise ValueError(f"unknown number kind {kind}")
 
 
@@ -111,4 +113,6 @@ def format_change(value: float, kind: str, lang: str) -> str:
         return format_value(value, "points", lang)
     if kind == "decimal":
         return f"{value:+,.2f}"
+    if kind == "score":
+        return f"{value:+.1f}"
     return f"{value:+,.0f}"

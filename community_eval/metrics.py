@@ -49,6 +49,18 @@ KINDS: dict[str, str] = {
     "population": "int",
     "compliant_share": "share",
     "n_communities": "int",
+    "satisfaction_score": "score",
+    "burden_score": "score",
+    "facility_score": "score",
+    "staffing_score": "score",
+    "composite": "score",
+    "rank": "int",
+    "previous_rank": "int",
+    "rank_best": "int",
+    "rank_worst": "int",
+    "rank_change": "int",
+    "composite_change": "score",
+    "best_lever_gain": "score",
 }
 
 
@@ -104,6 +116,8 @@ STAFF_TURNOVER_COLUMNS = (
     "pay_to_reference",
 )
 STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
+ASSESSMENT_SCORES = ("satisfaction_score", "burden_score", "facility_score", "staffing_score")
+ASSESSMENT_COLUMNS = ("community_id", *ASSESSMENT_SCORES, "composite", "components_missing", "rank", "tier")
 
 
 def shown_after_name(columns: tuple[str, ...]) -> list[str]:

@@ -78,6 +78,17 @@ COLUMNS = {
         "pay_to_reference",
     ],
     "staff_retention": ["months", "at_risk", "survival"],
+    "assessment": [
+        "community_id",
+        "satisfaction_score",
+        "burden_score",
+        "facility_score",
+        "staffing_score",
+        "composite",
+        "components_missing",
+        "rank",
+        "tier",
+    ],
 }
 ITEMS = ("service", "environment", "safety", "participation", "staff_attitude", "facilities")
 
@@ -366,6 +377,7 @@ COMMANDS: dict[str, list[str]] = {
     "staff_retention": ["staff_retention", "--as-of", AS_OF, "--output", "{out}"],
     "staff_retention_today": ["staff_retention", "--format", "json"],
     "assessment": ["assessment"],
+    "assessment_2024": ["assessment", "--year", "2024", "--format", "json"],
     "missing_database": ["task_burden", "--db", "{missing}"],
 }
 
@@ -694,11 +706,65 @@ def test_staff_retention_defaults_to_today_json(exports, frames):
     check_table(exports, "staff_retention_today", expected, "months", COLUMNS["staff_retention"])
 
 
-def test_assessment_is_not_built_yet(exports):
-    result, _ = exports["assessment"]
-    assert result.returncode == 2 and result.stdout == b""
-    message = result.stderr.decode().strip()
-    assert message and "\n" not in message and "Traceback" not in message
+def expected_assessment(frames, year: int, weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """INDICATORS.md "assessment", from the other expectations: every community, best first."""
+    settings = STANDARDS["assessment"]
+    weights = weights or {k: float(v) for k, v in settings["weights"].items()}
+    ceiling = float(STANDARDS.get("turnover_ceiling", 0.30))
+    happy = expected_satisfaction(frames, year).set_index("community_id")
+    burden = expected_task_burden(frames, year).set_index("community_id")
+    rooms = expected_facilities(frames, year, STANDARDS["default_profile"]).set_index("community_id")
+    people = expected_turnover(frames, year).set_index("community_id")
+
+    def look(frame: pd.DataFrame, key: str, column: str) -> float | None:
+        value = frame[column].get(key) if key in frame.index else None
+        return None if value is None or pd.isna(value) else float(value)
+
+    rows = []
+    for key in frames["communities"]["community_id"]:
+        mean, admin = look(happy, key, "mean_overall"), look(burden, key, "admin_hours_share")
+        unadmitted = look(burden, key, "unadmitted_share")
+        passed, applicable = look(rooms, key, "rules_passed"), look(rooms, key, "rules_applicable")
+        rate = look(people, key, "turnover_rate")
+        scores = {
+            "satisfaction": None if mean is None else (mean - 1) / 4 * 100,
+            "burden": None if admin is None or unadmitted is None else 50 * (1 - admin) + 50 * (1 - unadmitted),
+            "facility": 100 * passed / applicable if applicable else None,
+            "staffing": None if rate is None else 100 * (1 - min(rate / ceiling, 1)),
+        }
+        present = {k: v for k, v in scores.items() if v is not None}
+        total = sum(weights[k] for k in present)
+        composite = sum(weights[k] * v for k, v in present.items()) / total if present and total else None
+        rows.append(
+            {
+                "community_id": key,
+                **{f"{k}_score": v for k, v in scores.items()},
+                "composite": composite,
+                "components_missing": ",".join(k for k, v in scores.items() if v is None),
+            }
+        )
+    frame = pd.DataFrame(rows, dtype=object)
+    composite = frame["composite"].astype(float)
+    ranks = composite.rank(method="min", ascending=False)
+    frame["rank"] = pd.Series([None if pd.isna(r) else int(r) for r in ranks], dtype=object)
+    bands = sorted(settings["tiers"].items(), key=lambda band: -band[1])
+    frame["tier"] = [
+        None if pd.isna(c) else next((label for label, floor in bands if c >= floor), "D") for c in composite
+    ]
+    return frame
+
+
+def test_assessment_default_year_csv(exports, frames):
+    expected = expected_assessment(frames, 2025)
+    assert expected["components_missing"].ne("").any()  # C06 has nothing; some lack a component
+    check_table(exports, "assessment", expected, "community_id", COLUMNS["assessment"])
+    _, rows, _ = output_rows(exports, "assessment")
+    ranks = [int(r["rank"]) for r in rows if r["rank"]]
+    assert ranks == sorted(ranks) and rows[-1]["rank"] == ""  # best first, the unscored last
+
+
+def test_assessment_given_year_json(exports, frames):
+    check_table(exports, "assessment_2024", expected_assessment(frames, 2024), "community_id", COLUMNS["assessment"])
 
 
 def test_missing_database_directory(exports, tmp_path_factory):

@@ -1,0 +1,231 @@
+"""The assessment: scores, composite, rank and tier, rank stability and movement.
+
+Expectations are computed with pandas from the definitions in INDICATORS.md: by hand on
+the hand-made district, and with the export tests' independent pipeline on a district
+the generator makes with a seed nobody wrote these tests against.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+import test_export as reference
+
+from community_eval import export, indicators
+from community_eval.generate import canonical_text, generate
+from community_eval.indicators import COMPONENTS, Filters
+from community_eval.loader import Source, ingest
+from community_eval.standards import load_standards
+from community_eval.store import Store
+
+YEAR = 2025
+SCORES = [f"{c}_score" for c in COMPONENTS]
+
+
+@pytest.fixture
+def standards():
+    return load_standards()
+
+
+def scored(store: Store, standards, filters: Filters | None = None, year: int = YEAR, weights=None) -> pd.DataFrame:
+    profile = standards.profile("seed_2016")
+    frame = indicators.assessment(store, filters or Filters(), year, standards, profile, weights)
+    return frame.set_index("community_id")
+
+
+# ---- the hand-made district, by hand -----------------------------------------------------------
+
+
+def test_c1_by_hand(known_store, standards):
+    """C1 2025, from conftest's rows worked on paper.
+
+    satisfaction: weighted mean of its 12 answers; burden: 41.5 of 63.5 hours administrative,
+    2 of 14 handed-down tasks not admitted; facilities: 6 of 6 seed_2016 rules pass;
+    staffing: 2 separations over an average headcount of 2 = turnover 1.0 ≥ 0.30 → 0.
+    """
+    x = [5, 4, 4, 3, 5, 2, 4, 4, 3, 5, 1, 4]
+    w = [1.0, 2.0, 0.5, 1.5, 1.0, 1.0, 0.8, 1.2, 1.0, 2.5, 1.0, 0.5]
+    mean = sum(a * b for a, b in zip(x, w, strict=True)) / sum(w)
+    expected = {
+        "satisfaction_score": (mean - 1) / 4 * 100,
+        "burden_score": 50 * (1 - 41.5 / 63.5) + 50 * (1 - 2 / 14),
+        "facility_score": 100.0,
+        "staffing_score": 0.0,
+    }
+    row = scored(known_store, standards).loc["C1"]
+    for column, value in expected.items():
+        assert row[column] == pytest.approx(value, rel=1e-12)
+    composite = (0.4 * expected["satisfaction_score"] + 0.2 * expected["burden_score"] + 0.2 * 100 + 0.2 * 0) / 1.0
+    assert row["composite"] == pytest.approx(composite, rel=1e-12)
+    assert row["components_missing"] == ""
+    # staffing at 0 with weight 0.2 could add 20 points, more than any other component
+    assert row["best_lever"] == "staffing" and row["best_lever_gain"] == pytest.approx(20.0)
+
+
+def test_missing_components_are_flagged_and_left_out_of_the_weights(known_store, standards):
+    frame = scored(known_store, standards)
+    # C2 has 5 responses (< min_n): satisfaction suppressed, composite over the other three
+    c2 = frame.loc["C2"]
+    assert pd.isna(c2["satisfaction_score"]) and c2["components_missing"] == "satisfaction"
+    others = [c2["burden_score"], c2["facility_score"], c2["staffing_score"]]
+    assert c2["composite"] == pytest.approx(sum(0.2 * s for s in others) / 0.6, rel=1e-12)
+    # C4: no facilities row (no rule applicable), no survey, no task in 2025
+    c4 = frame.loc["C4"]
+    assert c4["components_missing"] == "satisfaction,burden,facility"
+    assert c4["composite"] == pytest.approx(c4["staffing_score"])
+
+
+def test_rank_and_tier_follow_the_composite(known_store, standards):
+    frame = scored(known_store, standards)
+    expected_rank = frame["composite"].rank(method="min", ascending=False).astype(int)
+    assert frame["rank"].astype(int).to_dict() == expected_rank.to_dict()
+    for _, row in frame.iterrows():
+        c = row["composite"]
+        assert row["tier"] == ("A" if c >= 85 else "B" if c >= 70 else "C" if c >= 60 else "D")
+    assert list(frame["rank"]) == sorted(frame["rank"])  # best first
+
+
+def test_scores_are_fixed_targets_and_only_ranks_depend_on_the_filter(known_store, standards):
+    everyone = scored(known_store, standards)
+    west = scored(known_store, standards, Filters(street="西镇"))
+    assert sorted(west.index) == ["C3", "C4"]
+    for key in west.index:
+        for column in [*SCORES, "composite", "tier"]:
+            assert west.at[key, column] == everyone.at[key, column] or (
+                pd.isna(west.at[key, column]) and pd.isna(everyone.at[key, column])
+            )
+    assert sorted(west["rank"]) == [1, 2]
+
+
+def test_weights_change_the_composite_as_defined(known_store, standards):
+    weights = {"satisfaction": 1.0, "burden": 0.0, "facility": 3.0, "staffing": 1.0}
+    frame = scored(known_store, standards, weights=weights)
+    for _, row in frame.iterrows():
+        present = {c: row[f"{c}_score"] for c in COMPONENTS if pd.notna(row[f"{c}_score"])}
+        total = sum(weights[c] for c in present)
+        expected = sum(weights[c] * s for c, s in present.items()) / total if total else None
+        assert (pd.isna(row["composite"]) and expected is None) or row["composite"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"satisfaction": 1.0, "burden": 1.0, "facility": 1.0},
+        {"satisfaction": -1.0, "burden": 1.0, "facility": 1.0, "staffing": 1.0},
+        dict.fromkeys(COMPONENTS, 0.0),
+    ],
+    ids=["a_component_missing", "negative", "all_zero"],
+)
+def test_invalid_weights_are_refused(known_store, standards, weights):
+    with pytest.raises(ValueError):
+        scored(known_store, standards, weights=weights)
+
+
+def test_a_community_with_nothing_has_no_rank(empty_store, standards):
+    data = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nZ1,空社区,区,街,城市社区,100,40\n".encode()
+    assert ingest(empty_store, [Source("c.csv", data)])[0].loaded
+    row = scored(empty_store, standards).loc["Z1"]
+    assert row["components_missing"] == ",".join(COMPONENTS)
+    assert pd.isna(row["composite"]) and pd.isna(row["rank"]) and pd.isna(row["tier"])
+
+
+# ---- rank stability and movement -----------------------------------------------------------
+
+
+def expected_rank_range(frame: pd.DataFrame, weights: dict[str, float], spread: float) -> pd.DataFrame:
+    """Every weight × (1 − spread, 1, 1 + spread), all 81 combinations, ranked with pandas."""
+    ranks = []
+    scored_rows = frame[frame["composite"].notna()]
+    for factors in itertools.product([1 - spread, 1.0, 1 + spread], repeat=4):
+        w = {c: weights[c] * f for c, f in zip(COMPONENTS, factors, strict=True)}
+        composite = scored_rows.apply(
+            lambda row, w=w: (
+                sum(w[c] * row[f"{c}_score"] for c in COMPONENTS if pd.notna(row[f"{c}_score"]))
+                / sum(w[c] for c in COMPONENTS if pd.notna(row[f"{c}_score"]))
+            ),
+            axis=1,
+        )
+        ranks.append(composite.round(9).rank(method="min", ascending=False))
+    table = pd.concat(ranks, axis=1)
+    return pd.DataFrame({"rank_best": table.min(axis=1).astype(int), "rank_worst": table.max(axis=1).astype(int)})
+
+
+def test_rank_range_over_weight_moves(sample_db, standards):
+    store = Store(sample_db)
+    try:
+        profile = standards.profile("seed_2016")
+        frame = indicators.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        actual = indicators.assessment_stability(store, Filters(), YEAR, standards, profile).set_index("community_id")
+    finally:
+        store.close()
+    expected = expected_rank_range(frame, standards.weights, 0.10)
+    assert sorted(actual.index) == sorted(expected.index)
+    assert actual["rank_best"].to_dict() == expected["rank_best"].to_dict()
+    assert actual["rank_worst"].to_dict() == expected["rank_worst"].to_dict()
+    assert (actual["rank_best"] <= actual["rank"]).all() and (actual["rank"] <= actual["rank_worst"]).all()
+    assert (actual["rank_worst"] > actual["rank_best"]).any()  # the sample district has places the weights decide
+
+
+def test_movement_compares_with_last_year(sample_db, standards):
+    store = Store(sample_db)
+    try:
+        profile = standards.profile("seed_2016")
+        now = indicators.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        before = indicators.assessment(store, Filters(), YEAR - 1, standards, profile).set_index("community_id")
+        moved = indicators.assessment_movement(store, Filters(), YEAR, standards, profile).set_index("community_id")
+    finally:
+        store.close()
+    for key, row in moved.iterrows():
+        assert row["previous_rank"] == before.at[key, "rank"] or pd.isna(before.at[key, "rank"])
+        if pd.notna(row["previous_rank"]):
+            assert row["rank_change"] == before.at[key, "rank"] - now.at[key, "rank"]
+            assert row["composite_change"] == pytest.approx(now.at[key, "composite"] - before.at[key, "composite"])
+
+
+# ---- a district these tests were not written against ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory):
+    """The generator's district with another seed, loaded through the loader from canonical CSV."""
+    frames = generate(seed=7, scale=0.25, responses_per_wave=(6, 16))
+    store = Store(str(tmp_path_factory.mktemp("unseen") / "unseen.duckdb"))
+    sources = [Source(f"{name}.csv", canonical_text(f).to_csv(index=False).encode()) for name, f in frames.items()]
+    reports = ingest(store, sources)
+    assert all(r.loaded for r in reports), [(r.file_name, r.problems[:3]) for r in reports]
+    truth = dict(frames, tasks=frames["tasks"].assign(period=pd.to_datetime(frames["tasks"]["period"] + "-01")))
+    yield truth, store
+    store.close()
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_export_equals_the_definitions_on_unseen_data(unseen, standards, year):
+    frames, store = unseen
+    actual = export.build(store, "assessment", standards, year=year).set_index("community_id")
+    expected = reference.expected_assessment(frames, year).set_index("community_id")
+    assert list(actual.reset_index().columns) == reference.COLUMNS["assessment"]
+    assert sorted(actual.index) == sorted(expected.index)
+    assert expected["components_missing"].ne("").any() and expected["composite"].notna().sum() > 5
+    for key, want in expected.iterrows():
+        for column, value in want.items():
+            got = actual.at[key, column]
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                assert pd.isna(got) or got == "", (key, column, got)
+            elif isinstance(value, float):
+                assert got == pytest.approx(value, rel=1e-9, abs=1e-9), (key, column)
+            else:
+                assert got == value, (key, column, got, value)
+
+
+def test_turnover_ceiling_comes_from_the_standards(unseen, standards):
+    _, store = unseen
+    strict = replace(standards, turnover_ceiling=0.05)
+    loose = scored(store, standards)
+    tight = scored(store, strict)
+    rates = indicators.staff_turnover(store, Filters(), YEAR, standards).set_index("group_key")["turnover_rate"]
+    for key, rate in rates.dropna().items():
+        assert tight.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.05, 1)))
+        assert loose.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.30, 1)))
