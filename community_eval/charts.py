@@ -15,8 +15,8 @@ FONT_FAMILY = (
     "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Source Han Sans SC', "
     "'WenQuanYi Micro Hei', sans-serif"
 )
-TICK_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".0%", "yuan": ",.0f", "ratio": ".2f"}
-HOVER_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".1%", "yuan": ",.0f", "ratio": ".2f"}
+TICK_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".0%", "yuan": ",.0f", "ratio": ".2f", "score": ".0f"}
+HOVER_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".1%", "yuan": ",.0f", "ratio": ".2f", "score": ".1f"}
 MUTED = "#B0B0B0"
 
 
@@ -461,3 +461,92 @@ def survival_curves(
 def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+def contribution_bars(
+    frame: pd.DataFrame,
+    label: str,
+    part: str,
+    value: str,
+    *,
+    order: list[str],
+    part_names: dict[str, str],
+    title: str,
+    value_title: str,
+    label_title: str,
+    flagged: set[str] | frozenset[str] = frozenset(),
+    flag: str = " *",
+) -> go.Figure:
+    """Stacked bars whose parts add up to each row's total (a composite and what it is made of).
+
+    Rows are drawn in ``order``, the first at the top; labels in ``flagged`` get ``flag``
+    appended, so a total that lacks a part is marked where it is read.
+    """
+    shown_order = [name for name in order if name in set(frame[label])]
+    tick = {name: f"{name}{flag}" if name in flagged else name for name in shown_order}
+    figure = go.Figure()
+    for index, (code, name) in enumerate(part_names.items()):
+        rows = frame[frame[part] == code]
+        figure.add_trace(
+            go.Bar(
+                x=rows[value],
+                y=rows[label].map(tick),
+                name=name,
+                orientation="h",
+                marker_color=OKABE_ITO[index % len(OKABE_ITO)],
+                hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS['score']}}}<extra></extra>",
+            )
+        )
+    height = max(320, 28 * len(shown_order) + 140)
+    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
+    figure.update_layout(legend_traceorder="normal")
+    figure.update_xaxes(**_axis_format("score"), range=[0, 100])
+    figure.update_yaxes(categoryorder="array", categoryarray=[tick[name] for name in reversed(shown_order)])
+    return figure
+
+
+def rank_ranges(
+    frame: pd.DataFrame,
+    label: str,
+    rank: str,
+    best: str,
+    worst: str,
+    *,
+    title: str,
+    value_title: str,
+    label_title: str,
+    rank_name: str,
+    range_name: str,
+) -> go.Figure:
+    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top."""
+    shown = frame.dropna(subset=[rank]).sort_values(rank)
+    order = list(shown[label])[::-1]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=shown[worst] - shown[best],
+            base=shown[best],
+            y=shown[label],
+            orientation="h",
+            name=range_name,
+            marker_color=_transparent(OKABE_ITO[5], 0.55),
+            width=0.5,
+            customdata=shown[[best, worst]].to_numpy(),
+            hovertemplate="%{y}: %{customdata[0]:d}–%{customdata[1]:d}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=shown[rank],
+            y=shown[label],
+            mode="markers",
+            name=rank_name,
+            marker={"color": OKABE_ITO[0], "size": 10},
+            hovertemplate="%{y}: %{x:d}<extra></extra>",
+        )
+    )
+    height = max(320, 26 * len(shown) + 140)
+    figure.update_layout(**base_layout(title, value_title, label_title, height))
+    figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    return figure

@@ -256,6 +256,20 @@ def assessment_stability(
     return store.query("assessment_rank_range", params, frames={"score_rows": scores})
 
 
+def assessment_contributions(scores: pd.DataFrame, store: Store, standards: Standards, weights: Weights = None):
+    """Each component's share of each composite (long form, best community first), for stacked bars."""
+    params = _weight_params(standards, weights)
+    return store.query("assessment_contributions", params, frames={"score_rows": scores})
+
+
+def assessment_parts(
+    store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
+) -> pd.DataFrame:
+    """:func:`assessment_contributions` of this filter's assessment."""
+    scores = assessment(store, filters, year, standards, profile, weights)
+    return assessment_contributions(scores, store, standards, weights)
+
+
 def assessment_movement(
     store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
 ) -> pd.DataFrame:

@@ -305,6 +305,7 @@ _COLUMN_FORMATS = {
     "share": "percent",
     "yuan": "localized",
     "ratio": "%.2f",
+    "score": "%.1f",
     "year": "%d",
 }
 

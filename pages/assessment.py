@@ -1,9 +1,90 @@
-"""Assessment page (being built)."""
+"""Assessment (综合考核): composite scores with their reasons, how much the weights decide, and the year's movement."""
 
 import streamlit as st
 
-from community_eval import ui
+from community_eval import charts, ui, ui_assessment
+from community_eval.indicators import COMPONENTS
 
 tr, view = ui.page()
 st.title(tr("assessment.title"))
-ui.empty_state(tr)
+if view.year is None:
+    ui.empty_state(tr)
+    st.stop()
+st.caption(ui.scope_text(tr, view) + " · " + tr("assessment.caption"))
+
+weights = ui_assessment.weights_editor(tr, ui.standards())
+common = {"standards": True, "profile": view.profile, "weights": weights}
+scores = ui.compute("assessment", view.filters, view.year, **common)
+ui.takeaway(ui_assessment.ranking_takeaway(tr, scores))
+if scores["rank"].isna().all():
+    ui.empty_state(tr)
+    st.stop()
+
+# The composite and its parts, best first; communities lacking a component are marked.
+ranked = scores.dropna(subset=["rank"]).sort_values("rank")
+shown = list(ranked["community_name"].head(ui.TOP_N))
+parts = ui.compute("assessment_parts", view.filters, view.year, **common)
+flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
+ui.chart(
+    charts.contribution_bars(
+        parts[parts["community_name"].isin(shown)],
+        "community_name",
+        "component",
+        "contribution",
+        order=shown,
+        part_names={c: tr(f"assessment.component.{c}") for c in COMPONENTS},
+        title=tr("assessment.chart_components", year=view.year),
+        value_title=tr("assessment.axis_composite"),
+        label_title=tr("level.community"),
+        flagged=flagged,
+    ),
+    key="assessment_components",
+)
+ui.top_note(tr, len(ranked))
+if flagged:
+    st.caption(tr("assessment.flag_note"))
+with st.expander(tr("assessment.levers_title")):
+    st.markdown("\n".join(f"- {line}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
+
+# How much of each place the weighting decides: ranks under every ±10 % move of the weights.
+ranges = ui.compute("assessment_stability", view.filters, view.year, **common)
+ui.takeaway(ui_assessment.stability_takeaway(tr, ranges))
+ui.chart(
+    charts.rank_ranges(
+        ranges.head(ui.TOP_N),
+        "community_name",
+        "rank",
+        "rank_best",
+        "rank_worst",
+        title=tr("assessment.chart_stability"),
+        value_title=tr("assessment.axis_rank"),
+        label_title=tr("level.community"),
+        rank_name=tr("assessment.rank_dot"),
+        range_name=tr("assessment.rank_range"),
+    ),
+    key="assessment_stability",
+)
+ui.top_note(tr, len(ranges))
+
+# Movement since last year.
+moved = ui.compute("assessment_movement", view.filters, view.year, **common)
+ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year))
+if moved["previous_composite"].notna().any():
+    top = moved.dropna(subset=["rank"]).sort_values("rank").head(ui.TOP_N)
+    ui.chart(
+        charts.dumbbell(
+            top,
+            "community_name",
+            "previous_composite",
+            "composite",
+            names=(tr("assessment.before", year=view.year - 1), tr("assessment.after", year=view.year)),
+            title=tr("assessment.chart_movement", previous=view.year - 1, year=view.year),
+            value_title=tr("assessment.axis_composite"),
+            label_title=tr("level.community"),
+            kind="score",
+        ),
+        key="assessment_movement",
+    )
+
+table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
+ui.indicator_table(tr, table, columns, f"assessment_{view.year}")

@@ -168,3 +168,42 @@ from score_rows as r
 join ranked as k using (community_id)
 group by all
 order by r.rank, r.community_id
+
+-- name: assessment_contributions
+-- What each component adds to each community's composite: weight × score / Σ weight over
+-- the components it has, so a community's parts add up to its composite. A missing
+-- component adds nothing and is listed with contribution null, to be flagged, not hidden.
+-- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing.
+-- Relation: score_rows, the rows of the assessment query.
+-- Grain: one row per (community, component).
+with weighted as (
+    select
+        *,
+        meta.assessment_weight(
+            satisfaction_score, burden_score, facility_score, staffing_score,
+            $w_satisfaction, $w_burden, $w_facility, $w_staffing
+        ) as weight_present,
+    from score_rows
+    where composite is not null
+)
+
+select
+    community_id,
+    community_name,
+    rank,
+    part.component,
+    part.position,
+    part.score,
+    part.weight * part.score / weight_present as contribution,
+from (
+    select
+        *,
+        unnest([
+            {'component': 'satisfaction', 'position': 1, 'score': satisfaction_score, 'weight': $w_satisfaction},
+            {'component': 'burden', 'position': 2, 'score': burden_score, 'weight': $w_burden},
+            {'component': 'facility', 'position': 3, 'score': facility_score, 'weight': $w_facility},
+            {'component': 'staffing', 'position': 4, 'score': staffing_score, 'weight': $w_staffing}
+        ]) as part,
+    from weighted
+)
+order by rank, community_id, part.position

@@ -23,6 +23,7 @@ CHART_PAGES = [
     "pages/satisfaction.py",
     "pages/facilities.py",
     "pages/staff.py",
+    "pages/assessment.py",
 ]
 PAGES = [*CHART_PAGES, "pages/data.py"]
 TIMEOUT = 60

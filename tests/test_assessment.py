@@ -229,3 +229,59 @@ def test_turnover_ceiling_comes_from_the_standards(unseen, standards):
     for key, rate in rates.dropna().items():
         assert tight.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.05, 1)))
         assert loose.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.30, 1)))
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+
+def _page(sample_db, monkeypatch, **query):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"lang": "en", **query})
+    at.switch_page("pages/assessment.py")
+    return at.run().run()
+
+
+def _table(at) -> pd.DataFrame:
+    (frame,) = [d.value for d in at.dataframe]
+    return frame
+
+
+def test_page_weights_change_the_table_and_travel_in_the_url(sample_db, monkeypatch, standards):
+    at = _page(sample_db, monkeypatch)
+    assert not at.exception
+    store = Store(sample_db)
+    try:
+        default = indicators.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+        weights = {"satisfaction": 1.0, "burden": 0.0, "facility": 0.0, "staffing": 0.0}
+        only_residents = indicators.assessment(
+            store, Filters(), YEAR, standards, standards.profile("seed_2016"), weights
+        )
+    finally:
+        store.close()
+    assert list(_table(at)["composite"].round(9)) == list(default["composite"].round(9))
+    for component in ("burden", "facility", "staffing"):
+        at.number_input(key=f"weight_{component}").set_value(0.0)
+    at.run()
+    assert at.query_params["weights"] == "0.4,0,0,0"  # satisfaction alone: the same as weight 1
+    shown = _table(at).set_index("community_name")["composite"].dropna()
+    expected = only_residents.set_index("community_name")["composite"].dropna()
+    assert shown.round(9).to_dict() == expected.round(9).to_dict()
+    assert any("do not add up to 1" in c.value for c in at.caption)
+
+
+def test_page_opened_with_weights_in_the_url_uses_them(sample_db, monkeypatch):
+    at = _page(sample_db, monkeypatch, weights="2,1,1,0")
+    assert not at.exception
+    assert at.number_input(key="weight_satisfaction").value == 2.0
+    assert any("do not add up to 1" in c.value for c in at.caption)
+
+
+def test_page_refuses_all_zero_weights_with_a_message(sample_db, monkeypatch):
+    at = _page(sample_db, monkeypatch, weights="0,0,0,0")
+    assert not at.exception
+    assert any("cannot be negative or all zero" in w.value for w in at.warning)

@@ -1,0 +1,156 @@
+"""The assessment page's parts: the weights editor and the sentences that read its charts.
+
+Kept out of the page so the page stays a list of what is shown, and so the sentences can
+be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from community_eval.i18n import Translator
+from community_eval.indicators import COMPONENTS
+from community_eval.standards import Standards
+
+#: The URL carries non-default weights as ``weights=0.4,0.2,0.2,0.2`` (COMPONENTS order).
+WEIGHTS_PARAM = "weights"
+_KEYS = {component: f"weight_{component}" for component in COMPONENTS}
+
+
+def _from_url(defaults: dict[str, float]) -> dict[str, float]:
+    """Weights named in the URL when they are four non-negative numbers, else the defaults."""
+    raw = st.query_params.get(WEIGHTS_PARAM, "")
+    try:
+        values = [float(part) for part in raw.split(",")]
+    except ValueError:
+        return defaults
+    if len(values) != len(COMPONENTS) or any(v < 0 or v > 100 for v in values):
+        return defaults
+    return dict(zip(COMPONENTS, values, strict=True))
+
+
+def _reset(defaults: dict[str, float]) -> None:
+    for component, key in _KEYS.items():
+        st.session_state[key] = defaults[component]
+
+
+def weights_editor(tr: Translator, standards: Standards) -> tuple[tuple[str, float], ...]:
+    """Four weight inputs with their sum; returns valid weights as plain pairs (cacheable).
+
+    Any non-negative weights that are not all zero are valid: the composite divides by
+    their sum. Invalid input falls back to the standards file's weights, and says so.
+    """
+    defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
+    start = _from_url(defaults)
+    for component, key in _KEYS.items():
+        st.session_state.setdefault(key, start[component])
+    with st.expander(tr("assessment.weights_title"), expanded=False):
+        columns = st.columns(len(COMPONENTS))
+        for column, component in zip(columns, COMPONENTS, strict=True):
+            column.number_input(
+                tr(f"assessment.component.{component}"), min_value=0.0, max_value=10.0, step=0.05, key=_KEYS[component]
+            )
+        chosen = {component: float(st.session_state[key]) for component, key in _KEYS.items()}
+        total = sum(chosen.values())
+        st.caption(tr("assessment.weights_sum", total=f"{total:.2f}"))
+        st.button(tr("assessment.weights_reset"), on_click=_reset, args=(defaults,), key="weights_reset")
+        if total <= 0:
+            st.warning(tr("assessment.weights_invalid"))
+            chosen = defaults
+        elif abs(total - 1) > 1e-9:
+            st.caption(tr("assessment.weights_scaled"))
+    if chosen == defaults:
+        st.query_params.pop(WEIGHTS_PARAM, None)
+    else:
+        st.query_params[WEIGHTS_PARAM] = ",".join(f"{chosen[c]:g}" for c in COMPONENTS)
+    return tuple((component, chosen[component]) for component in COMPONENTS)
+
+
+def ranking_takeaway(tr: Translator, scores: pd.DataFrame) -> str:
+    """Who leads, and how many communities could not be scored at all."""
+    ranked = scores.dropna(subset=["rank"]).sort_values("rank")
+    if ranked.empty:
+        return tr("assessment.takeaway_none")
+    first = ranked.iloc[0]
+    return tr(
+        "assessment.takeaway",
+        name=first["community_name"],
+        score=tr.number(first["composite"], "score"),
+        tier=first["tier"],
+        total=len(scores),
+        unscored=int(scores["rank"].isna().sum()),
+    )
+
+
+def stability_takeaway(tr: Translator, ranges: pd.DataFrame) -> str:
+    """How many places the weighting, not the data, decides."""
+    shift = ranges["rank_worst"] - ranges["rank_best"]
+    moving = int((shift > 0).sum())
+    if not moving:
+        return tr("assessment.stability_none")
+    return tr("assessment.stability_takeaway", moving=moving, max_shift=int(shift.max()), fixed=len(ranges) - moving)
+
+
+def movement_takeaway(tr: Translator, moved: pd.DataFrame, year: int) -> str:
+    """Who rose and who fell most since last year, in places."""
+    known = moved.dropna(subset=["rank_change"])
+    if known.empty:
+        return tr("assessment.movement_none", previous=year - 1)
+    up, down = known.loc[known["rank_change"].idxmax()], known.loc[known["rank_change"].idxmin()]
+    return tr(
+        "assessment.movement_takeaway",
+        previous=year - 1,
+        up=up["community_name"],
+        up_by=int(up["rank_change"]),
+        down=down["community_name"],
+        down_by=int(-down["rank_change"]),
+    )
+
+
+def lever_lines(tr: Translator, scores: pd.DataFrame, limit: int) -> list[str]:
+    """One sentence per community (best first): the component whose rise would add most."""
+    rows = scores.dropna(subset=["best_lever"]).sort_values("rank").head(limit)
+    return [
+        tr(
+            "assessment.lever",
+            name=row["community_name"],
+            component=tr(f"assessment.component.{row['best_lever']}"),
+            gain=tr.number(row["best_lever_gain"], "score"),
+        )
+        for _, row in rows.iterrows()
+    ]
+
+
+def ranking_table(
+    tr: Translator, scores: pd.DataFrame, ranges: pd.DataFrame, moved: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
+    """The page's table: scores with rank range and movement, component codes in words."""
+    table = scores.merge(ranges[["community_id", "rank_best", "rank_worst"]], on="community_id", how="left")
+    table = table.merge(moved[["community_id", "previous_rank", "rank_change"]], on="community_id", how="left")
+
+    def words(codes: str) -> str:
+        return "、".join(tr(f"assessment.component.{code}") for code in codes.split(",") if code)
+
+    table["components_missing"] = table["components_missing"].map(words)
+    table["best_lever"] = [
+        tr(f"assessment.component.{code}") if isinstance(code, str) else "" for code in table["best_lever"]
+    ]
+    columns = [
+        "rank",
+        "community_name",
+        "tier",
+        "composite",
+        "satisfaction_score",
+        "burden_score",
+        "facility_score",
+        "staffing_score",
+        "components_missing",
+        "best_lever",
+        "best_lever_gain",
+        "rank_best",
+        "rank_worst",
+        "previous_rank",
+        "rank_change",
+    ]
+    return table, columns
