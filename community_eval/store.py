@@ -183,6 +183,11 @@ class Store:
         with self.cursor() as cur:
             return cur.execute("select * from meta.imports order by import_id desc").df()
 
+    def last_loaded_at(self) -> dt.datetime | None:
+        """When the newest load still in effect (not undone) was made; None before any load."""
+        with self.cursor() as cur:
+            return cur.execute("select max(loaded_at) from meta.imports where undone_at is null").fetchall()[0][0]
+
     # ---- writing -------------------------------------------------------------------------
 
     def load(self, table: Table, frame: pd.DataFrame, mode: str, record: ImportRecord) -> int:
