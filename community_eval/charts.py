@@ -41,6 +41,21 @@ def _axis_format(kind: str) -> dict[str, object]:
     return {"tickformat": TICK_FORMATS[kind], "gridcolor": "#E5E5E5", "zeroline": True, "zerolinecolor": "#999"}
 
 
+#: ``layout.meta`` key of a figure whose points carry community ids as ``customdata``.
+COMMUNITY_POINTS = "community_points"
+
+
+def _community_points(figure: go.Figure) -> None:
+    """Mark a figure whose points are communities, so a click on one can open its profile."""
+    figure.update_layout(meta={COMMUNITY_POINTS: True})
+
+
+def links_communities(figure: go.Figure) -> bool:
+    """Whether the figure's points carry community ids (the builders' ``ids`` argument)."""
+    meta = figure.layout.meta
+    return isinstance(meta, dict) and bool(meta.get(COMMUNITY_POINTS))
+
+
 def ranked_bars(
     frame: pd.DataFrame,
     label: str,
@@ -55,12 +70,14 @@ def ranked_bars(
     keep_order: bool = False,
     limit: int | None = None,
     smallest: bool = False,
+    ids: str | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted largest first, for "which communities carry the most".
 
     ``keep_order`` draws the rows as given (first at the top), for ordered categories;
     ``limit`` keeps the largest N (the smallest N with ``smallest``) so a chart stays
     readable when there are many communities; the page's table lists them all.
+    ``ids`` names the column of community ids when each bar is a community (clickable).
     """
     shown = frame.dropna(subset=[value])
     count = limit or len(shown)
@@ -78,11 +95,14 @@ def ranked_bars(
             orientation="h",
             marker_color=OKABE_ITO[0],
             hovertemplate=f"%{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            customdata=shown[ids] if ids else None,
         )
     )
     height = max(320, 28 * len(shown) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_xaxes(**_axis_format(kind))
+    if ids:
+        _community_points(figure)
     if reference is not None:
         figure.add_vline(
             x=reference,
@@ -105,8 +125,12 @@ def stacked_bars(
     label_title: str,
     kind: str,
     part_names: dict[str, str],
+    ids: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order."""
+    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order.
+
+    ``ids`` names the column of community ids when each bar is a community (clickable).
+    """
     figure = go.Figure()
     for index, (code, name) in enumerate(part_names.items()):
         rows = frame[frame[part] == code]
@@ -118,11 +142,14 @@ def stacked_bars(
                 orientation="h",
                 marker_color=OKABE_ITO[index % len(OKABE_ITO)],
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+                customdata=rows[ids] if ids else None,
             )
         )
     height = max(320, 28 * frame[label].nunique() + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
     figure.update_xaxes(**_axis_format(kind))
+    if ids:
+        _community_points(figure)
     return figure
 
 
@@ -135,19 +162,44 @@ def trend_line(
     x_title: str,
     y_title: str,
     kind: str,
+    reference: str | None = None,
+    names: tuple[str, str] | None = None,
+    height: int | None = None,
+    x_step: int | None = None,
 ) -> go.Figure:
-    """A line over time with markers, for monthly and yearly trends."""
+    """A line over time with markers, for monthly and yearly trends.
+
+    ``reference`` names a second column drawn as a dashed grey line (e.g. the district
+    median), with ``names`` = (line, reference) in the legend; ``x_step`` sets whole-number
+    x ticks (years); ``height`` makes a small multiple.
+    """
+    line_name, reference_name = names or ("", "")
+    prefix = f"{line_name} · " if line_name else ""
     figure = go.Figure(
         go.Scatter(
             x=frame[x],
             y=frame[y],
             mode="lines+markers",
+            name=line_name or None,
             line={"color": OKABE_ITO[0], "width": 3},
-            hovertemplate=f"%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
         )
     )
-    figure.update_layout(**base_layout(title, x_title, y_title))
+    if reference is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=frame[x],
+                y=frame[reference],
+                mode="lines+markers",
+                name=reference_name,
+                line={"color": MUTED, "width": 2, "dash": "dash"},
+                hovertemplate=f"{reference_name} · %{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            )
+        )
+    figure.update_layout(**base_layout(title, x_title, y_title, height or 420))
     figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
+    if x_step:
+        figure.update_xaxes(dtick=x_step, tickformat="d")
     return figure
 
 
@@ -164,13 +216,18 @@ def relation_scatter(
     y_kind: str,
     slope: float | None = None,
     intercept: float | None = None,
+    ids: str | None = None,
 ) -> go.Figure:
-    """Points per community with an optional fitted line, for "does X go with Y"."""
+    """Points per community with an optional fitted line, for "does X go with Y".
+
+    ``ids`` names the column of community ids (each point then opens its profile).
+    """
     figure = go.Figure(
         go.Scatter(
             x=frame[x],
             y=frame[y],
             text=frame[label],
+            customdata=frame[ids] if ids else None,
             mode="markers",
             marker={"color": OKABE_ITO[0], "size": 10, "opacity": 0.8},
             hovertemplate=(
@@ -193,6 +250,8 @@ def relation_scatter(
     figure.update_layout(**base_layout(title, x_title, y_title), showlegend=False)
     figure.update_xaxes(**_axis_format(x_kind))
     figure.update_yaxes(**_axis_format(y_kind))
+    if ids:
+        _community_points(figure)
     return figure
 
 
@@ -213,8 +272,12 @@ def dot_whisker(
     label_title: str,
     reference: float | None = None,
     reference_label: str | None = None,
+    ids: str | None = None,
 ) -> go.Figure:
-    """Means with their 95 % intervals, sorted, one row per group (label may carry n)."""
+    """Means with their 95 % intervals, sorted, one row per group (label may carry n).
+
+    ``ids`` names the column of community ids when each row is a community (clickable).
+    """
     shown = frame.dropna(subset=[mean]).sort_values(mean, ascending=True)
     figure = go.Figure(
         go.Scatter(
@@ -231,10 +294,13 @@ def dot_whisker(
                 "thickness": 2,
             },
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+            customdata=shown[ids] if ids else None,
         )
     )
     figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 120)))
     figure.update_xaxes(**_axis_format("decimal"))
+    if ids:
+        _community_points(figure)
     if reference is not None:
         figure.add_vline(x=reference, line_dash="dash", line_color=OKABE_ITO[3], annotation_text=reference_label)
     return figure
@@ -337,21 +403,36 @@ def dumbbell(
     value_title: str,
     label_title: str,
     kind: str,
+    ids: str | None = None,
+    limit: int | None = None,
 ) -> go.Figure:
-    """Two values per row joined by a line: last year's and this year's."""
-    shown = frame.dropna(subset=[before, after]).sort_values(after, ascending=True)
-    figure = go.Figure()
-    for _, row in shown.iterrows():
-        figure.add_trace(
-            go.Scatter(
-                x=[row[before], row[after]],
-                y=[row[label]] * 2,
-                mode="lines",
-                line={"color": MUTED, "width": 2},
-                showlegend=False,
-                hoverinfo="skip",
-            )
+    """Two values per row joined by a line: last year's and this year's.
+
+    ``ids`` names the column of community ids when each row is a community (clickable);
+    ``limit`` keeps the rows that moved most, so thousands of communities stay readable.
+    All the joining lines are one trace (segments split by gaps): a trace per row made
+    a province's chart take seconds to build and draw.
+    """
+    shown = frame.dropna(subset=[before, after])
+    if limit is not None and len(shown) > limit:
+        moved = (shown[after] - shown[before]).abs()
+        shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
+    shown = shown.sort_values(after, ascending=True)
+    segments_x: list[object] = []
+    segments_y: list[object] = []
+    for start, end, name in zip(shown[before], shown[after], shown[label], strict=True):
+        segments_x += [start, end, None]
+        segments_y += [name, name, None]
+    figure = go.Figure(
+        go.Scatter(
+            x=segments_x,
+            y=segments_y,
+            mode="lines",
+            line={"color": MUTED, "width": 2},
+            showlegend=False,
+            hoverinfo="skip",
         )
+    )
     for column, name, colour in ((before, names[0], OKABE_ITO[5]), (after, names[1], OKABE_ITO[0])):
         figure.add_trace(
             go.Scatter(
@@ -361,10 +442,13 @@ def dumbbell(
                 name=name,
                 marker={"color": colour, "size": 10},
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+                customdata=shown[ids] if ids else None,
             )
         )
     figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 140)))
     figure.update_xaxes(**_axis_format(kind))
+    if ids:
+        _community_points(figure)
     return figure
 
 

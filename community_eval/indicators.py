@@ -252,12 +252,22 @@ def assessment_stability(
     is decided by the weighting, which a meeting should know before it rewards anyone.
     """
     scores = assessment(store, filters, year, standards, profile, weights)
+    return assessment_rank_range(store, scores, standards, weights, spread)
+
+
+def assessment_rank_range(
+    store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None, spread: float = WEIGHT_SPREAD
+) -> pd.DataFrame:
+    """:func:`assessment_stability` from scores already computed (a page computes them once)."""
     params = {**_weight_params(standards, weights), "factors": [1 - spread, 1.0, 1 + spread]}
     return store.query("assessment_rank_range", params, frames={"score_rows": scores})
 
 
 def assessment_contributions(scores: pd.DataFrame, store: Store, standards: Standards, weights: Weights = None):
-    """Each component's share of each composite (long form, best community first), for stacked bars."""
+    """Each component's share of each composite (long form, best community first), for stacked bars.
+
+    Takes the scores already computed, so a page or report scores each view once.
+    """
     params = _weight_params(standards, weights)
     return store.query("assessment_contributions", params, frames={"score_rows": scores})
 
@@ -270,6 +280,11 @@ def assessment_parts(
     return assessment_contributions(scores, store, standards, weights)
 
 
+def assessment_parts_of(store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None):
+    """:func:`assessment_contributions` with the store first, as ``ui.compute`` calls indicators."""
+    return assessment_contributions(scores, store, standards, weights)
+
+
 def assessment_movement(
     store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
 ) -> pd.DataFrame:
@@ -279,6 +294,11 @@ def assessment_movement(
     """
     now = assessment(store, filters, year, standards, profile, weights)
     before = assessment(store, filters, year - 1, standards, profile, weights)
+    return assessment_change(now, before)
+
+
+def assessment_change(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """:func:`assessment_movement` from two years' scores already computed (a join of small frames)."""
     previous = before[["community_id", "rank", "composite", "tier"]].rename(
         columns={"rank": "previous_rank", "composite": "previous_composite", "tier": "previous_tier"}
     )
@@ -334,3 +354,13 @@ def headlines(store: Store, filters: Filters, year: int, standards: Standards, p
     now = _headline_values(store, filters, year, standards, profile)
     before = _headline_values(store, filters, year - 1, standards, profile)
     return [Headline(key, now[key], before[key]) for key in now]
+
+
+from community_eval.profile import (  # noqa: E402, F401
+    district_assessment,
+    district_positions,
+    profile_assessment,
+    profile_card,
+    profile_positions,
+    profile_trends,
+)

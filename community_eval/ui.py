@@ -8,16 +8,17 @@ filter change only recomputes what that filter touches.
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from community_eval import indicators, meeting, workspaces
+from community_eval import charts, indicators, meeting, workspaces
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -196,6 +197,7 @@ def page() -> tuple[Translator, View]:
     if not st.session_state.get(_IN_FRAME):
         runpy.run_path(str(ENTRY), run_name="__main__")
         st.stop()
+    follow_community_click()
     return translator(), view()
 
 
@@ -324,13 +326,83 @@ def column_config(tr: Translator, columns: list[str]) -> dict[str, object]:
 
 
 def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> None:
-    """An indicator table with translated headers and locale number formats."""
-    st.dataframe(
-        frame[columns],
-        column_config=column_config(tr, columns),
-        hide_index=True,
-        width="stretch",
-    )
+    """An indicator table with translated headers and locale number formats.
+
+    When the rows are communities, each name links to that community's profile.
+    """
+    shown, config = frame[columns], column_config(tr, columns)
+    ids = next((frame[c] for c in ("community_id", "group_key") if c in frame.columns), None)
+    if "community_name" in columns and ids is not None:
+        params = st.query_params.to_dict()
+        shown = shown.assign(
+            community_name=[
+                profile_url(str(community), str(name), params) if pd.notna(community) and pd.notna(name) else None
+                for community, name in zip(ids, frame["community_name"], strict=True)
+            ]
+        )
+        config["community_name"] = st.column_config.LinkColumn(tr("col.community_name"), display_text=LINK_TEXT)
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+
+
+# ---- the community profile, reached from any table or chart -------------------------------
+
+PROFILE_PAGE = "pages/profile.py"
+#: A profile link: the page's URL path, then the view's parameters, then ``#`` and the
+#: community's name, which :data:`LINK_TEXT` shows in a table instead of the whole URL.
+PROFILE_PATH = "profile"
+LINK_TEXT = "#(.*)$"
+_CLICKED = "_open_profile"
+
+
+def profile_params(community_id: str, params: Mapping[str, str]) -> dict[str, str]:
+    """The URL parameters of a community's profile: the current view's, with the community set."""
+    return {**params, URL_PARAMS["f_community"]: community_id}
+
+
+def profile_url(community_id: str, name: str, params: Mapping[str, str]) -> str:
+    """A relative link to a community's profile that keeps the view (language, dataset,
+    year, standards, filters, mode…); relative, so it works under any base path."""
+    return f"{PROFILE_PATH}?{urlencode(profile_params(community_id, params))}#{quote(name, safe='')}"
+
+
+def name_from_link(url: str) -> str:
+    """The community name a profile link shows (what :data:`LINK_TEXT` extracts), for tests and exports."""
+    return unquote(url.partition("#")[2])
+
+
+def community_from_selection(event: Mapping | None) -> str | None:
+    """The community of the first selected point that carries one (charts' ``ids``), if any."""
+    selection = (event or {}).get("selection") or {}
+    for point in selection.get("points") or []:
+        data = point.get("customdata")
+        if isinstance(data, list | tuple):
+            data = data[0] if data else None
+        if isinstance(data, str) and data:
+            return data
+    return None
+
+
+def _community_clicked(key: str) -> None:
+    """A chart's selection callback: a clicked community becomes the filter, then its profile opens.
+
+    Callbacks run before the script, the one moment the sidebar's widgets may be set. The
+    other filters are set again too: a switch of page asked by the script (not the browser)
+    forgets widget values, but keeps values set this way.
+    """
+    community = community_from_selection(st.session_state.get(key))
+    if community is not None:
+        for name in URL_PARAMS:
+            if name in st.session_state:
+                st.session_state[name] = st.session_state[name]
+        st.session_state["f_community"] = community
+        st.session_state[_CLICKED] = True
+
+
+def follow_community_click() -> None:
+    """Open the profile of the community a chart click chose (see :func:`_community_clicked`),
+    keeping every URL parameter of the view; the sidebar has already put the community there."""
+    if st.session_state.pop(_CLICKED, False):
+        st.switch_page(PROFILE_PAGE, query_params=st.query_params.to_dict())
 
 
 # ---- charts ---------------------------------------------------------------------------
@@ -345,7 +417,11 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
     if meeting.active():
         meeting.collect(figure, key)
         return
-    (where or st).plotly_chart(figure, key=key)
+    if charts.links_communities(figure):
+        # A community's point opens its profile (roll-ups by street carry no ids).
+        (where or st).plotly_chart(figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points")
+    else:
+        (where or st).plotly_chart(figure, key=key)
 
 
 # ---- page helpers -----------------------------------------------------------------------

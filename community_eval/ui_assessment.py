@@ -18,7 +18,7 @@ WEIGHTS_PARAM = "weights"
 _KEYS = {component: f"weight_{component}" for component in COMPONENTS}
 
 
-def _from_url(defaults: dict[str, float]) -> dict[str, float]:
+def url_weights(defaults: dict[str, float]) -> dict[str, float]:
     """Weights named in the URL when they are four non-negative numbers, else the defaults."""
     raw = st.query_params.get(WEIGHTS_PARAM, "")
     try:
@@ -42,7 +42,7 @@ def weights_editor(tr: Translator, standards: Standards) -> tuple[tuple[str, flo
     their sum. Invalid input falls back to the standards file's weights, and says so.
     """
     defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
-    start = _from_url(defaults)
+    start = url_weights(defaults)
     for component, key in _KEYS.items():
         st.session_state.setdefault(key, start[component])
     with st.expander(tr("assessment.weights_title"), expanded=False):

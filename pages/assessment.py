@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import charts, ui, ui_assessment
+from community_eval import charts, indicators, ui, ui_assessment
 from community_eval.indicators import COMPONENTS
 
 tr, view = ui.page()
@@ -23,7 +23,8 @@ if scores["rank"].isna().all():
 # The composite and its parts, best first; communities lacking a component are marked.
 ranked = scores.dropna(subset=["rank"]).sort_values("rank")
 shown = list(ranked["community_name"].head(ui.TOP_N))
-parts = ui.compute("assessment_parts", view.filters, view.year, **common)
+# The scores are computed once per view; parts, rank ranges and movement start from them.
+parts = ui.compute("assessment_parts_of", scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
 ui.chart(
     charts.contribution_bars(
@@ -47,7 +48,7 @@ with st.expander(tr("assessment.levers_title")):
     st.markdown("\n".join(f"- {line}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
 
 # How much of each place the weighting decides: ranks under every ±10 % move of the weights.
-ranges = ui.compute("assessment_stability", view.filters, view.year, **common)
+ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=weights)
 ui.takeaway(ui_assessment.stability_takeaway(tr, ranges))
 ui.chart(
     charts.rank_ranges(
@@ -67,7 +68,8 @@ ui.chart(
 ui.top_note(tr, len(ranges))
 
 # Movement since last year.
-moved = ui.compute("assessment_movement", view.filters, view.year, **common)
+previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
+moved = indicators.assessment_change(scores, previous)
 ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year))
 if moved["previous_composite"].notna().any():
     top = moved.dropna(subset=["rank"]).sort_values("rank").head(ui.TOP_N)

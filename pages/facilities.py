@@ -69,6 +69,7 @@ ui.chart(
         reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
         limit=ui.TOP_N,
         smallest=True,
+        ids="community_id",
     ),
     key="facilities_area",
 )

@@ -68,6 +68,7 @@ for index, (frame, value, kind, theme, page) in enumerate(themes):
                 value_title=tr(f"axis.{value}"),
                 label_title=group_title,
                 kind=kind,
+                ids="group_key" if level == "community" else None,
             )
             ui.chart(figure, key=f"overview_{theme}")
         else:

@@ -1,9 +1,106 @@
-"""Profile page (being built)."""
+"""Community profile (社区画像): one community on one screen — its four themes against the
+district median and the standards, its trends, and its strongest and weakest points in words.
+
+The community is the sidebar's (``?community=ID``); a click on a community in any chart or
+table opens this page with it chosen.
+"""
 
 import streamlit as st
 
-from community_eval import ui
+from community_eval import charts, ui, ui_profile
+from community_eval.profile import KINDS, MIN_RANKED, THEMES, TREND_MEASURES, of_community
 
 tr, view = ui.page()
 st.title(tr("profile.title"))
-ui.empty_state(tr)
+if view.year is None:
+    ui.empty_state(tr)
+    st.stop()
+community = view.filters.community_id
+if community is None:
+    ui_profile.picker(tr, view)
+    st.stop()
+card = ui.compute("profile_card", community).iloc[0]
+standards = ui.standards()
+profile = standards.profile(view.profile)
+st.subheader(card["community_name"])
+st.caption(ui_profile.about_text(tr, card, view.year, profile))
+
+common = {"standards": True, "profile": view.profile}
+district = card["district"]
+positions = of_community(ui.compute("district_positions", district, view.year, **common), community)
+weights = ui_profile.url_weights(standards)
+scores = of_community(ui.compute("district_assessment", district, view.year, **common, weights=weights), community)
+ui.takeaway(ui_profile.takeaway_text(tr, card, scores, view.year))
+ui_profile.assessment_metrics(tr, scores, district)
+
+# Its strongest and weakest points in words, and where every measure stands in the district.
+left, right = st.columns([3, 2])
+strong, weak = ui_profile.point_lines(tr, positions)
+with left:
+    st.subheader(tr("profile.strengths"))
+    st.markdown(strong)
+    st.subheader(tr("profile.weaknesses"))
+    st.markdown(weak)
+    st.caption(tr("profile.points_note", min_ranked=MIN_RANKED))
+placed = ui_profile.position_rows(tr, positions)
+if not placed.empty:
+    ui.chart(
+        where=right,
+        figure=charts.ranked_bars(
+            placed,
+            "label",
+            "position",
+            title=tr("profile.chart_position", year=view.year),
+            value_title=tr("profile.axis_position"),
+            label_title=tr("profile.axis_measure"),
+            kind="share",
+            reference=0.5,
+            reference_label=tr("profile.middle"),
+            keep_order=True,
+        ),
+        key="profile_positions",
+    )
+
+# The four themes against the district median and the standards.
+min_n = standards.min_n
+happy = ui.compute("satisfaction", view.filters, view.year, min_n)
+rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile)
+seats = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
+notes = {
+    "satisfaction": ui_profile.satisfaction_notes(tr, happy, min_n),
+    "facilities": ui_profile.facility_notes(tr, rooms, profile),
+}
+seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
+st.caption(tr("profile.delta_note"))
+for column, theme in zip(st.columns(len(THEMES)), THEMES, strict=True):
+    with column:
+        ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count)
+if profile.facility_rules:
+    with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
+        st.markdown(ui_profile.rule_sources(tr, profile))
+
+# Trends: the community beside the district median, year by year.
+st.subheader(tr("profile.trends_title"))
+trends = ui.compute("profile_trends", community, view.year, min_n)
+for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, strict=True):
+    rows = trends[trends["measure"] == measure]
+    if rows["value"].isna().all():
+        column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
+        continue
+    ui.chart(
+        where=column,
+        figure=charts.trend_line(
+            rows,
+            "year",
+            "value",
+            reference="district_median",
+            names=(card["community_name"], tr("profile.district_median")),
+            title=tr(f"profile.trend.{measure}"),
+            x_title=tr("axis.year"),
+            y_title=tr(f"axis.{measure}"),
+            kind=KINDS[measure],
+            height=320,
+            x_step=1,
+        ),
+        key=f"profile_trend_{measure}",
+    )

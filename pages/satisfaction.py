@@ -49,6 +49,7 @@ ui.chart(
         label_title=tr("level.community"),
         reference=None if overall["suppressed"] else overall["mean_overall"],
         reference_label=tr("satisfaction.overall_line"),
+        ids="group_key",
     ),
     key="satisfaction_means",
 )
@@ -82,9 +83,13 @@ if not before.empty:
             value_title=tr("axis.mean_overall"),
             label_title=tr("level.community"),
             kind="decimal",
+            ids="group_key",
+            limit=ui.TOP_N,
         ),
         key="satisfaction_change",
     )
+    if paired[["mean_overall_before", "mean_overall"]].notna().all(axis=1).sum() > ui.TOP_N:
+        st.caption(tr("chart.most_moved", n=ui.TOP_N, total=len(paired)))
 
 # Respondent groups, under the same suppression rule.
 left, right = st.columns(2)

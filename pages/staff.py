@@ -53,6 +53,7 @@ ui.chart(
         label_title=tr("level.community"),
         kind="share",
         limit=ui.TOP_N,
+        ids="group_key",
     ),
     key="staff_turnover",
 )
@@ -184,6 +185,7 @@ ui.chart(
         reference_label=tr("staff.workers_line", value=target) if target else None,
         limit=ui.TOP_N,
         smallest=True,
+        ids="community_id",
     ),
     key="staff_per_10000",
 )

@@ -40,6 +40,7 @@ for column, value, kind in ((left, "tasks_per_staff", "decimal"), (right, "resid
             label_title=tr("level.community"),
             kind=kind,
             limit=ui.TOP_N,
+            ids="group_key",
         ),
         key=f"burden_{value}",
     )
@@ -66,6 +67,7 @@ ui.chart(
         label_title=tr(f"level.{level}"),
         kind="int",
         part_names={v.code: tr.enum("task_category", v.code) for v in TASK_CATEGORIES},
+        ids="group_key" if level == "community" else None,
     ),
     key="burden_hours",
 )
@@ -135,6 +137,7 @@ else:
             y_kind="decimal",
             slope=fit["slope"],
             intercept=fit["intercept"],
+            ids="community_id",
         ),
         key="burden_relation",
     )

@@ -247,8 +247,11 @@ def _page(sample_db, monkeypatch, **query):
 
 
 def _table(at) -> pd.DataFrame:
+    """The page's table, community names taken back out of their profile links."""
+    from community_eval import ui
+
     (frame,) = [d.value for d in at.dataframe]
-    return frame
+    return frame.assign(community_name=frame["community_name"].map(ui.name_from_link))
 
 
 def test_page_weights_change_the_table_and_travel_in_the_url(sample_db, monkeypatch, standards):

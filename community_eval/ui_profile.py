@@ -1,0 +1,288 @@
+"""The community profile page's parts: the picker, each theme against the district, and the
+sentences that read the numbers.
+
+Kept out of the page so the page stays a list of what is shown, and so the sentences can
+be tested without a browser. The numbers come from :mod:`community_eval.profile`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from community_eval import ui, ui_assessment
+from community_eval.i18n import Translator
+from community_eval.indicators import COMPONENTS
+from community_eval.profile import strengths_and_weaknesses
+from community_eval.standards import Profile, Standards
+
+_PICK = "profile_pick"
+
+
+# ---- choosing the community ------------------------------------------------------------------
+
+
+def _picked() -> None:
+    """The picker's callback: the chosen community becomes the sidebar's, and so the URL's."""
+    chosen = st.session_state.get(_PICK)
+    if chosen:
+        st.session_state["f_community"] = chosen
+
+
+def picker(tr: Translator, current: ui.View) -> None:
+    """A searchable choice of the communities in the filter, for when none is chosen yet."""
+    options = ui.compute("filter_options")
+    filters = current.filters
+    for column, wanted in (
+        ("district", filters.district),
+        ("street", filters.street),
+        ("community_type", filters.community_type),
+    ):
+        if wanted is not None:
+            options = options[options[column] == wanted]
+    names = dict(zip(options["community_id"], options["community_name"], strict=True))
+    st.info(tr("profile.pick_hint"), icon=":material/location_city:")
+    st.selectbox(
+        tr("profile.pick"),
+        list(names),
+        index=None,
+        format_func=names.get,
+        placeholder=tr("profile.pick_placeholder"),
+        key=_PICK,
+        on_change=_picked,
+    )
+
+
+def url_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:
+    """The assessment weights a shared URL carries (``weights=``), so the profile scores as
+    the assessment page does; None for the standards file's weights."""
+    if ui_assessment.WEIGHTS_PARAM not in st.query_params:
+        return None
+    defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
+    chosen = ui_assessment.url_weights(defaults)
+    if chosen == defaults or sum(chosen.values()) <= 0:
+        return None
+    return tuple((component, chosen[component]) for component in COMPONENTS)
+
+
+# ---- who, and the headline -------------------------------------------------------------------
+
+
+def about_text(tr: Translator, card: pd.Series, year: int, profile: Profile) -> str:
+    """The community in one line: where it is, what kind, how big; the year and standards."""
+    return tr(
+        "profile.about",
+        district=card["district"],
+        street=card["street"],
+        type=tr.enum("community_type", card["community_type"]),
+        population=tr.number(card["population"]),
+        households=tr.number(card["households"]),
+        year=year,
+        profile=profile.name(tr.lang),
+    )
+
+
+def takeaway_text(tr: Translator, card: pd.Series, scores: pd.DataFrame, year: int) -> str:
+    """Its composite, tier and place in the district, or that it has none."""
+    if scores.empty or pd.isna(scores["composite"].iloc[0]):
+        return tr("profile.takeaway_no_score", name=card["community_name"], year=year)
+    row = scores.iloc[0]
+    return tr(
+        "profile.takeaway",
+        name=card["community_name"],
+        year=year,
+        score=tr.number(row["composite"], "score"),
+        tier=row["tier"],
+        rank=int(row["rank"]),
+        n=int(row["n_ranked"]),
+    )
+
+
+def assessment_metrics(tr: Translator, scores: pd.DataFrame, district: str) -> None:
+    """Composite, rank, tier and the four component scores, with the biggest lever."""
+    if scores.empty or pd.isna(scores["composite"].iloc[0]):
+        return
+    row = scores.iloc[0]
+    figures = [
+        (tr("col.composite"), tr.number(row["composite"], "score")),
+        (tr("col.rank"), tr("profile.assessment_rank", rank=int(row["rank"]), n=int(row["n_ranked"]))),
+        (tr("col.tier"), str(row["tier"])),
+        *((tr(f"col.{c}_score"), tr.number(row[f"{c}_score"], "score")) for c in COMPONENTS),
+    ]
+    for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(label, value, border=True)
+    notes = [tr("profile.assessment_note", district=district, n=int(row["n_ranked"]))]
+    if isinstance(row["best_lever"], str):
+        notes.append(
+            tr(
+                "assessment.lever",
+                name=row["community_name"],
+                component=tr(f"assessment.component.{row['best_lever']}"),
+                gain=tr.number(row["best_lever_gain"], "score"),
+            )
+        )
+    st.caption(" ".join(notes))
+
+
+# ---- a measure in words and figures -----------------------------------------------------------
+
+
+def _value_text(tr: Translator, row: pd.Series) -> str:
+    if pd.isna(row["value"]):
+        return tr("profile.no_value")
+    kind = row["kind"]
+    number = tr.change(row["value"], kind) if row["measure"] == "seat_gap" else tr.number(row["value"], kind)
+    return tr(f"profile.unit.{row['measure']}", value=number)
+
+
+def _diff_text(tr: Translator, row: pd.Series) -> str:
+    """How far from the district median, without a sign (the words say which way)."""
+    size = abs(float(row["diff_from_median"]))
+    if row["kind"] == "share":
+        return tr("profile.points", value=f"{size * 100:.1f}")
+    return tr(f"profile.unit.{row['measure']}", value=tr.number(size, row["kind"]))
+
+
+def comparison_text(tr: Translator, row: pd.Series) -> str:
+    """Above, below or level with the district median, by how much."""
+    diff = row["diff_from_median"]
+    if pd.isna(diff) or abs(float(diff)) < 1e-9:
+        return tr("profile.level")
+    return tr("profile.above" if diff > 0 else "profile.below", diff=_diff_text(tr, row))
+
+
+def quarter_text(tr: Translator, row: pd.Series) -> str:
+    """The words for a community in its district's best or worst quarter on a measure, else nothing."""
+    position = row["position"]
+    if pd.isna(position) or 0.25 < position < 0.75:
+        return ""
+    best = position >= 0.75
+    high = best if row["better"] == "higher" else not best
+    return tr("profile.quarter.high" if high else "profile.quarter.low")
+
+
+def point_line(tr: Translator, row: pd.Series) -> str:
+    """One strength or weakness in plain words, e.g. "总体满意度 4.21 分，高于全区中位数 0.40 分，
+    排名第 3/79，属全区最高的四分之一"."""
+    return tr(
+        "profile.point",
+        measure=tr(f"profile.measure.{row['measure']}"),
+        value=_value_text(tr, row),
+        comparison=comparison_text(tr, row),
+        rank=int(row["rank"]),
+        n=int(row["n_ranked"]),
+        quarter=quarter_text(tr, row),
+    )
+
+
+def point_lines(tr: Translator, positions: pd.DataFrame) -> tuple[str, str]:
+    """The strongest and the weakest points as markdown lists (or a sentence saying there are none)."""
+    strong, weak = strengths_and_weaknesses(positions)
+
+    def listed(rows: pd.DataFrame, none_key: str) -> str:
+        if rows.empty:
+            return tr(none_key)
+        return "\n".join(f"- {point_line(tr, row)}" for _, row in rows.iterrows())
+
+    return listed(strong, "profile.no_strengths"), listed(weak, "profile.no_weaknesses")
+
+
+def position_rows(tr: Translator, positions: pd.DataFrame) -> pd.DataFrame:
+    """The ranked measures with their display names, in the order of the themes."""
+    placed = positions.dropna(subset=["position"]).copy()
+    placed["label"] = [tr(f"profile.measure.{m}") for m in placed["measure"]]
+    return placed
+
+
+def standard_text(tr: Translator, row: pd.Series, seats: object = None) -> str | None:
+    """The measure's standard, its source and whether the community meets it."""
+    if pd.isna(row["standard"]):
+        return None
+    kind = "decimal" if row["kind"] == "ratio" else row["kind"]
+    standard = tr(
+        f"profile.standard.{row['measure']}",
+        value=tr.number(row["standard"], kind),
+        seats=tr.number(seats) if seats is not None and pd.notna(seats) else "—",
+        source=ui.source_text(row["standard_source"], tr.lang),
+    )
+    verdict = "unknown" if pd.isna(row["meets_standard"]) else "pass" if row["meets_standard"] else "fail"
+    return f"{standard} · {tr(f'profile.verdict.{verdict}')}"
+
+
+def measure_metric(tr: Translator, row: pd.Series) -> None:
+    """The measure's value, its distance from the district median as the delta, rank in the help."""
+    delta = None
+    if pd.notna(row["diff_from_median"]):
+        kind = "decimal" if row["kind"] == "ratio" else row["kind"]
+        delta = tr.change(row["diff_from_median"], kind)
+    colour = {"higher": "normal", "lower": "inverse"}.get(row["better"], "off")
+    median = tr.number(row["district_median"], row["kind"])
+    if pd.notna(row["rank"]):
+        help_text = tr("profile.rank_help", median=median, rank=int(row["rank"]), n=int(row["n_ranked"]))
+    else:
+        help_text = tr("profile.median_help", median=median)
+    st.metric(
+        tr(f"profile.measure.{row['measure']}"),
+        _value_text(tr, row),
+        delta=delta,
+        delta_color=colour,
+        help=help_text,
+        border=True,
+    )
+
+
+def theme_panel(tr: Translator, theme: str, positions: pd.DataFrame, notes: list[str], seats: object = None) -> None:
+    """One theme: its measures against the district median, their standards, then ``notes``."""
+    st.subheader(tr(f"nav.{theme}"))
+    for _, row in positions[positions["theme"] == theme].iterrows():
+        measure_metric(tr, row)
+        standard = standard_text(tr, row, seats)
+        if standard:
+            st.caption(standard)
+    for note in notes:
+        st.markdown(note)
+
+
+# ---- theme details ---------------------------------------------------------------------------
+
+
+def satisfaction_notes(tr: Translator, happy: pd.DataFrame, min_n: int) -> list[str]:
+    """The mean's interval and n, or why there is no mean."""
+    if happy.empty:
+        return [tr("profile.satisfaction_none")]
+    row = happy.iloc[0]
+    if row["suppressed"]:
+        return [tr("profile.satisfaction_suppressed", n=int(row["n"]), min_n=min_n)]
+    return [
+        tr(
+            "profile.satisfaction_interval",
+            low=tr.number(row["ci_low"], "decimal"),
+            high=tr.number(row["ci_high"], "decimal"),
+            n=tr.number(row["n"]),
+        )
+    ]
+
+
+def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> list[str]:
+    """Each rule of the profile passed, failed or unknown; then what is missing, in plain units."""
+    if rooms.empty or pd.isna(rooms["year"].iloc[0]):
+        return [tr("profile.no_facility")]
+    row = rooms.iloc[0]
+    lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**", ""]
+    for rule in profile.facility_rules:
+        status = row.get(rule.column)
+        status = status if isinstance(status, str) else "unknown"
+        lines.append("- " + tr("profile.rule_line", rule=tr(f"col.{rule.column}"), status=tr(f"status.{status}")))
+    notes = ["\n".join(lines)]
+    shortfall = ui.shortfall_text(tr, row)
+    if shortfall:
+        notes.append(tr("profile.shortfall", text=shortfall))
+    return notes
+
+
+def rule_sources(tr: Translator, profile: Profile) -> str:
+    """Where each facility rule of the profile comes from, one line each."""
+    return "\n".join(
+        "- " + tr("profile.rule_source", rule=tr(f"col.{rule.column}"), source=rule.source(tr.lang))
+        for rule in profile.facility_rules
+    )

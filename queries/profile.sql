@@ -1,0 +1,209 @@
+-- Community profile (社区画像): one community against the other communities of its
+-- district — where it stands on each measure of the four themes, and how its measures
+-- moved over the years beside the district median. The measures themselves are the theme
+-- indicators' (their own query files define them); this file only places one community.
+
+-- name: profile_community
+-- Who the community is: name, district, street, type and size.
+-- Parameters: $community_id. Grain: one row (none when the id is unknown).
+select
+    community_id,
+    community_name,
+    district,
+    street,
+    community_type,
+    population,
+    households,
+from main.communities
+where community_id = $community_id
+
+-- name: profile_positions
+-- Where each community stands in its district on every measure: its value, the district
+-- median over the communities that have a value, its rank (1 = best; ties share the
+-- better rank) and its position (n_ranked − rank) / (n_ranked − 1), 0 for the district's
+-- worst and 1 for its best. Which way is better and the standard of each measure come as
+-- data (relation measures); a measure without a direction gets a median but no rank, and
+-- a measure with fewer than $min_ranked communities valued gets neither rank nor position.
+-- Parameters: $district, $min_ranked.
+-- Relations: burden_rows, satisfaction_rows, turnover_rows (group_key = community_id) and
+-- facility_rows, seat_rows (community_id): the community-level rows of the theme
+-- indicators over the district; measures (measure, theme, better, standard, ordinal).
+-- Grain: one row per (community of the district, measure of the relation measures).
+with
+scope as (
+    select community_id
+    from meta.scoped_communities('community', $district, null, null, null)
+),
+
+values_wide as (
+    select
+        scope.community_id,
+        b.admin_hours_share::double as admin_hours_share,
+        b.unadmitted_share::double as unadmitted_share,
+        b.tasks_per_staff::double as tasks_per_staff,
+        s.mean_overall::double as mean_overall,
+        (f.rules_passed / nullif(f.rules_applicable, 0))::double as rules_passed_share,
+        f.area_per_100_households::double as area_per_100_households,
+        f.budget_per_100_households::double as budget_per_100_households,
+        f.resident_space_share::double as resident_space_share,
+        t.turnover_rate::double as turnover_rate,
+        t.headcount_end::double as headcount_end,
+        t.pay_to_reference::double as pay_to_reference,
+        t.certified_share::double as certified_share,
+        p.seat_gap::double as seat_gap,
+        p.workers_per_10000::double as workers_per_10000,
+    from scope
+    left join burden_rows as b on b.group_key = scope.community_id
+    left join satisfaction_rows as s on s.group_key = scope.community_id
+    left join facility_rows as f on f.community_id = scope.community_id
+    left join turnover_rows as t on t.group_key = scope.community_id
+    left join seat_rows as p on p.community_id = scope.community_id
+),
+
+values_long as (
+    from values_wide
+    unpivot include nulls (value for measure in (columns(* exclude (community_id))))
+),
+
+judged as (
+    select
+        values_long.community_id,
+        measures.measure,
+        measures.theme,
+        measures.better,
+        measures.standard,
+        measures.ordinal,
+        values_long.value,
+        -- rounded so float noise cannot split a tie
+        round(values_long.value * case measures.better when 'higher' then 1 when 'lower' then -1 end, 9)
+            as goodness,
+    from values_long
+    join measures using (measure)
+),
+
+placed as (
+    select
+        *,
+        count(value) over per_measure as n_with_value,
+        median(value) over per_measure as district_median,
+        count(goodness) over per_measure as n_judged,
+        case when goodness is not null
+            then rank() over (partition by measure order by goodness desc nulls last)
+        end as goodness_rank,
+    from judged
+    window per_measure as (partition by measure)
+)
+
+select
+    community_id,
+    measure,
+    theme,
+    better,
+    value,
+    district_median,
+    value - district_median as diff_from_median,
+    n_with_value,
+    case when n_judged >= $min_ranked then goodness_rank end as rank,
+    case when n_judged >= $min_ranked and goodness_rank is not null then n_judged end as n_ranked,
+    case when n_judged >= $min_ranked
+        then (n_judged - goodness_rank) / (n_judged - 1)
+    end as position,
+    standard,
+    case when value is not null and standard is not null then value >= standard end as meets_standard,
+from placed
+order by community_id, ordinal
+
+-- name: profile_trends
+-- One community's measures year by year beside the district median of the same measure:
+-- mean satisfaction (only years with at least $min_n responses count, for the community
+-- and for the median alike), the administrative share of hours, and turnover (from the
+-- year after the district's first hire, as staff_turnover_by_year). Years up to $year.
+-- Parameters: $district, $community_id, $year, $min_n.
+-- Grain: one row per (measure, year) with a value anywhere in the district.
+with
+scope as (
+    select community_id
+    from meta.scoped_communities('community', $district, null, null, null)
+),
+
+satisfaction_years as (
+    select
+        survey.community_id,
+        year(survey.survey_date) as year,
+        case when count(*) >= $min_n
+            then fsum(coalesce(survey.weight, 1.0) * survey.overall) / fsum(coalesce(survey.weight, 1.0))
+        end as value,
+    from main.survey as survey
+    join scope using (community_id)
+    where year(survey.survey_date) <= $year
+    group by survey.community_id, year(survey.survey_date)
+),
+
+admin_years as (
+    select
+        tasks.community_id,
+        year(tasks.period) as year,
+        coalesce(fsum(tasks.hours) filter (
+            where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+        ), 0) / nullif(fsum(tasks.hours), 0) as value,
+    from main.tasks as tasks
+    join scope using (community_id)
+    where year(tasks.period) <= $year
+    group by tasks.community_id, year(tasks.period)
+),
+
+people as (
+    select staff.community_id, staff.hire_date, staff.exit_date
+    from main.staff as staff
+    join scope using (community_id)
+),
+
+staff_years as (
+    select range as year
+    from range((select min(year(hire_date)) from people) + 1, $year + 1)
+),
+
+headcounts as (
+    select
+        people.community_id,
+        staff_years.year,
+        count(*) filter (
+            where people.hire_date < make_date(staff_years.year, 1, 1)
+              and (people.exit_date is null or people.exit_date >= make_date(staff_years.year, 1, 1))
+        ) as headcount_start,
+        count(*) filter (
+            where people.hire_date <= make_date(staff_years.year, 12, 31)
+              and (people.exit_date is null or people.exit_date > make_date(staff_years.year, 12, 31))
+        ) as headcount_end,
+        count(*) filter (where year(people.exit_date) = staff_years.year) as separations,
+    from staff_years
+    cross join people
+    group by people.community_id, staff_years.year
+),
+
+turnover_years as (
+    select
+        community_id,
+        year,
+        separations / nullif((headcount_start + headcount_end) / 2, 0) as value,
+    from headcounts
+),
+
+community_years as (
+    select 'mean_overall' as measure, community_id, year, value from satisfaction_years
+    union all
+    select 'admin_hours_share', community_id, year, value from admin_years
+    union all
+    select 'turnover_rate', community_id, year, value from turnover_years
+)
+
+select
+    measure,
+    year,
+    any_value(value) filter (where community_id = $community_id) as value,
+    median(value) as district_median,
+    count(value) as n_communities,
+from community_years
+group by measure, year
+having count(value) > 0
+order by measure, year
