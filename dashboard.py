@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import ui
+from community_eval import meeting, ui
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -16,7 +16,9 @@ PAGES = (
     ("pages/data.py", "nav.data", ":material/database:", "data"),
 )
 
-st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=":material/apartment:", layout="wide")
+# A local icon: a Material icon or emoji favicon is fetched from Google's or a CDN's servers,
+# which a meeting room's offline laptop cannot reach (and the browser logs an error).
+st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=ui.FAVICON, layout="wide")
 tr = ui.language_switch()
 ui.dataset_switch(tr)
 if not ui.store_ready(tr):
@@ -28,5 +30,6 @@ navigation = st.navigation(
     ]
 )
 ui.sidebar_filters(tr)
-with ui.frame():
+meeting.sidebar_toggle(tr)
+with ui.frame(navigation, PAGES):
     navigation.run()

@@ -8,7 +8,7 @@ filter change only recomputes what that filter touches.
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,8 @@ from community_eval.metrics import KINDS
 from community_eval.schema import COMMUNITY_TYPES
 from community_eval.standards import Standards, load_standards
 from community_eval.store import Store, StoreError, default_db_path
+
+FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
 
 # Filter widgets' session keys and the URL parameters that carry them.
 URL_PARAMS = {
@@ -177,11 +179,25 @@ _IN_FRAME = "_in_frame"
 
 
 @contextmanager
-def frame() -> Iterator[None]:
-    """Mark the entry file's run of the current page (see :func:`page`)."""
+def frame(current: st.Page | None = None, pages: Sequence[tuple[str, ...]] = ()) -> Iterator[None]:
+    """Mark the entry file's run of the current page (see :func:`page`).
+
+    In meeting mode the page runs hidden inside the meeting deck, which shows its charts one
+    per screen; ``current`` is the page being run and ``pages`` the entry's page list
+    (script first), the order in which the deck moves from page to page.
+    """
     st.session_state[_IN_FRAME] = True
     try:
-        yield
+        if meeting.active() and current is not None:
+            tr = translator()
+            scripts = [entry[0] for entry in pages]
+            paths = [entry[-1] for entry in pages]
+            here = paths.index(current.url_path) if current.url_path in paths else (0 if pages else None)
+            footer = (scope_text(tr, view()), store().last_loaded_at())
+            with meeting.deck(tr, current.title, footer, here, scripts, kept=list(URL_PARAMS)):
+                yield
+        else:
+            yield
     finally:
         st.session_state[_IN_FRAME] = False
 

@@ -1,0 +1,295 @@
+"""Meeting mode through AppTest: every page as a deck of slides, the controls, the URL and the
+restyled figures. The browser-level checks (no scrolling at 1920×1080 and 1280×720) are in
+``test_meeting_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from community_eval import charts, meeting
+from community_eval.i18n import Translator
+from community_eval.store import Store
+from tools.meeting_screenshots import entry_pages
+
+TIMEOUT = 60
+ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = [script for script, *_ in entry_pages()]
+FIRST = PAGES[0]
+
+
+@pytest.fixture
+def app(sample_db, monkeypatch):
+    """A fresh app session on the sample district, with the given URL parameters."""
+    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
+
+    def make(page: str = FIRST, **query) -> AppTest:
+        """Open ``page`` as a link with ``query`` would: AppTest starts on the first page, so the
+        deck's own parameters are set only once the session is there (the filters at once)."""
+        at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        own = {key: query.pop(key) for key in ("mode", "slide", "auto") if key in query and page != FIRST}
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page != FIRST:
+            for key, value in own.items():
+                at.query_params[key] = value
+            at.switch_page(page).run()
+        return at
+
+    return make
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def title_of(figure: dict) -> str:
+    return figure["layout"]["title"]["text"]
+
+
+def counter(at: AppTest) -> str | None:
+    """The slide counter ("3 / 7"), if the deck shows one."""
+    texts = [m.value for m in at.markdown if "/" in m.value and m.value.replace(" ", "").replace("/", "").isdigit()]
+    return texts[0] if texts else None
+
+
+def unescaped(text: str) -> str:
+    return text.replace("\\", "")
+
+
+@pytest.fixture(scope="module")
+def normal_counts(sample_db) -> dict[str, int]:
+    """How many charts each page draws outside meeting mode (the deck must have as many slides)."""
+
+    @cache
+    def count(page: str) -> int:
+        at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        at.query_params["lang"] = "en"
+        at.run()
+        if page != FIRST:
+            at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        return len(at.get("plotly_chart"))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMMUNITY_EVAL_DB", sample_db)
+        yield {page: count(page) for page in PAGES}
+
+
+# ---- every page -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_as_a_deck(app, normal_counts, page, lang):
+    at = app(page, lang=lang, mode="meeting")
+    assert not at.exception, [e.message for e in at.exception]
+    tr = Translator(lang)
+    total = normal_counts[page]
+    shown = figures(at)
+    if total == 0:
+        assert not shown
+        messages = (tr("meeting.no_charts"), tr("meeting.no_data"))  # no charts, or stopped before any
+        assert any(info.value in messages for info in at.info), page
+        assert counter(at) is None
+    else:
+        assert len(shown) == 1, "one chart per screen"
+        assert counter(at) == f"1 / {total}"
+        assert at.query_params["slide"] == "1"
+    assert at.button(key="meeting_exit").label == tr("meeting.exit")
+
+
+def test_next_and_previous_change_the_slide_and_the_url(app, normal_counts):
+    page = "pages/task_burden.py"
+    at = app(page, lang="en", mode="meeting").run()
+    first = title_of(figures(at)[0])
+    at.button(key="meeting_next").click().run()
+    assert at.query_params["slide"] == "2"
+    assert counter(at) == f"2 / {normal_counts[page]}"
+    second = title_of(figures(at)[0])
+    assert second != first
+    at.button(key="meeting_next").click().run()
+    assert at.query_params["slide"] == "3"
+    assert title_of(figures(at)[0]) not in (first, second)
+    at.button(key="meeting_prev").click().run().button(key="meeting_prev").click().run()
+    assert at.query_params["slide"] == "1"
+    assert title_of(figures(at)[0]) == first
+
+
+def test_the_url_opens_a_given_slide(app, normal_counts):
+    page = "pages/staff.py"
+    total = normal_counts[page]
+    at = app(page, lang="en", mode="meeting", slide="3")
+    assert counter(at) == f"3 / {total}"
+    last = app(page, lang="en", mode="meeting", slide="last")
+    assert counter(last) == f"{total} / {total}"
+    assert last.query_params["slide"] == str(total)
+    beyond = app(page, lang="en", mode="meeting", slide="999")
+    assert counter(beyond) == f"{total} / {total}"
+    nonsense = app(page, lang="en", mode="meeting", slide="'; drop")
+    assert counter(nonsense) == f"1 / {total}"
+
+
+def test_past_the_last_slide_comes_the_next_page_with_the_filters_kept(app, normal_counts):
+    at = app("pages/overview.py", lang="zh", mode="meeting", street="干河街道", slide="last").run()
+    at.button(key="meeting_next").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == Translator("zh")("nav.task_burden")
+    assert counter(at) == f"1 / {normal_counts['pages/task_burden.py']}"
+    assert dict(at.query_params) | {"slide": "1"} == dict(at.query_params)
+    kept = (at.query_params["street"], at.query_params["lang"], at.query_params["mode"])
+    assert kept == ("干河街道", "zh", "meeting")
+    assert "干河街道" in unescaped(" ".join(m.value for m in at.markdown))
+    at.button(key="meeting_prev").click().run()
+    assert at.title[0].value == Translator("zh")("nav.overview")
+    assert at.query_params["slide"] == str(normal_counts["pages/overview.py"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_footer_names_the_filter_and_the_data_date(app, lang):
+    tr = Translator(lang)
+    at = app("pages/satisfaction.py", lang=lang, mode="meeting", street="干河街道", year="2024")
+    footer = [unescaped(m.value) for m in at.markdown]
+    scope = "干河街道 · " + tr("filters.year_value", year=2024)
+    assert tr("meeting.scope", scope=scope) in footer
+    assert any(text.startswith(tr("meeting.data_date", date="")) and text[-5:-3].isdigit() for text in footer)
+
+
+def test_the_slide_is_set_for_the_back_of_the_room(app):
+    at = app("pages/staff.py", lang="zh", mode="meeting", slide="3")
+    layout = figures(at)[0]["layout"]
+    sizes = [layout["font"]["size"], layout["title"]["font"]["size"], layout["legend"]["font"]["size"]]
+    for axis in ("xaxis", "yaxis"):
+        sizes += [layout[axis]["tickfont"]["size"], layout[axis]["title"]["font"]["size"]]
+    sizes += [annotation["font"]["size"] for annotation in layout.get("annotations", [])]
+    assert min(sizes) >= 24, sizes
+    assert layout["font"]["color"] == "#000000"
+    assert "height" not in layout, "the slide's height follows the screen"
+
+
+def test_a_filter_that_leaves_nothing_still_shows_a_slide(app):
+    tr = Translator("en")
+    at = app("pages/task_burden.py", lang="en", mode="meeting", type="rural")
+    assert not at.exception
+    assert not figures(at)
+    assert any(tr("meeting.no_data") in info.value for info in at.info)
+    scope = tr.enum("community_type", "rural") + " · " + tr("filters.year_value", year=2025)
+    assert tr("meeting.scope", scope=scope) in [unescaped(m.value) for m in at.markdown], "the footer still shows"
+
+
+# ---- in and out ---------------------------------------------------------------------------
+
+
+def test_leaving_restores_the_page_and_keeps_the_view(app, normal_counts):
+    page = "pages/satisfaction.py"
+    at = app(page, lang="en", mode="meeting", street="沙嘴街道", slide="2", auto="30").run()
+    at.button(key="meeting_exit").click().run()
+    assert not at.exception
+    assert "mode" not in at.query_params and "slide" not in at.query_params and "auto" not in at.query_params
+    assert (at.query_params["lang"], at.query_params["street"]) == ("en", "沙嘴街道")
+    assert len(at.get("plotly_chart")) == normal_counts[page]
+    assert at.title[0].value == "Resident satisfaction"
+
+
+def test_the_sidebar_switch_enters_meeting_mode(app):
+    at = app("pages/facilities.py", lang="en", street="沙嘴街道").run()
+    assert at.toggle(key="meeting_toggle").value is False
+    at.toggle(key="meeting_toggle").set_value(True).run()
+    assert (at.query_params["mode"], at.query_params["slide"]) == ("meeting", "1")
+    assert at.query_params["street"] == "沙嘴街道"
+    assert len(figures(at)) == 1
+    assert at.title[0].value == "Facility compliance"
+
+
+def test_auto_advance_lives_in_the_url(app):
+    at = app("pages/overview.py", lang="en", mode="meeting", auto="20").run()
+    assert at.selectbox(key="meeting_auto").value == 20
+    at.selectbox(key="meeting_auto").set_value(0).run()
+    assert "auto" not in at.query_params
+    at.selectbox(key="meeting_auto").set_value(10).run()
+    assert at.query_params["auto"] == "10"
+    odd = app("pages/overview.py", lang="en", mode="meeting", auto="45")
+    assert odd.selectbox(key="meeting_auto").value == 45
+    assert app("pages/overview.py", lang="en", mode="meeting", auto="1").selectbox(key="meeting_auto").value == 0
+
+
+# ---- the figure and the deck's order, without Streamlit --------------------------------------
+
+
+def long_ranking(rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"name": [f"社区{i}" for i in range(rows)], "value": range(rows)})
+
+
+def test_a_long_ranking_shows_its_top_rows_with_a_note():
+    figure = charts.ranked_bars(
+        long_ranking(30), "name", "value", title="T", value_title="V", label_title="L", kind="int"
+    )
+    wall = meeting.wall_figure(figure, Translator("en"))
+    assert list(wall.layout.yaxis.range) == [19.5, 29.5], "the top ten of thirty, drawn upwards"
+    assert "Showing the first 10 of 30" in wall.layout.title.text
+    assert len(wall.data[0].y) == 30, "the data stay whole"
+    assert wall.data[0].marker.line.color == "#000000"
+    assert figure.layout.height is not None and figure.layout.font.size == 14, "the page's figure is untouched"
+
+
+def test_a_long_matrix_shows_its_first_rows():
+    frame = pd.DataFrame({"name": [f"c{i}" for i in range(15)], "rule": ["pass"] * 15})
+    figure = charts.status_matrix(
+        frame, "name", {"rule": "Rule"}, status_names={"pass": "P", "fail": "F", "unknown": "?"},
+        title="T", x_title="X", y_title="Y",
+    )  # fmt: skip
+    wall = meeting.wall_figure(figure, Translator("zh"))
+    assert list(wall.layout.yaxis.range) == [9.5, -0.5]
+    assert wall.layout.xaxis.side == "bottom"
+    assert wall.data[0].textfont.size >= 24
+
+
+def test_short_charts_are_left_whole_and_lines_thickened():
+    figure = charts.trend_line(
+        pd.DataFrame({"x": [2023, 2024, 2025], "y": [0.1, 0.2, 0.15]}),
+        "x", "y", title="T", x_title="X", y_title="Y", kind="share",
+    )  # fmt: skip
+    wall = meeting.wall_figure(figure, Translator("en"))
+    assert wall.layout.yaxis.range is None
+    assert wall.data[0].line.width >= 5 and wall.data[0].marker.size >= 16
+
+
+def test_a_long_title_is_broken_once_where_it_halves_best():
+    assert meeting._wrap("Short title", 33) == "Short title"
+    wrapped = meeting._wrap("Administrative share of staff hours against resident satisfaction by community, 2025", 33)
+    assert wrapped.count("<br>") == 1
+    first, second = wrapped.split("<br>")
+    assert abs(len(first) - len(second)) < 20
+    chinese = "二〇二五年各社区行政事务工时占比与居民总体满意度的关系及其九十五置信区间"
+    assert meeting._wrap(chinese, 20).count("<br>") == 1
+
+
+def test_the_deck_moves_round_the_pages_past_the_tools():
+    pages = ["pages/a.py", "pages/b.py", "pages/data.py"]
+    assert meeting._neighbour(0, pages, 1) == "pages/b.py"
+    assert meeting._neighbour(1, pages, 1) == "pages/a.py", "past data, round to the start"
+    assert meeting._neighbour(0, pages, -1) == "pages/b.py"
+    assert meeting._neighbour(None, pages, 1) is None
+
+
+def test_the_data_date_is_the_newest_load_still_in_effect(known_db, empty_store, tmp_path):
+    assert empty_store.last_loaded_at() is None
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(known_db, copy)
+    store = Store(str(copy))
+    try:
+        loads = store.imports().sort_values("import_id")
+        assert store.last_loaded_at() == loads["loaded_at"].max().to_pydatetime()
+        latest = int(loads["import_id"].iloc[-1])
+        store.undo(latest)
+        assert store.last_loaded_at() == loads["loaded_at"].iloc[:-1].max().to_pydatetime()
+    finally:
+        store.close()

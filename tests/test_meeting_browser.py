@@ -1,0 +1,49 @@
+"""Meeting mode in a real browser: the slide's chart draws and nothing scrolls, at the two
+screen sizes of a meeting room. Runs the dashboard with ``tools/meeting_screenshots.py``;
+skipped where Playwright or the system Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tools import meeting_screenshots as shots
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("playwright") is None or not Path(shots.CHROMIUM).exists(),
+    reason="needs playwright and /usr/bin/chromium",
+)
+
+SIZES = [(1920, 1080), (1280, 720)]
+
+
+@pytest.fixture(scope="module")
+def browser_on_dashboard():
+    """One dashboard server (on a fresh sample database) and one browser for the module."""
+    with shots.dashboard() as base, shots.chromium() as browser:
+        yield base, browser
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize(
+    ("path", "lang", "slide", "extra"),
+    [
+        ("overview", "zh", 1, ""),
+        ("satisfaction", "en", 2, ""),
+        ("facilities", "zh", 1, ""),  # the rules matrix: 79 rows on the page
+        ("staff", "zh", 3, f"auto=30&street={quote('干河街道')}"),  # retention curves, auto-advance, a filter
+        ("data", "en", 1, ""),  # no charts: the deck says so
+    ],
+)
+def test_a_slide_draws_and_nothing_scrolls(browser_on_dashboard, path, lang, slide, extra, width, height):
+    base, browser = browser_on_dashboard
+    view = shots.check_view(browser, base, shots.View(path, lang, width, height, slide, extra=extra))
+    assert not view.errors, view.errors
+    assert not view.scrolled, view.scroll
+    if path != "data":
+        assert view.slides > 1 and view.scroll["chart"]["height"] > height / 2, view.scroll
+        assert view.scroll["footer"]["bottom"] <= height, "the footer stays on screen"
