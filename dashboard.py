@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import meeting, ui
+from community_eval import meeting, ui, ui_report
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -31,5 +31,6 @@ navigation = st.navigation(
 )
 ui.sidebar_filters(tr)
 meeting.sidebar_toggle(tr)
+ui_report.report_download(tr, ui.view())
 with ui.frame(navigation, PAGES):
     navigation.run()

@@ -4,6 +4,8 @@ python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
                          [--mode append|replace] [--skip-invalid] [--lang zh|en]
 python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME]
                          [--as-of YYYY-MM-DD] [--format csv|json] [--output FILE]
+python -m community_eval report [--db PATH] [--year Y] [--lang zh|en] [--profile NAME]
+                         [--community ID] --output FILE.html
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 from community_eval import export
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
+from community_eval.indicators import Filters
 from community_eval.load_report import report_lines
 from community_eval.loader import MODES, ingest_paths
 from community_eval.schema import TABLES
@@ -35,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--skip-invalid", action="store_true", help="load valid rows, skip rows with problems")
     ingest.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     _add_export(commands)
+    _add_report(commands)
     return parser
 
 
@@ -55,6 +61,16 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--format", choices=export.FORMATS, default="csv", help="csv (default) or json")
     sub.add_argument("--output", help="write to this file instead of standard output")
     sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
+
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser("report", help="write the offline report: one self-contained HTML file")
+    sub.add_argument("--db", default=None, help="database file (default: $COMMUNITY_EVAL_DB or data/)")
+    sub.add_argument("--year", type=int, help="year Y (default: the latest year with survey data)")
+    sub.add_argument("--profile", help="standards profile (default: the file's default)")
+    sub.add_argument("--community", help="also profile the community with this id")
+    sub.add_argument("--output", required=True, help="the HTML file to write")
+    sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
 
 
 def _translator(choice: str | None) -> Translator:
@@ -114,6 +130,35 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_year(store: Store, year: int | None) -> int:
+    """The year asked for, or the assessment's default (the survey's latest), as the export chooses it."""
+    try:
+        return export.resolve_year(store, "assessment", year)
+    except export.ExportError as error:
+        if error.key == "export.no_data":
+            raise export.ExportError("report.no_survey") from None
+        raise
+
+
+def run_report(args: argparse.Namespace, tr: Translator) -> int:
+    """Write the offline report in the messages' language; every refusal is an ExportError."""
+    from community_eval import report  # plotly.js is only read when a report is made
+
+    standards = _standards()
+    profile = export.resolve_profile(standards, args.profile)
+    path = args.db or default_db_path()
+    store = _open_existing(path)
+    try:
+        year = _report_year(store, args.year)
+        text = report.build_report(store, Filters(), year, tr.lang, standards, profile.key, args.community)
+    except duckdb.Error as error:
+        raise StoreError("cannot_open_database", path=path, detail=str(error).splitlines()[0]) from None
+    finally:
+        store.close()
+    export.write_file(text, args.output)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     tr = _translator(getattr(args, "lang", None))
@@ -122,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_ingest(args, tr)
         if args.command == "export":
             return run_export(args)
+        if args.command == "report":
+            return run_report(args, tr)
     except export.ExportError as error:
         print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return error.status
