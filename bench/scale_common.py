@@ -1,0 +1,36 @@
+"""What the parts of bench_scale.py share: timing interleaved rounds and reading a process's peak memory."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far, in MiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(function: Callable[[], object]) -> Callable[[], float]:
+    """A run that returns how long ``function`` took, in seconds."""
+
+    def run() -> float:
+        start = time.perf_counter()
+        function()
+        return time.perf_counter() - start
+
+    return run
+
+
+def measure(runs: dict[str, Callable[[], float]], repeat: int, label: str) -> dict[str, list[float]]:
+    """Every run once per round, the rounds one after the other: interleaved, so a slow minute
+    on the machine spreads over every measurement instead of falling on one."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for round_ in range(1, repeat + 1):
+        for name, run in runs.items():
+            times[name].append(run())
+        slowest = sorted(times.items(), key=lambda item: -item[1][-1])[:4]
+        shown = ", ".join(f"{name} {values[-1]:.3f}s" for name, values in slowest)
+        print(f"[{label}] round {round_}/{repeat} done; slowest: {shown}", flush=True)
+    return times
