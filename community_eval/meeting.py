@@ -122,6 +122,7 @@ def deck(
     here: int | None,
     pages: Sequence[str],
     kept: Sequence[str] = (),
+    empty: str | None = None,
 ) -> Iterator[None]:
     """Run the current page hidden and show its charts one at a time.
 
@@ -129,8 +130,9 @@ def deck(
     index in ``pages`` (the scripts in navigation order), which the deck steps through past
     the first and last slide, keeping the widgets named in ``kept`` (the filters). A page
     may stop early (``st.stop()`` when a filter leaves no data): everything the deck needs
-    besides the slide is drawn before the page runs, and the slide's place holds a no-data
-    message until the page's charts replace it.
+    besides the slide is drawn before the page runs (previous / next included, so a page
+    without slides never strands the deck), and the slide's place holds ``empty`` (by
+    default the no-data message) until the page's charts replace it.
     """
     _follow_pending_switch()
     st.markdown(_CSS, unsafe_allow_html=True)
@@ -139,10 +141,17 @@ def deck(
     st.session_state[_SHOWN_AT] = time.monotonic()
     with st.container(key="meeting_header", horizontal=True, vertical_alignment="center"):
         st.title(title)
-        controls = st.container(key="meeting_controls", horizontal=True, horizontal_alignment="right", width="content")
+        with st.container(key="meeting_controls", horizontal=True, horizontal_alignment="right", width="content"):
+            st.button(
+                tr("meeting.previous"), key="meeting_prev", on_click=_step, args=(-1,), icon=":material/arrow_back:"
+            )
+            counter = st.container(key="meeting_counter", width="content").empty()
+            st.button(
+                tr("meeting.next"), key="meeting_next", on_click=_step, args=(1,), icon=":material/arrow_forward:"
+            )
         st.button(tr("meeting.exit"), key="meeting_exit", on_click=_leave, icon=":material/close_fullscreen:")
     slot = st.container(key="meeting_stage").empty()
-    slot.info(tr("meeting.no_data"), icon=":material/info:")
+    slot.info(empty or tr("meeting.no_data"), icon=":material/info:")
     scope, loaded_at = footer
     with st.container(
         key="meeting_footer", horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"
@@ -168,11 +177,7 @@ def deck(
         height="stretch",
         config={"displayModeBar": False, "responsive": True},
     )
-    with controls:
-        st.button(tr("meeting.previous"), key="meeting_prev", on_click=_step, args=(-1,), icon=":material/arrow_back:")
-        with st.container(key="meeting_counter", width="content"):
-            st.markdown(tr("meeting.counter", current=current, total=len(slides)))
-        st.button(tr("meeting.next"), key="meeting_next", on_click=_step, args=(1,), icon=":material/arrow_forward:")
+    counter.markdown(tr("meeting.counter", current=current, total=len(slides)))
 
 
 def _slide_number(total: int) -> int:

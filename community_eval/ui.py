@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlencode
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from community_eval import charts, indicators, meeting, workspaces
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
@@ -175,7 +176,35 @@ def view() -> View:
 
 
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
-_IN_FRAME = "_in_frame"
+_FRAMED_RUN = "_community_eval_framed_run"
+
+
+def _run_token() -> object | None:
+    """An object that lives exactly as long as the current script run.
+
+    Streamlit gives every run a fresh cursor table on the run's context; holding on to it
+    makes it an identity no later run can share.
+    """
+    ctx = get_script_run_ctx()
+    return ctx.cursors if ctx is not None else None
+
+
+def _mark_framed(framed: bool) -> None:
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        setattr(ctx, _FRAMED_RUN, _run_token() if framed else None)
+
+
+def _in_frame() -> bool:
+    """Whether the entry file is running the current page in this very run.
+
+    A flag in the session would outlive a run stopped by ``st.stop()`` (a stop does not
+    always unwind the entry's ``with`` before the next run starts), and the next direct run
+    of a page would then skip its frame.
+    """
+    ctx = get_script_run_ctx()
+    token = _run_token()
+    return ctx is None or (token is not None and getattr(ctx, _FRAMED_RUN, None) is token)
 
 
 @contextmanager
@@ -186,7 +215,7 @@ def frame(current: st.Page | None = None, pages: Sequence[tuple[str, ...]] = ())
     per screen; ``current`` is the page being run and ``pages`` the entry's page list
     (script first), the order in which the deck moves from page to page.
     """
-    st.session_state[_IN_FRAME] = True
+    _mark_framed(True)
     try:
         if meeting.active() and current is not None:
             tr = translator()
@@ -194,12 +223,18 @@ def frame(current: st.Page | None = None, pages: Sequence[tuple[str, ...]] = ())
             paths = [entry[-1] for entry in pages]
             here = paths.index(current.url_path) if current.url_path in paths else (0 if pages else None)
             footer = (scope_text(tr, view()), store().last_loaded_at())
-            with meeting.deck(tr, current.title, footer, here, scripts, kept=list(URL_PARAMS)):
+            # The profile without a community has nothing to show but its picker, hidden on the wall.
+            empty = (
+                tr("meeting.pick_community")
+                if current.url_path == PROFILE_PATH and not view().filters.community_id
+                else None
+            )
+            with meeting.deck(tr, current.title, footer, here, scripts, kept=list(URL_PARAMS), empty=empty):
                 yield
         else:
             yield
     finally:
-        st.session_state[_IN_FRAME] = False
+        _mark_framed(False)
 
 
 def page() -> tuple[Translator, View]:
@@ -210,7 +245,7 @@ def page() -> tuple[Translator, View]:
     the entry file, so there is no sidebar, language or filter. A page in that state runs
     the entry instead, which draws the frame and then this page inside it.
     """
-    if not st.session_state.get(_IN_FRAME):
+    if not _in_frame():
         runpy.run_path(str(ENTRY), run_name="__main__")
         st.stop()
     follow_community_click()

@@ -97,7 +97,8 @@ def test_every_page_renders_as_a_deck(app, normal_counts, page, lang):
     shown = figures(at)
     if total == 0:
         assert not shown
-        messages = (tr("meeting.no_charts"), tr("meeting.no_data"))  # no charts, or stopped before any
+        # No charts, stopped before any, or (the profile) no community chosen yet.
+        messages = (tr("meeting.no_charts"), tr("meeting.no_data"), tr("meeting.pick_community"))
         assert any(info.value in messages for info in at.info), page
         assert counter(at) is None
     else:
@@ -151,6 +152,26 @@ def test_past_the_last_slide_comes_the_next_page_with_the_filters_kept(app, norm
     at.button(key="meeting_prev").click().run()
     assert at.title[0].value == Translator("zh")("nav.overview")
     assert at.query_params["slide"] == str(normal_counts["pages/overview.py"])
+
+
+def test_a_page_without_slides_still_leads_on(app):
+    """The profile without a community has no slide; previous / next must not strand the deck."""
+    tr = Translator("en")
+    at = app("pages/profile.py", lang="en", mode="meeting")
+    assert tr("meeting.pick_community") in [info.value for info in at.info]
+    at.button(key="meeting_next").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == tr("nav.overview"), "past the data page, round to the first"
+    assert at.query_params["mode"] == "meeting"
+
+
+def test_the_profile_of_a_community_is_a_deck(app):
+    at = app("pages/profile.py", lang="zh", mode="meeting", community="XT002")
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(figures(at)) == 1
+    total = int(counter(at).split("/")[1])
+    assert total >= 2, "its position and its trends at least"
+    assert "新华社区" in unescaped(" ".join(m.value for m in at.markdown)), "the footer names the community"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -36,6 +36,7 @@ def browser_on_dashboard():
         ("satisfaction", "en", 2, ""),
         ("facilities", "zh", 1, ""),  # the rules matrix: 79 rows on the page
         ("staff", "zh", 3, f"auto=30&street={quote('干河街道')}"),  # retention curves, auto-advance, a filter
+        ("profile", "zh", 2, "community=XT002"),  # one community, its second slide
         ("data", "en", 1, ""),  # no charts: the deck says so
     ],
 )
