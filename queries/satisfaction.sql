@@ -9,55 +9,60 @@
 -- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select community_id, group_key, group_label
+    from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
-responses as (
+-- Additive sums per community first, from the survey rows alone; groups (streets, types…)
+-- then add communities' sums, so 2 million responses are read once and never carry labels.
+per_community as (
     select
-        scope.group_key,
-        scope.group_label,
-        survey.*,
-        coalesce(survey.weight, 1.0) as w,
-    from main.survey as survey
-    join scope using (community_id)
-    where year(survey.survey_date) = $year
-),
-
-first_pass as (
-    select
-        group_key,
-        any_value(group_label) as group_label,
+        community_id,
         count(*) as n,
-        fsum(w) as sum_w,
-        fsum(w * w) as sum_w2,
-        fsum(w * overall) / fsum(w) as mean_overall,
-        coalesce(fsum(w) filter (where overall >= 4), 0) / fsum(w) as top2_share,
-        fsum(w * service) / fsum(w) filter (where service is not null) as mean_service,
-        fsum(w * environment) / fsum(w) filter (where environment is not null) as mean_environment,
-        fsum(w * safety) / fsum(w) filter (where safety is not null) as mean_safety,
-        fsum(w * participation) / fsum(w) filter (where participation is not null) as mean_participation,
-        fsum(w * staff_attitude) / fsum(w) filter (where staff_attitude is not null) as mean_staff_attitude,
-        fsum(w * facilities) / fsum(w) filter (where facilities is not null) as mean_facilities,
-    from responses
-    group by group_key
-),
-
-spread as (
-    select
-        responses.group_key,
-        fsum(responses.w * (responses.overall - first_pass.mean_overall) ^ 2) as sum_w_sq_dev,
-    from responses
-    join first_pass using (group_key)
-    group by responses.group_key
+        fsum(w) as sw,
+        fsum(w * w) as sw2,
+        fsum(w * overall) as swx,
+        fsum(w * overall * overall) as swx2,
+        coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
+        fsum(w * service) as swx_service,
+        fsum(w) filter (where service is not null) as sw_service,
+        fsum(w * environment) as swx_environment,
+        fsum(w) filter (where environment is not null) as sw_environment,
+        fsum(w * safety) as swx_safety,
+        fsum(w) filter (where safety is not null) as sw_safety,
+        fsum(w * participation) as swx_participation,
+        fsum(w) filter (where participation is not null) as sw_participation,
+        fsum(w * staff_attitude) as swx_staff_attitude,
+        fsum(w) filter (where staff_attitude is not null) as sw_staff_attitude,
+        fsum(w * facilities) as swx_facilities,
+        fsum(w) filter (where facilities is not null) as sw_facilities,
+    from (select *, coalesce(weight, 1.0) as w from main.survey) as survey
+    where year(survey_date) = $year
+      and community_id in (select community_id from scope)
+    group by community_id
 ),
 
 measured as (
     select
-        first_pass.*,
-        first_pass.sum_w ^ 2 / first_pass.sum_w2 as n_eff,
-        spread.sum_w_sq_dev,
-    from first_pass
-    join spread using (group_key)
+        scope.group_key,
+        any_value(scope.group_label) as group_label,
+        sum(c.n) as n,
+        fsum(c.sw) as sum_w,
+        fsum(c.sw) ^ 2 / fsum(c.sw2) as n_eff,
+        fsum(c.swx) / fsum(c.sw) as mean_overall,
+        -- Σw(x − x̄)² as Σwx² − (Σwx)²/Σw: answers are 1 to 5, so the difference loses
+        -- nothing that matters, and the responses are read once, not twice.
+        greatest(fsum(c.swx2) - fsum(c.swx) ^ 2 / fsum(c.sw), 0) as sum_w_sq_dev,
+        fsum(c.sw_top2) / fsum(c.sw) as top2_share,
+        fsum(c.swx_service) / fsum(c.sw_service) as mean_service,
+        fsum(c.swx_environment) / fsum(c.sw_environment) as mean_environment,
+        fsum(c.swx_safety) / fsum(c.sw_safety) as mean_safety,
+        fsum(c.swx_participation) / fsum(c.sw_participation) as mean_participation,
+        fsum(c.swx_staff_attitude) / fsum(c.sw_staff_attitude) as mean_staff_attitude,
+        fsum(c.swx_facilities) / fsum(c.sw_facilities) as mean_facilities,
+    from per_community as c
+    join scope using (community_id)
+    group by scope.group_key
 )
 
 select
@@ -100,24 +105,33 @@ large_enough as (
     select community_id from responses group by community_id having count(*) >= $min_n
 ),
 
-answers as (
-    unpivot (
-        select responses.*, coalesce(responses.weight, 1.0) as w
-        from responses
-        semi join large_enough using (community_id)
-    )
-    on overall, service, environment, safety, participation, staff_attitude, facilities
-    into name item value answer
+-- One pass over the responses, one grouping set per item: each set counts one item's answers.
+counted as (
+    select
+        case
+            when grouping(overall) = 0 then 'overall'
+            when grouping(service) = 0 then 'service'
+            when grouping(environment) = 0 then 'environment'
+            when grouping(safety) = 0 then 'safety'
+            when grouping(participation) = 0 then 'participation'
+            when grouping(staff_attitude) = 0 then 'staff_attitude'
+            when grouping(facilities) = 0 then 'facilities'
+        end as item,
+        coalesce(overall, service, environment, safety, participation, staff_attitude, facilities) as answer,
+        fsum(coalesce(weight, 1.0)) as sum_w,
+        count(*) as n,
+    from responses
+    semi join large_enough using (community_id)
+    group by grouping sets ((overall), (service), (environment), (safety), (participation), (staff_attitude), (facilities))
 )
 
 select
     item,
     answer,
-    fsum(w) / sum(fsum(w)) over (partition by item) as share,
-    count(*) as n,
-from answers
+    sum_w / sum(sum_w) over (partition by item) as share,
+    n,
+from counted
 where answer is not null
-group by item, answer
 order by item, answer
 
 -- name: satisfaction_by_respondent

@@ -164,7 +164,31 @@ def test_satisfaction_total_pools_responses(known_store, known_frames):
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR]
     total = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level="all").iloc[0]
-    assert total["mean_overall"] == pytest.approx(expected_satisfaction(survey)["mean_overall"], rel=1e-12)
+    # Groups add their communities' sums: every statistic must equal the one over the pooled rows.
+    for column, value in expected_satisfaction(survey).items():
+        assert close(total[column], value), column
+
+
+def test_satisfaction_distribution_matches_definition(known_store, known_frames):
+    """Weighted share of each answer per item, over communities with at least min_n responses."""
+    min_n = 10
+    survey = known_frames["survey"]
+    survey = survey[survey["survey_date"].dt.year == YEAR]
+    counts = survey.groupby("community_id")["response_id"].transform("size")
+    kept = survey[counts >= min_n].assign(w=lambda f: f["weight"].fillna(1.0))
+    assert kept["community_id"].nunique() < survey["community_id"].nunique(), "a small community is left out"
+    expected = []
+    # The hand-made survey answers overall and service only; the other items are all blank.
+    for item in ("overall", "service"):
+        answered = kept[kept[item].notna()]
+        for answer, rows in answered.groupby(answered[item].astype(int)):
+            expected.append((item, answer, rows["w"].sum() / answered["w"].sum(), len(rows)))
+    actual = indicators.satisfaction_distribution(known_store, Filters(), YEAR, min_n)
+    assert len(actual) == len(expected)
+    got = {(r.item, int(r.answer)): (r.share, r.n) for r in actual.itertuples()}
+    for item, answer, share, n in expected:
+        assert got[(item, answer)][0] == pytest.approx(share, rel=1e-12), (item, answer)
+        assert got[(item, answer)][1] == n, (item, answer)
 
 
 # ---- facility compliance ----------------------------------------------------------------
