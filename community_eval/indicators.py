@@ -331,8 +331,12 @@ def _first(frame: pd.DataFrame, column: str) -> float | None:
     return float(frame[column].iloc[0])
 
 
-def _headline_values(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> dict:
-    """Every headline figure for one year, pooled over the whole filter."""
+def headline_values(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> dict:
+    """Every headline figure for one year, pooled over the whole filter.
+
+    One year at a time, so a page caches each year once: moving the year back a step
+    reuses the year it showed as "previous".
+    """
     scope = scope_summary(store, filters)
     burden = task_burden(store, filters, year, level="all")
     happy = satisfaction(store, filters, year, standards.min_n, level="all")
@@ -351,8 +355,13 @@ def _headline_values(store: Store, filters: Filters, year: int, standards: Stand
 
 def headlines(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> list[Headline]:
     """The overview's figures for ``year``, each with the previous year's value."""
-    now = _headline_values(store, filters, year, standards, profile)
-    before = _headline_values(store, filters, year - 1, standards, profile)
+    now = headline_values(store, filters, year, standards, profile)
+    before = headline_values(store, filters, year - 1, standards, profile)
+    return combine_headlines(now, before)
+
+
+def combine_headlines(now: dict, before: dict) -> list[Headline]:
+    """Two years' :func:`headline_values` as the overview's figures with their changes."""
     return [Headline(key, now[key], before[key]) for key in now]
 
 

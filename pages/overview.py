@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import charts, ui
+from community_eval import charts, indicators, ui
 
 tr, view = ui.page()
 st.title(tr("overview.title"))
@@ -24,7 +24,12 @@ HEADLINE_KINDS = {
 WORSE_WHEN_HIGHER = {"turnover_rate", "admin_hours_share"}
 STATIC = {"communities", "residents"}
 
-headlines = ui.compute("headlines", view.filters, view.year, standards=True, profile=view.profile)
+# Each year's figures are cached on their own, so stepping the year back reuses one of them.
+now, before = (
+    ui.compute("headline_values", view.filters, year, standards=True, profile=view.profile)
+    for year in (view.year, view.year - 1)
+)
+headlines = indicators.combine_headlines(now, before)
 columns = st.columns(4) + st.columns(3)
 for column, figure in zip(columns, headlines, strict=True):
     kind = HEADLINE_KINDS[figure.key]
