@@ -6,6 +6,9 @@ import streamlit as st
 from community_eval import charts, metrics, ui
 from community_eval.schema import TENURES
 
+#: Rows of the rules matrix: every community of a district; beyond that, the worst.
+MATRIX_ROWS = 120
+
 tr, view = ui.page()
 st.title(tr("facilities.title"))
 rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile) if view.year else None
@@ -32,11 +35,12 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
     for rule in profile.facility_rules:
         st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}{rule.source(tr.lang)}")
 
-# Communities × rules: pass, fail or unknown.
+# Communities × rules: pass, fail or unknown; a district's every community, a province's worst.
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
+worst_first = judged.sort_values(["rules_passed", "community_name"], ascending=[True, True])
 ui.chart(
     charts.status_matrix(
-        judged.sort_values(["rules_passed", "community_name"], ascending=[True, True]),
+        worst_first.head(MATRIX_ROWS),
         "community_name",
         rule_columns,
         status_names={status: tr(f"status.{status}") for status in ("pass", "fail", "unknown")},
@@ -46,13 +50,19 @@ ui.chart(
     ),
     key="facilities_matrix",
 )
+if len(judged) > MATRIX_ROWS:
+    st.caption(tr("chart.bottom_n", n=MATRIX_ROWS, total=len(judged)))
 
 # What each failing community lacks, in plain units.
-failing = judged[judged["compliant"].eq(False)]
+failing = worst_first[worst_first["compliant"].eq(False)]
 if not failing.empty:
     st.subheader(tr("facilities.shortfall_title"))
-    lines = [f"- **{row['community_name']}**：{ui.shortfall_text(tr, row)}" for _, row in failing.iterrows()]
+    lines = [
+        f"- **{row['community_name']}**：{ui.shortfall_text(tr, row)}" for _, row in failing.head(ui.TOP_N).iterrows()
+    ]
     st.markdown("\n".join(lines))
+    if len(failing) > ui.TOP_N:
+        st.caption(tr("facilities.more_failing", n=ui.TOP_N, total=len(failing)))
 
 # Floor area per 100 households against the standard line.
 threshold = profile.facility_params()["min_area_per_100_households"]
@@ -112,9 +122,13 @@ for column, level in ((right, "street"), (left, "community_type")):
             value_title=tr("axis.compliant_share"),
             label_title=tr(f"level.{level}"),
             kind="share",
+            limit=ui.TOP_N,
+            smallest=True,
         ),
         key=f"facilities_rate_{level}",
     )
+    if len(rates) > ui.TOP_N:
+        column.caption(tr("chart.bottom_n_groups", n=ui.TOP_N, total=len(rates)))
 
 table = rooms.copy()
 for column in rule_columns:

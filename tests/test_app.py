@@ -242,3 +242,22 @@ def test_retention_curves_follow_the_chosen_grouping(app):
     control = next(c for c in at.get("segmented_control") if c.label == "Group by")
     control.set_value("role").run()
     assert {"Secretary", "Member"} <= curve_names(at)
+
+
+def test_the_facilities_page_stays_short_when_many_communities_fail(app):
+    """A province has thousands of failing communities: the page lists the worst, the table all."""
+    from community_eval import ui
+
+    at = app(lang="en").run().switch_page("pages/facilities.py").run()
+    (table,) = [d.value for d in at.dataframe]
+    rules = [c for c in table.columns if c.startswith("rule_")]
+    failing = table[(table[rules] == "fail").any(axis=1)]
+    assert len(table) == 79 and len(failing) > 20
+    listing = [m.value for m in at.markdown if m.value.startswith("- **")][-1]  # after the rules list
+    listed = [re.match(r"- \*\*(.+?)\*\*", line).group(1) for line in listing.splitlines()]
+    names = failing.assign(name=failing["community_name"].map(ui.name_from_link))
+    fewest = names.sort_values(["rules_passed", "name"])["name"].head(20).tolist()
+    assert listed == fewest, "the twenty that pass fewest rules, in that order"
+    assert f"The 20 that pass fewest rules are listed; {len(failing)} fail in all" in " ".join(
+        c.value for c in at.caption
+    )
