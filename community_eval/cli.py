@@ -6,6 +6,10 @@ python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME
                          [--as-of YYYY-MM-DD] [--format csv|json] [--output FILE]
 python -m community_eval report [--db PATH] [--year Y] [--lang zh|en] [--profile NAME]
                          [--community ID] --output FILE.html
+python -m community_eval parquet [--db PATH] --output FOLDER
+
+COMMUNITY_EVAL_DB names the database (any DuckDB database string: a file, md:NAME for
+MotherDuck); COMMUNITY_EVAL_PARQUET a Parquet dataset to read instead of stored tables.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from community_eval.load_report import report_lines
 from community_eval.loader import MODES, ingest_paths
 from community_eval.schema import TABLES
 from community_eval.standards import Standards, StandardsError, load_standards
-from community_eval.store import Store, StoreError, default_db_path
+from community_eval.store import Store, StoreError, default_db_path, is_local_file, parquet_root
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     _add_export(commands)
     _add_report(commands)
+    sub = commands.add_parser("parquet", help="write the tables as Parquet files, hive-partitioned by year")
+    sub.add_argument("--db", default=None, help="database (default: $COMMUNITY_EVAL_DB or data/)")
+    sub.add_argument("--output", required=True, help="folder (or s3:// prefix) to write into")
     return parser
 
 
@@ -79,7 +86,11 @@ def _translator(choice: str | None) -> Translator:
 
 def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
     """Load the files; exit status 0 only when every file was loaded whole or as asked."""
-    store = Store(args.db or default_db_path())
+    path = args.db or default_db_path()
+    store = Store(path, parquet=parquet_root()) if parquet_root() and args.db is None else Store(path)
+    if store.read_only:
+        store.close()
+        raise StoreError("read_only_parquet", path=store.parquet)
     try:
         reports = ingest_paths(store, args.files, table=args.table, mode=args.mode, skip_invalid=args.skip_invalid)
     finally:
@@ -90,10 +101,27 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
 
 
 def _open_existing(path: str) -> Store:
-    """Open a database that exists: an export must never create an empty one by mistake."""
-    if path != ":memory:" and ":" not in Path(path).name and not Path(path).is_file():
+    """Open a database that exists: an export must never create an empty one by mistake.
+
+    With ``COMMUNITY_EVAL_PARQUET`` set and no ``--db``, the Parquet dataset is read instead.
+    """
+    if parquet_root() and path == default_db_path():
+        return Store(path, parquet=parquet_root())
+    if is_local_file(path) and not Path(path).is_file():
         raise export.ExportError("export.no_database", path=path)
     return Store(path)
+
+
+def run_parquet(args: argparse.Namespace) -> int:
+    """Write the database's current rows as a Parquet dataset (hive-partitioned by year)."""
+    store = _open_existing(args.db or default_db_path())
+    try:
+        written = store.write_parquet(args.output)
+    finally:
+        store.close()
+    for table, rows in written.items():
+        print(f"{table}\t{rows}")
+    return 0
 
 
 def _standards() -> Standards:
@@ -169,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_export(args)
         if args.command == "report":
             return run_report(args, tr)
+        if args.command == "parquet":
+            return run_parquet(args)
     except export.ExportError as error:
         print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return error.status

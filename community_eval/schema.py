@@ -377,6 +377,36 @@ def create_view_sql(table: Table) -> str:
     )
 
 
+#: The DuckDB variable holding the root of a Parquet dataset (set with a bound parameter).
+PARQUET_ROOT_VARIABLE = "community_eval_parquet"
+#: How a Parquet dataset is laid out: the column each table is partitioned by (hive style,
+#: ``<root>/<table>/year=2025/*.parquet``), or None for a table kept whole.
+PARQUET_PARTITIONS: dict[str, str | None] = {
+    "communities": None,
+    "staff": None,
+    "tasks": "year(period)",
+    "facilities": "year",
+    "survey": "year(survey_date)",
+}
+
+
+def create_parquet_view_sql(table: Table) -> str:
+    """The contract table as a view over Parquet files instead of stored rows.
+
+    The files live under ``<root>/<table>/`` (any depth, hive partitions such as
+    ``year=2025`` allowed; the partition column is dropped unless the contract has it).
+    The root is read from a DuckDB variable, so the path is never written into SQL, and
+    every column is cast to the contract's type, so an indicator reads the same types
+    whichever way the data arrive.
+    """
+    columns = ", ".join(f"cast({col.name} as {col.sql_type}) as {col.name}" for col in table.columns)
+    return (
+        f"create or replace view main.{table.name} as select {columns} "
+        f"from read_parquet(getvariable('{PARQUET_ROOT_VARIABLE}') || '/{table.name}/**/*.parquet', "
+        "hive_partitioning = true, union_by_name = true)"
+    )
+
+
 def _check_sql(col: Column) -> str | None:
     """A CHECK expression for enums and bounded numbers; literals come only from this module."""
     if col.kind is Kind.ENUM:

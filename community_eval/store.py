@@ -10,6 +10,7 @@ key that cached query results are stored under.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 import uuid
@@ -22,11 +23,22 @@ import duckdb
 import pandas as pd
 
 from community_eval import queries
-from community_eval.schema import STORED_SCHEMA, TABLES, Table, create_table_sql, create_view_sql
+from community_eval.schema import (
+    PARQUET_PARTITIONS,
+    PARQUET_ROOT_VARIABLE,
+    STORED_SCHEMA,
+    TABLES,
+    Table,
+    create_parquet_view_sql,
+    create_table_sql,
+    create_view_sql,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "community_eval.duckdb"
 DB_ENV = "COMMUNITY_EVAL_DB"
+#: A folder (or object-store prefix) of Parquet files to read in place of stored tables.
+PARQUET_ENV = "COMMUNITY_EVAL_PARQUET"
 
 _META_DDL = (
     "create schema if not exists meta",
@@ -62,8 +74,25 @@ class StoreError(Exception):
 
 
 def default_db_path() -> str:
-    """The database the dashboard and the command line open unless told otherwise."""
-    return os.environ.get(DB_ENV) or str(DEFAULT_DB)
+    """The database the dashboard and the command line open unless told otherwise.
+
+    Any DuckDB database string works: a file path, ``:memory:``, ``md:district`` for
+    MotherDuck. With ``COMMUNITY_EVAL_PARQUET`` set and no database named, the store
+    is an in-memory database over the Parquet files.
+    """
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    return ":memory:" if parquet_root() else str(DEFAULT_DB)
+
+
+def parquet_root() -> str | None:
+    """The Parquet dataset to read instead of loaded tables (``COMMUNITY_EVAL_PARQUET``), if any."""
+    return os.environ.get(PARQUET_ENV) or None
+
+
+def is_local_file(path: str) -> bool:
+    """Whether a database string names a file on this machine (not ``:memory:``, ``md:…``, ``s3://…``)."""
+    return path != ":memory:" and "://" not in path and ":" not in Path(path).name
 
 
 @dataclass(frozen=True)
@@ -81,16 +110,27 @@ class ImportRecord:
 class Store:
     """A DuckDB database holding the five contract tables plus the ``meta`` bookkeeping schema."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, parquet: str | None = None) -> None:
+        """Open (creating if need be) the database ``path``: any DuckDB database string.
+
+        With ``parquet`` (a folder, or an ``s3://``/``gs://``… prefix DuckDB can read), the
+        five contract tables are views over the Parquet files under it, read where they
+        lie; nothing is loaded and the store is read-only (see :meth:`load_rows`).
+        """
         self.path = path
-        if path != ":memory:" and "://" not in path and ":" not in Path(path).name:
+        self.parquet = parquet
+        if is_local_file(path):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(path)
         except duckdb.Error as error:
             raise StoreError("cannot_open_database", path=path, detail=str(error).splitlines()[0]) from None
         self._write_lock = threading.Lock()
-        self._ensure_schema()
+        try:
+            self._ensure_schema()
+        except duckdb.Error as error:
+            self._con.close()
+            raise StoreError("cannot_open_database", path=parquet or path, detail=str(error).splitlines()[0]) from None
         self._version = self._read_version()
 
     def close(self) -> None:
@@ -100,6 +140,9 @@ class Store:
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of the process's connection, for use on the calling thread only."""
         cur = self._con.cursor()
+        if self.parquet is not None:
+            # DuckDB variables belong to one connection; every cursor needs the dataset's root.
+            cur.execute(f"set variable {PARQUET_ROOT_VARIABLE} = $root", {"root": self.parquet.rstrip("/")})
         try:
             yield cur
         finally:
@@ -112,7 +155,7 @@ class Store:
             for table in TABLES.values():
                 cur.execute(create_table_sql(table))
                 self._adopt_legacy_table(cur, table)
-                cur.execute(create_view_sql(table))
+                cur.execute(create_parquet_view_sql(table) if self.parquet is not None else create_view_sql(table))
             for query in queries.all_queries().values():
                 if query.name.startswith("macro_"):
                     cur.execute(query.sql)
@@ -141,8 +184,29 @@ class Store:
         cur.execute(f"drop table main.{table.name}")
 
     def _read_version(self) -> str:
+        if self.parquet is not None:
+            return self._parquet_version()
         with self.cursor() as cur:
             return cur.execute("select token from meta.data_version").fetchall()[0][0]
+
+    def _parquet_version(self) -> str:
+        """The data version of a Parquet dataset: a digest of its file list at opening.
+
+        New or rewritten files are seen when the store is next opened (a restart, or the
+        cache of stores cleared); for a local folder the sizes and times count too.
+        """
+        digest = hashlib.sha256()
+        with self.cursor() as cur:
+            for name in TABLES:
+                pattern = f"{self.parquet.rstrip('/')}/{name}/**/*.parquet"
+                for (file,) in cur.execute(
+                    "select file from glob($pattern) order by file", {"pattern": pattern}
+                ).fetchall():
+                    digest.update(file.encode())
+                    if is_local_file(file):
+                        stat = Path(file).stat()
+                        digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()
 
     def data_version(self) -> str:
         """A token that changes on every write; cache keys include it.
@@ -229,6 +293,7 @@ class Store:
         """
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
+        self._refuse_if_read_only()
         columns = ", ".join(table.column_names)
         rows = f"{STORED_SCHEMA}.{table.name}"
         insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
@@ -268,6 +333,7 @@ class Store:
         Only the latest load of a table can be undone (later loads were checked against
         it), and never when other tables still refer to communities it added.
         """
+        self._refuse_if_read_only()
         if import_id not in self.undoable_imports():
             raise StoreError("undo_not_latest", import_id=import_id)
         with self.cursor() as cur:
@@ -292,6 +358,38 @@ class Store:
                 cur.execute("rollback")
                 raise
             self._version = token
+
+    def write_parquet(self, folder: str) -> dict[str, int]:
+        """Write the current rows of the five tables as a Parquet dataset another store can read.
+
+        Layout: ``<folder>/<table>/``, hive-partitioned by year where the table has one
+        (:data:`~community_eval.schema.PARQUET_PARTITIONS`), one file otherwise. Existing
+        files of the same names are overwritten. Returns the rows written per table.
+        """
+        written = {}
+        with self.cursor() as cur:
+            for name, partition in PARQUET_PARTITIONS.items():
+                target = f"{folder.rstrip('/')}/{name}"
+                if is_local_file(target):
+                    Path(target).mkdir(parents=True, exist_ok=True)
+                if partition is None:
+                    cur.sql(f"select * from main.{name}").write_parquet(f"{target}/{name}.parquet")
+                else:
+                    # The partition column is named year; the Parquet view keeps only the contract's columns.
+                    year = "" if partition == "year" else f", {partition} as year"
+                    rows = cur.sql(f"select *{year} from main.{name}")
+                    rows.write_parquet(target, partition_by=["year"], overwrite=True)
+                written[name] = cur.execute(f"select count(*) from main.{name}").fetchall()[0][0]
+        return written
+
+    @property
+    def read_only(self) -> bool:
+        """Whether loads and undo are refused: Parquet files are written by whoever produces them."""
+        return self.parquet is not None
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError("read_only_parquet", path=self.parquet)
 
     @staticmethod
     def _orphans(cur: duckdb.DuckDBPyConnection) -> int:

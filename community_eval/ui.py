@@ -26,7 +26,7 @@ from community_eval.loader import create_sample_database
 from community_eval.metrics import KINDS
 from community_eval.schema import COMMUNITY_TYPES
 from community_eval.standards import Standards, load_standards
-from community_eval.store import Store, StoreError, default_db_path
+from community_eval.store import Store, StoreError, default_db_path, is_local_file, parquet_root
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
 
@@ -49,7 +49,9 @@ def _open_store(path: str) -> Store:
     """One Store per database path per process; the main database's first start fills it
     from sample_data/ (a workspace starts empty, made by the data page)."""
     main = path == default_db_path()
-    if main and "://" not in path and path != ":memory:" and not Path(path).exists():
+    if main and parquet_root():
+        return Store(path, parquet=parquet_root())
+    if main and is_local_file(path) and not Path(path).exists():
         create_sample_database(path)
     return Store(path)
 

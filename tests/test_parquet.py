@@ -1,0 +1,126 @@
+"""A Parquet dataset read in place: the same numbers as the stored tables, and nothing written.
+
+The sample district is written out with ``python -m community_eval parquet``; a store over
+those files must give every export exactly what the database gives, refuse loads, and see
+a rewritten file as a new data version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from community_eval import cli, export
+from community_eval.loader import ingest_paths
+from community_eval.schema import TABLES
+from community_eval.standards import load_standards
+from community_eval.store import PARQUET_ENV, Store, StoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(sample_db, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("parquet")
+    assert cli.main(["parquet", "--db", sample_db, "--output", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def parquet_store(parquet_dir):
+    store = Store(":memory:", parquet=str(parquet_dir))
+    yield store
+    store.close()
+
+
+def test_the_layout_is_hive_partitioned_by_year(parquet_dir, sample_db):
+    with duckdb.connect(sample_db, read_only=True) as con:
+        survey_years = {row[0] for row in con.execute("select distinct year(survey_date) from survey").fetchall()}
+        facility_years = {row[0] for row in con.execute("select distinct year from facilities").fetchall()}
+    assert {p.name for p in (parquet_dir / "survey").iterdir()} == {f"year={y}" for y in survey_years}
+    assert {p.name for p in (parquet_dir / "facilities").iterdir()} == {f"year={y}" for y in facility_years}
+    assert [p.name for p in (parquet_dir / "communities").iterdir()] == ["communities.parquet"]
+
+
+def test_every_table_reads_back_row_for_row(parquet_store, sample_db):
+    with duckdb.connect(sample_db, read_only=True) as con:
+        for name, table in TABLES.items():
+            columns = ", ".join(table.column_names)
+            stored = con.execute(f"select {columns} from {name} order by all").df()
+            with parquet_store.cursor() as cur:
+                read = cur.execute(f"select {columns} from {name} order by all").df()
+            pd.testing.assert_frame_equal(read, stored, check_dtype=True, obj=name)
+
+
+@pytest.mark.parametrize("indicator", export.INDICATORS)
+def test_every_export_is_the_same_from_parquet(indicator, parquet_store, sample_db):
+    standards = load_standards()
+    database = Store(sample_db)
+    try:
+        expected = export.build(database, indicator, standards, as_of=dt.date(2025, 12, 31))
+    finally:
+        database.close()
+    actual = export.build(parquet_store, indicator, standards, as_of=dt.date(2025, 12, 31))
+    assert len(actual) > 0
+    pd.testing.assert_frame_equal(actual, expected, obj=indicator)
+
+
+def test_loads_and_undo_are_refused_and_change_nothing(parquet_store):
+    before = parquet_store.row_count("communities")
+    version = parquet_store.data_version()
+    (report,) = ingest_paths(parquet_store, [str(ROOT / "sample_data" / "staff.csv")], mode="replace")
+    assert not report.loaded
+    assert parquet_store.row_count("communities") == before and parquet_store.data_version() == version
+    with pytest.raises(StoreError) as refused:
+        parquet_store.undo(1)
+    assert refused.value.reason == "read_only_parquet"
+
+
+def test_the_command_line_refuses_to_load_in_one_sentence(parquet_dir, monkeypatch, capsys):
+    monkeypatch.setenv(PARQUET_ENV, str(parquet_dir))
+    monkeypatch.delenv("COMMUNITY_EVAL_DB", raising=False)
+    status = cli.main(["ingest", "--lang", "en", str(ROOT / "sample_data" / "communities.csv")])
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error == (
+        f"The data are read from the Parquet files in {parquet_dir}; load into those files, not through the dashboard."
+    )
+
+
+def test_a_rewritten_file_is_a_new_data_version(sample_db, tmp_path):
+    folder = tmp_path / "dataset"
+    Store(sample_db).write_parquet(str(folder))
+    first = Store(":memory:", parquet=str(folder))
+    again = Store(":memory:", parquet=str(folder))
+    assert first.data_version() == again.data_version(), "the same files, the same version"
+    responses = first.row_count("survey")
+    target = next((folder / "survey").glob("year=2025/*.parquet"))
+    with duckdb.connect() as con:
+        rows = con.execute("select * from read_parquet($f) limit 100", {"f": str(target)}).df()
+    target.unlink()
+    rows.to_parquet(target.with_name("smaller.parquet"))
+    changed = Store(":memory:", parquet=str(folder))
+    assert changed.data_version() != first.data_version()
+    assert changed.row_count("survey") < responses
+
+
+def test_the_dashboard_runs_on_the_parquet_dataset(parquet_dir, sample_db, monkeypatch):
+    def headline_values(environment: dict[str, str]) -> list[str]:
+        for key, value in environment.items():
+            monkeypatch.setenv(key, value)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.query_params["lang"] = "en"
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return [m.value for m in at.metric]
+
+    monkeypatch.delenv(PARQUET_ENV, raising=False)
+    stored = headline_values({"COMMUNITY_EVAL_DB": sample_db})
+    monkeypatch.delenv("COMMUNITY_EVAL_DB")
+    read = headline_values({PARQUET_ENV: str(parquet_dir)})
+    assert read == stored and len(read) == 7
