@@ -1,31 +1,20 @@
 """Meeting mode in a real browser: the slide's chart draws and nothing scrolls, at the two
-screen sizes of a meeting room. Runs the dashboard with ``tools/meeting_screenshots.py``;
-skipped where Playwright or the system Chromium is missing.
-"""
+screen sizes of a meeting room (checked by ``tools/meeting_screenshots.py``'s own check)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from tools import meeting_screenshots as shots
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("playwright") is None or not Path(shots.CHROMIUM).exists(),
-    reason="needs playwright and /usr/bin/chromium",
-)
-
 SIZES = [(1920, 1080), (1280, 720)]
 
 
-@pytest.fixture(scope="module")
-def browser_on_dashboard():
-    """One dashboard server (on a fresh sample database) and one browser for the module."""
-    with shots.dashboard() as base, shots.chromium() as browser:
-        yield base, browser
+@pytest.fixture
+def browser_on_dashboard(server, browser):
+    return server, browser
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

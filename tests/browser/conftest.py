@@ -1,0 +1,121 @@
+"""The real dashboard in a real browser: one ``streamlit run`` server and one Chromium.
+
+Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright, which never downloads a
+browser here. Where Chromium, Playwright or CJK fonts are missing the browser tests are
+skipped, unless ``COMMUNITY_EVAL_BROWSER_TESTS=required`` (set by ``.ci/run``): then every
+one of them fails, saying what is missing, so CI can never pass without them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tools import meeting_screenshots as harness
+
+REQUIRED = os.environ.get("COMMUNITY_EVAL_BROWSER_TESTS") == "required"
+#: The script has run, its output is in place (no skeletons, no stale elements) and every
+#: plotly chart has drawn.
+SETTLED = """() => {
+  const app = document.querySelector('.stApp');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelector('[data-testid="stMain"] h1')
+    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+         .every((el) => el.querySelector('.js-plotly-plot .main-svg'));
+}"""
+
+
+def missing() -> list[str]:
+    """What the browser tests need and this machine lacks."""
+    lacking = []
+    if importlib.util.find_spec("playwright") is None:
+        lacking.append("the playwright package (pip install -r requirements-dev.txt)")
+    if not Path(harness.CHROMIUM).exists():
+        lacking.append(f"Chromium at {harness.CHROMIUM} (apt-get install chromium)")
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout if fc_list else ""
+    if "Noto Sans CJK" not in fonts:
+        lacking.append("CJK fonts (apt-get install fonts-noto-cjk)")
+    return lacking
+
+
+@pytest.fixture(scope="session")
+def browser_ready() -> None:
+    lacking = missing()
+    if lacking:
+        message = "browser tests need " + ", ".join(lacking)
+        if REQUIRED:
+            pytest.fail(message + " (COMMUNITY_EVAL_BROWSER_TESTS=required)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def server(browser_ready) -> Iterator[str]:
+    """The dashboard on a free loopback port, on a fresh copy of the sample district."""
+    with harness.dashboard() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser(browser_ready):
+    with harness.chromium() as chromium:
+        yield chromium
+
+
+@dataclass
+class Tab:
+    """One browser page with what its console said."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def open(self, url: str) -> Tab:
+        self.page.goto(url, wait_until="domcontentloaded")
+        self.settle()
+        return self
+
+    def settle(self, timeout_ms: int = 60_000) -> None:
+        """Wait until the script has run and every plotly chart of the page has drawn."""
+        # Idle, nothing still a placeholder, every chart drawn: twice in a row, 300 ms apart,
+        # because a run a click (or the first connection) asks for starts a moment later.
+        for _ in range(2):
+            self.page.wait_for_timeout(300)
+            self.page.wait_for_function(SETTLED, timeout=timeout_ms)
+
+    def exceptions(self) -> list[str]:
+        return [e.inner_text()[:300] for e in self.page.locator("[data-testid='stException']").all()]
+
+    def query(self) -> dict[str, str]:
+        from urllib.parse import parse_qsl, urlparse
+
+        return dict(parse_qsl(urlparse(self.page.url).query))
+
+
+@pytest.fixture
+def tab(browser) -> Iterator[callable]:
+    """A new browser context (a visitor) per call: ``tab(width, height, lang)``."""
+    contexts = []
+
+    def make(width: int = 1366, height: int = 900, lang: str = "zh") -> Tab:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=f"{lang}-CN")
+        contexts.append(context)
+        page = context.new_page()
+        made = Tab(page)
+        view = harness.View("", lang, width, height)
+        page.on("console", lambda m: harness._console(view, m))
+        page.on("pageerror", lambda e: view.errors.append(f"page error: {e}"))
+        made.errors, made.ignored = view.errors, view.ignored
+        return made
+
+    yield make
+    for context in contexts:
+        context.close()
