@@ -7,6 +7,10 @@ the real loader from CSV files, ``sample_db`` is the shipped sample loaded once 
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -186,3 +190,46 @@ def empty_store(tmp_path) -> Store:
     store = Store(str(tmp_path / "empty.duckdb"))
     yield store
     store.close()
+
+
+# ---- the browser (tests/browser and the offline report's rendering) --------------------------
+
+#: Set by .ci/run: a missing browser fails the browser tests instead of skipping them.
+REQUIRED = os.environ.get("COMMUNITY_EVAL_BROWSER_TESTS") == "required"
+
+
+def missing() -> list[str]:
+    """What the browser tests need and this machine lacks."""
+    lacking = []
+    if importlib.util.find_spec("playwright") is None:
+        lacking.append("the playwright package (pip install -r requirements-dev.txt)")
+    if not Path(_harness().CHROMIUM).exists():
+        lacking.append(f"Chromium at {_harness().CHROMIUM} (apt-get install chromium)")
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout if fc_list else ""
+    if "Noto Sans CJK" not in fonts:
+        lacking.append("CJK fonts (apt-get install fonts-noto-cjk)")
+    return lacking
+
+
+@pytest.fixture(scope="session")
+def browser_ready() -> None:
+    lacking = missing()
+    if lacking:
+        message = "browser tests need " + ", ".join(lacking)
+        if REQUIRED:
+            pytest.fail(message + " (COMMUNITY_EVAL_BROWSER_TESTS=required)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_ready):
+    with _harness().chromium() as chromium:
+        yield chromium
+
+
+def _harness():
+    """The server and browser helpers of tools/meeting_screenshots.py (imported when needed)."""
+    from tools import meeting_screenshots
+
+    return meeting_screenshots

@@ -8,6 +8,8 @@ a rewritten file as a new data version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,18 @@ from community_eval.standards import load_standards
 from community_eval.store import PARQUET_ENV, Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def _database(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the sample database, opened the way the app opens it (DuckDB refuses a
+    second connection to one file with another configuration in the same process)."""
+    store = Store(path)
+    try:
+        with store.cursor() as cur:
+            yield cur
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +53,7 @@ def parquet_store(parquet_dir):
 
 
 def test_the_layout_is_hive_partitioned_by_year(parquet_dir, sample_db):
-    with duckdb.connect(sample_db, read_only=True) as con:
+    with _database(sample_db) as con:
         survey_years = {row[0] for row in con.execute("select distinct year(survey_date) from survey").fetchall()}
         facility_years = {row[0] for row in con.execute("select distinct year from facilities").fetchall()}
     assert {p.name for p in (parquet_dir / "survey").iterdir()} == {f"year={y}" for y in survey_years}
@@ -48,7 +62,7 @@ def test_the_layout_is_hive_partitioned_by_year(parquet_dir, sample_db):
 
 
 def test_every_table_reads_back_row_for_row(parquet_store, sample_db):
-    with duckdb.connect(sample_db, read_only=True) as con:
+    with _database(sample_db) as con:
         for name, table in TABLES.items():
             columns = ", ".join(table.column_names)
             stored = con.execute(f"select {columns} from {name} order by all").df()

@@ -31,15 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 LANGS = ("zh", "en")
 THEME_SECTIONS = ("task_burden", "satisfaction", "facilities", "staff")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 #: Whatever in HTML or CSS makes a browser fetch: a tag's src/href/data, @import, url().
 FETCHING = re.compile(
     r"""<(?:script|img|link|iframe|source|video|audio|embed|object|image|use)\b[^>]*"""
@@ -356,18 +347,11 @@ ALL_DRAWN = """() => {
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_report_renders_offline_in_chromium(reports, tmp_path, lang):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+def test_the_report_renders_offline_in_chromium(reports, tmp_path, lang, browser):
+    """In the session's Chromium (tests/conftest.py): one Playwright per process."""
     path = tmp_path / f"report_{lang}.html"
     path.write_text(reports[lang], encoding="utf-8")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            charts, problems, requested, fit = _render(browser, path, ROOT / "screenshots" / f"report_{lang}.png")
-        finally:
-            browser.close()
+    charts, problems, requested, fit = _render(browser, path, ROOT / "screenshots" / f"report_{lang}.png")
     assert not requested, f"the report asked the network for {requested}"
     assert not problems, problems
     assert len(charts) == reports[lang].count('class="plotly-graph-div"') >= 6

@@ -1,26 +1,15 @@
-"""The real dashboard in a real browser: one ``streamlit run`` server and one Chromium.
-
-Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright, which never downloads a
-browser here. Where Chromium, Playwright or CJK fonts are missing the browser tests are
-skipped, unless ``COMMUNITY_EVAL_BROWSER_TESTS=required`` (set by ``.ci/run``): then every
-one of them fails, saying what is missing, so CI can never pass without them.
-"""
+"""The real dashboard in a real browser: one ``streamlit run`` server per session (the
+Chromium and the skip-or-fail rule are in ``tests/conftest.py``, shared with the report's test)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from tools import meeting_screenshots as harness
 
-REQUIRED = os.environ.get("COMMUNITY_EVAL_BROWSER_TESTS") == "required"
 #: The script has run, its output is in place (no skeletons, no stale elements) and every
 #: plotly chart has drawn.
 SETTLED = """() => {
@@ -33,41 +22,11 @@ SETTLED = """() => {
 }"""
 
 
-def missing() -> list[str]:
-    """What the browser tests need and this machine lacks."""
-    lacking = []
-    if importlib.util.find_spec("playwright") is None:
-        lacking.append("the playwright package (pip install -r requirements-dev.txt)")
-    if not Path(harness.CHROMIUM).exists():
-        lacking.append(f"Chromium at {harness.CHROMIUM} (apt-get install chromium)")
-    fc_list = shutil.which("fc-list")
-    fonts = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout if fc_list else ""
-    if "Noto Sans CJK" not in fonts:
-        lacking.append("CJK fonts (apt-get install fonts-noto-cjk)")
-    return lacking
-
-
-@pytest.fixture(scope="session")
-def browser_ready() -> None:
-    lacking = missing()
-    if lacking:
-        message = "browser tests need " + ", ".join(lacking)
-        if REQUIRED:
-            pytest.fail(message + " (COMMUNITY_EVAL_BROWSER_TESTS=required)", pytrace=False)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def server(browser_ready) -> Iterator[str]:
     """The dashboard on a free loopback port, on a fresh copy of the sample district."""
     with harness.dashboard() as base:
         yield base
-
-
-@pytest.fixture(scope="session")
-def browser(browser_ready):
-    with harness.chromium() as chromium:
-        yield chromium
 
 
 @dataclass
