@@ -32,5 +32,6 @@ navigation = st.navigation(
 ui.sidebar_filters(tr)
 meeting.sidebar_toggle(tr)
 ui_report.report_download(tr, ui.view())
-with ui.frame(navigation, PAGES):
+# A database failure met by the page is one sentence on it (ui.faults_shown), not a traceback.
+with ui.frame(navigation, PAGES), ui.faults_shown(tr):
     navigation.run()

@@ -972,6 +972,8 @@ def load_one(
     try:
         store.load_rows(cur, table, select, params, report.mode, record)
     except StoreError as error:
+        if error.fault:  # the database, not this file: the whole load stops and says so once
+            raise
         report.problems.append(Problem(error.reason, params=error.params))
         return None
     report.loaded, report.rows_loaded = True, report.rows_valid

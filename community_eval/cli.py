@@ -29,7 +29,7 @@ from community_eval.load_report import report_lines
 from community_eval.loader import MODES, ingest_paths
 from community_eval.schema import TABLES
 from community_eval.standards import Standards, StandardsError, load_standards
-from community_eval.store import Store, StoreError, default_db_path, is_local_file, parquet_root
+from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,9 +88,10 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
     """Load the files; exit status 0 only when every file was loaded whole or as asked."""
     path = args.db or default_db_path()
     store = Store(path, parquet=parquet_root()) if parquet_root() and args.db is None else Store(path)
-    if store.read_only:
+    refused = store.refusal()
+    if refused is not None:
         store.close()
-        raise StoreError("read_only_parquet", path=store.parquet)
+        raise refused
     try:
         reports = ingest_paths(store, args.files, table=args.table, mode=args.mode, skip_invalid=args.skip_invalid)
     finally:
@@ -179,12 +180,16 @@ def run_report(args: argparse.Namespace, tr: Translator) -> int:
     try:
         year = _report_year(store, args.year)
         text = report.build_report(store, Filters(), year, tr.lang, standards, profile.key, args.community)
-    except duckdb.Error as error:
-        raise StoreError("cannot_open_database", path=path, detail=str(error).splitlines()[0]) from None
     finally:
         store.close()
     export.write_file(text, args.output)
     return 0
+
+
+def _refuse(tr: Translator, error: StoreError) -> int:
+    """Say why the database could not be used in one sentence on stderr; exit status 2."""
+    print(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,8 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return error.status
     except StoreError as error:
-        print(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
-        return 2
+        return _refuse(tr, error)
+    except duckdb.Error as error:
+        # Met after the database opened (a damaged block read by a query, the disk filling while
+        # the loader stages a file): the same one sentence as at opening.
+        return _refuse(tr, database_error(error, getattr(args, "db", None) or default_db_path(), "database_failed"))
     except BrokenPipeError:
         # The reader of our output went away (``... | head``): nothing more to say, and
         # Python must not complain while flushing at exit.

@@ -421,6 +421,8 @@ def _load_one(
     try:
         store.load(table, typed, report.mode, record)
     except StoreError as error:
+        if error.fault:  # the database, not this file: the whole load stops and says so once
+            raise
         report.problems.append(Problem(error.reason, params=error.params))
         return None
     report.loaded, report.rows_loaded = True, len(typed)
@@ -501,7 +503,10 @@ def create_sample_database(path: str, sample_dir: Path = SAMPLE_DIR) -> None:
     """
     target = Path(path)
     partial = target.with_name(f".{target.name}.{dt.datetime.now():%Y%m%d%H%M%S%f}.building")
-    store = Store(str(partial))
+    try:
+        store = Store(str(partial))
+    except StoreError as error:  # the reader knows the target, not the hidden file it is built in
+        raise StoreError(error.reason, **{**error.params, "path": path}) from None
     try:
         reports = ingest_paths(store, sorted(sample_dir.glob("*.csv")), mode="replace")
     finally:

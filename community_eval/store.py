@@ -4,7 +4,8 @@ One connection per process and a cursor per query, because DuckDB connections ar
 safe to share between threads while cursors are (and Streamlit serves every session on
 its own thread). Writes are serialised and each is one transaction, so a failed load
 leaves the stored data exactly as it was. Every write changes the *data version*, the
-key that cached query results are stored under.
+key that cached query results are stored under. A page run reads inside a
+:meth:`Store.snapshot`, so all its queries see one version even while a load commits.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from community_eval import queries
+from community_eval import faults, queries
 from community_eval.schema import (
     PARQUET_PARTITIONS,
     PARQUET_ROOT_VARIABLE,
@@ -64,6 +65,14 @@ class ConcurrentLoad(RuntimeError):
     """The import id a load counted on was taken meanwhile (impossible while writes hold the lock)."""
 
 
+@dataclass
+class _Snapshot:
+    """One thread's read transaction: the cursor it runs on and the data version it sees."""
+
+    cursor: duckdb.DuckDBPyConnection
+    token: str
+
+
 class StoreError(Exception):
     """The database cannot be opened or written; ``reason`` is a locale key."""
 
@@ -71,6 +80,51 @@ class StoreError(Exception):
         super().__init__(f"{reason}: {params}")
         self.reason = reason
         self.params = params
+
+    @property
+    def fault(self) -> bool:
+        """Whether this concerns the database itself (locked, read-only, damaged, disk full), not one file.
+
+        A load that meets a fault stops and says so once, instead of blaming each file in turn.
+        """
+        return self.reason in faults.REASONS
+
+
+def database_error(error: duckdb.Error, path: str, fallback: str = "cannot_open_database") -> StoreError:
+    """The StoreError a DuckDB failure on ``path`` means: a known fault, else ``fallback`` with DuckDB's first line."""
+    known = faults.classify(str(error))
+    if known is None:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return StoreError(fallback, path=path, detail=detail)
+    reason, params = known
+    return StoreError(reason, path=path, **params)
+
+
+def _connect(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """Open ``path`` for writing, or only for reading when the file may be read but not written.
+
+    A database on a read-only share, or a file this user may not write, is still worth
+    browsing: it opens read-only (the second value is True) and loads and undo are refused
+    with one sentence. A file that does not exist and cannot be created is ``database_missing``.
+    """
+    local = is_local_file(path)
+    if local:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            raise StoreError("database_missing", path=path) from None
+    try:
+        return duckdb.connect(path), False
+    except duckdb.Error as error:
+        failure = database_error(error, path)
+    if failure.reason != "database_read_only" or not local:
+        raise failure
+    if not Path(path).is_file():
+        raise StoreError("database_missing", path=path)
+    try:
+        return duckdb.connect(path, read_only=True), True
+    except duckdb.Error as error:
+        raise database_error(error, path) from None
 
 
 def default_db_path() -> str:
@@ -119,19 +173,17 @@ class Store:
         """
         self.path = path
         self.parquet = parquet
-        if is_local_file(path):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(path)
-        except duckdb.Error as error:
-            raise StoreError("cannot_open_database", path=path, detail=str(error).splitlines()[0]) from None
+        self._con, self._read_only_file = _connect(path)
         self._write_lock = threading.Lock()
+        # The snapshot (if any) each thread reads in; see snapshot().
+        self._local = threading.local()
         try:
-            self._ensure_schema()
+            if not self._read_only_file:  # a read-only file has the schema it was written with
+                self._ensure_schema()
+            self._version = self._read_version()
         except duckdb.Error as error:
             self._con.close()
-            raise StoreError("cannot_open_database", path=parquet or path, detail=str(error).splitlines()[0]) from None
-        self._version = self._read_version()
+            raise database_error(error, parquet or path) from None
 
     def close(self) -> None:
         self._con.close()
@@ -211,10 +263,62 @@ class Store:
     def data_version(self) -> str:
         """A token that changes on every write; cache keys include it.
 
-        Kept in memory: while this process holds the database open, DuckDB's file lock
+        Inside a :meth:`snapshot` it is the version that snapshot reads, so a result cached
+        under it holds that version's data even when a load commits meanwhile. Otherwise it
+        is kept in memory: while this process holds the database open, DuckDB's file lock
         means every write goes through this object, so no query is needed per rerun.
         """
-        return self._version
+        held = self._snapshot()
+        return held.token if held is not None else self._version
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every :meth:`query` and :meth:`data_version` on this thread read one committed state.
+
+        A page run makes many queries and a load may commit between any two of them; without
+        this, earlier charts would show the old data and later ones the new. Inside, they all
+        run on one cursor in one read transaction, which DuckDB's MVCC keeps from seeing
+        later commits, and the version is read inside it. Thread-local, as every Streamlit
+        run has its own thread; nested calls share the outer snapshot; the transaction and its
+        cursor end with the block, whatever ends it (``st.stop()`` and ``st.rerun()`` raise).
+        While open it holds old row versions in memory and defers checkpoints, so hold one for
+        a run, never longer. Loads and undo still take fresh cursors and commit as before.
+        """
+        if self._snapshot() is not None:
+            yield
+            return
+        with self.cursor() as cur:
+            self._local.snapshot = self._begin_snapshot(cur)
+            try:
+                yield
+            finally:
+                self._local.snapshot = None
+                with suppress(duckdb.Error):  # closing the cursor rolls back anyway
+                    cur.execute("rollback")
+
+    def _snapshot(self) -> _Snapshot | None:
+        return getattr(self._local, "snapshot", None)
+
+    def _begin_snapshot(self, cur: duckdb.DuckDBPyConnection) -> _Snapshot:
+        """Start a read transaction on ``cur``; its first read fixes what it sees, so read the version first."""
+        cur.execute("begin transaction")
+        if self.parquet is not None:  # the files' digest, taken at opening; meta's token is of the memory db
+            return _Snapshot(cur, self._version)
+        return _Snapshot(cur, cur.execute("select token from meta.data_version").fetchall()[0][0])
+
+    def _renew_snapshot(self) -> None:
+        """Move this thread's snapshot (if any) to the latest committed version.
+
+        After this thread's own write, so the rest of its run reads what it wrote; and after
+        a failed query, because any error aborts a DuckDB transaction and every later query
+        in it would fail too (the run then goes on at the latest version, under its token).
+        """
+        held = self._snapshot()
+        if held is None:
+            return
+        with suppress(duckdb.Error):
+            held.cursor.execute("rollback")
+        self._local.snapshot = self._begin_snapshot(held.cursor)
 
     def query(
         self,
@@ -228,10 +332,30 @@ class Store:
         for queries that aggregate the output of another query, such as roll-ups.
         """
         query = queries.get(name)
-        with self.cursor() as cur:
-            for relation, frame in (frames or {}).items():
-                cur.register(relation, frame)
-            return cur.execute(query.sql, queries.bind(query, params or {})).df()
+        bound = queries.bind(query, params or {})
+        held = self._snapshot()
+        if held is None:
+            with self.cursor() as cur:
+                return self._run(cur, query.sql, bound, frames or {})
+        try:
+            return self._run(held.cursor, query.sql, bound, frames or {})
+        except duckdb.Error:
+            self._renew_snapshot()
+            raise
+
+    @staticmethod
+    def _run(
+        cur: duckdb.DuckDBPyConnection, sql: str, bound: dict[str, object], frames: dict[str, pd.DataFrame]
+    ) -> pd.DataFrame:
+        """Execute on ``cur`` with ``frames`` registered only for this statement (a snapshot's cursor is reused)."""
+        for relation, frame in frames.items():
+            cur.register(relation, frame)
+        try:
+            return cur.execute(sql, bound).df()
+        finally:
+            for relation in frames:
+                with suppress(duckdb.Error):  # an aborted transaction drops them when rolled back
+                    cur.unregister(relation)
 
     def row_count(self, table: str) -> int:
         with self.cursor() as cur:
@@ -313,10 +437,11 @@ class Store:
                     raise ConcurrentLoad("another load took this import id")  # writes hold the lock: never
                 token = self._record(cur, import_id, record)
                 cur.execute("commit")
-            except BaseException:
-                cur.execute("rollback")
+            except BaseException as error:
+                self._roll_back(cur, error)
                 raise
             self._version = token
+        self._renew_snapshot()
         return import_id
 
     def undoable_imports(self) -> set[int]:
@@ -354,10 +479,11 @@ class Store:
                 )
                 token = self._new_version(cur)
                 cur.execute("commit")
-            except BaseException:
-                cur.execute("rollback")
+            except BaseException as error:
+                self._roll_back(cur, error)
                 raise
             self._version = token
+        self._renew_snapshot()
 
     def write_parquet(self, folder: str) -> dict[str, int]:
         """Write the current rows of the five tables as a Parquet dataset another store can read.
@@ -382,14 +508,40 @@ class Store:
                 written[name] = cur.execute(f"select count(*) from main.{name}").fetchall()[0][0]
         return written
 
+    def _roll_back(self, cur: duckdb.DuckDBPyConnection, error: BaseException) -> None:
+        """Undo a failed write; a known fault (disk full, …) is raised as its StoreError.
+
+        The rollback itself may fail after a fatal error (DuckDB then refuses every statement
+        and rereads the file on the next open, where the write never happened): the first error
+        is the one worth telling.
+        """
+        with suppress(duckdb.Error):
+            cur.execute("rollback")
+        if isinstance(error, duckdb.Error) and faults.classify(str(error)) is not None:
+            raise database_error(error, self.path) from None
+
     @property
     def read_only(self) -> bool:
-        """Whether loads and undo are refused: Parquet files are written by whoever produces them."""
-        return self.parquet is not None
+        """Whether loads and undo are refused (see :meth:`refusal`)."""
+        return self.refusal() is not None
+
+    def refusal(self) -> StoreError | None:
+        """Why loads and undo are refused here, or None when they are allowed.
+
+        Parquet files are written by whoever produces them; a database file this process
+        may only read (read-only share, no write permission) is opened read-only so it can
+        still be browsed.
+        """
+        if self.parquet is not None:
+            return StoreError("read_only_parquet", path=self.parquet)
+        if self._read_only_file:
+            return StoreError("database_read_only", path=self.path)
+        return None
 
     def _refuse_if_read_only(self) -> None:
-        if self.read_only:
-            raise StoreError("read_only_parquet", path=self.parquet)
+        refused = self.refusal()
+        if refused is not None:
+            raise refused
 
     @staticmethod
     def _orphans(cur: duckdb.DuckDBPyConnection) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlencode
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -26,7 +27,7 @@ from community_eval.loader import create_sample_database
 from community_eval.metrics import KINDS
 from community_eval.schema import COMMUNITY_TYPES
 from community_eval.standards import Standards, load_standards
-from community_eval.store import Store, StoreError, default_db_path, is_local_file, parquet_root
+from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
 
@@ -480,14 +481,36 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
 # ---- page helpers -----------------------------------------------------------------------
 
 
+def error_text(tr: Translator, error: StoreError) -> str:
+    """A StoreError as the one sentence its locale key says."""
+    return tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()})
+
+
 def store_ready(tr: Translator) -> bool:
-    """Open (or first create) the database; on failure say so in one sentence, no traceback."""
+    """Open (or first create) the database; on failure say so in one sentence, no traceback.
+
+    The opening is not cached when it fails, so the next run (a click, a reload) tries again:
+    a lock released or a disk freed meanwhile needs no restart.
+    """
     try:
         store()
     except StoreError as error:
-        st.error(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}))
+        st.error(error_text(tr, error), icon=":material/error:")
         return False
     return True
+
+
+@contextmanager
+def faults_shown(tr: Translator) -> Iterator[None]:
+    """Show a database failure met during the run (a damaged block a query reads, the disk
+    filling during a load) as one sentence in place of the page, not a traceback; the
+    sidebar drawn before it (language, dataset) keeps working."""
+    try:
+        yield
+    except StoreError as error:
+        st.error(error_text(tr, error), icon=":material/error:")
+    except duckdb.Error as error:
+        st.error(error_text(tr, database_error(error, db_path(), "database_failed")), icon=":material/error:")
 
 
 def chart_level(current: View) -> str:

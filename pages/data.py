@@ -14,8 +14,8 @@ upload, history, blanks, dictionary = st.tabs(
 )
 
 with upload:
-    if ui.store().read_only:  # the main dataset is a Parquet dataset read in place; workspaces still load
-        st.info(tr("error.read_only_parquet", path=ui.store().parquet), icon=":material/lock:")
+    if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
+        st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
     target = ui_data.target_dataset_picker(tr)
     files = st.file_uploader(
         tr("data.files"),
