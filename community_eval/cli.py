@@ -7,6 +7,7 @@ python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME
 python -m community_eval report [--db PATH] [--year Y] [--lang zh|en] [--profile NAME]
                          [--community ID] --output FILE.html
 python -m community_eval parquet [--db PATH] --output FOLDER
+python -m community_eval hash-password
 
 COMMUNITY_EVAL_DB names the database (any DuckDB database string: a file, md:NAME for
 MotherDuck); COMMUNITY_EVAL_PARQUET a Parquet dataset to read instead of stored tables.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("parquet", help="write the tables as Parquet files, hive-partitioned by year")
     sub.add_argument("--db", default=None, help="database (default: $COMMUNITY_EVAL_DB or data/)")
     sub.add_argument("--output", required=True, help="folder (or s3:// prefix) to write into")
+    sub = commands.add_parser("hash-password", help="make the editor password's line for .streamlit/secrets.toml")
+    sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     return parser
 
 
@@ -186,6 +190,29 @@ def run_report(args: argparse.Namespace, tr: Translator) -> int:
     return 0
 
 
+def _read_new_password(tr: Translator) -> str | None:
+    """The new password: typed twice without echo at a terminal (None when the two differ),
+    else the first line of standard input, so a script can pipe it in."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(tr("auth.cli_prompt"))
+    return first if getpass.getpass(tr("auth.cli_again")) == first else None
+
+
+def run_hash_password(tr: Translator) -> int:
+    """Print the secrets line holding the password's salted scrypt hash; the password itself
+    is neither printed nor kept."""
+    from community_eval.passwords import hash_password
+
+    password = _read_new_password(tr)
+    if password is None or not password:
+        print(tr("auth.cli_mismatch" if password is None else "auth.cli_empty"), file=sys.stderr)
+        return 1
+    print(tr("auth.cli_paste"), file=sys.stderr)
+    print(f'editor_password_hash = "{hash_password(password)}"')
+    return 0
+
+
 def _refuse(tr: Translator, error: StoreError) -> int:
     """Say why the database could not be used in one sentence on stderr; exit status 2."""
     print(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
@@ -204,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_report(args, tr)
         if args.command == "parquet":
             return run_parquet(args)
+        if args.command == "hash-password":
+            return run_hash_password(tr)
     except export.ExportError as error:
         print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return error.status
