@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import meeting, ui, ui_report
+from community_eval import auth, meeting, ui, ui_report
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -21,17 +21,20 @@ PAGES = (
 st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=ui.FAVICON, layout="wide")
 tr = ui.language_switch()
 ui.dataset_switch(tr)
+auth.sidebar(tr)  # sign in / out; who may change data (community_eval.auth)
 if not ui.store_ready(tr):
     st.stop()
-navigation = st.navigation(
-    [
-        st.Page(script, title=tr(title), icon=icon, url_path=path, default=index == 0)
-        for index, (script, title, icon, path) in enumerate(PAGES)
-    ]
-)
-ui.sidebar_filters(tr)
-meeting.sidebar_toggle(tr)
-ui_report.report_download(tr, ui.view())
-# A database failure met by the page is one sentence on it (ui.faults_shown), not a traceback.
-with ui.frame(navigation, PAGES), ui.faults_shown(tr):
-    navigation.run()
+# One data version for the whole run, even while another session's load commits; a database
+# failure met on the way is one sentence on the page (ui.faults_shown).
+with ui.faults_shown(tr), ui.snapshot():
+    navigation = st.navigation(
+        [
+            st.Page(script, title=tr(title), icon=icon, url_path=path, default=index == 0)
+            for index, (script, title, icon, path) in enumerate(PAGES)
+        ]
+    )
+    ui.sidebar_filters(tr)
+    meeting.sidebar_toggle(tr)
+    ui_report.report_download(tr, ui.view())
+    with ui.frame(navigation, PAGES):
+        navigation.run()

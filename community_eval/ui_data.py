@@ -12,14 +12,17 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from community_eval import workspaces
+from community_eval import auth, workspaces
 from community_eval.i18n import Translator
 from community_eval.load_report import ignored_headers, problem_text
 from community_eval.loader import FileReport, Source, ingest
-from community_eval.store import StoreError
+from community_eval.safety import markdown_literal
+from community_eval.schema import TABLES
+from community_eval.store import Store, StoreError
 from community_eval.ui import _open_store, dataset
 
 _NEW = "__new__"
+_REFUSED = "__refused__"
 PROBLEMS_SHOWN = 500
 
 
@@ -54,12 +57,18 @@ def target_dataset_picker(tr: Translator) -> str | None:
     )
     failure = st.session_state.pop("_workspace_error", None)
     if failure:
-        st.error(tr(f"error.{failure}", name=name))
+        st.error(tr("auth.refused") if failure == _REFUSED else tr(f"error.{failure}", name=name))
     return None
 
 
 def _create_workspace(name: str) -> None:
-    """Button callback: runs before the widgets, so it may point the picker at the new workspace."""
+    """Button callback: runs before the widgets, so it may point the picker at the new workspace.
+
+    Viewers never see the button; the check here refuses a rerun crafted to call it anyway.
+    """
+    if not auth.is_editor():
+        st.session_state["_workspace_error"] = _REFUSED
+        return
     try:
         workspaces.create(name)
     except workspaces.WorkspaceError as error:
@@ -68,8 +77,32 @@ def _create_workspace(name: str) -> None:
         st.session_state["data_target"] = name
 
 
-def uploaded_sources(files: list) -> list[Source]:
-    return [Source(file.name, file.getvalue()) for file in files]
+def upload_limit_bytes() -> int:
+    """The largest upload, from ``server.maxUploadSize`` (MB), so our check and the server's agree."""
+    return int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+
+
+def uploaded_sources(tr: Translator, files: list) -> list[Source]:
+    """The uploaded files to check, less any over the size limit, each refused with a message.
+
+    The server refuses bigger uploads itself; this check keeps the promise when the option
+    is changed at run time, or a file reaches the page by another way than the uploader.
+    """
+    limit = upload_limit_bytes()
+    sources = []
+    for file in files:
+        if file.size > limit:
+            st.error(
+                tr(
+                    "security.upload_too_large",
+                    file=markdown_literal(file.name),
+                    size=f"{file.size / 1024 / 1024:.1f}",
+                    limit=limit // (1024 * 1024),
+                )
+            )
+        else:
+            sources.append(Source(file.name, file.getvalue()))
+    return sources
 
 
 def _fingerprint(sources: list[Source], *options: object) -> str:
@@ -99,7 +132,7 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
     icon = ":material/check_circle:" if ready else ":material/error:"
     title = tr(
         "data.file_title",
-        file=report.file_name,
+        file=markdown_literal(report.file_name),
         table=tr(f"table.{report.table}") if report.table else "—",
         rows=report.rows_total,
         problems=len(report.problems),
@@ -111,8 +144,10 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
             )
             st.dataframe(mapping, hide_index=True)
         if report.ignored or report.unnamed:
-            st.caption(tr("data.ignored", columns="、".join(ignored_headers(tr, report))))
-        if report.preview is not None and not report.preview.empty:
+            st.caption(tr("data.ignored", columns=markdown_literal("、".join(ignored_headers(tr, report)))))
+        if report.table and TABLES[report.table].rows_private:
+            st.caption(tr("data.preview_private"))
+        elif report.preview is not None and not report.preview.empty:
             st.markdown(tr("data.preview"))
             preview = report.preview.astype(object)
             st.dataframe(preview.where(preview.notna(), ""), hide_index=True)
@@ -123,7 +158,7 @@ def _show_problems(tr: Translator, report: FileReport) -> None:
     if not report.problems:
         return
     for problem in report.file_problems:
-        st.error(problem_text(tr, problem).strip())
+        st.error(markdown_literal(problem_text(tr, problem).strip()))
     rows = [p for p in report.problems if p.row is not None]
     if not rows:
         return
@@ -154,7 +189,12 @@ def _show_problems(tr: Translator, report: FileReport) -> None:
 def run_upload(
     tr: Translator, target: str, sources: list[Source], table: str | None, mode: str, skip_invalid: bool
 ) -> None:
-    """Load for real, with a progress bar; say what loaded and what did not."""
+    """Load for real, with a progress bar; say what loaded and what did not.
+
+    Only editors may: the page hides the button from viewers, and this refuses them again.
+    """
+    if not auth.require_editor(tr):
+        return
     store = _open_store(workspaces.path_for(target))
     bar = st.progress(0.0, text=tr("data.loading"))
     reports = ingest(
@@ -171,18 +211,19 @@ def run_upload(
             st.success(
                 tr(
                     "data.loaded",
-                    file=report.file_name,
+                    file=markdown_literal(report.file_name),
                     rows=report.rows_loaded,
                     table=tr(f"table.{report.table}"),
                     skipped=report.rows_rejected,
                 )
             )
         else:
-            st.error(tr("data.not_loaded", file=report.file_name))
+            st.error(tr("data.not_loaded", file=markdown_literal(report.file_name)))
 
 
 def import_history(tr: Translator) -> None:
-    """Every load into the current dataset, newest first, with undo for the undoable ones."""
+    """Every load into the current dataset, newest first, with undo for the undoable ones
+    (undo buttons for editors only; viewers see the history)."""
     store = _open_store(workspaces.path_for(dataset()))
     records = store.imports()
     if records.empty:
@@ -203,14 +244,28 @@ def import_history(tr: Translator) -> None:
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")
+    if not auth.is_editor():
+        return
     for import_id in sorted(undoable, reverse=True):
         record = records.set_index("import_id").loc[import_id]
-        label = tr("data.undo", id=import_id, file=record["file_name"], table=tr(f"table.{record['table_name']}"))
+        label = tr(
+            "data.undo",
+            id=import_id,
+            file=markdown_literal(record["file_name"]),
+            table=tr(f"table.{record['table_name']}"),
+        )
         if st.button(label, key=f"undo_{import_id}", icon=":material/undo:"):
-            try:
-                store.undo(int(import_id))
-            except StoreError as error:
-                st.error(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}))
-            else:
-                st.success(tr("data.undone", id=import_id))
-                st.rerun()
+            undo_import(tr, store, int(import_id))
+
+
+def undo_import(tr: Translator, store: Store, import_id: int) -> None:
+    """Undo one load and show the result; refused for viewers even if a rerun reaches it."""
+    if not auth.require_editor(tr):
+        return
+    try:
+        store.undo(import_id)
+    except StoreError as error:
+        st.error(tr(f"error.{error.reason}", **{k: str(v) for k, v in error.params.items()}))
+    else:
+        st.success(tr("data.undone", id=import_id))
+        st.rerun()

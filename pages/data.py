@@ -3,7 +3,7 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 
 import streamlit as st
 
-from community_eval import templates, ui, ui_data, workspaces
+from community_eval import auth, templates, ui, ui_data, workspaces
 from community_eval.schema import TABLES
 
 tr, view = ui.page()
@@ -14,47 +14,49 @@ upload, history, blanks, dictionary = st.tabs(
 )
 
 with upload:
-    if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
-        st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
-    target = ui_data.target_dataset_picker(tr)
-    files = st.file_uploader(
-        tr("data.files"),
-        type=["csv", "txt", "tsv", "xlsx"],
-        accept_multiple_files=True,
-        help=tr("data.files_help"),
-        key="data_files",
-    )
-    left, middle, right = st.columns(3)
-    table = left.selectbox(
-        tr("data.table"),
-        [None, *TABLES],
-        format_func=lambda name: tr("data.table_auto") if name is None else tr(f"table.{name}"),
-        key="data_table",
-    )
-    mode = middle.radio(
-        tr("data.mode"),
-        ["append", "replace"],
-        format_func=lambda key: tr(f"data.mode_{key}"),
-        horizontal=True,
-        key="data_mode",
-    )
-    skip_invalid = right.checkbox(tr("data.skip_invalid"), key="data_skip_invalid", help=tr("data.skip_help"))
-    if files and target is not None:
-        sources = ui_data.uploaded_sources(files)
-        checked = ui_data.check_upload(target, sources, table, mode, skip_invalid)
-        for report in checked:
-            ui_data.show_file_report(tr, report)
-        loadable = [r for r in checked if r.rows_valid and (skip_invalid or not r.problems)]
-        if st.button(
-            tr("data.load", count=len(loadable)),
-            type="primary",
-            disabled=not loadable,
-            icon=":material/upload:",
-            key="data_load",
-        ):
-            ui_data.run_upload(tr, target, sources, table, mode, skip_invalid)
-        if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
-            st.caption(tr("data.blocked_hint"))
+    # Viewers get a sentence instead of the controls; the loading functions refuse them too.
+    if auth.data_page_notice(tr):
+        if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
+            st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
+        target = ui_data.target_dataset_picker(tr)
+        files = st.file_uploader(
+            tr("data.files"),
+            type=["csv", "txt", "tsv", "xlsx"],
+            accept_multiple_files=True,
+            help=tr("data.files_help"),
+            key="data_files",
+        )
+        left, middle, right = st.columns(3)
+        table = left.selectbox(
+            tr("data.table"),
+            [None, *TABLES],
+            format_func=lambda name: tr("data.table_auto") if name is None else tr(f"table.{name}"),
+            key="data_table",
+        )
+        mode = middle.radio(
+            tr("data.mode"),
+            ["append", "replace"],
+            format_func=lambda key: tr(f"data.mode_{key}"),
+            horizontal=True,
+            key="data_mode",
+        )
+        skip_invalid = right.checkbox(tr("data.skip_invalid"), key="data_skip_invalid", help=tr("data.skip_help"))
+        if files and target is not None:
+            sources = ui_data.uploaded_sources(tr, files)
+            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid)
+            for report in checked:
+                ui_data.show_file_report(tr, report)
+            loadable = [r for r in checked if r.rows_valid and (skip_invalid or not r.problems)]
+            if st.button(
+                tr("data.load", count=len(loadable)),
+                type="primary",
+                disabled=not loadable,
+                icon=":material/upload:",
+                key="data_load",
+            ):
+                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid)
+            if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
+                st.caption(tr("data.blocked_hint"))
 
 with history:
     ui_data.import_history(tr)
