@@ -107,6 +107,9 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = field(default=())
+    #: Rows are individual residents' answers: never displayed one by one, not even in the
+    #: upload preview; only statistics over at least min_n of them are shown.
+    rows_private: bool = False
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -307,6 +310,7 @@ SURVEY = Table(
         Column("age_group", Kind.TEXT, ("年龄段", "年龄组")),
     ),
     depends_on=("communities",),
+    rows_private=True,
 )
 
 #: All tables, in the order they must be loaded (a table after the ones it refers to).

@@ -4,7 +4,8 @@ over fewer than min_n responses."""
 
 import streamlit as st
 
-from community_eval import charts, metrics, ui
+from community_eval import charts, disclosure, metrics, ui
+from community_eval.safety import markdown_literal
 from community_eval.schema import SURVEY_ITEMS
 
 tr, view = ui.page()
@@ -17,21 +18,18 @@ if happy is None or happy.empty:
 st.caption(ui.scope_text(tr, view))
 
 overall = ui.compute("satisfaction", view.filters, view.year, min_n, level="all").iloc[0]
-if overall["suppressed"]:
-    ui.takeaway(tr("satisfaction.too_few_overall", min_n=min_n))
-else:
-    ui.takeaway(
-        tr(
-            "satisfaction.takeaway",
-            mean=tr.number(overall["mean_overall"], "decimal"),
-            top2=tr.number(overall["top2_share"], "share"),
-            n=tr.number(overall["n"]),
-        )
-    )
+ui.takeaway(disclosure.overall_reading(tr, overall, min_n))
+if note := disclosure.withheld_note(tr, overall, min_n):
+    st.caption(note)
 hidden = happy[happy["suppressed"]]
 if not hidden.empty:
     st.caption(
-        tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names="、".join(hidden["group_label"]))
+        tr(
+            "satisfaction.suppressed_note",
+            count=len(hidden),
+            min_n=min_n,
+            names=markdown_literal("、".join(hidden["group_label"])),
+        )
     )
 
 # Community means with their intervals, n beside each name.
@@ -95,28 +93,28 @@ if not before.empty:
 left, right = st.columns(2)
 for column, attribute in ((left, "gender"), (right, "age_group")):
     groups = ui.compute("satisfaction_by_respondent", view.filters, view.year, min_n, attribute)
-    if groups.empty:
-        continue
-    groups["label"] = [
-        (tr.enum("gender", g) if attribute == "gender" else g) + (f" (n={n})")
-        for g, n in zip(groups["respondent_group"], groups["n"], strict=True)
-    ]
-    ui.chart(
-        where=column,
-        figure=charts.ranked_bars(
-            groups,
-            "label",
-            "mean_overall",
-            title=tr(f"satisfaction.chart.by_{attribute}", year=view.year),
-            value_title=tr("axis.mean_overall"),
-            label_title=tr(f"axis.{attribute}"),
-            kind="decimal",
-            keep_order=True,
-        ),
-        key=f"satisfaction_{attribute}",
-    )
-    if groups["suppressed"].any():
-        column.caption(tr("satisfaction.group_suppressed", min_n=min_n))
+    shown_groups = disclosure.shown_groups(groups)
+    if not shown_groups.empty:
+        labels = [
+            (tr.enum("gender", g) if attribute == "gender" else g) + f" (n={n})"
+            for g, n in zip(shown_groups["respondent_group"], shown_groups["n"], strict=True)
+        ]
+        ui.chart(
+            where=column,
+            figure=charts.ranked_bars(
+                shown_groups.assign(label=labels),
+                "label",
+                "mean_overall",
+                title=tr(f"satisfaction.chart.by_{attribute}", year=view.year),
+                value_title=tr("axis.mean_overall"),
+                label_title=tr(f"axis.{attribute}"),
+                kind="decimal",
+                keep_order=True,
+            ),
+            key=f"satisfaction_{attribute}",
+        )
+    if not groups.empty and (note := disclosure.groups_note(tr, groups, min_n)):
+        column.caption(note)
 
 table = happy.rename(columns={"group_label": "community_name"})
 table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]

@@ -160,13 +160,18 @@ def test_small_groups_are_suppressed(known_store):
         assert pd.isna(row[column]), column
 
 
-def test_satisfaction_total_pools_responses(known_store, known_frames):
+def test_satisfaction_total_pools_responses_of_shown_communities(known_store, known_frames):
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR]
+    counts = survey.groupby("community_id")["community_id"].transform("size")
+    shown, withheld = survey[counts >= 10], survey[counts < 10]
+    assert len(withheld) == 5, "C2's five responses are the suppressed group"
     total = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level="all").iloc[0]
-    # Groups add their communities' sums: every statistic must equal the one over the pooled rows.
-    for column, value in expected_satisfaction(survey).items():
-        assert close(total[column], value), column
+    # Groups add their shown communities' sums: every statistic equals the one over those pooled
+    # rows, and a suppressed community's answers are in no total (so none can be subtracted out).
+    for column, value in expected_satisfaction(shown).items():
+        assert close(total["n_counted" if column == "n" else column], value), column
+    assert (total["n"], total["n_counted"], total["n_withheld"]) == (len(survey), len(shown), len(withheld))
 
 
 def test_satisfaction_distribution_matches_definition(known_store, known_frames):

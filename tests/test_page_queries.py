@@ -48,17 +48,19 @@ def test_small_communities_never_enter_the_scatter(known_store):
 
 
 @pytest.mark.parametrize("level", ["street", "community_type", "district"])
-def test_satisfaction_rollups_pool_responses(known_store, known_frames, level):
+def test_satisfaction_rollups_pool_responses_of_shown_communities(known_store, known_frames, level):
+    """A roll-up pools the responses of its communities of at least min_n, never a smaller one's."""
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR].merge(known_frames["communities"], on="community_id")
+    survey = survey.assign(community_n=survey.groupby("community_id")["community_id"].transform("size"))
     column = {"street": "street", "community_type": "community_type", "district": "district"}[level]
     actual = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level=level)
     for _, row in actual.iterrows():
-        label = row["group_label"]
-        group = survey[survey[column] == label]
-        assert row["n"] == len(group)
-        if len(group) >= 10:
-            assert row["mean_overall"] == pytest.approx(weighted_mean(group), rel=1e-12)
+        group = survey[survey[column] == row["group_label"]]
+        counted = group[group["community_n"] >= 10]
+        assert (row["n"], row["n_counted"], row["n_withheld"]) == (len(group), len(counted), len(group) - len(counted))
+        if len(counted) >= 10:
+            assert row["mean_overall"] == pytest.approx(weighted_mean(counted), rel=1e-12)
         else:
             assert row["suppressed"] and pd.isna(row["mean_overall"])
 
@@ -88,7 +90,11 @@ def test_satisfaction_by_respondent_groups(empty_store):
     by_age = indicators.satisfaction_by_respondent(empty_store, Filters(), YEAR, 5, "age_group").set_index(
         "respondent_group"
     )
-    assert by_age.at["60+", "suppressed"] and by_age.at["60+", "n"] == 4
+    # 60+ has 4 answers (primary suppression); 18-34's 10 would then give 60+ away as A's
+    # total minus 18-34, so it is hidden too (secondary suppression): nothing is counted.
+    assert by_age.at["60+", "suppressed"] and by_age.at["60+", "n_withheld"] == 4
+    assert by_age.at["18-34", "suppressed"] and by_age.at["18-34", "n_withheld"] == 10
+    assert by_age["n"].sum() == 0 and by_age["mean_overall"].isna().all()
 
 
 def test_turnover_by_year_matches_the_yearly_indicator(known_store, known_frames):
