@@ -13,7 +13,6 @@ every other parameter (language, filters, dataset, page) is left as it is.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,12 +20,15 @@ from contextlib import contextmanager
 import plotly.graph_objects as go
 import streamlit as st
 
+from community_eval import url_params
 from community_eval.charts import FONT_FAMILY, MUTED
 from community_eval.i18n import Translator
+from community_eval.safety import markdown_literal
 
 MODE, SLIDE, AUTO = "mode", "slide", "auto"
 #: Auto-advance choices in seconds (0 is off); ``?auto=`` may name any other from 5 to 600.
 AUTO_CHOICES = (0, 10, 20, 30, 60)
+_AUTO_ALLOWED = frozenset({0, *range(5, 601)})
 #: Pages that are tools rather than findings: stepping from page to page passes them by.
 SKIPPED = ("data",)
 #: Category rows a slide shows at most: at 24 px they fit a 720-pixel-high screen.
@@ -80,7 +82,7 @@ _CSS = """
 
 def active() -> bool:
     """Whether the current view is in meeting mode (``?mode=meeting``)."""
-    return st.query_params.get(MODE) == "meeting"
+    return url_params.choice(MODE, ("meeting",)) == "meeting"
 
 
 def collect(figure: go.Figure, key: str) -> None:
@@ -182,10 +184,9 @@ def deck(
 
 def _slide_number(total: int) -> int:
     """The 1-based slide the URL asks for, kept within the deck (``last`` is the last)."""
-    raw = st.query_params.get(SLIDE, "1")
-    if raw == "last":
+    if url_params.raw(SLIDE) == "last":
         return total
-    number = int(raw) if raw.isdigit() else 1
+    number = url_params.whole_number(SLIDE, range(10**9)) or 1
     return min(max(number, 1), total)
 
 
@@ -231,8 +232,7 @@ def _follow_pending_switch() -> None:
 
 def _auto_picker(tr: Translator) -> int:
     """Auto-advance off or every N seconds, mirrored in ``?auto=``; returns the seconds."""
-    raw = st.query_params.get(AUTO, "0")
-    seconds = int(raw) if raw.isdigit() and 5 <= int(raw) <= 600 else 0
+    seconds = url_params.whole_number(AUTO, _AUTO_ALLOWED) or 0
     st.session_state[_AUTO_PICK] = seconds
     st.selectbox(
         tr("meeting.auto"),
@@ -266,12 +266,9 @@ def _when(loaded_at: dt.datetime | None) -> str:
     return loaded_at.strftime("%Y-%m-%d %H:%M") if loaded_at else "—"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
-
-
 def _plain(text: str) -> str:
     """Text shown as written: markdown's special characters escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return markdown_literal(text)
 
 
 # ---- restyling a figure for the wall ------------------------------------------------------

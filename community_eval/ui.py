@@ -20,11 +20,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, indicators, meeting, workspaces
-from community_eval.i18n import LANGUAGES, Translator, language_from_locale
+from community_eval import charts, indicators, meeting, url_params, workspaces
+from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
 from community_eval.metrics import KINDS
+from community_eval.safety import markdown_literal
 from community_eval.schema import COMMUNITY_TYPES
 from community_eval.standards import Standards, load_standards
 from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
@@ -59,8 +60,7 @@ def _open_store(path: str) -> Store:
 
 def dataset() -> str:
     """The dataset the pages read: ``?dataset=`` when it names one that exists, else main."""
-    wanted = st.query_params.get("dataset")
-    return wanted if wanted in workspaces.list_datasets() else workspaces.MAIN
+    return url_params.choice("dataset", workspaces.list_datasets()) or workspaces.MAIN
 
 
 def db_path() -> str:
@@ -121,6 +121,25 @@ def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
     return _cached(name, db_path(), data_version(), args, tuple(sorted(kwargs.items())))
 
 
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Read the whole run from one data version (:meth:`Store.snapshot`); the entry file wraps each run.
+
+    Without it a load committing mid-run shows old figures beside new ones, and a query keyed
+    on the old version could cache new data under it. A store that cannot be opened is left
+    to :func:`store_ready` to report, so the run goes on without a snapshot.
+    """
+    try:
+        current = store()
+    except StoreError:
+        current = None
+    if current is None:
+        yield
+        return
+    with current.snapshot():
+        yield
+
+
 def standards() -> Standards:
     return load_standards()
 
@@ -129,11 +148,8 @@ def standards() -> Standards:
 
 
 def language() -> str:
-    """``?lang=`` wins; else the browser's locale; else Chinese."""
-    wanted = st.query_params.get("lang")
-    if wanted in LANGUAGES:
-        return wanted
-    return language_from_locale(st.context.locale)
+    """``?lang=`` wins; else the browser's locale; else Chinese (see :mod:`url_params`)."""
+    return url_params.language()
 
 
 def translator() -> Translator:
@@ -225,7 +241,7 @@ def frame(current: st.Page | None = None, pages: Sequence[tuple[str, ...]] = ())
             scripts = [entry[0] for entry in pages]
             paths = [entry[-1] for entry in pages]
             here = paths.index(current.url_path) if current.url_path in paths else (0 if pages else None)
-            footer = (scope_text(tr, view()), store().last_loaded_at())
+            footer = (scope_text(tr, view(), literal=False), store().last_loaded_at())
             # The profile without a community has nothing to show but its picker, hidden on the wall.
             empty = (
                 tr("meeting.pick_community")
@@ -260,17 +276,19 @@ def _options() -> pd.DataFrame:
 
 
 def _restore_from_url(valid: dict[str, list]) -> None:
-    """On a session's first run, take each filter from the URL if it names a real choice."""
+    """On a session's first run, take each filter from the URL if it names a real choice.
+
+    Any other value is ignored with a notice (:mod:`url_params`); the year is compared as
+    text, so a value is never parsed before it is known to be one of the choices.
+    """
     if st.session_state.get("_url_restored"):
         return
     st.session_state["_url_restored"] = True
     for key, param in URL_PARAMS.items():
-        raw = st.query_params.get(param)
-        if raw is None:
-            continue
-        value = int(raw) if key == "f_year" and raw.isdigit() else raw
-        if value in valid.get(key, []):
-            st.session_state[key] = value
+        choices = {str(option): option for option in valid.get(key, [])}
+        wanted = url_params.choice(param, choices)
+        if wanted is not None:
+            st.session_state[key] = choices[wanted]
 
 
 def _write_to_url() -> None:
@@ -518,8 +536,12 @@ def chart_level(current: View) -> str:
     return "community" if current.filters.street or current.filters.community_id else "street"
 
 
-def scope_text(tr: Translator, current: View) -> str:
-    """The filter in words, for captions: "仙桃市 · 干河街道 · 2025年"."""
+def scope_text(tr: Translator, current: View, literal: bool = True) -> str:
+    """The filter in words, for captions: "仙桃市 · 干河街道 · 2025年".
+
+    Names come from uploads, so by default they are escaped for Markdown (captions render
+    it); ``literal=False`` gives the bare words, for a caller that escapes the whole line.
+    """
     names = compute("filter_options").set_index("community_id")["community_name"]
     parts = [
         current.filters.district,
@@ -527,7 +549,7 @@ def scope_text(tr: Translator, current: View) -> str:
         tr.enum("community_type", current.filters.community_type) if current.filters.community_type else None,
         names.get(current.filters.community_id) if current.filters.community_id else None,
     ]
-    chosen = [p for p in parts if p] or [tr("filters.everything")]
+    chosen = [markdown_literal(p) if literal else p for p in parts if p] or [tr("filters.everything")]
     return " · ".join(chosen) + " · " + tr("filters.year_value", year=current.year)
 
 
@@ -547,8 +569,12 @@ def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
 
 
 def takeaway(text: str) -> None:
-    """The one-line plain-language reading at the top of a page."""
-    st.markdown(f"**{text}**")
+    """The one-line plain-language reading at the top of a page, in bold.
+
+    The sentence carries names from uploads, and takeaway sentences have no markup of
+    their own, so the whole of it is escaped: a name like ``**x**`` reads as written.
+    """
+    st.markdown(f"**{markdown_literal(text)}**")
 
 
 def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -561,21 +587,29 @@ def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFram
 
 # ---- downloads --------------------------------------------------------------------------
 
+#: What makes a spreadsheet read a cell as a formula (OWASP CSV injection): these first…
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: …also after leading blanks, which Excel and LibreOffice skip before looking.
+_LEADING_BLANKS = " \t\r\n"
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and (
+        value.startswith(_FORMULA_STARTS) or value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_STARTS)
+    )
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (OWASP CSV injection).
+    """Prefix text cells that a spreadsheet would run as a formula with ``'`` (OWASP CSV injection).
 
     Numbers are left alone: only text can carry a formula, and negative numbers are data.
+    Every table download of the dashboard goes through here (:func:`table_for_download`);
+    the command-line export does not (see :func:`community_eval.export.to_csv`).
     """
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [
-                f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
-                for value in safe[column]
-            ]
+            safe[column] = [f"'{value}" if _formula_like(value) else value for value in safe[column]]
     return safe
 
 
@@ -585,8 +619,12 @@ def table_for_download(tr: Translator, frame: pd.DataFrame, columns: list[str]) 
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so Excel on a Chinese Windows machine opens it without mojibake."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a BOM, so Excel on a Chinese Windows machine opens it without mojibake.
+
+    Lines end in CRLF (RFC 4180): the csv writer then quotes any cell holding a carriage
+    return, which Excel would otherwise take for the end of a row.
+    """
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:

@@ -6,9 +6,12 @@ be tested without a browser.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
+from community_eval import url_params
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
 from community_eval.standards import Standards
@@ -16,18 +19,34 @@ from community_eval.standards import Standards
 #: The URL carries non-default weights as ``weights=0.4,0.2,0.2,0.2`` (COMPONENTS order).
 WEIGHTS_PARAM = "weights"
 _KEYS = {component: f"weight_{component}" for component in COMPONENTS}
+#: The editor's largest weight; the URL may ask for no more than the editor can show.
+MAX_WEIGHT = 10.0
+_NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,9})?")
 
 
 def url_weights(defaults: dict[str, float]) -> dict[str, float]:
-    """Weights named in the URL when they are four non-negative numbers, else the defaults."""
-    raw = st.query_params.get(WEIGHTS_PARAM, "")
-    try:
-        values = [float(part) for part in raw.split(",")]
-    except ValueError:
+    """Weights named in the URL when they are four numbers the editor accepts, else the defaults.
+
+    Anything else (``nan``, ``inf``, a fifth weight, SQL) is ignored with a notice: the
+    editor could not show it, and a weight it cannot show would score silently.
+    """
+    raw = url_params.raw(WEIGHTS_PARAM)
+    if raw is None:
         return defaults
-    if len(values) != len(COMPONENTS) or any(v < 0 or v > 100 for v in values):
+    values = _parse_weights(raw)
+    if values is None:
+        url_params.ignore(WEIGHTS_PARAM, raw)
         return defaults
     return dict(zip(COMPONENTS, values, strict=True))
+
+
+def _parse_weights(raw: str) -> list[float] | None:
+    """``0.4,0.2,0.2,0.2`` as four numbers from 0 to :data:`MAX_WEIGHT`, or None."""
+    parts = raw.split(",")
+    if len(parts) != len(COMPONENTS) or not all(_NUMBER.fullmatch(part) for part in parts):
+        return None
+    values = [float(part) for part in parts]
+    return values if all(0 <= value <= MAX_WEIGHT for value in values) else None
 
 
 def _reset(defaults: dict[str, float]) -> None:
@@ -49,7 +68,11 @@ def weights_editor(tr: Translator, standards: Standards) -> tuple[tuple[str, flo
         columns = st.columns(len(COMPONENTS))
         for column, component in zip(columns, COMPONENTS, strict=True):
             column.number_input(
-                tr(f"assessment.component.{component}"), min_value=0.0, max_value=10.0, step=0.05, key=_KEYS[component]
+                tr(f"assessment.component.{component}"),
+                min_value=0.0,
+                max_value=MAX_WEIGHT,
+                step=0.05,
+                key=_KEYS[component],
             )
         chosen = {component: float(st.session_state[key]) for component, key in _KEYS.items()}
         total = sum(chosen.values())
