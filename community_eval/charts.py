@@ -7,8 +7,13 @@ and every figure gets a title and axis titles (with units) from the caller's loc
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from community_eval.safety import html_literal
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 FONT_FAMILY = (
@@ -56,6 +61,36 @@ def links_communities(figure: go.Figure) -> bool:
     return isinstance(meta, dict) and bool(meta.get(COMMUNITY_POINTS))
 
 
+def escape_labels(figure: go.Figure) -> go.Figure:
+    """Data text drawn as written: category values, point text and category orders escaped.
+
+    Plotly reads ``<b>``, ``<br>``, ``<a href=…>`` and entities in every label it draws, and
+    the labels are names from uploads; ``&lt;`` is drawn as ``<``, so escaping loses nothing.
+    Titles and hover templates are the locale's (with our own ``<extra>`` tags) and are left
+    alone; a builder escapes any name it puts into one itself.
+    """
+    for trace in figure.data:
+        for attribute in ("x", "y", "text"):
+            values = getattr(trace, attribute, None)
+            if values is not None and not isinstance(values, str) and any(isinstance(v, str) for v in values):
+                setattr(trace, attribute, [html_literal(v) if isinstance(v, str) else v for v in values])
+    for axis in (figure.layout.xaxis, figure.layout.yaxis):
+        if axis.categoryarray is not None:
+            axis.categoryarray = [html_literal(v) if isinstance(v, str) else v for v in axis.categoryarray]
+    return figure
+
+
+def _literal_labels(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Run a figure builder, then :func:`escape_labels` on what it built (every builder does)."""
+
+    @functools.wraps(build)
+    def built(*args: object, **kwargs: object) -> go.Figure:
+        return escape_labels(build(*args, **kwargs))
+
+    return built
+
+
+@_literal_labels
 def ranked_bars(
     frame: pd.DataFrame,
     label: str,
@@ -114,6 +149,7 @@ def ranked_bars(
     return figure
 
 
+@_literal_labels
 def stacked_bars(
     frame: pd.DataFrame,
     label: str,
@@ -153,6 +189,7 @@ def stacked_bars(
     return figure
 
 
+@_literal_labels
 def trend_line(
     frame: pd.DataFrame,
     x: str,
@@ -173,7 +210,7 @@ def trend_line(
     median), with ``names`` = (line, reference) in the legend; ``x_step`` sets whole-number
     x ticks (years); ``height`` makes a small multiple.
     """
-    line_name, reference_name = names or ("", "")
+    line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
     prefix = f"{line_name} · " if line_name else ""
     figure = go.Figure(
         go.Scatter(
@@ -203,6 +240,7 @@ def trend_line(
     return figure
 
 
+@_literal_labels
 def relation_scatter(
     frame: pd.DataFrame,
     x: str,
@@ -260,6 +298,7 @@ LIKERT_COLOURS = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
 STATUS_COLOURS = {"pass": OKABE_ITO[0], "fail": OKABE_ITO[3], "unknown": "#D9D9D9"}
 
 
+@_literal_labels
 def dot_whisker(
     frame: pd.DataFrame,
     label: str,
@@ -306,6 +345,7 @@ def dot_whisker(
     return figure
 
 
+@_literal_labels
 def diverging_likert(
     shares: pd.DataFrame,
     *,
@@ -348,6 +388,7 @@ def diverging_likert(
     return figure
 
 
+@_literal_labels
 def status_matrix(
     frame: pd.DataFrame,
     label: str,
@@ -392,6 +433,7 @@ def status_matrix(
     return figure
 
 
+@_literal_labels
 def dumbbell(
     frame: pd.DataFrame,
     label: str,
@@ -452,6 +494,7 @@ def dumbbell(
     return figure
 
 
+@_literal_labels
 def grouped_bars(
     frame: pd.DataFrame,
     label: str,
@@ -482,6 +525,7 @@ def grouped_bars(
     return figure
 
 
+@_literal_labels
 def survival_curves(
     curves: pd.DataFrame,
     *,
@@ -547,6 +591,7 @@ def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+@_literal_labels
 def contribution_bars(
     frame: pd.DataFrame,
     label: str,
@@ -589,6 +634,7 @@ def contribution_bars(
     return figure
 
 
+@_literal_labels
 def rank_ranges(
     frame: pd.DataFrame,
     label: str,

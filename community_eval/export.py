@@ -236,6 +236,14 @@ def _csv_cell(value: object) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
+    """The frame as CSV with every value exactly as computed.
+
+    Unlike the dashboard's downloads (``ui.neutralise_formulas``), text that starts like a
+    formula is not prefixed: this export is read by scripts, which must get a community
+    named ``=A1`` back as ``=A1`` (and the same bytes from a database and its Parquet files),
+    and it is not offered to a browser: it is written by whoever ran the command, from the
+    database they chose. For a file to open in Excel, the page's download is the safe one.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)

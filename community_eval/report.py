@@ -25,12 +25,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from community_eval import charts, indicators
+from community_eval import charts, disclosure, indicators
 from community_eval.export import ExportError
 from community_eval.i18n import Translator, has
 from community_eval.indicators import COMPONENTS, Filters
 from community_eval.metrics import ASSESSMENT_SCORES, KINDS
 from community_eval.profile import MIN_RANKED, THEMES
+from community_eval.safety import html_literal
 from community_eval.schema import SURVEY_ITEMS, TENURES
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
@@ -540,11 +541,9 @@ def _satisfaction(ctx: Context) -> str:
     if happy.empty:
         return _no_data(tr)
     overall = indicators.satisfaction(store, scope, year, min_n, level="all").iloc[0]
-    if overall["suppressed"]:
-        parts = [_takeaway(tr("satisfaction.too_few_overall", min_n=min_n))]
-    else:
-        mean, top2 = tr.number(overall["mean_overall"], "decimal"), tr.number(overall["top2_share"], "share")
-        parts = [_takeaway(tr("satisfaction.takeaway", mean=mean, top2=top2, n=tr.number(overall["n"])))]
+    parts = [_takeaway(disclosure.overall_reading(tr, overall, min_n))]
+    if note := disclosure.withheld_note(tr, overall, min_n):
+        parts.append(_note(note))
     hidden = happy[happy["suppressed"]]
     if not hidden.empty:
         names = _names(tr, hidden["group_label"])
@@ -888,7 +887,7 @@ def _profile_chart(ctx: Context, name: str, district: str, row: pd.Series, score
         frame,
         "component",
         {"value": tr("report.this_community"), "district_median": tr("report.district_median")},
-        title=tr("report.profile_chart", year=ctx.year, name=name, district=district),
+        title=tr("report.profile_chart", year=ctx.year, name=html_literal(name), district=html_literal(district)),
         value_title=tr("report.score_axis"),
         label_title=tr("report.component"),
         kind="score",

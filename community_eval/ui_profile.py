@@ -14,6 +14,7 @@ from community_eval import ui, ui_assessment
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
 from community_eval.profile import strengths_and_weaknesses
+from community_eval.safety import markdown_literal
 from community_eval.standards import Profile, Standards
 
 _PICK = "profile_pick"
@@ -72,8 +73,8 @@ def about_text(tr: Translator, card: pd.Series, year: int, profile: Profile) -> 
     """The community in one line: where it is, what kind, how big; the year and standards."""
     return tr(
         "profile.about",
-        district=card["district"],
-        street=card["street"],
+        district=markdown_literal(card["district"]),
+        street=markdown_literal(card["street"]),
         type=tr.enum("community_type", card["community_type"]),
         population=tr.number(card["population"]),
         households=tr.number(card["households"]),
@@ -116,7 +117,7 @@ def assessment_metrics(tr: Translator, scores: pd.DataFrame, district: str) -> N
         notes.append(
             tr(
                 "assessment.lever",
-                name=row["community_name"],
+                name=markdown_literal(row["community_name"]),
                 component=tr(f"assessment.component.{row['best_lever']}"),
                 gain=tr.number(row["best_lever_gain"], "score"),
             )

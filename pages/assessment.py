@@ -4,6 +4,7 @@ import streamlit as st
 
 from community_eval import charts, indicators, ui, ui_assessment
 from community_eval.indicators import COMPONENTS
+from community_eval.safety import markdown_literal
 
 tr, view = ui.page()
 st.title(tr("assessment.title"))
@@ -45,7 +46,7 @@ ui.top_note(tr, len(ranked))
 if flagged:
     st.caption(tr("assessment.flag_note"))
 with st.expander(tr("assessment.levers_title")):
-    st.markdown("\n".join(f"- {line}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
+    st.markdown("\n".join(f"- {markdown_literal(line)}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
 
 # How much of each place the weighting decides: ranks under every ±10 % move of the weights.
 ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=weights)

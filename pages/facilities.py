@@ -4,6 +4,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 import streamlit as st
 
 from community_eval import charts, metrics, ui
+from community_eval.safety import markdown_literal
 from community_eval.schema import TENURES
 
 #: Rows of the rules matrix: every community of a district; beyond that, the worst.
@@ -29,7 +30,9 @@ ui.takeaway(
 )
 missing = rooms[rooms["year"].isna()]
 if not missing.empty:
-    st.caption(tr("facilities.no_record", count=len(missing), names="、".join(missing["community_name"])))
+    st.caption(
+        tr("facilities.no_record", count=len(missing), names=markdown_literal("、".join(missing["community_name"])))
+    )
 
 with st.expander(tr("facilities.rules_title"), expanded=False):
     for rule in profile.facility_rules:
@@ -58,7 +61,8 @@ failing = worst_first[worst_first["compliant"].eq(False)]
 if not failing.empty:
     st.subheader(tr("facilities.shortfall_title"))
     lines = [
-        f"- **{row['community_name']}**：{ui.shortfall_text(tr, row)}" for _, row in failing.head(ui.TOP_N).iterrows()
+        f"- **{markdown_literal(row['community_name'])}**：{ui.shortfall_text(tr, row)}"
+        for _, row in failing.head(ui.TOP_N).iterrows()
     ]
     st.markdown("\n".join(lines))
     if len(failing) > ui.TOP_N:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from community_eval import charts, ui, ui_profile
 from community_eval.profile import KINDS, MIN_RANKED, THEMES, TREND_MEASURES, of_community
+from community_eval.safety import markdown_literal
 
 tr, view = ui.page()
 st.title(tr("profile.title"))
@@ -22,7 +23,7 @@ if community is None:
 card = ui.compute("profile_card", community).iloc[0]
 standards = ui.standards()
 profile = standards.profile(view.profile)
-st.subheader(card["community_name"])
+st.subheader(markdown_literal(card["community_name"]))
 st.caption(ui_profile.about_text(tr, card, view.year, profile))
 
 common = {"standards": True, "profile": view.profile}
