@@ -127,6 +127,10 @@ class Standards:
         }
 
 
+#: The smallest min_n the file may set: a statistic over one or two answers is those answers.
+MIN_N_FLOOR = 3
+
+
 def _rule(raw: dict[str, object], profile: str) -> FacilityRule:
     name = str(raw.get("name"))
     if name not in RULE_PARAMETERS:
@@ -149,9 +153,12 @@ def parse_standards(raw: dict[str, object]) -> Standards:
     if default not in profiles:
         raise StandardsError(f"default_profile {default!r} is not one of the profiles {sorted(profiles)}")
     assessment = raw.get("assessment", {})
+    min_n = int(raw.get("min_n", 10))
+    if min_n < MIN_N_FLOOR:
+        raise StandardsError(f"min_n is {min_n}: it must be at least {MIN_N_FLOOR}, or single answers would be shown")
     return Standards(
         default_profile=default,
-        min_n=int(raw.get("min_n", 10)),
+        min_n=min_n,
         turnover_ceiling=float(raw.get("turnover_ceiling", 0.30)),
         weights={k: float(v) for k, v in assessment.get("weights", {}).items()},
         tiers={k: float(v) for k, v in assessment.get("tiers", {}).items()},

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from streamlit.testing.v1 import AppTest
 from community_eval import export, indicators, profile, report
 from community_eval.indicators import Filters
 from community_eval.loader import Source, ingest
-from community_eval.standards import load_standards
+from community_eval.standards import STANDARDS_FILE, StandardsError, load_standards, parse_standards
 from community_eval.store import Store
 
 YEAR = 2025
@@ -354,3 +355,11 @@ def test_pages_show_the_same_for_both_districts(districts, page, query, monkeypa
     assert len(original) > 3
     for changed in ("small_community_changed", "hidden_cells_changed"):
         assert _page_output(districts[changed], page, monkeypatch, **query) == original, changed
+
+
+@pytest.mark.parametrize("min_n", [0, 1, 2])
+def test_standards_refuse_a_min_n_that_would_show_single_answers(min_n):
+    raw = tomllib.loads(STANDARDS_FILE.read_text(encoding="utf-8"))
+    assert parse_standards(raw).min_n == 10
+    with pytest.raises(StandardsError, match="min_n"):
+        parse_standards({**raw, "min_n": min_n})
