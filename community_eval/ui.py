@@ -7,6 +7,7 @@ filter change only recomputes what that filter touches.
 
 from __future__ import annotations
 
+import math
 import runpy
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -673,6 +674,8 @@ def relation_reading(tr: Translator, fit: pd.Series) -> str:
     else strong); a p-value of 0.05 or more says the data cannot tell it from no relation.
     """
     r, n, p_value = float(fit["correlation"]), int(fit["n_communities"]), float(fit["p_value"])
+    if not math.isfinite(r):  # every community has the same share (or the same mean): no line to read
+        return tr("relation.undefined", n=n)
     strength = next(
         word for bound, word in ((0.1, "none"), (0.3, "weak"), (0.5, "moderate"), (2, "strong")) if abs(r) < bound
     )

@@ -184,3 +184,13 @@ def test_top2_share_is_zero_not_missing_when_nobody_is_satisfied(empty_store):
     assert row["top2_share"] == 0.0
     group = indicators.satisfaction_by_respondent(empty_store, Filters(), YEAR, 10, "gender")
     assert group.empty  # no gender given: no group to show
+
+
+def test_relation_reading_when_every_community_has_the_same_share():
+    """No correlation exists when one of the two measures does not vary: say so, don't crash."""
+    from community_eval.i18n import Translator
+    from community_eval.ui import relation_reading
+
+    fit = pd.Series({"correlation": np.nan, "n_communities": 4, "p_value": np.nan, "slope": np.nan})
+    for lang in ("zh", "en"):
+        assert relation_reading(Translator(lang), fit) == Translator(lang)("relation.undefined", n=4)
