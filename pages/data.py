@@ -4,11 +4,12 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 import streamlit as st
 
 from community_eval import auth, templates, ui, ui_data, workspaces
+from community_eval.safety import markdown_literal
 from community_eval.schema import TABLES
 
 tr, view = ui.page()
 st.title(tr("data.title"))
-st.caption(tr("data.dataset_now", name=ui_data.dataset_label(tr, ui.dataset())))
+st.caption(tr("data.dataset_now", name=markdown_literal(ui_data.dataset_label(tr, ui.dataset()))))
 upload, history, blanks, dictionary = st.tabs(
     [tr("data.tab.upload"), tr("data.tab.history"), tr("data.tab.templates"), tr("data.tab.dictionary")]
 )
