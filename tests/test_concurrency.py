@@ -195,10 +195,34 @@ def version_of(render: dict[str, str], old: dict[str, str], new: dict[str, str])
     return seen
 
 
+def _mid_render_gate(monkeypatch) -> threading.Event:
+    """An event set once as many threads as there are readers have asked for the data version
+    (every cached indicator does, hit or miss): every reader is then inside a render (AppTest
+    runs each session's script on a thread of its own).
+
+    The load waits for it, so renders that began before the commit exist however the
+    threads are scheduled (a blind sleep let a slow first render start after the load).
+    """
+    reading: set[int] = set()
+    guard, all_in = threading.Lock(), threading.Event()
+    data_version = Store.data_version
+
+    def counted(self: Store) -> str:
+        with guard:
+            reading.add(threading.get_ident())
+            if len(reading) >= READERS:
+                all_in.set()
+        return data_version(self)
+
+    monkeypatch.setattr(Store, "data_version", counted)
+    return all_in
+
+
 def test_renders_during_a_load_are_wholly_old_or_wholly_new(old_db, load_files, sessions_at_once, monkeypatch):
     monkeypatch.setenv("COMMUNITY_EVAL_DB", old_db)
     store = ui._open_store(old_db)  # the process's Store, the one every session's run reads
     old = fingerprint(_render(_session()))
+    mid_render = _mid_render_gate(monkeypatch)
     assert "旧部门甲" in json.dumps(old, ensure_ascii=False) and "新部门" not in json.dumps(old, ensure_ascii=False)
 
     renders: list[Render] = []
@@ -211,7 +235,7 @@ def test_renders_during_a_load_are_wholly_old_or_wholly_new(old_db, load_files, 
         start.wait(timeout=TIMEOUT)
     except threading.BrokenBarrierError:
         pytest.fail(f"a reader failed before the load: {errors}")
-    time.sleep(0.5)  # every reader is mid-render when the load starts
+    assert mid_render.wait(timeout=TIMEOUT) and not errors, errors  # every reader is mid-render when the load starts
     began = time.perf_counter()
     reports = ingest_paths(store, [load_files["new"]], table="tasks", mode="replace")
     loaded = time.perf_counter()
