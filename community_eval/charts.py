@@ -211,7 +211,9 @@ def trend_line(
     x ticks (years); ``height`` makes a small multiple.
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
-    prefix = f"{line_name} · " if line_name else ""
+    # The name reaches the hover through the trace's own name, never the template: a
+    # community called "%{y}" must read as written, not as a placeholder.
+    prefix = "%{fullData.name} · " if line_name else ""
     figure = go.Figure(
         go.Scatter(
             x=frame[x],
@@ -230,7 +232,7 @@ def trend_line(
                 mode="lines+markers",
                 name=reference_name,
                 line={"color": MUTED, "width": 2, "dash": "dash"},
-                hovertemplate=f"{reference_name} · %{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
             )
         )
     figure.update_layout(**base_layout(title, x_title, y_title, height or 420))

@@ -401,6 +401,23 @@ def test_chart_labels_escape_plotly_markup():
     assert "<b>" not in line.data[0].hovertemplate
 
 
+def test_a_name_is_never_a_hover_placeholder():
+    """A community called "%{y}" is drawn by name: plotly fills placeholders only in the template."""
+    line = charts.trend_line(
+        pd.DataFrame({"year": [2024, 2025], "value": [1, 2], "median": [1, 1]}),
+        "year",
+        "value",
+        reference="median",
+        names=("%{y}社区", "%{x}"),
+        title="t",
+        x_title="x",
+        y_title="y",
+        kind="int",
+    )
+    assert [trace.name for trace in line.data] == ["%{y}社区", "%{x}"]
+    assert all("社区" not in trace.hovertemplate and "%{fullData.name}" in trace.hovertemplate for trace in line.data)
+
+
 def test_the_meeting_footer_is_plain_text():
     from community_eval import meeting
 
