@@ -464,40 +464,95 @@ def pandas_satisfaction_distribution(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: Gender groups under the disclosure rule of queries/satisfaction.sql: (community, gender)
+#: cells of communities of min_n or more; a cell under min_n and the unsaid are hidden, and
+#: the smallest shown cells join them until the hidden hold min_n; groups add shown cells.
 BARE_SATISFACTION_BY_GENDER = """
+with
+cells as (
+    select
+        community_id,
+        gender,
+        count(*) as n,
+        sum(coalesce(weight, 1.0)) as w,
+        sum(coalesce(weight, 1.0) * overall) as wx,
+        coalesce(sum(coalesce(weight, 1.0)) filter (where overall >= 4), 0) as top2,
+        gender is null or count(*) < $min_n as hidden,
+    from survey
+    where year(survey_date) = $year
+    group by community_id, gender
+),
+ranked as (
+    select
+        *,
+        sum(n) over (partition by community_id) as community_n,
+        sum(case when hidden then n else 0 end) over (partition by community_id) as hidden_n,
+        coalesce(sum(n) over (
+            partition by community_id, hidden order by n, gender rows between unbounded preceding and 1 preceding
+        ), 0) as smaller_n,
+    from cells
+),
+shown as (
+    select * from ranked
+    where community_n >= $min_n and not hidden and (hidden_n = 0 or hidden_n + smaller_n >= $min_n)
+),
+groups as (select gender, sum(n) as n_all from cells where gender is not null group by gender),
+summed as (select gender, sum(n) as n, sum(wx) / sum(w) as mean, sum(top2) / sum(w) as top2 from shown group by gender)
 select
-    gender as respondent_group,
-    count(*) as n,
-    count(*) < $min_n as suppressed,
-    case when count(*) >= $min_n then sum(coalesce(weight, 1.0) * overall) / sum(coalesce(weight, 1.0)) end
-        as mean_overall,
-    case when count(*) >= $min_n
-        then coalesce(sum(coalesce(weight, 1.0)) filter (where overall >= 4), 0) / sum(coalesce(weight, 1.0))
-    end as top2_share,
-from survey
-where year(survey_date) = $year and gender is not null
-group by gender
+    groups.gender as respondent_group,
+    coalesce(summed.n, 0) as n,
+    coalesce(summed.n, 0) < $min_n as suppressed,
+    case when summed.n >= $min_n then summed.mean end as mean_overall,
+    case when summed.n >= $min_n then summed.top2 end as top2_share,
+from groups
+left join summed using (gender)
+order by groups.gender
 """
 
 
 def pandas_satisfaction_by_gender(ctx: Context) -> pd.DataFrame:
+    """The same rule in pandas, community by community."""
+    min_n = ctx.standards.min_n
     survey = in_year(ctx.frames["survey"], "survey_date", ctx.year)
-    survey = survey[survey["gender"].notna()]
     w = survey["weight"].fillna(1.0)
     x = numbers(survey["overall"])
-    parts = pd.DataFrame({"respondent_group": survey["gender"], "w": w, "wx": w * x, "top2": w.where(x >= 4, 0.0)})
-    sums = parts.groupby("respondent_group").agg(
+    parts = pd.DataFrame(
+        {
+            "community_id": survey["community_id"],
+            "group": survey["gender"],
+            "w": w,
+            "wx": w * x,
+            "top2": w.where(x >= 4, 0.0),
+        }
+    )
+    cells = parts.groupby(["community_id", "group"], dropna=False).agg(
         n=("w", "size"), w=("w", "sum"), wx=("wx", "sum"), top2=("top2", "sum")
     )
-    shown = sums["n"] >= ctx.standards.min_n
+    cells = cells.reset_index()
+    cells["hidden"] = cells["group"].isna() | (cells["n"] < min_n)
+    by_community = cells.groupby("community_id")
+    cells["community_n"] = by_community["n"].transform("sum")
+    cells["hidden_n"] = cells["n"].where(cells["hidden"], 0).groupby(cells["community_id"]).transform("sum")
+    cells = cells.sort_values(["community_id", "hidden", "n", "group"])
+    running = cells.groupby(["community_id", "hidden"])["n"].cumsum() - cells["n"]
+    shown = cells[
+        (cells["community_n"] >= min_n)
+        & ~cells["hidden"]
+        & ((cells["hidden_n"] == 0) | (cells["hidden_n"] + running >= min_n))
+    ]
+    every = sorted(parts["group"].dropna().unique())
+    sums = shown.groupby("group")[["n", "w", "wx", "top2"]].sum().reindex(every)
+    n = sums["n"].fillna(0)
+    ok = n >= min_n
     return pd.DataFrame(
         {
-            "n": sums["n"],
-            "suppressed": ~shown,
-            "mean_overall": (sums["wx"] / sums["w"]).where(shown),
-            "top2_share": (sums["top2"] / sums["w"]).where(shown),
+            "respondent_group": every,
+            "n": n.to_numpy(),
+            "suppressed": (~ok).to_numpy(),
+            "mean_overall": (sums["wx"] / sums["w"]).where(ok).to_numpy(),
+            "top2_share": (sums["top2"] / sums["w"]).where(ok).to_numpy(),
         }
-    ).reset_index()
+    )
 
 
 # ---- facilities ------------------------------------------------------------------------------
