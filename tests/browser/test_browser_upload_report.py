@@ -4,6 +4,8 @@ report downloaded from the sidebar and opened from disk with the network cut."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from community_eval.i18n import Translator
@@ -36,6 +38,17 @@ def _grids(view) -> list[list[str]]:
     )
 
 
+def _grids_drawn(view, count: int, seconds: float = 30) -> list[list[str]]:
+    """The first ``count`` grids that have cells, waiting for them: a busy machine can settle
+    the page before every grid's accessible cells are in the DOM."""
+    deadline = time.monotonic() + seconds
+    while True:
+        grids = [grid for grid in _grids(view) if grid]
+        if len(grids) >= count or time.monotonic() > deadline:
+            return grids[:count]
+        view.page.wait_for_timeout(250)
+
+
 def _communities_metric(view) -> str:
     return view.page.locator("[data-testid='stMetricValue']").first.inner_text()
 
@@ -49,7 +62,7 @@ def test_a_gbk_csv_through_the_uploader_is_checked_then_loaded(own_server, tab):
         files=[{"name": "新社区.csv", "mimeType": "text/csv", "buffer": GBK_CSV}]
     )
     view.settle()
-    mapping, preview, problems = [grid for grid in _grids(view) if grid][:3]
+    mapping, preview, problems = _grids_drawn(view, 3)
     assert mapping[mapping.index("社区编码") + 1] == "community_id", "the header mapping"
     assert mapping[mapping.index("常住人口") + 1] == "population"
     assert "测试新社区" in preview and "urban" in preview, "the preview, decoded from GBK, the type read"
