@@ -382,38 +382,33 @@ def test_the_offline_report_escapes_uploaded_names(hostile_db):
     assert "<b>街道</b>" not in html.replace("\\u003cb\\u003e", "?")
 
 
-def test_chart_labels_escape_plotly_markup():
-    frame = pd.DataFrame({"name": ["<a href='javascript:alert(1)'>x</a>", "a & b"], "value": [1, 2]})
-    figure = charts.ranked_bars(frame, "name", "value", title="t", value_title="v", label_title="l", kind="int")
-    assert set(figure.data[0].y) == {"a &amp; b", "&lt;a href='javascript:alert(1)'&gt;x&lt;/a&gt;"}
-    line = charts.trend_line(
+def _trend_line_named(line: str, reference: str):
+    """A two-year trend line whose line and reference carry the given (hostile) names."""
+    return charts.trend_line(
         pd.DataFrame({"year": [2024, 2025], "value": [1, 2], "median": [1, 1]}),
         "year",
         "value",
         reference="median",
-        names=("<b>x</b>", "median"),
+        names=(line, reference),
         title="t",
         x_title="x",
         y_title="y",
         kind="int",
     )
+
+
+def test_chart_labels_escape_plotly_markup():
+    frame = pd.DataFrame({"name": ["<a href='javascript:alert(1)'>x</a>", "a & b"], "value": [1, 2]})
+    figure = charts.ranked_bars(frame, "name", "value", title="t", value_title="v", label_title="l", kind="int")
+    assert set(figure.data[0].y) == {"a &amp; b", "&lt;a href='javascript:alert(1)'&gt;x&lt;/a&gt;"}
+    line = _trend_line_named("<b>x</b>", "median")
     assert line.data[0].name == "&lt;b&gt;x&lt;/b&gt;"
     assert "<b>" not in line.data[0].hovertemplate
 
 
 def test_a_name_is_never_a_hover_placeholder():
     """A community called "%{y}" is drawn by name: plotly fills placeholders only in the template."""
-    line = charts.trend_line(
-        pd.DataFrame({"year": [2024, 2025], "value": [1, 2], "median": [1, 1]}),
-        "year",
-        "value",
-        reference="median",
-        names=("%{y}社区", "%{x}"),
-        title="t",
-        x_title="x",
-        y_title="y",
-        kind="int",
-    )
+    line = _trend_line_named("%{y}社区", "%{x}")
     assert [trace.name for trace in line.data] == ["%{y}社区", "%{x}"]
     assert all("社区" not in trace.hovertemplate and "%{fullData.name}" in trace.hovertemplate for trace in line.data)
 
