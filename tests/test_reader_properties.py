@@ -19,12 +19,18 @@ import datetime as dt
 import io
 import itertools
 import re
+import unicodedata
 import zipfile
 
 import openpyxl
 import pytest
+import xlwt
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.table import CoveredTableCell, TableCell, TableRow
+from odf.table import Table as OdfTable
+from odf.text import P
 
 from community_eval.i18n import LANGUAGES, Translator, catalog
 from community_eval.load_report import problem_text
@@ -38,7 +44,7 @@ FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCh
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
-NAMES = ["data.csv", "data.txt", "data.xlsx", "data.xls", "data", "数据.CSV", "表.XLSX", "x.xlsm"]
+NAMES = ["data.csv", "data.txt", "data.xlsx", "data.xls", "data", "数据.CSV", "表.XLSX", "x.xlsm", "x.ods", "x.htm"]
 BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]
 
 
@@ -149,6 +155,108 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding, errors="ignore")
 
 
+def _xls_bytes() -> bytes:
+    """A real Excel 97–2003 workbook: a merged title, a header, a date and a number."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("社区")
+    sheet.write_merge(0, 0, 0, 2, "标题")
+    for col, text in enumerate(["社区编码", "社区名称", "户数"]):
+        sheet.write(1, col, text)
+    sheet.write(2, 0, "C1")
+    sheet.write(2, 1, dt.date(2024, 3, 5), xlwt.easyxf(num_format_str="yyyy-mm-dd"))
+    sheet.write(2, 2, 4800.5)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _ods_bytes() -> bytes:
+    """An OpenDocument spreadsheet with a merged title, as LibreOffice writes one."""
+    document = OpenDocumentSpreadsheet()
+    table = OdfTable(name="社区")
+    for r, cells in enumerate([["标题", None], ["社区编码", "户数"], ["C1", 4800]]):
+        row = TableRow()
+        for c, value in enumerate(cells):
+            if r == 0 and c == 1:
+                row.addElement(CoveredTableCell())
+                continue
+            spans = {"numbercolumnsspanned": 2} if (r, c) == (0, 0) else {}
+            if isinstance(value, int):
+                cell = TableCell(valuetype="float", value=value, **spans)
+            else:
+                cell = TableCell(valuetype="string", **spans)
+            cell.addElement(P(text=str(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+XLS = _xls_bytes()
+ODS = _ods_bytes()
+
+
+def _damaged(data: bytes) -> st.SearchStrategy[bytes]:
+    """``data`` cut short, with a byte changed, or with a run of bytes overwritten."""
+    return st.one_of(
+        st.integers(0, len(data)).map(lambda cut: data[:cut]),
+        st.tuples(st.integers(0, len(data) - 1), st.integers(0, 255)).map(
+            lambda flip: data[: flip[0]] + bytes([flip[1]]) + data[flip[0] + 1 :]
+        ),
+        st.tuples(st.integers(0, len(data) - 1), st.binary(min_size=1, max_size=64)).map(
+            lambda run: data[: run[0]] + run[1] + data[run[0] + len(run[1]) :]
+        ),
+    )
+
+
+ODS_MEMBERS = zipfile.ZipFile(io.BytesIO(ODS)).namelist()
+CONTENT_XML = st.sampled_from(
+    [
+        b"<garbage",
+        b"",
+        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet>'
+        b'<table:table table:name="S"><table:table-row table:number-rows-repeated="99999999">'
+        b'<table:table-cell table:number-columns-repeated="99999999" office:value-type="float" office:value="1"/>'
+        b"</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>",
+        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet>'
+        b'<table:table table:name="S"><table:table-row><table:table-cell table:number-rows-spanned="-3" '
+        b'table:number-columns-spanned="99999999" office:value-type="string"/></table:table-row></table:table>'
+        b"</office:spreadsheet></office:body></office:document-content>",
+    ]
+) | st.binary(max_size=300)
+#: Pieces of HTML pages, put together in any order: tables, spans (sane and not), text, breaks.
+HTML_PIECES = st.sampled_from(
+    [
+        "<html>",
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<td>",
+        "</td>",
+        "<th>",
+        '<td rowspan="3">',
+        '<td colspan="2">',
+        '<td rowspan="0">',
+        '<td colspan="99999999" rowspan="99999999">',
+        '<td rowspan="-1" colspan="x">',
+        "社区编码",
+        "户数",
+        "<br>",
+        "&nbsp;",
+        " \n ",
+        '<meta charset="gbk">',
+        '<meta charset="no-such-charset">',
+        "<!-- 注释 -->",
+        "\x00",
+    ]
+)
+HTML_PAGES = st.builds(_encode, st.lists(HTML_PIECES, max_size=40).map("".join), ENCODINGS)
+
 FILES = st.one_of(
     st.binary(max_size=400),
     st.tuples(st.sampled_from(BOMS), st.binary(max_size=200)).map(b"".join),
@@ -157,6 +265,10 @@ FILES = st.one_of(
     st.tuples(st.sampled_from(BOMS), st.builds(_encode, CSV_LIKE, ENCODINGS)).map(b"".join),
     ZIPS,
     DAMAGED_WORKBOOKS,
+    _damaged(XLS),
+    _damaged(ODS),
+    st.builds(_rezip, st.just(ODS), st.sampled_from(ODS_MEMBERS), st.none() | CONTENT_XML),
+    HTML_PAGES,
 )
 
 
@@ -181,6 +293,9 @@ FILES = st.one_of(
     name="data.xlsx",
 )
 @example(data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), name="data.xlsx")  # an old .xls renamed
+@example(data=XLS[:-7], name="data.xls")
+@example(data=ODS, name="x.ods")
+@example(data=b'<table><tr><td colspan="99999999" rowspan="99999999">x</td></tr></table>', name="x.xls")
 def test_read_bytes_only_ever_raises_read_error(data, name):
     read_or_refuse(data, name)
 
@@ -588,6 +703,13 @@ def test_likert_digits_and_words_round_trip(column, score):
 @FAST
 @given(column=st.sampled_from(_columns(Kind.TEXT)), text=st.text(max_size=30))
 def test_text_round_trips_trimmed_with_full_width_spaces_as_spaces(column, text):
+    """Trimmed, every whitespace run inside one space, and a placeholder (``—``, ``无``) empty."""
     padded = f"\u3000 {text} \u3000"
-    expected = text.replace("\u3000", " ").strip() or None
+    squashed = " ".join(text.split())  # str.split() splits on every whitespace run, U+3000 and line breaks too
+    placeholder = " ".join(unicodedata.normalize("NFKC", squashed).split()).lower() in CONTRACT_PLACEHOLDERS
+    expected = None if not squashed or placeholder else squashed
     assert parse_cell(padded, column) == expected
+
+
+#: DATA_CONTRACT.md's placeholders for an empty cell, folded, and the doubled dashes offices type.
+CONTRACT_PLACEHOLDERS = {"—", "——", "–", "-", "--", "/", "无", "暂无", "空", "n/a", "na"}
