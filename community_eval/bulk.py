@@ -26,7 +26,11 @@ exactly the same stored rows. It takes a file only when it can promise that:
   words through lists made from values.py's own tables) and gives NULL for the rest.
   What SQL did not decide is decided by :func:`values.parse_cell` itself, once per
   distinct text, so every refused cell's reason and params come from the reference
-  parser, and a rare spelling SQL does not know is still accepted.
+  parser, and a rare spelling SQL does not know is still accepted. When Python accepts a
+  text the Python path does more with (an Excel serial date or a month for a date, which
+  the report counts as notices; a role ``书记、主任``, which sets ``also_director``; a
+  community code Excel changed, which it repairs or refuses), the file goes back to the
+  Python path (:data:`NOT_SIMPLE`).
 * **Two ways to load.** A valid file is inserted into ``stored.<table>`` straight from
   the CSV in one pass, refusing at the first record SQL cannot vouch for, then its record
   count, keys and communities are checked inside the same transaction
@@ -58,7 +62,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from community_eval import queries
+from community_eval import queries, repairs
 from community_eval.loader import (
     Context,
     FileReport,
@@ -75,7 +79,18 @@ from community_eval.loader import (
 from community_eval.reader import detect_separator
 from community_eval.schema import LIKERT_WORDS, STORED_SCHEMA, Column, Kind, Table
 from community_eval.store import ConcurrentLoad, ImportRecord, Store, StoreError
-from community_eval.values import FALSE_WORDS, TRUE_WORDS, Invalid, enum_lookup, parse_cell
+from community_eval.values import (
+    FALSE_WORDS,
+    PLACEHOLDERS,
+    TRUE_WORDS,
+    Invalid,
+    enum_lookup,
+    is_scientific_code,
+    notice_for,
+    parse_cell,
+    restore_zeros,
+    role_also_director,
+)
 
 #: Files with fewer data lines than this go through the Python path, which is fast enough there.
 MIN_ROWS = 5000
@@ -117,24 +132,83 @@ def fold_table() -> tuple[str, str]:
     return "".join(sources), "".join(targets)
 
 
+#: The characters whose NFKC form, lower-cased, is made of placeholder characters
+#: (values.PLACEHOLDERS), by that form: what bulk_placeholder translates. Finding them takes
+#: a pass over every code point (a second), so they are written out here; the one character
+#: whose form is two characters, ㎁ (na), is in the macro itself. tests/test_bulk.py checks
+#: against unicodedata that this is exactly the set.
+PLACEHOLDER_FOLDS: dict[str, tuple[int, ...]] = {
+    "-": (0x2D, 0xFE63, 0xFF0D),
+    "/": (0x2F, 0xFF0F),
+    "–": (0x2013, 0xFE32),
+    "—": (0x2014, 0xFE31, 0xFE58),
+    "无": (0x65E0, 0x2F46),
+    "暂": (0x6682,),
+    "空": (0x7A7A, 0x1F233),
+    "a": (
+        0x41, 0x61, 0xAA, 0x1D2C, 0x1D43, 0x2090, 0x24B6, 0x24D0, 0xFF21, 0xFF41, 0x1F130,
+        *range(0x1D400, 0x1D6A4, 26),
+    ),
+    "n": (
+        0x4E, 0x6E, 0x1D3A, 0x207F, 0x2099, 0x2115, 0x24C3, 0x24DD, 0xFF2E, 0xFF4E, 0x1F13D,
+        *(c for c in range(0x1D40D, 0x1D6A4, 26) if c != 0x1D545),  # double-struck N is 0x2115, above
+    ),
+}  # fmt: skip
+#: The one placeholder character form of two characters (see bulk_placeholder).
+PLACEHOLDER_PAIRS = {"㎁": "na"}
+
+
+@cache
+def placeholder_table() -> tuple[str, str]:
+    """``translate()`` arguments folding every character of a placeholder (see :data:`PLACEHOLDER_FOLDS`)."""
+    pairs = [(chr(code), target) for target, codes in PLACEHOLDER_FOLDS.items() for code in codes]
+    return "".join(source for source, _ in pairs), "".join(target for _, target in pairs)
+
+
 def _shared_params() -> dict[str, object]:
     fold_from, fold_to = fold_table()
-    return {"ws": whitespace(), "fold_from": fold_from, "fold_to": fold_to}
+    ph_from, ph_to = placeholder_table()
+    return {
+        "ws": whitespace(),
+        "fold_from": fold_from,
+        "fold_to": fold_to,
+        "ph": sorted(PLACEHOLDERS),
+        "ph_bool": sorted(PLACEHOLDERS - TRUE_WORDS - FALSE_WORDS),  # 无 is "no" in a yes/no column
+        "ph_from": ph_from,
+        "ph_to": ph_to,
+    }
 
 
 _FOLD_ARGS = "$fold_from, $fold_to, $ws"
+_TEXT_ARGS = "$ph, $ph_from, $ph_to"
+
+
+def _placeholder_args(column: Column) -> str:
+    """The placeholders that mean an empty cell in ``column``, and their fold table."""
+    return "$ph_bool, $ph_from, $ph_to" if column.kind is Kind.BOOL else _TEXT_ARGS
 
 
 _bound = queries.used_params
 
 
+@cache
 def _words(column: Column) -> dict[str, object]:
-    """The folded words of a boolean, likert or enum column and what they mean (values.py's tables)."""
+    """The folded words of a boolean, likert or enum column and what they mean (values.py's tables),
+    each as :func:`values.parse_cell` reads it (a word that is also a placeholder would be empty)."""
     if column.kind is Kind.BOOL:
-        return {**dict.fromkeys(sorted(TRUE_WORDS), True), **dict.fromkeys(sorted(FALSE_WORDS), False)}
-    if column.kind is Kind.LIKERT:
-        return dict(LIKERT_WORDS)
-    return dict(enum_lookup(column))
+        words = {**dict.fromkeys(sorted(TRUE_WORDS), True), **dict.fromkeys(sorted(FALSE_WORDS), False)}
+    elif column.kind is Kind.LIKERT:
+        words = dict(LIKERT_WORDS)
+    else:
+        words = dict(enum_lookup(column))
+    return {word: value for word, value in words.items() if _reads_as(word, column, value)}
+
+
+def _reads_as(text: str, column: Column, value: object) -> bool:
+    try:
+        return parse_cell(text, column) == value
+    except Invalid:  # pragma: no cover - a word of the column's own table
+        return False
 
 
 @cache
@@ -174,7 +248,7 @@ def _value_sql(column: Column, raw: str, params: dict[str, object]) -> str:
     name = column.name
     kind = column.kind
     if kind is Kind.TEXT:
-        return f"bulk_text({raw}, $ws)"
+        return f"bulk_text({raw}, {_TEXT_ARGS})"
     if kind in (Kind.INT, Kind.NUMBER):
         params[f"units_{name}"] = list(column.unit.suffixes) if column.unit else []
         macro = "bulk_int" if kind is Kind.INT else "bulk_number"
@@ -226,8 +300,8 @@ class _Bytes:
 
     Counts line ends and notes NULs, quotes, quotes next to spaces, and whether any cell
     (below the header) could start or end with whitespace or hold other whitespace than
-    spaces and tabs inside it: when none can, the file is *clean* and its text cells need
-    no trimming in SQL. Patterns that straddle two chunks are found through a few bytes
+    single spaces inside it: when none can, the file is *clean* and its text cells need
+    no trimming or squashing in SQL. Patterns that straddle two chunks are found through a few bytes
     of overlap.
     """
 
@@ -242,6 +316,8 @@ class _Bytes:
         self._tail = b""
         edges = [sep, b"\n", b"\r"]
         self._edge_spaces = [p for w in (b" ", b"\t") if w != sep for e in edges for p in (w + e, e + w)]
+        # whitespace inside a cell that values.squash changes: two spaces, or a tab (not the separator)
+        self._edge_spaces += [b"  ", *([b"\t"] if sep != b"\t" else [])]
         self._neighbours = [p for p in _QUOTE_NEIGHBOURS if not (separator == "\t" and b"\t" in p)]
         self._blank = b"\n" + sep * (width - 1)
 
@@ -540,7 +616,10 @@ def read(
         and stats.lines - 1 >= max(MIN_ROWS, 1)
         and _readable_as_is(utf8.path)
     )
-    if not simple or match is None or match.missing or match.duplicated:
+    # Units to convert, a community-name column to read mangled codes by, or a survey
+    # platform's export (answer codes of unknown direction) are the Python path's work.
+    plain = match is not None and match.plain and not repairs.platform_export(utf8.headers)
+    if not simple or not plain or match.missing or match.duplicated:
         utf8.discard()
         return None
     mapped = {column: position for position, column in match.mapping.items()}
@@ -579,12 +658,15 @@ def _parse_sql(sheet: BulkSheet, table: Table) -> _Parsed:
             continue
         raw = f"c{sheet.mapped[column.name]}"
         plain_text = clean and column.kind is Kind.TEXT
-        parse = f"bulk_text_clean({raw})" if plain_text else _value_sql(column, raw, params)
+        parse = f"bulk_text_clean({raw}, {_TEXT_ARGS})" if plain_text else _value_sql(column, raw, params)
         parsed.append(f"{parse} as p_{column.name}")
         values[column.name] = value = _in_range_sql(column, f"p_{column.name}", params)
         if column.kind is not Kind.TEXT:
+            empty = _placeholder_args(column)
             deferred[column.name] = (
-                f"bulk_deferred_clean({value}, {raw})" if clean else f"bulk_deferred({value}, {raw}, $ws)"
+                f"bulk_deferred_clean({value}, {raw}, {empty})"
+                if clean
+                else f"bulk_deferred({value}, {raw}, $ws, {empty})"
             )
     if clean and not stats.quotes and not stats.blank_line:
         blank = "false"  # the bytes show no whitespace in cells and no line of separators only
@@ -625,6 +707,11 @@ def _preview_from(cur: duckdb.DuckDBPyConnection, table: Table, sql: str, params
 # ---- the direct way: valid files in one pass -------------------------------------------------
 
 
+def _future_sql(column: Column, value: str) -> str:
+    """``value`` breaks not_in_future: a date (a month: its first day) after today, a year after this one."""
+    return f"{value} > year($today)" if column.kind is Kind.INT else f"{value} > $today"
+
+
 class _NeedsChecking(Exception):
     """The direct way met something only the careful way can report."""
 
@@ -636,10 +723,11 @@ def _direct_select(sheet: BulkSheet, table: Table, context: Context) -> tuple[st
     values = parsed.values
     bad = [f"{text} is not null" for text in parsed.deferred.values()]
     bad += [f"{values[c.name]} is null" for c in table.columns if c.required and c.name in values]
-    bad += [f"{values[c.name]} > $today" for c in table.columns if c.not_in_future and c.name in values]
+    bad += [_future_sql(c, values[c.name]) for c in table.columns if c.not_in_future and c.name in values]
     if table.name == "staff":
         hire, exit_, reason = (values.get(n, "null") for n in ("hire_date", "exit_date", "exit_reason"))
         bad += [f"{exit_} < {hire}", f"({reason} is not null and {exit_} is null)"]
+        bad.append(_not_secretary_sql(values.get("also_director", "null"), values.get("role", "null")))
     if parsed.blank != "false":
         bad.append(parsed.blank)
     typed = ", ".join(_typed_sql(table, values, params))
@@ -687,6 +775,10 @@ def _verify_import(
             )
             if cur.execute(unknown, params | {"known": sorted(context.community_ids)}).fetchall():
                 raise _NeedsChecking("an unknown community")
+    if table.name == "communities":
+        codes = f"select distinct community_id from {rows} where import_id = $id and contains(lower(community_id), 'e')"
+        if any(is_scientific_code(row[0]) for row in cur.execute(codes, params).fetchall()):
+            raise _NeedsChecking("a code Excel changed")
 
 
 def _load_directly(
@@ -722,8 +814,8 @@ def _load_directly(
     report.rows_valid = report.rows_loaded = expected
     report.loaded = True
     if table.name == "communities":
-        query = f"select community_id from {STORED_SCHEMA}.communities where import_id = $id"
-        return pd.DataFrame({"community_id": [row[0] for row in cur.execute(query, {"id": import_id}).fetchall()]})
+        query = f"select community_id, community_name from {STORED_SCHEMA}.communities where import_id = $id"
+        return _communities_frame(cur.execute(query, {"id": import_id}).fetchall())
     return pd.DataFrame(index=range(expected))
 
 
@@ -756,13 +848,18 @@ def _scan(store: Store, sheet: BulkSheet, match: HeaderMatch) -> bool:
     if total != len(sheet.row_numbers) or blanks:
         return False  # blank records or quoted line breaks: row numbers would not be position + 2
     for name, count in zip(parsed.deferred, waiting, strict=True):
-        if count:
-            _settle(sheet, cur, table.column(name))
+        if count and not _settle(sheet, cur, table.column(name)):
+            return False
     return True
 
 
-def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) -> None:
-    """Give every text SQL was unsure of to values.parse_cell: store what it accepts, keep what it refuses."""
+def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) -> bool:
+    """Give every text SQL was unsure of to values.parse_cell: store what it accepts, keep what it refuses.
+
+    False (nothing settled) when a text it accepts is one the Python path does more with:
+    a reading the report counts as a notice (an Excel serial date, a month for a date), or a
+    role naming a secretary who is also director (the loader sets ``also_director`` from it).
+    """
     relation, name = sheet.relation, column.name
     query = f"select distinct w_{name} from {relation} where w_{name} is not null"
     texts = [row[0] for row in cur.execute(query).fetchall()]
@@ -773,6 +870,8 @@ def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) ->
             accepted[text] = parse_cell(text, column)
         except Invalid as problem:
             refused[text] = problem
+    if any(_python_does_more(text, column, value) for text, value in accepted.items()):
+        return False
     if accepted:
         cur.execute(
             f"update {relation} set v_{name} = m.v, w_{name} = null "
@@ -788,6 +887,12 @@ def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) ->
             failure = refused[text]
             sheet.parse_problems.append(Problem(failure.reason, index + 2, name, text, failure.params))
             sheet.failed.add((index, name))
+    return True
+
+
+def _python_does_more(text: str, column: Column, value: object) -> bool:
+    """Whether the Python path does more with an accepted cell than store its value (see :func:`_settle`)."""
+    return notice_for(text, column) is not None or (value == "secretary" and role_also_director(text))
 
 
 # ---- validating and loading -------------------------------------------------------------
@@ -828,12 +933,19 @@ def _required_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: 
     return check_required(frame, written, table, [i + 2 for i in indexes], failed)
 
 
+def _not_secretary_sql(also_director: str, role: str) -> str:
+    """A staff row marked 一肩挑 whose role is read and is not secretary (loader.check_also_director)."""
+    return f"(coalesce({also_director}, false) and {role} <> 'secretary')"
+
+
 def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, today: dt.date) -> list[Problem]:
-    """Rows that may break a date rule: dates after today, and for staff exits before hires or reasons alone."""
-    conditions = [f"v_{c.name} > $today" for c in table.columns if c.not_in_future and c.name in sheet.mapped]
+    """Rows that may break a date rule: dates after today, and for staff exits before hires, reasons alone
+    or 一肩挑 without the secretary's role; loader.check_dates judges them."""
+    conditions = [_future_sql(c, f"v_{c.name}") for c in table.columns if c.not_in_future and c.name in sheet.mapped]
     if table.name == "staff":
         hire, exit_, reason = (_v(sheet, n) for n in ("hire_date", "exit_date", "exit_reason"))
         conditions += [f"{exit_} < {hire}", f"({reason} is not null and {exit_} is null)"]
+        conditions.append(_not_secretary_sql(_v(sheet, "also_director"), _v(sheet, "role")))
     if not conditions:
         return []
     frame, written, indexes = _rows(sheet, cur, table, " or ".join(conditions), {"today": today})
@@ -902,6 +1014,28 @@ def _reference_problems(
     return check_references(frame, written, table, [i + 2 for i in indexes], context)
 
 
+def _codes_to_repair(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context) -> bool:
+    """Whether a community code is one the Python path repairs or refuses with a reason of its own:
+    a code Excel wrote in scientific notation, or an unknown code that lost the leading zeros
+    of a known one (values.is_scientific_code, values.restore_zeros)."""
+    for column in table.columns:
+        name = column.name
+        if name not in sheet.mapped:
+            continue
+        if column.references == "communities":
+            where = f"v_{name} is not null and v_{name} not in (select unnest($known::varchar[]))"
+        elif table.name == "communities" and name == "community_id":
+            where = f"contains(lower(v_{name}), 'e')"
+        else:
+            continue
+        query = f"select distinct v_{name} from {sheet.relation} where {where}"
+        params = _bound(query, {"known": sorted(context.community_ids)})
+        texts = [row[0] for row in cur.execute(query, params).fetchall()]
+        if any(is_scientific_code(t) or restore_zeros(t, context.community_ids) for t in texts):
+            return True
+    return False
+
+
 def validate(
     sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, match: HeaderMatch, context: Context, append: bool
 ) -> list[Problem]:
@@ -914,6 +1048,13 @@ def validate(
     problems += _reference_problems(sheet, cur, table, context)
     problems.sort(key=lambda p: (p.row or 0, table.column_names.index(p.column) if p.column else -1))
     return problems
+
+
+def _communities_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The batch's known communities (code and name), as the loader takes them from a communities load."""
+    return pd.DataFrame(
+        {"community_id": [row[0] for row in rows], "community_name": [row[1] for row in rows]}, dtype=object
+    )
 
 
 def load_one(
@@ -930,8 +1071,9 @@ def load_one(
     A valid file is stored in one pass (:func:`_load_directly`); any other, and every dry
     run, is parsed into a temporary table first (:func:`_scan`), checked, and its valid
     rows stored from there. Returns None when nothing is (or would be) stored, else a
-    frame standing in for the typed rows: for communities their ``community_id`` column
-    (the batch's known ids), for other tables one empty row per stored row; or
+    frame standing in for the typed rows: for communities their ``community_id`` and
+    ``community_name`` columns (the batch's known communities), for other tables one empty
+    row per stored row; or
     :data:`NOT_SIMPLE` when DuckDB found the file not simple after all.
     """
     if not dry_run:
@@ -942,6 +1084,8 @@ def load_one(
         return NOT_SIMPLE
     table = match.table
     cur = sheet.cursor(store)
+    if _codes_to_repair(sheet, cur, table, context):
+        return NOT_SIMPLE
     problems = validate(sheet, cur, match, context, append=report.mode == "append")
     report.problems += problems
     bad = sorted({p.row - 2 for p in problems if p.row is not None})
@@ -958,10 +1102,8 @@ def load_one(
     where = " where rowid not in (select unnest($bad::bigint[]))" if bad else ""
     select = f"select {typed} from {sheet.relation}{where}"
     if table.name == "communities":
-        query = f"select community_id from ({select})"
-        result = pd.DataFrame(
-            {"community_id": [row[0] for row in cur.execute(query, _bound(query, params)).fetchall()]}
-        )
+        query = f"select community_id, community_name from ({select})"
+        result = _communities_frame(cur.execute(query, _bound(query, params)).fetchall())
     else:
         result = pd.DataFrame(index=range(report.rows_valid))
     if dry_run:

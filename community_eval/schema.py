@@ -82,6 +82,8 @@ class Column:
     values: tuple[EnumValue, ...] = ()
     references: str | None = None
     default: object = None
+    #: Not after today: a date not after today, a month (its first day) not after the current
+    #: month, a year (an int column) not after the current year. Checked by loader.check_dates.
     not_in_future: bool = False
 
     @property
@@ -131,18 +133,18 @@ def _e(code: str, zh: str, en: str, *aliases: str) -> EnumValue:
 
 
 COMMUNITY_TYPES = (
-    _e("urban", "纯社区", "Urban", "城市社区"),
-    _e("village_converted", "村改居", "Village-converted"),
-    _e("township", "乡镇社区", "Township", "集镇社区"),
-    _e("rural", "村", "Rural"),
+    _e("urban", "纯社区", "Urban", "城市社区", "纯", "城市"),
+    _e("village_converted", "村改居", "Village-converted", "村改居社区", "村转居", "村转居社区"),
+    _e("township", "乡镇社区", "Township", "集镇社区", "乡镇", "集镇"),
+    _e("rural", "村", "Rural", "农村", "农村社区"),
 )
 ROLES = (
-    _e("secretary", "书记", "Secretary"),
-    _e("deputy_secretary", "副书记", "Deputy secretary"),
-    _e("director", "主任", "Director"),
-    _e("deputy_director", "副主任", "Deputy director"),
-    _e("member", "委员", "Member"),
-    _e("grid_worker", "网格员", "Grid worker"),
+    _e("secretary", "书记", "Secretary", "党支部书记", "党委书记", "党总支书记", "社区书记", "社区党组织书记"),
+    _e("deputy_secretary", "副书记", "Deputy secretary", "党支部副书记", "党委副书记", "社区副书记"),
+    _e("director", "主任", "Director", "居委会主任", "社区主任", "居民委员会主任"),
+    _e("deputy_director", "副主任", "Deputy director", "居委会副主任", "社区副主任"),
+    _e("member", "委员", "Member", "居委会委员", "社区委员", "党支部委员", "党委委员", "两委委员"),
+    _e("grid_worker", "网格员", "Grid worker", "专职网格员", "社区网格员"),
     _e("other", "其他", "Other"),
 )
 EMPLOYMENT = (
@@ -154,10 +156,22 @@ GENDERS = (
     _e("M", "男", "Male", "male", "男性"),
 )
 EDUCATION = (
-    _e("junior_or_below", "初中及以下", "Junior high or below"),
-    _e("high_school", "高中", "High school", "中专"),
-    _e("college", "大专", "College"),
-    _e("bachelor_or_above", "本科及以上", "Bachelor or above", "本科", "硕士", "研究生"),
+    _e("junior_or_below", "初中及以下", "Junior high or below", "初中", "小学", "初中以下", "小学及以下"),
+    _e("high_school", "高中", "High school", "中专", "职高", "技校", "中职"),
+    _e("college", "大专", "College", "大学专科", "专科"),
+    _e(
+        "bachelor_or_above",
+        "本科及以上",
+        "Bachelor or above",
+        "本科",
+        "硕士",
+        "研究生",
+        "大学本科",
+        "研究生及以上",
+        "硕士研究生",
+        "博士",
+        "博士研究生",
+    ),
 )
 EXIT_REASONS = (
     _e("pay", "待遇", "Pay"),
@@ -231,6 +245,8 @@ STAFF = Table(
         Column("employment", Kind.ENUM, ("专兼职", "用工性质"), required=True, values=EMPLOYMENT),
         Column("gender", Kind.ENUM, ("性别",), values=GENDERS),
         Column("education", Kind.ENUM, ("学历",), values=EDUCATION),
+        # 一肩挑: the secretary is also the committee's director (only with role secretary: loader.check_also_director)
+        Column("also_director", Kind.BOOL, ("一肩挑", "兼任主任", "书记主任一肩挑"), default=False),
         Column("certified_social_worker", Kind.BOOL, ("社工证", "持证", "是否持社工证"), default=False),
         Column("monthly_pay", Kind.NUMBER, ("月工资", "月薪", "月收入"), minimum=0, unit=YUAN),
         Column("hire_date", Kind.DATE, ("入职日期", "入职时间", "任职日期"), required=True, not_in_future=True),
@@ -245,7 +261,8 @@ TASKS = Table(
     "tasks",
     (
         Column("community_id", Kind.TEXT, _COMMUNITY_REF, required=True, references="communities"),
-        Column("period", Kind.MONTH, ("月份", "期间", "年月"), required=True),
+        # a month is stored as its first day, so "not in the future" is "not after the current month"
+        Column("period", Kind.MONTH, ("月份", "期间", "年月"), required=True, not_in_future=True),
         Column("department", Kind.TEXT, ("派出部门", "部门", "交办单位"), required=True),
         Column("task_category", Kind.ENUM, ("事项类别", "类别"), required=True, values=TASK_CATEGORIES),
         Column("task_count", Kind.INT, ("事项数", "数量", "件数"), required=True, minimum=1, unit=ITEMS),
@@ -260,7 +277,18 @@ FACILITIES = Table(
     "facilities",
     (
         Column("community_id", Kind.TEXT, _COMMUNITY_REF, required=True, references="communities"),
-        Column("year", Kind.INT, ("年份", "年度"), required=True, minimum=2000, maximum=2100, unit=YEARS),
+        # at most the current year: checked by the loader (loader.check_dates), not the DDL, whose
+        # bound must not become wrong next January
+        Column(
+            "year",
+            Kind.INT,
+            ("年份", "年度"),
+            required=True,
+            minimum=2000,
+            maximum=2100,
+            unit=YEARS,
+            not_in_future=True,
+        ),
         Column("office_area_m2", Kind.NUMBER, ("办公用房面积", "办公面积"), required=True, minimum=0, unit=M2),
         Column(
             "service_area_m2",
@@ -300,7 +328,7 @@ SURVEY = Table(
     (
         Column("response_id", Kind.TEXT, ("问卷编号", "编号"), unique=True),
         Column("community_id", Kind.TEXT, _COMMUNITY_REF, required=True, references="communities"),
-        Column("survey_date", Kind.DATE, ("调查日期", "填写日期", "日期"), required=True),
+        Column("survey_date", Kind.DATE, ("调查日期", "填写日期", "日期"), required=True, not_in_future=True),
         *(
             Column(item, Kind.LIKERT, _LIKERT_ALIASES[item], required=item == "overall", minimum=1, maximum=5)
             for item in SURVEY_ITEMS
@@ -394,21 +422,43 @@ PARQUET_PARTITIONS: dict[str, str | None] = {
 }
 
 
-def create_parquet_view_sql(table: Table) -> str:
+def create_parquet_view_sql(table: Table, present: set[str] | None = None) -> str:
     """The contract table as a view over Parquet files instead of stored rows.
 
     The files live under ``<root>/<table>/`` (any depth, hive partitions such as
     ``year=2025`` allowed; the partition column is dropped unless the contract has it).
     The root is read from a DuckDB variable, so the path is never written into SQL, and
     every column is cast to the contract's type, so an indicator reads the same types
-    whichever way the data arrive.
+    whichever way the data arrive. An optional column the files do not have (``present``
+    lacks it: files written before the contract gained it) reads as its default.
     """
-    columns = ", ".join(f"cast({col.name} as {col.sql_type}) as {col.name}" for col in table.columns)
+    columns = ", ".join(
+        f"cast({_literal(col.default) if present is not None and col.name not in present else col.name} "
+        f"as {col.sql_type}) as {col.name}"
+        for col in table.columns
+    )
     return (
         f"create or replace view main.{table.name} as select {columns} "
         f"from read_parquet(getvariable('{PARQUET_ROOT_VARIABLE}') || '/{table.name}/**/*.parquet', "
         "hive_partitioning = true, union_by_name = true)"
     )
+
+
+def _literal(value: object) -> str:
+    """A schema default as SQL (only the schema's own values: booleans, numbers, None)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    raise ValueError(f"no SQL literal for the default {value!r}")
+
+
+def add_column_sql(table: Table, column: Column) -> str:
+    """DDL adding a column the contract gained to a row table made before it (old rows take its default)."""
+    default = f" default {_literal(column.default)}" if column.default is not None else ""
+    return f"alter table {STORED_SCHEMA}.{table.name} add column if not exists {column.name} {column.sql_type}{default}"
 
 
 def _check_sql(col: Column) -> str | None:

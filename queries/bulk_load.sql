@@ -37,21 +37,59 @@ create or replace temp macro bulk_trim(x, ws) as
         end
     )[1]
 
--- name: bulk_macro_text
--- values.clean_text: full-width spaces count as spaces, trimmed (Python's whitespace set
--- $ws), empty is missing. Text is always decided here, never sent to Python.
-create or replace temp macro bulk_text(r, ws) as
+-- name: bulk_macro_ws_run
+-- A run of the characters Python's str.isspace() accepts (what values.squash makes one space),
+-- as an RE2 class (tests/test_bulk.py checks it is exactly Python's set).
+create or replace temp macro bulk_ws_run() as
+    '[\t\n\x0b\x0c\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+'
+
+-- name: bulk_macro_squash
+-- values.squash: every run of whitespace made one space, trimmed; '' is missing. A text with
+-- no whitespace at its ends, no whitespace but a single space inside, is returned as it is
+-- (the cheap test first: most cells end in no whitespace at all).
+create or replace temp macro bulk_squash(r) as
     case
         when r is null then null
         when not bulk_may_be_space(unicode(r)) and not bulk_may_be_space(unicode(r[-1]))
-            and not contains(r, chr(12288)) then r
-        else nullif(trim(replace(r, chr(12288), ' '), ws), '')
+            and not regexp_matches(
+                r,
+                '[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]|  '
+            ) then r
+        else nullif(trim(regexp_replace(r, bulk_ws_run(), ' ', 'g'), ' '), '')
     end
+
+-- name: bulk_macro_placeholder
+-- values.PLACEHOLDERS on a squashed text t: whether fold(t) is one of $ph (a list of folded
+-- placeholders). A placeholder has at most 3 characters of at most 4 bytes and starts with
+-- -, /, n or N when it starts with ASCII; an ASCII text folds by lower(). Any other text
+-- folds exactly through $ph_from -> $ph_to, which maps every character whose NFKC form (lower
+-- cased) is made of placeholder characters to that form (and ㎁ to na, the one such form of
+-- two characters): a character outside the table is no placeholder character and stays, so
+-- the text then matches no placeholder, as in Python.
+create or replace temp macro bulk_placeholder(t, ph, ph_from, ph_to) as
+    case
+        when t is null or strlen(t) > 12 then false
+        when unicode(t) < 128 and unicode(t) not in (45, 47, 78, 110) then false
+        when strlen(t) = length(t) then list_position(ph, lower(t)) is not null
+        else list_position(ph, replace(translate(t, ph_from, ph_to), '㎁', 'na')) is not null
+    end
+
+-- name: bulk_macro_text
+-- values.parse_text: squashed (values.squash: trimmed, whitespace runs and line breaks inside
+-- made one space, full-width spaces too), and a placeholder is missing. Text is always
+-- decided here, never sent to Python.
+create or replace temp macro bulk_text(r, ph, ph_from, ph_to) as
+    list_transform(
+        [bulk_squash(r)],
+        lambda bulk_s: case when bulk_placeholder(bulk_s, ph, ph_from, ph_to) then null else bulk_s end
+    )[1]
 
 -- name: bulk_macro_text_clean
 -- bulk_text for a file the loader has checked byte by byte: no cell starts or ends with
--- whitespace and none holds a full-width space, so the text is the cell as written.
-create or replace temp macro bulk_text_clean(r) as nullif(r, '')
+-- whitespace, and none holds whitespace but single spaces inside (no full-width space, tab
+-- or two spaces in a row), so the text is the cell as written, unless it is a placeholder.
+create or replace temp macro bulk_text_clean(r, ph, ph_from, ph_to) as
+    case when r = '' or bulk_placeholder(r, ph, ph_from, ph_to) then null else r end
 
 -- name: bulk_macro_blank
 -- A cell with nothing but whitespace, which every parser reads as missing.
@@ -67,14 +105,20 @@ create or replace temp macro bulk_blank(r, ws) as
 create or replace temp macro bulk_blank_clean(r) as r is null or r = ''
 
 -- name: bulk_macro_deferred
--- The cell as written when SQL did not decide it (value NULL, cell not blank), else NULL.
-create or replace temp macro bulk_deferred(v, r, ws) as
-    case when v is not null or r is null then null when bulk_blank(r, ws) then null else r end
+-- The cell as written when SQL did not decide it (value NULL, cell neither blank nor one of
+-- the placeholders $ph, which every parser reads as missing), else NULL.
+create or replace temp macro bulk_deferred(v, r, ws, ph, ph_from, ph_to) as
+    case
+        when v is not null or r is null then null
+        when bulk_blank(r, ws) then null
+        when list_transform([bulk_squash(r)], lambda bulk_q: bulk_placeholder(bulk_q, ph, ph_from, ph_to))[1] then null
+        else r
+    end
 
 -- name: bulk_macro_deferred_clean
 -- bulk_deferred in a checked file (see bulk_text_clean).
-create or replace temp macro bulk_deferred_clean(v, r) as
-    case when v is null then nullif(r, '') end
+create or replace temp macro bulk_deferred_clean(v, r, ph, ph_from, ph_to) as
+    case when v is null and not bulk_placeholder(r, ph, ph_from, ph_to) then nullif(r, '') end
 
 -- name: bulk_macro_fold
 -- values.fold for the characters whose NFKC form is one character (full-width ASCII,
@@ -188,7 +232,8 @@ create or replace temp macro bulk_date_text(f) as
 
 -- name: bulk_macro_date
 -- values.parse_date: ISO dates by cast (digits checked first, year 0 refused), every other
--- spelling by pattern.
+-- spelling by pattern. Excel serial numbers and months without a day match no pattern:
+-- Python reads them, with a notice.
 create or replace temp macro bulk_date(r, fold_from, fold_to, ws) as
     case
         when r is null then null
@@ -198,7 +243,9 @@ create or replace temp macro bulk_date(r, fold_from, fold_to, ws) as
 
 -- name: bulk_macro_month
 -- values.parse_month: 2024-03 by cast, 2024/3, 2024年3月, 202403 by pattern, or any date
--- in the month. A month pattern with month 13 gives NULL, and Python says not_a_month.
+-- in the month. A month pattern with month 13 gives NULL, and Python says not_a_month;
+-- 2024.1 gives NULL, and Python says ambiguous_month. Excel serial numbers (45536) match
+-- no pattern: Python reads them, with a notice.
 create or replace temp macro bulk_month(r, fold_from, fold_to, ws) as
     case
         when r is null then null
@@ -206,11 +253,14 @@ create or replace temp macro bulk_month(r, fold_from, fold_to, ws) as
             then try_cast(r || '-01' as date)
         else list_transform(
             [bulk_fold(r, fold_from, fold_to, ws)],
-            lambda f: coalesce(
-                bulk_ymd(struct_insert(regexp_extract(f, '^(\d{4}) *[-/.年] *(\d{1,2}) *月?$', ['y', 'm']), d := '1')),
-                bulk_ymd(struct_insert(regexp_extract(f, '^(\d{4})(\d{2})$', ['y', 'm']), d := '1')),
-                cast(date_trunc('month', bulk_date_text(f)) as date)
-            )
+            lambda f: case
+                when regexp_full_match(f, '\d{4}\.1') then null  -- 2024.1: January, or October shortened by Excel
+                else coalesce(
+                    bulk_ymd(struct_insert(regexp_extract(f, '^(\d{4}) *[-/.年] *(\d{1,2}) *月?$', ['y', 'm']), d := '1')),
+                    bulk_ymd(struct_insert(regexp_extract(f, '^(\d{4})(\d{2})$', ['y', 'm']), d := '1')),
+                    cast(date_trunc('month', bulk_date_text(f)) as date)
+                )
+            end
         )[1]
     end
 

@@ -27,11 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community_eval import bulk
+from community_eval import bulk, queries
 from community_eval.loader import Source, ingest
 from community_eval.schema import TABLES
 from community_eval.store import Store
-from community_eval.values import fold
+from community_eval.values import FALSE_WORDS, PLACEHOLDERS, fold, is_placeholder, parse_text, squash
+
+PLACEHOLDER_CHARACTERS = sorted({c for word in PLACEHOLDERS for c in word} | set("NA／－⽆㎁𝐍"))
 
 FUTURE = (dt.date.today() + dt.timedelta(days=40)).isoformat()
 
@@ -181,6 +183,20 @@ STAFF_ROWS = [
     ["P9", "A3", "其他", "兼职", "女性", "初中及以下", "x", "1.5e3", "2021-6-1", "2022年6月30日", "dismissal"],
 ]
 
+# 一肩挑 (also_director) only with role secretary: checked by loader.check_also_director on both paths.
+JOINT_ROWS = [
+    ["人员编号", "社区编码", "职务", "专兼职", "入职日期", "一肩挑"],
+    ["J1", "A1", "书记", "专职", "2016-03-01", "是"],
+    ["J2", "A1", "主任", "专职", "2016-03-01", "是"],
+    ["J3", "A2", "委员", "兼职", "2018-01-01", "✓"],
+    ["J4", "A2", "委员", "兼职", "2018-01-01", "否"],
+    ["J5", "A3", "秘书", "专职", "2018-01-01", "是"],
+    ["J6", "A3", "deputy_secretary", "专职", "2019-01-01", "1"],
+    ["J7", "A3", "secretary", "full_time", "2019-01-01", ""],
+    ["J8", "A3", "", "专职", "2019-01-01", "是"],
+    ["J9", "A2", "委员", "专职", "2019-01-01", "maybe"],
+]
+
 TASK_ROWS = [
     ["社区编码", "月份", "派出部门", "事项类别", "事项数", "工时", "是否准入", "费随事转"],
     ["A1", "2025-01", "民政", "行政事务", "3件", "12小时", "是", "否"],
@@ -220,6 +236,62 @@ SURVEY_ROWS = [
 ]
 # fmt: on
 
+# What offices write and Excel does to values (issue 14): placeholders for empty cells, runs
+# of whitespace inside text, 2024.1 (January, or October shortened by Excel), enum words with
+# suffixes and committees, years and months in the future. SQL reads some, Python the rest;
+# both paths must give the same report and rows, and these files stay on the fast path.
+FUTURE_MONTH = FUTURE[:7]
+NEXT_YEAR = str(dt.date.today().year + 1)
+# fmt: off
+OFFICE_COMMUNITIES = [
+    ["社区编码", "社区名称", "区县", "街道", "社区类型", "常住人口", "户数", "纬度", "经度"],
+    ["C1", "甲  社区", "测试区", "一街道", "村改居社区", "4000", "1500", "N/A", "-"],
+    ["C2", "乙社区", "—", "二街道", "城市", "—", "300", "/", "暂无"],
+    ["C3", "丙\t社区", "测试区", "二街道", "乡镇", "1200", "400", "", ""],
+    ["—", "丁社区", "测试区", "二街道", "农村社区", "1200", "400", "30", "110"],
+    ["C5", "ＮＡ", "测试区", "三街道", "纯", "1200", "400", "30", "110"],
+    ["C6", "戊 社区\u3000", "测试区", "三  街道", "村社区", "1200", "400", "30", "110"],
+    ["C7", "己社区", "n/a", "三街道", "乡镇社区", "1200", "400", "－", "／"],
+]
+OFFICE_STAFF = [
+    ["人员编号", "社区编码", "职务", "专兼职", "性别", "学历", "社工证", "月工资", "入职日期", "离职日期", "离职原因"],
+    ["Q1", "A1", "党支部书记", "专职", "—", "大学本科", "-", "N/A", "2016-03-01", "无", "暂无"],
+    ["Q2", "A1", "居委会副主任", "兼职", "无", "本科学历", "无", "/", "2019/5/1", "—", "/"],
+    ["Q3", "A2", "社区党委书记", "专职", "女", "大学专科", "有", "暂无", "2018-01-01", "", ""],
+    ["Q4", "A2", "—", "专职", "男", "中专", "是", "", "/", "", ""],
+    ["Q5", "A3", "委员", "兼职", "男", "博士", "否", "", "2014.1", "", ""],
+    ["Q6", "A3", "书记、副主任", "专职", "男", "技校", "否", "", "2018-01-01", "", ""],
+    ["—", "A3", "委员", "专职", "男", "初中", "否", "", "2018-01-01", "", ""],
+    ["Q8", "A3", "社区主任", "专职", "男", "小学", "NA", "1,800", "2018-01-01", "2019.10.1", "个人发展"],
+]
+OFFICE_TASKS = [
+    ["社区编码", "月份", "派出部门", "事项类别", "事项数", "工时", "是否准入", "费随事转"],
+    ["A1", "2025.1", "民政", "行政事务", "3", "12", "是", "无"],
+    ["A1", "2025.10", "政法  （社会救助）", "检查评比", "3", "12", "是", "无"],
+    ["A2", "２０２５．１", "政法 （社会救助）", "报表", "1", "2", "是", "否"],
+    ["A2", "2025.2", "城管\t", "证明", "—", "-", "—", "无"],
+    ["A3", "2025-03", "—", "居民服务", "2", "1", "1", "0"],
+    ["A3", FUTURE_MONTH, "民政", "居民服务", "2", "1", "1", "0"],
+    ["A3", "2025.12", "民政\t\t局", "居民服务", "2", "1", "1", "N/A"],
+]
+OFFICE_FACILITIES = [
+    ["社区编码", "年份", "办公用房面积", "服务用房面积", "功能室数", "多功能厅", "产权", "工作经费"],
+    ["A1", "2024", "80", "260", "6", "无", "自有", "暂无"],
+    ["A2", NEXT_YEAR, "80", "260", "6", "有", "租赁", "-"],
+    ["A3", "2023", "—", "260", "/", "-", "—", "N/A"],
+    ["A3", "2022", "80", "260", "6", "无", "借用", "—"],
+]
+OFFICE_SURVEY = [
+    SURVEY_ROWS[0],
+    ["—", "A1", "2025-03-05", "满意", "/", "—", "N/A", "暂无", "-", "无", "N/A", "无", "—"],
+    ["/", "A1", "2025-03-05", "—", "", "", "", "", "", "", "", "", ""],
+    ["S3", "A2", FUTURE, "5", "", "", "", "", "", "", "", "", ""],
+    ["S4", "A2", "2025.3.5", "非常  满意", "", "", "", "", "", "", "", "", ""],
+    ["S5", "A2", "2025-03-05", "5", "", "", "", "", "", "", "", "", "18-34  岁"],
+    ["S6", "A3", "—", "ＮＡ", "", "", "", "", "", "", "", "", "Na"],
+]
+# fmt: on
+
 
 def _enc(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
@@ -236,6 +308,8 @@ CASES: dict[str, list[tuple[dict[str, bytes], dict]]] = {
     ],
     "staff_utf16_tab": [({"人员.txt": _enc(table_csv(STAFF_ROWS, "\t"), "utf-16")}, {})],
     "staff_utf8_skip_invalid": [({"staff.csv": _enc(table_csv(STAFF_ROWS))}, {"skip_invalid": True})],
+    "staff_also_director": [({"j.csv": _enc(table_csv(JOINT_ROWS))}, {"skip_invalid": True})],
+    "valid_staff_also_director": [({"j.csv": _enc(table_csv([JOINT_ROWS[i] for i in (0, 1, 4, 7)]))}, {})],
     "tasks_crlf_gb18030": [
         ({"tasks.csv": _enc(table_csv(TASK_ROWS, newline="\r\n"), "gb18030")}, {"skip_invalid": True}),
     ],
@@ -325,6 +399,23 @@ CASES: dict[str, list[tuple[dict[str, bytes], dict]]] = {
             {"mode": "replace"},
         ),
     ],
+    "office_communities": [({"c.csv": _enc(table_csv(OFFICE_COMMUNITIES))}, {"skip_invalid": True})],
+    "office_communities_replace_gbk": [
+        ({"c.csv": _enc(table_csv(OFFICE_COMMUNITIES), "gbk")}, {"mode": "replace", "skip_invalid": True})
+    ],
+    "office_staff": [({"s.csv": _enc(table_csv(OFFICE_STAFF))}, {"skip_invalid": True})],
+    "office_staff_semicolon": [({"s.csv": _enc(table_csv(OFFICE_STAFF, ";"))}, {})],
+    "office_tasks": [({"t.csv": _enc(table_csv(OFFICE_TASKS))}, {"skip_invalid": True})],
+    "office_tasks_tab_gb18030": [({"t.tsv": _enc(table_csv(OFFICE_TASKS, "\t"), "gb18030")}, {})],
+    "office_facilities": [({"f.csv": _enc(table_csv(OFFICE_FACILITIES))}, {"skip_invalid": True})],
+    "office_survey": [({"s.csv": _enc(table_csv(OFFICE_SURVEY))}, {"skip_invalid": True})],
+    "office_survey_utf16": [({"s.csv": _enc(table_csv(OFFICE_SURVEY), "utf-16")}, {})],
+    "valid_office_spellings": [
+        ({"s.csv": _enc(table_csv([OFFICE_STAFF[i] for i in (0, 1, 2, 3, 8)]))}, {}),
+        ({"t.csv": _enc(table_csv([OFFICE_TASKS[i] for i in (0, 2, 7)]))}, {}),
+        ({"f.csv": _enc(table_csv([OFFICE_FACILITIES[i] for i in (0, 1, 4)]))}, {}),
+        ({"s.csv": _enc(table_csv([OFFICE_SURVEY[i] for i in (0, 1, 4, 5)]))}, {}),
+    ],
     "canonical_generated_tables": [],  # filled in below from the generator
 }
 
@@ -348,6 +439,49 @@ CASES["canonical_generated_tables"] = _generated()
 def test_fast_path_gives_the_python_paths_reports_and_rows(case):
     reports = assert_same(CASES[case])
     assert any(r.problems for r in reports) or case.startswith(("canonical", "valid"))
+
+
+# Files the fast path must hand back to the Python path, which does more than store a value:
+# it counts notices (Excel serial dates, months given for a date), sets also_director from a
+# role written 书记、主任, and repairs or refuses codes Excel changed.
+CODES_BASE = BASE + "0728001,庚社区,测试区,三街道,urban,1000,300\n"
+
+
+def _one_file(header: list[str], *rows: list[str], **options: object) -> list[tuple[dict[str, bytes], dict]]:
+    return [({"f.csv": _enc(table_csv([header, *rows]))}, options)]
+
+
+def _staff(staff_id: str, role: str, hire: str, exit_: str = "") -> list[str]:
+    return [staff_id, "A1", role, "专职", "", "", "", "", hire, exit_, ""]
+
+
+def _answer(code: str) -> list[str]:
+    return ["R1", code, "2025-03-05", "5", *[""] * 9]
+
+
+HANDED_BACK: dict[str, tuple[list[tuple[dict[str, bytes], dict]], str]] = {
+    "serial_hire_date": (_one_file(OFFICE_STAFF[0], _staff("Q1", "委员", "45536")), BASE),
+    "month_for_a_hire_date": (
+        _one_file(OFFICE_STAFF[0], _staff("Q1", "委员", "2014.03"), _staff("Q2", "委员", "2014年3月", "2015-1")),
+        BASE,
+    ),
+    "serial_period": (_one_file(OFFICE_TASKS[0], ["A1", "45536.5", "民政", "行政事务", "3", "12", "是", "否"]), BASE),
+    "secretary_and_director": (_one_file(OFFICE_STAFF[0], _staff("Q1", "书记、主任", "2016-03-01")), BASE),
+    "secretary_and_director_by_committee": (
+        _one_file(
+            OFFICE_STAFF[0], _staff("Q1", "党支部书记兼居委会主任", "2016-03-01"), _staff("Q2", "书记", "2016-03-01")
+        ),
+        BASE,
+    ),
+    "scientific_code": (_one_file(SURVEY_ROWS[0], _answer("4.29004E+11")), BASE),
+    "code_without_its_zeros": (_one_file(SURVEY_ROWS[0], _answer("728001")), CODES_BASE),
+}
+
+
+@pytest.mark.parametrize("case", list(HANDED_BACK))
+def test_files_the_python_path_does_more_with_are_handed_back(case):
+    steps, base = HANDED_BACK[case]
+    assert_same(steps, base=base, fast_expected=False)
 
 
 def test_a_load_after_an_undo_shows_the_same_preview():
@@ -388,6 +522,8 @@ def test_the_cases_cover_every_row_rejection_reason():
         "in_future",
         "exit_before_hire",
         "reason_without_exit",
+        "ambiguous_month",
+        "also_director_not_secretary",
         "duplicate_in_file",
         "duplicate_in_store",
         "unknown_community",
@@ -607,6 +743,78 @@ def test_fold_table_is_nfkc_and_lower():
     assert all(fold(s) == t for s, t in zip(sources, targets, strict=True) if not t.isspace())
 
 
+def test_placeholder_table_is_every_character_that_folds_into_a_placeholder():
+    characters = set("".join(PLACEHOLDERS))
+    folds = {}
+    for code in range(sys.maxunicode + 1):
+        folded = unicodedata.normalize("NFKC", chr(code)).lower()
+        if folded and set(folded) <= characters:
+            folds[chr(code)] = folded
+    sources, targets = bulk.placeholder_table()
+    assert {**dict(zip(sources, targets, strict=True)), **bulk.PLACEHOLDER_PAIRS} == folds
+    assert len(sources) == len(set(sources))
+
+
+def test_whitespace_class_is_pythons():
+    con = duckdb.connect()
+    bulk.create_macros(con)
+    codes = [c for c in range(1, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    matched = con.execute(
+        "select list(c order by c) from unnest($codes) as t(c) where regexp_full_match(chr(c), bulk_ws_run())",
+        {"codes": codes},
+    ).fetchall()[0][0]
+    assert {chr(c) for c in matched} == set(bulk.whitespace())
+
+
+SQL_TEXTS = [
+    "", " ", "a", " a ", "a b", "a  b", "a\tb", "a\nb", "a\r\nb", "\u3000A2\u3000", "a\xa0\xa0b", "x\x1cy", "甲社区",
+    "35-59", "XT001", "N / A", "n/a", "N/A", "NA", "Na", "nA", "na", "ＮＡ", "ｎ／ａ", "n／a", "㎁", "𝐍𝐀", "ⁿ/ₐ",
+    "—", "——", "–", "-", "--", "－－", "﹣", "/", "／", "无", "⽆", "暂无", " 暂无 ", "暂 无", "空", "🈳",
+    "nan", "-0", "n", "a", "---", "n/a/", "\u3000—\u3000", "\t/\t", "N\u3000A",
+]  # fmt: skip
+SQL_TEXT = st.one_of(
+    st.sampled_from(SQL_TEXTS),
+    st.text(alphabet=st.sampled_from([*PLACEHOLDER_CHARACTERS, " ", "\t", "\u3000", "\n", "x", "甲"]), max_size=5),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(SQL_TEXT, min_size=1, max_size=20))
+def test_sql_reads_text_and_placeholders_as_python_does(texts):
+    """bulk_text (and bulk_text_clean, in a file whose cells need no squashing) is values.parse_text;
+    bulk_deferred keeps back exactly the placeholders every parser reads as empty."""
+    con = duckdb.connect()
+    bulk.create_macros(con)
+    params = bulk._shared_params()
+    sql = (
+        "select bulk_text(t, $ph, $ph_from, $ph_to), bulk_text_clean(t, $ph, $ph_from, $ph_to), "
+        "bulk_deferred(null, t, $ws, $ph, $ph_from, $ph_to), bulk_deferred(null, t, $ws, $ph_bool, $ph_from, $ph_to) "
+        "from unnest($texts) with ordinality as u(t, i) order by i"
+    )
+    rows = con.execute(sql, queries.used_params(sql, params | {"texts": texts})).fetchall()
+    for text, (value, clean, deferred, deferred_bool) in zip(texts, rows, strict=True):
+        assert value == parse_text(text, None), text
+        if text == squash(text):
+            assert clean == parse_text(text, None), text
+        empty = not squash(text) or is_placeholder(text)
+        assert deferred == (None if empty else text), text
+        empty_bool = not squash(text) or (is_placeholder(text) and fold(text) not in FALSE_WORDS)
+        assert deferred_bool == (None if empty_bool else text), text
+
+
+def test_sql_months_refuse_2024_point_1():
+    con = duckdb.connect()
+    bulk.create_macros(con)
+    fold_from, fold_to = bulk.fold_table()
+    texts = ["2024.1", "２０２４．１", " 2024.1 ", "2024.10", "2024.01", "2024.2", "2024-1", "2024/1", "2024年1月"]
+    rows = con.execute(
+        "select bulk_month(t, $fold_from, $fold_to, $ws) from unnest($texts) with ordinality as u(t, i) order by i",
+        {"texts": texts, "fold_from": fold_from, "fold_to": fold_to, "ws": bulk.whitespace()},
+    ).fetchall()
+    expected = [None, None, None, dt.date(2024, 10, 1), *[dt.date(2024, m, 1) for m in (1, 2, 1, 1, 1)]]
+    assert [row[0] for row in rows] == expected
+
+
 def test_exact_spellings_are_what_the_python_parser_reads():
     for table in TABLES.values():
         for column in table.columns:
@@ -619,7 +827,7 @@ def test_exact_spellings_are_what_the_python_parser_reads():
 # ---- random cells ---------------------------------------------------------------------------
 
 GOOD_ROWS = {
-    "staff": ["S{n}", "A1", "委员", "专职", "男", "大专", "否", "1800", "2020-01-01", "", ""],
+    "staff": ["S{n}", "A1", "委员", "专职", "男", "大专", "", "否", "1800", "2020-01-01", "", ""],
     "tasks": ["A1", "2025-01", "民政", "行政事务", "{n}", "4.5", "是", "否"],
     "facilities": ["A2", "20{n:02d}", "60", "120", "3", "无", "租用", ""],
     "survey": ["R{n}", "A2", "2025-05-01", "4", "", "", "", "", "", "", "", "", ""],
@@ -636,6 +844,7 @@ ALPHABET = (
     " \t\u3000\xa0\u2003\x1c"
     "ABCabcxyz"
     "İK①¹٣"
+    "—–/无暂空、兼主任本科学历社区村改居ＮＡ／－㎁"
     '"'
 )
 TRICKY = st.sampled_from(
@@ -679,6 +888,39 @@ TRICKY = st.sampled_from(
         "\u3000A2\u3000",
         "2025-01-01 10:30",
         FUTURE,
+        FUTURE_MONTH,
+        NEXT_YEAR,
+        "—",
+        "–",
+        "-",
+        "/",
+        "无",
+        "暂无",
+        "空",
+        "N/A",
+        "NA",
+        "——",
+        "--",
+        "ＮＡ",
+        "㎁",
+        "2024.1",
+        "2024.10",
+        "２０２４．１",
+        "45536",
+        "45536.75",
+        "2014.03",
+        "2014年3月",
+        "村改居社区",
+        "城市",
+        "大学本科",
+        "本科学历",
+        "书记、主任",
+        "书记（兼主任）",
+        "党支部书记",
+        "a  b",
+        "a\tb",
+        "4.29004E+11",
+        "728001",
     ]
 )
 CELL = st.one_of(TRICKY, st.text(alphabet=ALPHABET, max_size=10))

@@ -188,7 +188,7 @@ ROW_CASES = [
     ("communities", "households", "-1", "below_minimum", {"minimum": "0"}),
     ("communities", "latitude", "91", "above_maximum", {"maximum": "90"}),
     ("communities", "longitude", "-180.5", "below_minimum", {"minimum": "-180"}),
-    ("communities", "community_type", "城市", "not_in_enum", None),
+    ("communities", "community_type", "商业区", "not_in_enum", None),
     ("staff", "hire_date", "", "required", {}),
     ("staff", "role", "队长", "not_in_enum", None),
     ("staff", "certified_social_worker", "maybe", "not_a_bool", {}),
@@ -376,7 +376,7 @@ FILE_CASES = [
         "other.csv",
         "姓名,电话\n张三,123\n".encode(),
         None,
-        {"reason": "no_table_matches", "params": {"headers": "姓名, 电话"}},
+        {"reason": "no_table_matches", "params": {"headers": "姓名, 电话", "rows": 20}},
     ),
     (
         "missing.csv",
@@ -403,9 +403,14 @@ FILE_CASES = [
         {"reason": "ragged_row", "params": {"row": 3, "found": 4, "expected": 7}},
     ),
     ("text.xlsx", f"{COMMUNITY_HEADER}\nB2,新,区,街,村,10,5\n".encode(), None, {"reason": "not_a_workbook"}),
-    ("old.xls", f"{COMMUNITY_HEADER}\nB2,新,区,街,村,10,5\n".encode(), None, {"reason": "old_excel"}),
-    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000), None, {"reason": "old_excel"}),
-    ("renamed.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000), None, {"reason": "old_excel"}),
+    # A "workbook" that is a text table, a damaged legacy .xls (the OLE2 signature and nothing
+    # of a workbook), and one renamed .xlsx: each refused saying what it really is.
+    ("text.xls", f"{COMMUNITY_HEADER}\nB2,新,区,街,村,10,5\n".encode(), None, {"reason": "xls_is_text"}),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000), None, {"reason": "not_a_workbook"}),
+    ("renamed.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000), None, {"reason": "not_a_workbook"}),
+    ("page.xls", b"<html><body><p>\xe6\x97\xa0</p></body></html>", None, {"reason": "html_no_table"}),
+    ("scan.xls", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", None, {"reason": "pdf_file"}),
+    ("image.xls", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), None, {"reason": "xls_not_excel"}),
 ]
 
 
