@@ -18,6 +18,11 @@ What is fixed at scale 1, and the choices made where the source is silent:
   secretary 2,000, deputy secretary or director 1,800, full-time member 1,700 yuan a
   month; part-time members get an allowance of 800–1,200 yuan (in steps of 100).
   Former staff are paid the same scale deflated by 3 % a year before ``latest_year``.
+  Each committee's second seat is a director (chance 0.55) or a deputy secretary; with
+  no director seat the secretary also holds the director's post (一肩挑,
+  ``also_director``): 32 of the 79 communities at the default seed. Source 004 says only
+  that "a considerable number" do. The flag is read off the seats and takes no random
+  draw, so every other value is what it was before the column existed.
 * facilities: 71 communities meet 六室一厅 (≥ 300 m², ≥ 6 rooms and a hall) in the row in
   force for ``latest_year``; 8 fail: the seven the report names (红光, 高家渡, 骑尾, 叶河,
   杨岗, 下查, 柴河) and **何场社区 (龙华山街道)**, the one it counts but does not name —
@@ -518,6 +523,9 @@ def build_staff(plan: pd.DataFrame, latest_year: int, rng: np.random.Generator) 
     staff = former_attributes(staff, plan, rng)
     ids = plan["community_id"].to_numpy()[staff["comm"].to_numpy()]
     seq = staff.groupby("comm").cumcount().to_numpy() + 1
+    has_director = np.zeros(len(plan), dtype=bool)
+    has_director[seats.loc[seats["role"] == "director", "comm"].to_numpy()] = True
+    also_director = (staff["role"].to_numpy() == "secretary") & ~has_director[staff["comm"].to_numpy()]
     return pd.DataFrame(
         {
             "staff_id": [f"{c}-S{s:03d}" for c, s in zip(ids, seq, strict=True)],
@@ -526,6 +534,7 @@ def build_staff(plan: pd.DataFrame, latest_year: int, rng: np.random.Generator) 
             "employment": staff["employment"],
             "gender": staff["gender"].astype("str"),
             "education": staff["education"].astype("str"),
+            "also_director": also_director,
             "certified_social_worker": np.zeros(len(staff), dtype=bool),
             "monthly_pay": monthly_pay(staff, latest_year, rng),
             "hire_date": to_dates(staff["hire"].to_numpy()),

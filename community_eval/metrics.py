@@ -43,6 +43,7 @@ KINDS: dict[str, str] = {
     "separations": "int",
     "turnover_rate": "share",
     "certified_share": "share",
+    "joint_secretary_director": "int",  # a community's 0 or 1; a group's share is shown as a share where used
     "median_pay": "yuan",
     "pay_to_reference": "ratio",
     "households": "int",
@@ -114,6 +115,7 @@ STAFF_TURNOVER_COLUMNS = (
     "certified_share",
     "median_pay",
     "pay_to_reference",
+    "joint_secretary_director",  # added later: after the existing columns, so their positions hold
 )
 STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
 ASSESSMENT_SCORES = ("satisfaction_score", "burden_score", "facility_score", "staffing_score")

@@ -30,6 +30,7 @@ from community_eval.schema import (
     STORED_SCHEMA,
     TABLES,
     Table,
+    add_column_sql,
     create_parquet_view_sql,
     create_table_sql,
     create_view_sql,
@@ -206,8 +207,12 @@ class Store:
                 cur.execute(statement)
             for table in TABLES.values():
                 cur.execute(create_table_sql(table))
+                self._add_new_columns(cur, table)
                 self._adopt_legacy_table(cur, table)
-                cur.execute(create_parquet_view_sql(table) if self.parquet is not None else create_view_sql(table))
+                if self.parquet is not None:
+                    cur.execute(create_parquet_view_sql(table, self._parquet_columns(cur, table)))
+                else:
+                    cur.execute(create_view_sql(table))
             for query in queries.all_queries().values():
                 if query.name.startswith("macro_"):
                     cur.execute(query.sql)
@@ -216,6 +221,33 @@ class Store:
                     "insert into meta.data_version values (0, $token, current_timestamp)",
                     {"token": uuid.uuid4().hex},
                 )
+
+    @staticmethod
+    def _add_new_columns(cur: duckdb.DuckDBPyConnection, table: Table) -> None:
+        """Give a database made before the contract gained a column (``also_director``) that column.
+
+        Without it the contract's view cannot be made and the database would not open at all.
+        """
+        rows = cur.execute(
+            "select column_name from information_schema.columns where table_schema = $schema and table_name = $name",
+            {"schema": STORED_SCHEMA, "name": table.name},
+        ).fetchall()
+        have = {row[0] for row in rows}
+        for column in table.columns:
+            if column.name not in have:
+                cur.execute(add_column_sql(table, column))
+
+    @staticmethod
+    def _parquet_columns(cur: duckdb.DuckDBPyConnection, table: Table) -> set[str] | None:
+        """The columns a Parquet dataset's files have for ``table`` (None when that cannot be told)."""
+        glob = f"getvariable('{PARQUET_ROOT_VARIABLE}') || '/{table.name}/**/*.parquet'"
+        try:
+            described = cur.execute(
+                f"describe select * from read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
+            ).fetchall()
+        except duckdb.Error:
+            return None
+        return {row[0] for row in described}
 
     @staticmethod
     def _adopt_legacy_table(cur: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -366,6 +398,24 @@ class Store:
         spec = TABLES[table].column(column)  # raises for anything not in the schema
         with self.cursor() as cur:
             return cur.execute(f"select {spec.name} from {TABLES[table].name}").df()[spec.name]
+
+    def community_names(self) -> dict[str, str]:
+        """Every stored community's name by its code: to read codes Excel mangled by their name."""
+        with self.cursor() as cur:
+            return dict(cur.execute("select community_id, community_name from communities").fetchall())
+
+    def rows_outside(self, ids: list[str]) -> dict[str, int]:
+        """Per table that refers to communities, the stored rows whose community is not in ``ids``.
+
+        What a replace of the communities with ``ids`` would leave pointing at nothing.
+        """
+        counts = {}
+        with self.cursor() as cur:
+            for table in TABLES.values():
+                if any(c.references == "communities" for c in table.columns):
+                    sql = f"select count(*) from main.{table.name} where community_id not in (select unnest($ids))"
+                    counts[table.name] = cur.execute(sql, {"ids": ids}).fetchall()[0][0]
+        return counts
 
     def imports(self) -> pd.DataFrame:
         with self.cursor() as cur:

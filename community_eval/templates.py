@@ -48,6 +48,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
             "employment": "专职",
             "gender": "女",
             "education": "大专",
+            "also_director": "是",
             "certified_social_worker": "否",
             "monthly_pay": "2000元",
             "hire_date": "2016年3月1日",
@@ -61,6 +62,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
             "employment": "兼职",
             "gender": "男",
             "education": "高中",
+            "also_director": "",
             "certified_social_worker": "0",
             "monthly_pay": "1,000",
             "hire_date": "2019/5/6",
@@ -147,6 +149,10 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
 }
 
 
+#: Rules that tie a column to another one, by column name (the schema's Column cannot say them).
+CROSS_RULES: dict[str, str] = {"also_director": "dictionary.only_secretary"}
+
+
 def template_header(column: Column) -> str:
     """``社区编码（community_id）``: readable in both languages, matched by the loader."""
     return column.bilingual_header
@@ -192,6 +198,8 @@ def _rule(tr: Translator, column: Column) -> str:
         parts.append(tr("dictionary.not_in_future"))
     if column.default is not None:
         parts.append(tr("dictionary.default", value=column.default))
+    if column.name in CROSS_RULES:
+        parts.append(tr(CROSS_RULES[column.name]))
     return "; ".join(parts)
 
 

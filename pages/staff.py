@@ -3,6 +3,7 @@ and whether communities have the staff the standards ask for."""
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from community_eval import charts, metrics, ui
@@ -25,6 +26,23 @@ ui.takeaway(
         pay=tr.number(total["median_pay"], "yuan"),
         certified=tr.number(total["certified_share"], "share"),
     )
+)
+
+# 一肩挑: the share of communities whose secretary also holds the residents' committee director's post.
+with_staff = people[people["staff_records"] > 0]
+joint, joint_text = st.columns([1, 3], vertical_alignment="center")
+previous = ui.compute("staff_turnover", view.filters, view.year - 1, standards=True, level="all").iloc[0]
+change = total["joint_secretary_director"] - previous["joint_secretary_director"]
+joint.metric(
+    tr("staff.joint"),
+    tr.number(total["joint_secretary_director"], "share"),
+    delta=tr("overview.delta", change=tr.change(change, "share")) if pd.notna(change) else None,
+    delta_color="off",
+    help=tr("staff.joint_help"),
+    border=True,
+)
+joint_text.caption(
+    tr("staff.joint_note", joint=int(with_staff["joint_secretary_director"].sum()), total=len(with_staff))
 )
 
 # Turnover over the years, and by community this year.

@@ -67,6 +67,10 @@ def _staff() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("hire_date", "exit_date"):
         frame[column] = pd.to_datetime(frame[column])
+    # 一肩挑: C1's secretary also directs; C2's did until leaving on 31 Dec 2025; C3's does not;
+    # C4's cell is blank (= false). Everyone else's is blank too.
+    joint = {"P01": True, "P05": True, "P09": False}
+    frame.insert(5, "also_director", frame["staff_id"].map(joint).astype(object).where(frame["staff_id"].isin(joint)))
     return frame
 
 

@@ -230,6 +230,19 @@ def test_switching_the_standards_profile_changes_the_facility_rules(app):
     assert seed.markdown[0].value != national.markdown[0].value
 
 
+def test_the_staff_page_shows_the_share_of_secretaries_who_are_also_director(app):
+    """一肩挑 in the sample district: 32 of 79 communities, in 2025 as in 2024."""
+    at = app(lang="en").run().switch_page("pages/staff.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    joint = next(m for m in at.metric if m.label == "Secretary also director (一肩挑)")
+    assert joint.value == "40.5%" and joint.proto.delta == "+0.0 pp on last year"
+    assert any("In 32 of 79 communities with staff records" in c.value for c in at.caption)
+    (table,) = [d.value for d in at.dataframe]
+    assert table["joint_secretary_director"].sum() == 32 and set(table["joint_secretary_director"]) == {0, 1}
+    zh = app(lang="zh").run().switch_page("pages/staff.py").run()
+    assert next(m for m in zh.metric if m.label == "书记主任一肩挑").value == "40.5%"
+
+
 def test_retention_curves_follow_the_chosen_grouping(app):
     at = app(lang="en").run().switch_page("pages/staff.py").run().run()
 

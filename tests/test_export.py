@@ -76,6 +76,7 @@ COLUMNS = {
         "certified_share",
         "median_pay",
         "pay_to_reference",
+        "joint_secretary_director",
     ],
     "staff_retention": ["months", "at_risk", "survival"],
     "assessment": [
@@ -147,6 +148,9 @@ def make_staff(rng: np.random.Generator) -> pd.DataFrame:
     ]
     for column in ("hire_date", "exit_date"):
         staff[column] = pd.to_datetime(staff[column])
+    # 一肩挑: the secretaries of C01, C03 and C05 also hold the director's post (no random draw,
+    # so the rest of the district is what it was before the column existed)
+    staff.insert(6, "also_director", staff["role"].eq("secretary") & staff["community_id"].isin(["C01", "C03", "C05"]))
     return staff
 
 
@@ -288,6 +292,8 @@ def written_files(frames: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFra
             "职务": s["role"].map(ROLE_WORDS),
             "专兼职": s["employment"].map({"full_time": "专职", "part_time": "兼职"}),
             "性别": s["gender"].map({"F": "女", "M": "男"}),
+            # 是 for 一肩挑, 否 for the other secretaries, blank (= false) for everyone else
+            "书记主任一肩挑": s["also_director"].map(yes_no).where(s["role"].eq("secretary"), ""),
             "是否持社工证": s["certified_social_worker"].map(yes_no),
             "月工资": [number(x, "元") for x in s["monthly_pay"]],
             "入职日期": [chinese_date(x) for x in s["hire_date"]],
@@ -594,6 +600,7 @@ def turnover_row(staff: pd.DataFrame, year: int, key: str, districts: set[str]) 
     pay = staff.loc[at_end, "monthly_pay"].dropna()
     median = float(np.median(pay)) if len(pay) else None
     wage = reference_wage(next(iter(districts)), year) if len(districts) == 1 else None
+    joint = at_end & staff["role"].eq("secretary") & staff["also_director"]
     return {
         "community_id": key,
         "year": year,
@@ -605,6 +612,7 @@ def turnover_row(staff: pd.DataFrame, year: int, key: str, districts: set[str]) 
         "certified_share": ratio(staff.loc[at_end, "certified_social_worker"].sum(), at_end.sum()),
         "median_pay": median,
         "pay_to_reference": median / wage if median is not None and wage else None,
+        "joint_secretary_director": 1.0 if joint.any() else 0.0,
     }
 
 
@@ -615,7 +623,10 @@ def expected_turnover(frames, year: int) -> pd.DataFrame:
         turnover_row(staff[staff["community_id"] == community_id], year, community_id, {district})
         for community_id, district in known.groupby("community_id")["district"].first().items()
     ]
-    rows.append(turnover_row(staff, year, "ALL", set(staff["district"])))
+    total = turnover_row(staff, year, "ALL", set(staff["district"]))
+    # the share of the communities listed (those with staff by 31 Dec) that have a 一肩挑 secretary
+    total["joint_secretary_director"] = float(np.mean([row["joint_secretary_director"] for row in rows]))
+    rows.append(total)
     return pd.DataFrame(rows, dtype=object)
 
 

@@ -209,6 +209,22 @@ def test_committee_seats_follow_three_plus_x(in_post: pd.DataFrame, communities:
     assert full.le(3).all()
 
 
+def test_secretary_is_also_director_where_the_committee_has_no_director(
+    tables: dict[str, pd.DataFrame], in_post: pd.DataFrame
+) -> None:
+    """一肩挑: every secretary of a committee whose second seat is a deputy secretary, never anyone else."""
+    staff = tables["staff"]
+    assert not staff.loc[staff["role"] != "secretary", "also_director"].any()
+    joint = staff.groupby("community_id")["also_director"].any()
+    has_director = staff["role"].eq("director").groupby(staff["community_id"]).any()
+    assert joint.eq(~has_director).all()
+    secretaries = staff[staff["role"] == "secretary"]
+    assert secretaries.groupby("community_id")["also_director"].nunique().eq(1).all()
+    assert joint.sum() == 32  # of 79: source 004 says only "a considerable number" (相当数量)
+    in_post_joint = in_post[in_post["role"] == "secretary"].set_index("community_id")["also_director"]
+    assert in_post_joint.sum() == 32
+
+
 def test_staff_dates_are_consistent(tables: dict[str, pd.DataFrame]) -> None:
     staff = tables["staff"]
     assert staff["hire_date"].between(pd.Timestamp(2014, 1, 1), END).all()
@@ -346,6 +362,7 @@ def test_written_values_are_canonical(tmp_path: Path, tables: dict[str, pd.DataF
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     staff = pd.read_csv(paths["staff"], dtype=str, keep_default_na=False)
     assert set(staff["certified_social_worker"]) == {"false"}
+    assert set(staff["also_director"]) == {"true", "false"}
     assert staff["hire_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     assert staff["exit_date"].str.fullmatch(r"(\d{4}-\d{2}-\d{2})?").all()
     tasks = pd.read_csv(paths["tasks"], dtype=str, keep_default_na=False)

@@ -293,6 +293,43 @@ def test_turnover_edges_by_hand(known_store):
     assert (c2["headcount_start"], c2["headcount_end"], c2["separations"]) == (3, 2, 1)
 
 
+def expected_joint(staff: pd.DataFrame, communities: pd.DataFrame, year: int, by: str) -> dict[str, float]:
+    """INDICATORS.md joint_secretary_director: per community 1 when a secretary with also_director
+    (blank = false) is in post on 31 Dec, else 0; per group, the share of its communities with 1
+    among those with staff hired by 31 Dec."""
+    joint = in_post_end(staff, year) & staff["role"].eq("secretary") & staff["also_director"].eq(True)
+    hired = staff[staff["hire_date"] <= pd.Timestamp(year, 12, 31)]
+    per_community = joint.groupby(staff["community_id"]).any().astype(float)[hired["community_id"].unique()]
+    groups = communities.set_index("community_id", drop=False).loc[per_community.index, by]
+    return per_community.groupby(groups).mean().to_dict()
+
+
+@pytest.mark.parametrize("year", [YEAR, YEAR - 1])
+@pytest.mark.parametrize(("level", "by"), [("community", "community_id"), ("street", "street"), ("all", "all")])
+def test_joint_secretary_director_matches_definition(known_store, known_frames, year, level, by):
+    communities = known_frames["communities"]
+    groups = communities.assign(street=communities["district"] + " · " + communities["street"], all="ALL")
+    expected = expected_joint(known_frames["staff"], groups, year, by)
+    frame = indicators.staff_turnover(known_store, Filters(), year, load_standards(), level=level)
+    actual = frame.set_index("group_key")["joint_secretary_director"]
+    assert set(actual.dropna().index) == set(expected)
+    for key, value in expected.items():
+        assert close(actual[key], value), (level, key)
+
+
+def test_joint_secretary_director_by_hand(known_store):
+    """C1's secretary holds both posts; C2's did until leaving on 31 Dec 2025; C3's does not; C4's is blank."""
+    standards = load_standards()
+    rows = indicators.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key")
+    assert rows["joint_secretary_director"].to_dict() == {"C1": 1.0, "C2": 0.0, "C3": 0.0, "C4": 0.0}
+    before = indicators.staff_turnover(known_store, Filters(), YEAR - 1, standards).set_index("group_key")
+    assert before["joint_secretary_director"].to_dict() == {"C1": 1.0, "C2": 1.0, "C3": 0.0, "C4": 0.0}
+    total = indicators.staff_turnover(known_store, Filters(), YEAR, standards, level="all").iloc[0]
+    assert total["joint_secretary_director"] == pytest.approx(0.25)
+    west = indicators.staff_turnover(known_store, Filters(street="西镇"), YEAR, standards, level="all").iloc[0]
+    assert west["joint_secretary_director"] == 0.0
+
+
 def test_pay_to_reference_uses_the_districts_wage(known_store):
     from dataclasses import replace
 
