@@ -2,6 +2,7 @@
 
 python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
                          [--mode append|replace] [--skip-invalid] [--lang zh|en]
+                         [--set COLUMN=VALUE ...] [--likert-order high-first|low-first]
 python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME]
                          [--as-of YYYY-MM-DD] [--format csv|json] [--output FILE]
 python -m community_eval report [--db PATH] [--year Y] [--lang zh|en] [--profile NAME]
@@ -28,7 +29,8 @@ from community_eval import export
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.indicators import Filters
 from community_eval.load_report import report_lines
-from community_eval.loader import MODES, ingest_paths
+from community_eval.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
+from community_eval.repairs import resolve_set_values
 from community_eval.schema import TABLES
 from community_eval.standards import Standards, StandardsError, load_standards
 from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
@@ -39,11 +41,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES, help="language of messages (default: from $LANG)")
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser("ingest", help="load CSV or Excel files through the data contract")
-    ingest.add_argument("files", nargs="+", help="CSV (.csv/.txt) or Excel (.xlsx) files")
+    ingest.add_argument("files", nargs="+", help="CSV (.csv/.txt), Excel (.xlsx/.xls), .ods or HTML-table .xls files")
     ingest.add_argument("--db", default=None, help="database file (default: $COMMUNITY_EVAL_DB or data/)")
     ingest.add_argument("--table", choices=list(TABLES), help="load every file into this table")
     ingest.add_argument("--mode", choices=MODES, default="append", help="append rows or replace the table")
     ingest.add_argument("--skip-invalid", action="store_true", help="load valid rows, skip rows with problems")
+    ingest.add_argument(
+        "--set",
+        dest="set_values",
+        action="append",
+        default=[],
+        type=_column_value,
+        metavar="COLUMN=VALUE",
+        help="one value for a column the files lack, the same for every row (e.g. district=仙桃市); repeatable",
+    )
+    ingest.add_argument(
+        "--likert-order",
+        choices=LIKERT_ORDERS,
+        help="which way numeric answer codes run: high-first (1 = 非常满意, the first option) or low-first",
+    )
     ingest.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     _add_export(commands)
     _add_report(commands)
@@ -53,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("hash-password", help="make the editor password's line for .streamlit/secrets.toml")
     sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     return parser
+
+
+def _column_value(text: str) -> tuple[str, str]:
+    """``district=仙桃市`` as (column, value); the column by its name or any alias of it."""
+    column, sep, value = text.partition("=")
+    if not sep or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    try:
+        ((name, _),) = resolve_set_values({column.strip(): value}).items()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"no column of the data contract is called {column.strip()!r}") from None
+    return name, value.strip()
 
 
 def _iso_date(text: str) -> dt.date:
@@ -97,12 +125,31 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
         store.close()
         raise refused
     try:
-        reports = ingest_paths(store, args.files, table=args.table, mode=args.mode, skip_invalid=args.skip_invalid)
+        reports = ingest_paths(
+            store,
+            args.files,
+            table=args.table,
+            mode=args.mode,
+            skip_invalid=args.skip_invalid,
+            set_values=dict(args.set_values),
+            likert_order=args.likert_order,
+        )
     finally:
         store.close()
     for report in reports:
-        print("\n".join(report_lines(tr, report)))
+        print("\n".join(report_lines(tr, report) + _hints(tr, report)))
     return 0 if all(r.loaded for r in reports) else 1
+
+
+def _hints(tr: Translator, report: FileReport) -> list[str]:
+    """The command-line way forward for a refusal the page answers with a control."""
+    reasons = {p.reason for p in report.problems}
+    hints = []
+    if "likert_direction_unknown" in reasons:
+        hints.append(tr("cli.likert_hint"))
+    if "missing_column" in reasons:
+        hints.append(tr("cli.set_hint"))
+    return hints
 
 
 def _open_existing(path: str) -> Store:

@@ -1,9 +1,11 @@
 """Loading files into the store through the data contract.
 
-A load is: read the file, match it to a table by its headers, parse every cell, check
-every rule of the contract, then either store the rows in one transaction or store
-nothing. The result is a :class:`FileReport` that says what was mapped, what was ignored
-and every problem by row, column and value, which the page and the command line print.
+A load is: read the file (every sheet, its layout found), match each sheet to a table by
+its headers and their units, parse every cell, check every rule of the contract, then
+either store the rows in one transaction or store nothing. Sheets of one workbook that
+map to the same table load together as one import. The result is a :class:`FileReport`
+per import that says what was mapped, converted, skipped and ignored, and every problem
+by sheet, row, column and value, which the page and the command line print.
 """
 
 from __future__ import annotations
@@ -16,29 +18,66 @@ from pathlib import Path
 
 import pandas as pd
 
+from community_eval import repairs
 from community_eval.reader import ReadError, Sheet, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.store import ImportRecord, Store, StoreError
+from community_eval.units import Conversion, UnitRefused, conversion, strip_glued_unit, strip_units
 from community_eval.values import parse_column
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 MODES = ("append", "replace")
+LIKERT_ORDERS = repairs.LIKERT_ORDERS
 
 
 @dataclass
 class Problem:
-    """One thing wrong with a file or a row; ``reason`` is a locale key, ``params`` fill it in."""
+    """One thing wrong with a file or a row; ``reason`` is a locale key, ``params`` fill it in.
+
+    ``row`` is the spreadsheet's own row number; ``sheet`` names the worksheet when the
+    import gathers several, so a problem reads ``Sheet!row`` as Excel users write it.
+    """
 
     reason: str
     row: int | None = None
     column: str | None = None
     value: str | None = None
     params: dict[str, object] = field(default_factory=dict)
+    sheet: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``12`` or ``街道一!12``: where the user finds the row."""
+        if self.row is None:
+            return ""
+        return f"{self.sheet}!{self.row}" if self.sheet else str(self.row)
+
+
+@dataclass
+class Notice:
+    """Something the loader did to a value that the user must hear about (a conversion, a guess it
+    could make safely); ``key`` is a locale key under ``notice``, ``count`` how many cells."""
+
+    key: str
+    column: str | None = None
+    count: int = 0
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class SheetReport:
+    """What happened to one worksheet (or the one table of a CSV): its layout and where it went."""
+
+    title: str | None
+    kind: str  # "table", "instructions", "empty", or "unmatched" (a table that fits none of ours)
+    table: str | None = None
+    rows: int = 0
+    layout: object = None  # reader's Layout: header rows, rows skipped above, totals, notes …
 
 
 @dataclass
 class FileReport:
-    """What happened to one file (or worksheet) of a load."""
+    """What happened to one import: a file, or the sheets of a workbook that map to one table."""
 
     file_name: str
     sha256: str
@@ -54,10 +93,20 @@ class FileReport:
     encoding: str | None = None
     preview: pd.DataFrame | None = None
     rows_valid: int = 0
+    sheets: list[SheetReport] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    #: header as written -> how its numbers were converted (``×10,000``, ``÷60``)
+    conversions: dict[str, str] = field(default_factory=dict)
+    #: header as written -> the column it helps with without being stored (a community name)
+    helpers: dict[str, str] = field(default_factory=dict)
+    #: column -> the one value given for every row (``--set``)
+    set_values: dict[str, str] = field(default_factory=dict)
+    #: survey answers written as bare numbers: code -> rows, when their direction is asked for
+    likert_codes: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
-        return len({p.row for p in self.problems if p.row is not None})
+        return len({(p.sheet, p.row) for p in self.problems if p.row is not None})
 
     @property
     def file_problems(self) -> list[Problem]:
@@ -82,6 +131,15 @@ class Source:
         return cls(path.name, path.read_bytes(), path)
 
 
+@dataclass
+class Options:
+    """What the user told the loader beyond the files: one value for a missing column
+    (``--set district=仙桃市``) and the direction of numeric answer codes."""
+
+    set_values: dict[str, str] = field(default_factory=dict)
+    likert_order: str | None = None
+
+
 # ---- matching headers to a table ---------------------------------------------------------
 
 
@@ -93,35 +151,70 @@ class HeaderMatch:
     missing: list[str]
     duplicated: list[str]
     unnamed: list[int] = field(default_factory=list)  # 1-based positions of columns without a header
+    conversions: dict[int, Conversion] = field(default_factory=dict)  # header position -> unit conversion
+    refused_units: list[tuple[str, str, str]] = field(default_factory=list)  # (header, unit, column)
+    name_position: int | None = None  # a community-name column beside a community code
+    set_columns: dict[str, str] = field(default_factory=dict)  # column -> the value given for every row
 
     @property
     def score(self) -> tuple[int, int]:
         required = set(self.table.required_columns)
         return (len(required & set(self.mapping.values())) - len(self.missing) * 2, len(self.mapping))
 
+    @property
+    def plain(self) -> bool:
+        """Nothing to convert, repair or fill in: what the DuckDB fast path can take."""
+        return not (self.conversions or self.refused_units or self.set_columns or self.name_position is not None)
 
-def match_headers(headers: list[str], table: Table) -> HeaderMatch:
-    """Map each header to a column of ``table`` by the contract's aliases."""
+
+def _column_for(header: str, index: dict[str, str]) -> str | None:
+    """The column a header names, once its unit (bracketed, after a slash, or glued on) is set aside."""
+    column = index.get(normalise_header(strip_units(header)))
+    if column is None:
+        glued = strip_glued_unit(header)
+        if glued is not None:
+            column = index.get(normalise_header(glued[0]))
+    return column
+
+
+def match_headers(headers: list[str], table: Table, set_values: dict[str, str] | None = None) -> HeaderMatch:
+    """Map each header to a column of ``table`` by the contract's aliases, reading its unit."""
     index = header_index(table)
-    mapping: dict[int, str] = {}
-    ignored: list[str] = []
-    duplicated: list[str] = []
-    unnamed: list[int] = []
+    names = repairs.name_headers() if any(c.references for c in table.columns) else set()
+    match = HeaderMatch(table, {}, [], [], [])
     for position, header in enumerate(headers):
-        column = index.get(normalise_header(header))
+        column = _column_for(header, index)
         if not header.strip():
-            unnamed.append(position + 1)
+            match.unnamed.append(position + 1)
         elif column is None:
-            ignored.append(header)
-        elif column in mapping.values():
-            duplicated.append(header)
+            if match.name_position is None and normalise_header(strip_units(header)) in names:
+                match.name_position = position
+            else:
+                match.ignored.append(header)
+        elif column in match.mapping.values():
+            match.duplicated.append(header)
         else:
-            mapping[position] = column
-    missing = [c for c in table.required_columns if c not in mapping.values()]
-    return HeaderMatch(table, mapping, ignored, missing, duplicated, unnamed)
+            match.mapping[position] = column
+            _read_unit(match, position, header, table.column(column))
+    mapped = set(match.mapping.values())
+    match.set_columns = {c: v for c, v in (set_values or {}).items() if c in table.column_names and c not in mapped}
+    match.missing = [c for c in table.required_columns if c not in mapped and c not in match.set_columns]
+    return match
 
 
-def choose_table(headers: list[str], table_name: str | None = None) -> HeaderMatch | None:
+def _read_unit(match: HeaderMatch, position: int, header: str, column: Column) -> None:
+    try:
+        conv = conversion(column, header)
+    except UnitRefused as refused:
+        match.refused_units.append((header, refused.unit, column.name))
+        return
+    if conv is not None:
+        match.conversions[position] = conv
+
+
+def choose_table(
+    headers: list[str], table_name: str | None = None, set_values: dict[str, str] | None = None
+) -> HeaderMatch | None:
     """The table whose columns the headers fit best, or the named one; None if none fits.
 
     A table all of whose required columns are present wins. Failing that, a table most of
@@ -129,8 +222,8 @@ def choose_table(headers: list[str], table_name: str | None = None) -> HeaderMat
     so the user hears which column is missing rather than that the file fits nothing.
     """
     if table_name is not None:
-        return match_headers(headers, TABLES[table_name])
-    matches = [match_headers(headers, table) for table in TABLES.values()]
+        return match_headers(headers, TABLES[table_name], set_values)
+    matches = [match_headers(headers, table, set_values) for table in TABLES.values()]
     complete = [m for m in matches if not m.missing]
     if complete:
         return max(complete, key=lambda m: m.score)
@@ -143,22 +236,6 @@ def _mostly_there(match: HeaderMatch) -> bool:
     return found >= 2 and found * 2 >= len(match.table.required_columns)
 
 
-def _rank(match: HeaderMatch | None) -> tuple[bool, bool, tuple[int, int]]:
-    if match is None:
-        return (False, False, (0, 0))
-    return (True, not match.missing, match.score)
-
-
-def choose_sheet(sheets: list[Sheet], table_name: str | None) -> tuple[Sheet, HeaderMatch | None]:
-    """From a workbook, the sheet that matches a table (the named one, if given) best; the first on ties."""
-    best: tuple[Sheet, HeaderMatch | None] = (sheets[0], choose_table(sheets[0].headers, table_name))
-    for sheet in sheets[1:]:
-        match = choose_table(sheet.headers, table_name)
-        if _rank(match) > _rank(best[1]):
-            best = (sheet, match)
-    return best
-
-
 # ---- validating rows ---------------------------------------------------------------------
 
 
@@ -169,6 +246,10 @@ class Context:
     community_ids: set[str]
     stored_keys: dict[str, set[tuple]]
     today: dt.date
+    #: community name -> the codes of the communities of that name (to read a code Excel mangled)
+    community_names: dict[str, list[str]] = field(default_factory=dict)
+    #: code -> name of every known community
+    communities: dict[str, str] = field(default_factory=dict)
 
 
 def stored_keys(store: Store, table: Table) -> set[tuple]:
@@ -185,32 +266,113 @@ def stored_keys(store: Store, table: Table) -> set[tuple]:
     return keys
 
 
-def _parse(sheet: Sheet, match: HeaderMatch) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem], set[tuple[int, str]]]:
-    """Parse every mapped column; unmapped optional columns are empty.
+@dataclass
+class Parsed:
+    """The rows of one import, parsed: by position (sheets one after another).
 
-    Returns the parsed rows, the same cells as written (every problem quotes the cell as
-    the user wrote it, not our reading of it), the cells that could not be read, and the
-    (position, column) pairs of those, so a cell that failed is not reported again as missing.
+    ``written`` holds the same cells as written (every problem quotes the cell as the user
+    wrote it, not our reading of it); ``failed`` the (position, column) cells that could
+    not be read, so they are not reported again as missing; ``labels`` each position's
+    (sheet, spreadsheet row); problems carry positions until :func:`_relabel`.
     """
-    problems: list[Problem] = []
-    failed: set[tuple[int, str]] = set()
+
+    frame: pd.DataFrame
+    written: pd.DataFrame
+    labels: list[tuple[str | None, int]]
+    names: list[str] = field(default_factory=list)  # a community-name column beside the code, or ""
+    problems: list[Problem] = field(default_factory=list)
+    failed: set[tuple[int, str]] = field(default_factory=set)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def _parse(sheet: Sheet, match: HeaderMatch, label: str | None) -> Parsed:
+    """Parse every mapped column of one sheet (units converted); unmapped optional columns are empty."""
+    rows = len(sheet.cells)
     parsed: dict[str, list[object]] = {}
     written: dict[str, object] = {}
+    result = Parsed(pd.DataFrame(), pd.DataFrame(), [(label, n) for n in sheet.row_numbers])
     by_column = {column: position for position, column in match.mapping.items()}
     for column in match.table.columns:
-        if column.name not in by_column:
-            parsed[column.name] = [None] * len(sheet.cells)
-            written[column.name] = [""] * len(sheet.cells)
-            continue
-        raw = sheet.cells[by_column[column.name]].astype(str)
-        values, failures = parse_column(raw, column)
-        parsed[column.name], written[column.name] = values, raw.to_numpy(dtype=object)
-        for position, failure in failures.items():
-            failed.add((position, column.name))
-            problems.append(
-                Problem(failure.reason, sheet.row_numbers[position], column.name, raw.iat[position], failure.params)
+        if column.name in match.set_columns:
+            parsed[column.name], written[column.name] = _set_column(
+                result, column, match.set_columns[column.name], rows
             )
-    return pd.DataFrame(parsed, dtype=object), pd.DataFrame(written, dtype=object), problems, failed
+            continue
+        if column.name not in by_column:
+            parsed[column.name], written[column.name] = [None] * rows, [""] * rows
+            continue
+        position = by_column[column.name]
+        raw = sheet.cells[position].astype(str)
+        conv = match.conversions.get(position)
+        values, failures = repairs.parse_converted(raw, column, conv) if conv else parse_column(raw, column)
+        parsed[column.name], written[column.name] = values, raw.to_numpy(dtype=object)
+        for index, failure in failures.items():
+            result.failed.add((index, column.name))
+            result.problems.append(Problem(failure.reason, index, column.name, raw.iat[index], failure.params))
+        result.notices += repairs.value_notices(raw, column, failures, sheet.headers[position], conv)
+    if match.name_position is not None:
+        result.names = sheet.cells[match.name_position].astype(str).tolist()
+    else:
+        result.names = [""] * rows
+    result.frame, result.written = pd.DataFrame(parsed, dtype=object), pd.DataFrame(written, dtype=object)
+    return result
+
+
+def _set_column(result: Parsed, column: Column, text: str, rows: int) -> tuple[list[object], list[str]]:
+    """The one value the user gave for a column the file lacks, parsed once, for every row."""
+    from community_eval.values import Invalid, parse_cell
+
+    try:
+        value = parse_cell(text, column)
+    except Invalid as invalid:
+        result.problems.append(
+            Problem(
+                "set_value_invalid",
+                None,
+                column.name,
+                text,
+                {"column": column.name, "value": text, "why": invalid.reason},
+            )
+        )
+        value = None
+        result.failed |= {(position, column.name) for position in range(rows)}  # said once, not per row
+    else:
+        result.notices.append(Notice("set_value", column.name, rows, {"column": column.name, "value": text}))
+    return [value] * rows, [text] * rows
+
+
+def _combine(parts: list[Parsed]) -> Parsed:
+    """Several sheets' rows as one import: positions run on from one sheet to the next."""
+    if len(parts) == 1:
+        return parts[0]
+    combined = Parsed(
+        pd.concat([p.frame for p in parts], ignore_index=True),
+        pd.concat([p.written for p in parts], ignore_index=True),
+        [label for p in parts for label in p.labels],
+        [name for p in parts for name in p.names],
+    )
+    offset = 0
+    for part in parts:
+        for problem in part.problems:
+            if problem.row is not None:
+                problem.row += offset
+            combined.problems.append(problem)
+        combined.failed |= {(index + offset, column) for index, column in part.failed}
+        offset += len(part.frame)
+    combined.notices = repairs.merge_notices([n for p in parts for n in p.notices])
+    return combined
+
+
+def _relabel(problems: list[Problem], labels: list[tuple[str | None, int]]) -> None:
+    """Positions become the sheet and spreadsheet row the user sees (also a duplicate's first row)."""
+    for problem in problems:
+        if problem.row is None:
+            continue
+        problem.sheet, problem.row = labels[problem.row]
+        first = problem.params.get("first")
+        if isinstance(first, int):
+            sheet, row = labels[first]
+            problem.params["first"] = f"{sheet}!{row}" if sheet else row
 
 
 def check_required(
@@ -237,12 +399,15 @@ def apply_defaults(frame: pd.DataFrame, table: Table) -> None:
 def check_dates(
     frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], today: dt.date
 ) -> list[Problem]:
-    """Nothing dated after today; for staff, an exit not before the hire and a reason only with an exit."""
+    """Nothing dated after today; for staff, an exit not before the hire and a reason only with an exit,
+    and 一肩挑 only for a secretary (:func:`check_also_director`). The bulk path hands its suspect rows here."""
     problems = []
     for column in table.columns:
         if column.not_in_future:
+            # a month is its first day, so this is "not after the current month"; a year (int): the current year
+            latest = today.year if column.kind is Kind.INT else today
             for position, value in frame[column.name].items():
-                if value is not None and value > today:
+                if value is not None and value > latest:
                     problems.append(
                         Problem("in_future", rows[position], column.name, written[column.name].iat[position])
                     )
@@ -254,6 +419,17 @@ def check_dates(
             if reason is not None and exit_ is None:
                 shown = written["exit_reason"].iat[position]
                 problems.append(Problem("reason_without_exit", rows[position], "exit_reason", shown))
+        problems += check_also_director(frame, written, rows)
+    return problems
+
+
+def check_also_director(frame: pd.DataFrame, written: pd.DataFrame, rows: list[int]) -> list[Problem]:
+    """Staff: also_director (一肩挑) only with role secretary; a role not read is reported already."""
+    problems = []
+    for position, (role, also) in frame[["role", "also_director"]].iterrows():
+        if role not in (None, "secretary") and also is not None and bool(also):
+            shown = written["also_director"].iat[position]
+            problems.append(Problem("also_director_not_secretary", rows[position], "also_director", shown))
     return problems
 
 
@@ -303,17 +479,33 @@ def check_references(
     return problems
 
 
-def validate(sheet: Sheet, match: HeaderMatch, context: Context) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse and check every row; returns the typed rows and every problem found."""
-    frame, written, problems, failed = _parse(sheet, match)
-    rows = sheet.row_numbers
-    problems += check_required(frame, written, match.table, rows, failed)
-    apply_defaults(frame, match.table)
-    problems += check_dates(frame, written, match.table, rows, context.today)
-    problems += check_unique(frame, written, match.table, rows, context)
-    problems += check_references(frame, written, match.table, rows, context)
-    problems.sort(key=lambda p: (p.row or 0, match.table.column_names.index(p.column) if p.column else -1))
-    return frame, problems
+def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options: Options | None = None) -> Parsed:
+    """Parse and check every row of an import's sheets; problems end up sorted and labelled.
+
+    Order matters: codes Excel mangled are repaired before the required check (a code
+    refused as mangled is reported once), defaults before the staff rules, and answer
+    codes are turned the way the user said before anything reads them.
+    """
+    options = options or Options()
+    table = members[0][1].table
+    multi = len(members) > 1
+    result = _combine(
+        [_parse(sheet, match, getattr(sheet, "sheet_title", None) if multi else None) for sheet, match in members]
+    )
+    frame, written, positions = result.frame, result.written, list(range(len(result.frame)))
+    platform = any(repairs.platform_export(sheet.headers) for sheet, _ in members)
+    result.problems += repairs.orient_likert(result, table, options.likert_order, platform)
+    result.problems += repairs.resolve_codes(result, table, context)
+    result.problems += check_required(frame, written, table, positions, result.failed)
+    apply_defaults(frame, table)
+    result.notices += repairs.apply_role_combos(frame, written, table)
+    result.problems += check_dates(frame, written, table, positions, context.today)
+    result.problems += check_unique(frame, written, table, positions, context)
+    result.problems += check_references(frame, written, table, positions, context)
+    order = table.column_names
+    result.problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.index(p.column) if p.column else -1))
+    _relabel(result.problems, result.labels)
+    return result
 
 
 def typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -339,80 +531,181 @@ def _typed_series(series: pd.Series, column: Column) -> pd.Series:
 
 # ---- the whole load ----------------------------------------------------------------------
 
+#: One import waiting to be checked and loaded: its report, its sheets (or the fast path's
+#: BulkSheet) and the header match of the first sheet (None when nothing matched).
+Prepared = tuple[FileReport, object, HeaderMatch | None]
+
 
 def _read(
-    source: Source, table_name: str | None, mode: str, store: Store | None = None
-) -> tuple[FileReport, Sheet | None, HeaderMatch | None]:
-    if store is not None:  # big simple CSV files are read and parsed by DuckDB (bulk.py); the rest here
-        from community_eval import bulk
+    source: Source, table_name: str | None, mode: str, store: Store | None = None, options: Options | None = None
+) -> list[Prepared]:
+    """Read a file into its imports: one per table its sheets map to (usually one)."""
+    options = options or Options()
+    if store is not None and not options.set_values and options.likert_order is None:
+        from community_eval import bulk  # big simple CSV files are read and parsed by DuckDB (bulk.py)
 
         fast = bulk.read(source, table_name, mode, store)
-        if fast is not None:
-            return fast
-    report = FileReport(source.name, hashlib.sha256(source.data).hexdigest(), mode=mode)
+        if fast is not None and (mode == "append" or fast[0].table != "communities"):
+            return [fast]
+        bulk.release(fast[1] if fast else None)  # replacing communities: the orphan check is here
+    digest = hashlib.sha256(source.data).hexdigest()
     try:
         sheets = read_bytes(source.data, source.name)
     except ReadError as error:
+        report = FileReport(source.name, digest, mode=mode)
         report.problems.append(Problem(error.reason, params=error.params))
-        return report, None, None
-    sheet, match = choose_sheet(sheets, table_name)
-    report.file_name, report.encoding = sheet.name, sheet.encoding
-    if match is None:
-        report.problems.append(Problem("no_table_matches", params={"headers": ", ".join(sheet.headers)}))
-        return report, sheet, None
-    report.table = match.table.name
-    report.mapping = {sheet.headers[p]: c for p, c in match.mapping.items()}
-    report.ignored, report.unnamed = match.ignored, match.unnamed
-    report.rows_total = len(sheet.cells)
+        return [(report, None, None)]
+    groups: dict[str, list[tuple[Sheet, HeaderMatch]]] = {}
+    named: list[tuple[Sheet, HeaderMatch]] = []
+    sheet_reports = []
+    for sheet in sheets:
+        layout = getattr(sheet, "layout", None)
+        kind = getattr(layout, "kind", "table")
+        match = choose_table(sheet.headers, table_name, options.set_values) if kind == "table" else None
+        if match is not None and table_name is not None and match.missing and not _mostly_there(match):
+            named.append((sheet, match))  # the table the user named, but hardly this sheet: only if no sheet fits
+            match = None
+        if match is not None:
+            groups.setdefault(match.table.name, []).append((sheet, match))
+        elif kind == "table":
+            kind = "unmatched"
+        rows = len(sheet.cells) if match is not None else 0
+        sheet_reports.append(
+            SheetReport(getattr(sheet, "sheet_title", None), kind, match and match.table.name, rows, layout)
+        )
+    if not groups and named:  # nothing fits the named table well: the best sheet says what it lacks
+        sheet, match = max(named, key=lambda item: item[1].score)
+        groups[match.table.name] = [(sheet, match)]
+        for report in sheet_reports:
+            if report.title == getattr(sheet, "sheet_title", None):
+                report.kind, report.table, report.rows = "table", match.table.name, len(sheet.cells)
+    if not groups:
+        return [(_nothing_matched(source, digest, mode, sheets, sheet_reports), None, None)]
+    prepared = [_prepare(source, digest, mode, members, sheet_reports) for members in groups.values()]
+    for report, _, match in prepared:
+        report.notices += _set_not_used(match, options.set_values)
+    return prepared
+
+
+def _set_not_used(match: HeaderMatch, set_values: dict[str, str]) -> list[Notice]:
+    """A value given for a column the file has after all: the file's own cells win, and the user hears so."""
+    mapped = set(match.mapping.values())
+    return [
+        Notice("set_not_used", column, 0, {"column": column, "value": value})
+        for column, value in set_values.items()
+        if column in mapped
+    ]
+
+
+def _nothing_matched(
+    source: Source, digest: str, mode: str, sheets: list[Sheet], sheet_reports: list[SheetReport]
+) -> FileReport:
+    """The report of a file none of whose sheets is one of our tables, saying where we looked."""
+    report = FileReport(sheets[0].name if len(sheets) == 1 else source.name, digest, mode=mode)
+    report.encoding, report.sheets = sheets[0].encoding, sheet_reports
+    tables = [s for s, r in zip(sheets, sheet_reports, strict=True) if r.kind in ("unmatched", "empty")]
+    if tables:
+        headers = ", ".join(h for h in tables[0].headers if h.strip())
+        params = {"headers": headers, "rows": repairs.HEADER_SEARCH_ROWS}
+        report.problems.append(Problem("no_table_matches", params=params))
+    else:
+        report.problems.append(Problem("only_instructions"))
+    return report
+
+
+def _prepare(
+    source: Source,
+    digest: str,
+    mode: str,
+    members: list[tuple[Sheet, HeaderMatch]],
+    sheet_reports: list[SheetReport],
+) -> Prepared:
+    """The report of one import before any row is read: mapping, conversions and file problems."""
+    first, match = members[0]
+    multi = len(members) > 1
+    titles = ", ".join(str(getattr(sheet, "sheet_title", None)) for sheet, _ in members)
+    report = FileReport(f"{source.name} [{titles}]" if multi else first.name, digest, mode=mode)
+    report.encoding, report.table, report.sheets = first.encoding, match.table.name, sheet_reports
+    report.unnamed = match.unnamed
+    report.set_values = dict(match.set_columns)
+    for sheet, sheet_match in members:
+        label = getattr(sheet, "sheet_title", None) if multi else None
+        _describe(report, sheet, sheet_match, label)
+        report.rows_total += len(sheet.cells)
+    if not report.rows_total:
+        report.problems.append(Problem("no_rows"))
+    return report, members, match
+
+
+def _describe(report: FileReport, sheet: Sheet, match: HeaderMatch, label: str | None) -> None:
+    """Add one sheet's mapping, units, helpers, ignored headers and file problems to the report."""
+    for position, column in match.mapping.items():
+        report.mapping.setdefault(sheet.headers[position], column)
+    for position, conv in match.conversions.items():
+        report.conversions.setdefault(sheet.headers[position], conv.label)
+    if match.name_position is not None:
+        report.helpers.setdefault(sheet.headers[match.name_position], "community_id")
+    report.ignored += [h for h in match.ignored if h not in report.ignored]
     for column in match.missing:
         header = match.table.column(column).bilingual_header
-        report.problems.append(Problem("missing_column", column=column, params={"column": header}))
+        report.problems.append(Problem("missing_column", column=column, params={"column": header}, sheet=label))
     for header in match.duplicated:
-        report.problems.append(Problem("duplicate_header", value=header, params={"value": header}))
-    if not len(sheet.cells):
-        report.problems.append(Problem("no_rows"))
-    return report, sheet, match
+        report.problems.append(Problem("duplicate_header", value=header, params={"value": header}, sheet=label))
+    for header, unit, column in match.refused_units:
+        unit_name = match.table.column(column).unit
+        expected = unit_name.suffixes[0] if unit_name else "—"
+        params = {"header": header, "unit": unit, "expected": expected}
+        report.problems.append(Problem("unit_refused", column=column, value=header, params=params, sheet=label))
 
 
-def _context(store: Store, batch_communities: set[str] | None) -> Context:
-    """Known communities are the stored ones, or the batch's when it replaces them."""
-    community_ids = (
-        batch_communities if batch_communities is not None else set(store.column_values("communities", "community_id"))
-    )
-    return Context(community_ids, {}, dt.date.today())
+def _context(store: Store, batch: dict[str, str] | None) -> Context:
+    """Known communities (code -> name) are the stored ones, or the batch's when it replaces them."""
+    known = batch if batch is not None else repairs.stored_communities(store)
+    names: dict[str, list[str]] = {}
+    for code, name in known.items():
+        names.setdefault(repairs.fold_name(name), []).append(code)
+    return Context(set(known), {}, dt.date.today(), names, known)
 
 
 def _load_one(
     store: Store,
     report: FileReport,
-    sheet: Sheet,
+    members: object,
     match: HeaderMatch,
     context: Context,
     skip_invalid: bool,
     dry_run: bool = False,
+    options: Options | None = None,
+    orphans: Callable[[pd.DataFrame], list[Problem]] | None = None,
 ) -> pd.DataFrame | None:
     from community_eval import bulk  # bulk imports this module: imported here, not at the top
 
-    if isinstance(sheet, bulk.BulkSheet):  # a big simple CSV: checked and stored by DuckDB
-        loaded = bulk.load_one(store, report, sheet, match, context, skip_invalid, dry_run)
+    if isinstance(members, bulk.BulkSheet):  # a big simple CSV: checked and stored by DuckDB
+        loaded = bulk.load_one(store, report, members, match, context, skip_invalid, dry_run)
         if loaded is not bulk.NOT_SIMPLE:
             return loaded
         # DuckDB found it not simple after all: read it here, as if it had never been offered
-        bulk.release(sheet)
-        fresh, sheet, match = _read(sheet.source, sheet.table_name, report.mode)
+        bulk.release(members)
+        ((fresh, members, match),) = _read(members.source, members.table_name, report.mode, None, options)[:1]
         vars(report).update(vars(fresh))
-        if sheet is None or match is None or report.problems:
+        if members is None or match is None or report.problems:
             return None
     table = match.table
     if report.mode == "append":
         context.stored_keys[table.name] = stored_keys(store, table)
-    frame, problems = validate(sheet, match, context)
-    report.problems += problems
-    bad_rows = {p.row for p in problems}
-    valid = frame[[row not in bad_rows for row in sheet.row_numbers]]
-    report.preview = frame.head(20)
+    result = validate(members, context, options)
+    report.problems += result.problems
+    report.notices += result.notices
+    if _asks_direction(result) or (options is not None and options.likert_order is not None):
+        report.likert_codes = repairs.likert_codes(result, table)
+    bad_rows = {(p.sheet, p.row) for p in result.problems if p.row is not None}
+    keep = [label not in bad_rows for label in result.labels]
+    valid = result.frame[keep]
+    report.preview = result.frame.head(20)
     report.rows_valid = len(valid)
-    if (problems and not skip_invalid) or valid.empty:
+    if orphans is not None and not valid.empty:
+        report.problems += orphans(valid)
+    if report.file_problems or (result.problems and not skip_invalid) or valid.empty:
         return None
     typed = typed_frame(valid.reset_index(drop=True), table)
     if dry_run:
@@ -429,6 +722,10 @@ def _load_one(
     return typed
 
 
+def _asks_direction(result: Parsed) -> bool:
+    return any(p.reason == "likert_direction_unknown" for p in result.problems)
+
+
 def ingest(
     store: Store,
     sources: list[Source],
@@ -437,47 +734,58 @@ def ingest(
     skip_invalid: bool = False,
     dry_run: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    set_values: dict[str, str] | None = None,
+    likert_order: str | None = None,
 ) -> list[FileReport]:
-    """Load several files in dependency order (communities first); one report per file.
+    """Load several files in dependency order (communities first); one report per import.
 
-    Each file is its own transaction: a file with any problem is not loaded (unless
+    Each import is its own transaction: one with any problem is not loaded (unless
     ``skip_invalid``, which loads its valid rows), and never changes the stored data.
     ``dry_run`` checks everything and stores nothing, for the upload page's preview;
-    ``progress`` is told the share done and the file at hand after each step.
+    ``progress`` is told the share done and the file at hand after each step;
+    ``set_values`` gives one value to a column files lack (``{"district": "仙桃市"}``);
+    ``likert_order`` says which way numeric answer codes run (see :data:`LIKERT_ORDERS`).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    if likert_order is not None and likert_order not in LIKERT_ORDERS:
+        raise ValueError(f"likert_order must be one of {LIKERT_ORDERS}")
+    options = Options(repairs.resolve_set_values(set_values or {}), likert_order)
     from community_eval import bulk
 
     steps = max(2 * len(sources), 1)
-    prepared = []
+    prepared: list[Prepared] = []
     try:
         for done, source in enumerate(sources, start=1):
-            prepared.append(_read(source, table, mode, store))
+            prepared += _read(source, table, mode, store, options)
             if progress:
                 progress(done / steps, source.name)
         order = list(TABLES)
         position = {id(report): index for index, (report, _, _) in enumerate(prepared)}
 
-        def in_order(item: tuple[FileReport, object, object]) -> tuple[int, int]:
+        def in_order(item: Prepared) -> tuple[int, int]:
             return (order.index(item[0].table) if item[0].table else -1, position[id(item[0])])
 
         prepared.sort(key=in_order)
-        batch_communities: set[str] | None = None
-        for done, (report, sheet, match) in enumerate(prepared, start=len(sources) + 1):
+        replaced = {r.table for r, _, _ in prepared if mode == "replace" and r.table}
+        batch: dict[str, str] | None = None
+        for done, (report, members, match) in enumerate(prepared, start=1):
             if progress:
-                progress(done / steps, report.file_name)
-            if sheet is None or match is None or report.problems:
+                progress((len(sources) + done * len(sources) / len(prepared)) / steps, report.file_name)
+            if members is None or match is None or report.problems:
                 continue
-            context = _context(store, batch_communities)
-            loaded = _load_one(store, report, sheet, match, context, skip_invalid, dry_run)
-            bulk.release(sheet)
+            context = _context(store, batch)
+            orphans = None
+            if match.table.name == "communities" and mode == "replace":
+                orphans = repairs.orphan_check(store, replaced)
+            loaded = _load_one(store, report, members, match, context, skip_invalid, dry_run, options, orphans)
+            bulk.release(members)
             if loaded is not None and match.table.name == "communities":
-                ids = set(loaded["community_id"])
-                batch_communities = ids if mode == "replace" else set(context.community_ids) | ids
+                names = dict(zip(loaded["community_id"], loaded["community_name"], strict=True))
+                batch = names if mode == "replace" else {**context.communities, **names}
     finally:
-        for _, sheet, _ in prepared:
-            bulk.release(sheet)
+        for _, members, _ in prepared:
+            bulk.release(members)
     prepared.sort(key=in_order)  # a file the fast path gave back may have turned out to fit no table
     return [report for report, _, _ in prepared]
 

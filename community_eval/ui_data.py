@@ -14,8 +14,15 @@ import streamlit as st
 
 from community_eval import auth, workspaces
 from community_eval.i18n import Translator
-from community_eval.load_report import ignored_headers, problem_text
-from community_eval.loader import FileReport, Source, ingest
+from community_eval.load_report import (
+    detection_lines,
+    ignored_headers,
+    mapping_items,
+    notice_text,
+    problem_text,
+    reason_text,
+)
+from community_eval.loader import LIKERT_ORDERS, FileReport, Source, ingest
 from community_eval.safety import markdown_literal
 from community_eval.schema import TABLES
 from community_eval.store import Store, StoreError
@@ -114,16 +121,94 @@ def _fingerprint(sources: list[Source], *options: object) -> str:
 
 
 def check_upload(
-    target: str, sources: list[Source], table: str | None, mode: str, skip_invalid: bool
+    target: str,
+    sources: list[Source],
+    table: str | None,
+    mode: str,
+    skip_invalid: bool,
+    set_values: dict[str, str] | None = None,
+    likert_order: str | None = None,
 ) -> list[FileReport]:
     """The dry-run reports of the files, computed once per files, options and data version."""
     store = _open_store(workspaces.path_for(target))
-    key = _fingerprint(sources, target, table, mode, skip_invalid, store.data_version())
+    options = (table, mode, skip_invalid, sorted((set_values or {}).items()), likert_order)
+    key = _fingerprint(sources, target, *options, store.data_version())
     cache = st.session_state.setdefault("_upload_checks", {})
     if key not in cache:
         cache.clear()
-        cache[key] = ingest(store, sources, table=table, mode=mode, skip_invalid=skip_invalid, dry_run=True)
+        cache[key] = ingest(
+            store,
+            sources,
+            table=table,
+            mode=mode,
+            skip_invalid=skip_invalid,
+            dry_run=True,
+            set_values=set_values,
+            likert_order=likert_order,
+        )
     return cache[key]
+
+
+def missing_columns(reports: list[FileReport]) -> list[str]:
+    """Columns some file lacks, which the user may give one value for every row."""
+    found = [p.column for r in reports for p in r.problems if p.reason == "missing_column" and p.column]
+    return list(dict.fromkeys(found))
+
+
+def given_set_values() -> dict[str, str]:
+    """The values typed into the set-value fields so far (read before the fields are drawn)."""
+    prefix = "data_set_"
+    return {
+        key.removeprefix(prefix): str(value).strip()
+        for key, value in st.session_state.items()
+        if isinstance(key, str) and key.startswith(prefix) and str(value or "").strip()
+    }
+
+
+def set_value_fields(tr: Translator, reports: list[FileReport], given: dict[str, str]) -> dict[str, str]:
+    """A field per missing column (and per column already given a value): one value for every row.
+
+    The way forward for a city table without 区县: the district is the same for every row.
+    """
+    values = {}
+    for column in dict.fromkeys([*given, *missing_columns(reports)]):
+        text = st.text_input(
+            tr("data.set_value", column=_column_label(column)),
+            key=f"data_set_{column}",
+            help=tr("data.set_value_help"),
+        )
+        if text.strip():
+            values[column] = text.strip()
+    return values
+
+
+def _column_label(column: str) -> str:
+    table = next(t for t in TABLES.values() if column in t.column_names)
+    return table.column(column).bilingual_header
+
+
+def likert_order_choice(tr: Translator, reports: list[FileReport]) -> str | None:
+    """Which way numeric answer codes run, asked beside how often each code was given."""
+    asked = [r for r in reports if r.likert_codes]
+    asking = any(p.reason == "likert_direction_unknown" for r in reports for p in r.problems)
+    if not asking and st.session_state.get("data_likert_order") is None:
+        return None
+    for report in asked:
+        if report.likert_codes:
+            counts = pd.DataFrame(
+                {
+                    tr("data.likert_code"): list(report.likert_codes),
+                    tr("data.likert_count"): report.likert_codes.values(),
+                }
+            )
+            st.caption(tr("data.likert_codes", file=markdown_literal(report.file_name)))
+            st.dataframe(counts, hide_index=True)
+    return st.radio(
+        tr("data.likert_order"),
+        [None, *LIKERT_ORDERS],
+        format_func=lambda order: tr(f"data.likert_{order or 'unknown'}"),
+        key="data_likert_order",
+    )
 
 
 def show_file_report(tr: Translator, report: FileReport) -> None:
@@ -137,14 +222,25 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
         rows=report.rows_total,
         problems=len(report.problems),
     )
-    with st.expander(title, expanded=not ready, icon=icon):
+    # Open while something needs a look: a problem, or a notice of what the loader did to values.
+    with st.expander(title, expanded=not ready or bool(report.notices), icon=icon):
+        for line in detection_lines(tr, report):
+            st.caption(markdown_literal(line))
         if report.mapping:
+            items = mapping_items(tr, report)
             mapping = pd.DataFrame(
-                {tr("data.header"): list(report.mapping), tr("data.column"): list(report.mapping.values())}
+                {
+                    tr("data.header"): [h for h, _, _ in items],
+                    tr("data.column"): [c for _, c, _ in items],
+                    tr("data.conversion"): [what for _, _, what in items],
+                }
             )
-            st.dataframe(mapping, hide_index=True)
+            st.dataframe(mapping, hide_index=True, height="content")  # every header in sight, none behind a scroll
+        for notice in report.notices:
+            st.info(markdown_literal(notice_text(tr, notice)), icon=":material/info:")
         if report.ignored or report.unnamed:
-            st.caption(tr("data.ignored", columns=markdown_literal("、".join(ignored_headers(tr, report)))))
+            ignored = tr("layout.list_sep").join(ignored_headers(tr, report))
+            st.caption(tr("data.ignored", columns=markdown_literal(ignored)))
         if report.table and TABLES[report.table].rows_private:
             st.caption(tr("data.preview_private"))
         elif report.preview is not None and not report.preview.empty:
@@ -173,12 +269,10 @@ def _show_problems(tr: Translator, report: FileReport) -> None:
     )
     table = pd.DataFrame(
         {
-            tr("data.row"): [p.row for p in rows[:PROBLEMS_SHOWN]],
+            tr("data.row"): [p.where for p in rows[:PROBLEMS_SHOWN]],
             tr("data.column"): [p.column for p in rows[:PROBLEMS_SHOWN]],
             tr("data.value"): [p.value for p in rows[:PROBLEMS_SHOWN]],
-            tr("data.reason"): [
-                tr(f"reason.{p.reason}", **{k: str(v) for k, v in p.params.items()}) for p in rows[:PROBLEMS_SHOWN]
-            ],
+            tr("data.reason"): [reason_text(tr, p) for p in rows[:PROBLEMS_SHOWN]],
         }
     )
     st.dataframe(table, hide_index=True)
@@ -187,7 +281,14 @@ def _show_problems(tr: Translator, report: FileReport) -> None:
 
 
 def run_upload(
-    tr: Translator, target: str, sources: list[Source], table: str | None, mode: str, skip_invalid: bool
+    tr: Translator,
+    target: str,
+    sources: list[Source],
+    table: str | None,
+    mode: str,
+    skip_invalid: bool,
+    set_values: dict[str, str] | None = None,
+    likert_order: str | None = None,
 ) -> None:
     """Load for real, with a progress bar; say what loaded and what did not.
 
@@ -203,6 +304,8 @@ def run_upload(
         table=table,
         mode=mode,
         skip_invalid=skip_invalid,
+        set_values=set_values,
+        likert_order=likert_order,
         progress=lambda share, name: bar.progress(min(share, 1.0), text=tr("data.loading_file", file=name)),
     )
     bar.empty()

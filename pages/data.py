@@ -22,7 +22,7 @@ with upload:
         target = ui_data.target_dataset_picker(tr)
         files = st.file_uploader(
             tr("data.files"),
-            type=["csv", "txt", "tsv", "xlsx"],
+            type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "htm", "html"],
             accept_multiple_files=True,
             help=tr("data.files_help"),
             key="data_files",
@@ -44,9 +44,13 @@ with upload:
         skip_invalid = right.checkbox(tr("data.skip_invalid"), key="data_skip_invalid", help=tr("data.skip_help"))
         if files and target is not None:
             sources = ui_data.uploaded_sources(tr, files)
-            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid)
+            given = ui_data.given_set_values()
+            likert_order = st.session_state.get("data_likert_order")
+            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid, given, likert_order)
             for report in checked:
                 ui_data.show_file_report(tr, report)
+            set_values = ui_data.set_value_fields(tr, checked, given)
+            likert_order = ui_data.likert_order_choice(tr, checked)
             loadable = [r for r in checked if r.rows_valid and (skip_invalid or not r.problems)]
             if st.button(
                 tr("data.load", count=len(loadable)),
@@ -55,7 +59,7 @@ with upload:
                 icon=":material/upload:",
                 key="data_load",
             ):
-                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid)
+                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order)
             if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
                 st.caption(tr("data.blocked_hint"))
 

@@ -35,10 +35,10 @@ def test_ingest_sample_data_gives_the_xiantao_figures(tmp_path):
 def test_ingest_reports_problems_and_exits_non_zero(tmp_path):
     db = tmp_path / "x.duckdb"
     bad = tmp_path / "bad.csv"
-    bad.write_bytes("社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,城市,1000,300\n".encode("gbk"))
+    bad.write_bytes("社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,商业区,1000,300\n".encode("gbk"))
     result = run("--lang", "zh", "ingest", str(bad), "--db", str(db))
     assert result.returncode == 1
-    assert "第 2 行 [community_type] “城市”" in result.stdout
+    assert "第 2 行 [community_type] “商业区”" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -47,5 +47,5 @@ def test_missing_file_and_garbage_are_one_sentence_each(tmp_path):
     garbage.write_text("not a workbook")
     result = run("--lang", "en", "ingest", str(tmp_path / "nope.csv"), str(garbage), "--db", str(tmp_path / "d.duckdb"))
     assert result.returncode == 1
-    assert "file not found" in result.stdout and "not an .xlsx workbook" in result.stdout
+    assert "file not found" in result.stdout and "cannot be read as one" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr

@@ -21,9 +21,10 @@ NEW_COMMUNITIES = (
     'NEW1,新建社区,新区,新街道,纯社区,"3,000",1000户\n'
     "NEW2,另一社区,新区,新街道,村改居,８０００,2600\n"
 ).encode("gbk")
-BAD_COMMUNITIES = ("社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nBAD1,坏社区,新区,新街道,城市,100,30\n").encode(
-    "gbk"
-)
+BAD_COMMUNITIES = (
+    "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\n"  # 商业区 is no community type
+    "BAD1,坏社区,新区,新街道,商业区,100,30\n"
+).encode("gbk")
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_a_bad_upload_says_why_and_cannot_be_loaded(data_page):
     at = data_page()
     at.get("file_uploader")[0].upload("bad.csv", BAD_COMMUNITIES, "text/csv").run()
     problems = next(df.value for df in at.dataframe if "Reason" in df.value.columns)
-    assert list(problems.iloc[0])[:3] == [2, "community_type", "城市"]
+    assert list(problems.iloc[0])[:3] == ["2", "community_type", "商业区"]
     assert next(b for b in at.button if b.label.startswith("Load")).disabled
     assert communities_metric(at) == "79"
 

@@ -248,6 +248,9 @@ def test_indicators_bind_filter_values(known_db, tmp_path, chosen):
 HOSTILE_NAMES = [*MARKUP, "'; drop table main.survey; --", '=HYPERLINK("http://x")', "a & b <i>"]
 HOSTILE_STREET = "<b>街道</b> ' or 1=1 --"
 HOSTILE_HEADERS = ["<script>alert(1)</script>", "'; drop table main.survey; --"]
+#: The same headers as the report gives them: spaces beside punctuation inside a header are
+#: taken out (headers match ignoring spaces), the markup and the SQL stay as written.
+HOSTILE_HEADERS_READ = ["<script>alert(1)</script>", "';drop table main.survey;--"]
 
 
 def hostile_communities_csv() -> bytes:
@@ -298,7 +301,7 @@ def hostile_db(district) -> str:
     finally:
         store.close()
     assert all(r.loaded for r in reports), [r.problems for r in reports]
-    assert reports[0].ignored == HOSTILE_HEADERS, "hostile headers are reported as written, and ignored"
+    assert reports[0].ignored == HOSTILE_HEADERS_READ, "hostile headers are reported, and ignored"
     return district
 
 
@@ -363,7 +366,7 @@ def test_the_data_page_shows_upload_text_as_written(district):
     assert not at.exception, [e.message for e in at.exception]
     assert at.expander[0].label.startswith(r"\<b\>evil\</b\>.csv")
     ignored = next(c.value for c in at.caption if c.value.startswith("Columns not used"))
-    assert markdown_literal("、".join(HOSTILE_HEADERS)) in ignored
+    assert markdown_literal(", ".join(HOSTILE_HEADERS_READ)) in ignored
     assert "<script>" not in ignored
 
 
@@ -448,8 +451,11 @@ def test_csv_download_neutralises_formulas():
 def test_excel_download_neutralises_formulas():
     sheet = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(download_table()))).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    # XML reads a carriage return back as a line feed; the cell still starts with the quote.
-    assert [row[0] for row in rows] == [f"'{value}".replace("\r", "\n") for value in FORMULAS] + ["一号社区"]
+    # Older openpyxl reads a carriage return back as a line feed, newer keeps it; either way the
+    # cell still starts with the quote.
+    assert [row[0].replace("\r", "\n") for row in rows] == [f"'{value}".replace("\r", "\n") for value in FORMULAS] + [
+        "一号社区"
+    ]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row), "no cell is a formula"
     assert [row[1] for row in rows][:2] == [-3, -1] and rows[0][2] == -0.5
     assert isinstance(rows[0][1], int)
