@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from community_eval.i18n import Translator
+from community_eval.layout import Layout
 from community_eval.loader import FileReport, Notice, Problem, SheetReport
 from community_eval.schema import TABLES
 
@@ -78,13 +79,13 @@ def _rows(tr: Translator, numbers: list[int]) -> str:
     return shown + (" …" if len(numbers) > ROWS_LISTED else "")
 
 
-def layout_text(tr: Translator, layout: object) -> str:
+def layout_text(tr: Translator, layout: Layout | None) -> str:
     """``表头在第 4 行，跳过第 1–3 行；跳过 1 行合计、2 行备注``: what layout detection did."""
     if layout is None:
         return ""
-    header_rows = list(getattr(layout, "header_rows", (1,)))
+    header_rows = list(layout.header_rows)
     parts = []
-    above = list(getattr(layout, "skipped_above", []))
+    above = list(layout.skipped_above)
     if header_rows != [1] or above:
         head = tr("layout.header_at", rows=_rows(tr, header_rows))
         if above:
@@ -92,15 +93,15 @@ def layout_text(tr: Translator, layout: object) -> str:
         parts.append(head)
     skipped = []
     for key in ("totals", "notes", "repeated_headers"):
-        rows = list(getattr(layout, key, []))
+        rows = list(getattr(layout, key))
         if rows:
             skipped.append(tr(f"layout.{key}", count=len(rows), rows=_rows(tr, rows)))
     if skipped:
         parts.append(tr("layout.skipped", what=tr("layout.list_sep").join(skipped)))
-    merged = getattr(layout, "merged_filled", 0)
+    merged = layout.merged_filled
     if merged:
         parts.append(tr("layout.merged", count=merged))
-    fixed = list(getattr(layout, "header_spaces_fixed", []))
+    fixed = list(layout.header_spaces_fixed)
     if fixed:
         # Named as they read now (and in the mapping): spaces and line breaks as written do not show on a page.
         headers = tr("layout.list_sep").join(f"“{''.join(header.split())}”" for header in fixed)

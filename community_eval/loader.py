@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from community_eval import repairs
+from community_eval.layout import Layout
 from community_eval.reader import ReadError, Sheet, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.store import ImportRecord, Store, StoreError
@@ -72,7 +73,7 @@ class SheetReport:
     kind: str  # "table", "instructions", "empty", or "unmatched" (a table that fits none of ours)
     table: str | None = None
     rows: int = 0
-    layout: object = None  # reader's Layout: header rows, rows skipped above, totals, notes …
+    layout: Layout | None = None  # header rows, rows skipped above, totals, notes …
 
 
 @dataclass
@@ -489,9 +490,7 @@ def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options
     options = options or Options()
     table = members[0][1].table
     multi = len(members) > 1
-    result = _combine(
-        [_parse(sheet, match, getattr(sheet, "sheet_title", None) if multi else None) for sheet, match in members]
-    )
+    result = _combine([_parse(sheet, match, sheet.sheet_title if multi else None) for sheet, match in members])
     frame, written, positions = result.frame, result.written, list(range(len(result.frame)))
     platform = any(repairs.platform_export(sheet.headers) for sheet, _ in members)
     result.problems += repairs.orient_likert(result, table, options.likert_order, platform)
@@ -559,8 +558,8 @@ def _read(
     named: list[tuple[Sheet, HeaderMatch]] = []
     sheet_reports = []
     for sheet in sheets:
-        layout = getattr(sheet, "layout", None)
-        kind = getattr(layout, "kind", "table")
+        layout = sheet.layout
+        kind = layout.kind
         match = choose_table(sheet.headers, table_name, options.set_values) if kind == "table" else None
         if match is not None and table_name is not None and match.missing and not _mostly_there(match):
             named.append((sheet, match))  # the table the user named, but hardly this sheet: only if no sheet fits
@@ -570,14 +569,12 @@ def _read(
         elif kind == "table":
             kind = "unmatched"
         rows = len(sheet.cells) if match is not None else 0
-        sheet_reports.append(
-            SheetReport(getattr(sheet, "sheet_title", None), kind, match and match.table.name, rows, layout)
-        )
+        sheet_reports.append(SheetReport(sheet.sheet_title, kind, match and match.table.name, rows, layout))
     if not groups and named:  # nothing fits the named table well: the best sheet says what it lacks
         sheet, match = max(named, key=lambda item: item[1].score)
         groups[match.table.name] = [(sheet, match)]
         for report in sheet_reports:
-            if report.title == getattr(sheet, "sheet_title", None):
+            if report.title == sheet.sheet_title:
                 report.kind, report.table, report.rows = "table", match.table.name, len(sheet.cells)
     if not groups:
         return [(_nothing_matched(source, digest, mode, sheets, sheet_reports), None, None)]
@@ -623,13 +620,13 @@ def _prepare(
     """The report of one import before any row is read: mapping, conversions and file problems."""
     first, match = members[0]
     multi = len(members) > 1
-    titles = ", ".join(str(getattr(sheet, "sheet_title", None)) for sheet, _ in members)
+    titles = ", ".join(str(sheet.sheet_title) for sheet, _ in members)
     report = FileReport(f"{source.name} [{titles}]" if multi else first.name, digest, mode=mode)
     report.encoding, report.table, report.sheets = first.encoding, match.table.name, sheet_reports
     report.unnamed = match.unnamed
     report.set_values = dict(match.set_columns)
     for sheet, sheet_match in members:
-        label = getattr(sheet, "sheet_title", None) if multi else None
+        label = sheet.sheet_title if multi else None
         _describe(report, sheet, sheet_match, label)
         report.rows_total += len(sheet.cells)
     if not report.rows_total:

@@ -107,7 +107,7 @@ def parse_converted(raw: pd.Series, column: Column, conv: Conversion) -> tuple[l
 
 
 def _convert(text: str, column: Column, in_header_unit: Column, conv: Conversion) -> float | int | None:
-    if _is_placeholder(text):
+    if values.is_placeholder(text):
         return None
     literal = values._number_literal(text, in_header_unit)
     if literal is None:
@@ -122,11 +122,6 @@ def _convert(text: str, column: Column, in_header_unit: Column, conv: Conversion
     return value
 
 
-def _is_placeholder(text: str) -> bool:
-    check = getattr(values, "is_placeholder", None)
-    return bool(check and check(text))
-
-
 def value_notices(
     raw: pd.Series, column: Column, failures: dict[int, Exception], header: str, conv: Conversion | None
 ) -> list[Notice]:
@@ -136,15 +131,14 @@ def value_notices(
     if conv is not None:
         filled = sum(1 for p, text in enumerate(raw) if p not in failures and text.strip())
         notices.append(_notice("unit_converted", column.name, filled, {"header": header, "label": conv.label}))
-    notice_for = getattr(values, "notice_for", None)
-    if notice_for is None or column.kind not in (Kind.DATE, Kind.MONTH):
+    if column.kind not in (Kind.DATE, Kind.MONTH):
         return notices
     counts: Counter[str] = Counter()
     failed = {raw.iat[p] for p in failures}
     for text, n in raw.value_counts(sort=False).items():
         if text in failed:
             continue
-        key = notice_for(text, column)
+        key = values.notice_for(text, column)
         if key:
             counts[key] += n
     notices += [_notice(key, column.name, n, {"header": header}) for key, n in counts.items()]
@@ -248,7 +242,7 @@ def resolve_codes(result: Parsed, table: Table, context: object) -> list[Problem
             if code is None or (refers and code in context.community_ids):
                 continue
             shown = str(written.iat[position])
-            if _is_scientific(shown):
+            if values.is_scientific_code(shown):
                 found = context.community_names.get(fold_name(result.names[position]), []) if refers else []
                 if len(found) == 1:
                     series[position] = found[0]
@@ -258,7 +252,7 @@ def resolve_codes(result: Parsed, table: Table, context: object) -> list[Problem
                     result.failed.add((position, column.name))
                     problems.append(_problem("excel_scientific_code", position, column.name, shown))
             elif refers:
-                restored = _restore(code, context.community_ids)
+                restored = values.restore_zeros(code, context.community_ids)
                 if restored is not None:
                     series[position] = restored
                     zeros += 1
@@ -270,36 +264,17 @@ def resolve_codes(result: Parsed, table: Table, context: object) -> list[Problem
     return problems
 
 
-def _is_scientific(text: str) -> bool:
-    check = getattr(values, "is_scientific_code", None)
-    if check is not None:
-        return bool(check(text))
-    folded = values.fold(text)
-    return "e" in folded and folded.replace("e", "", 1).replace("+", "").replace(".", "").isdigit()
-
-
-def _restore(code: str, known: set[str]) -> str | None:
-    restore = getattr(values, "restore_zeros", None)
-    if restore is not None:
-        return restore(code, known)
-    if not code.isdigit():
-        return None
-    found = [k for k in known if k.isdigit() and k.lstrip("0") == code.lstrip("0") and len(k) > len(code)]
-    return found[0] if len(found) == 1 else None
-
-
 # ---- one person, two posts -------------------------------------------------------------------
 
 
 def apply_role_combos(frame: pd.DataFrame, written: pd.DataFrame, table: Table) -> list[Notice]:
     """A role written ``书记、主任`` is the secretary who is also director (一肩挑)."""
-    combo = getattr(values, "role_also_director", None)
-    if table.name != "staff" or "also_director" not in frame or combo is None:
+    if table.name != "staff":
         return []
     roles, flags = frame["role"].tolist(), frame["also_director"].tolist()
     count = 0
     for position, text in enumerate(written["role"]):
-        if roles[position] == "secretary" and combo(str(text)):
+        if roles[position] == "secretary" and values.role_also_director(str(text)):
             flags[position] = True
             count += 1
     frame["also_director"] = pd.Series(flags, index=frame.index, dtype=object)
