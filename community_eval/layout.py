@@ -42,6 +42,8 @@ class Layout:
     kind: str = "table"  # "table" | "instructions" | "empty" (no header row found)
     header_rows: tuple[int, ...] = (1,)  # the header's rows (two for a header written over two rows)
     skipped_above: list[int] = field(default_factory=list)  # rows with content above the header
+    #: units a line above the header gives for the whole table (``单位：万元`` -> ["万元"])
+    units_above: list[str] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)  # 小计/合计/总计 rows, skipped
     notes: list[int] = field(default_factory=list)  # 注：/说明：/填表人：/审核人：/联系电话：… rows, skipped
     repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header, skipped
@@ -280,6 +282,23 @@ def fill_merged(rows: list[Row], merged: Sequence[MergedRange]) -> tuple[list[Ro
 # ---- the whole sheet ---------------------------------------------------------------------
 
 
+_UNIT_LINE = re.compile(
+    r"(?:^|[\s（(])(?:计量|金额|货币|数量|面积|人口)?单位\s*[:：]\s*([^\s，,；;）)]+(?:\s*[、,，/]\s*[^\s，,；;）)]+)*)"
+)
+
+
+def units_in_line(cells: Sequence[str]) -> list[str]:
+    """The units a line above a table gives (``单位：万元``, ``金额单位：万元、人``), as written.
+
+    Statistical tables often state their unit once above the header instead of in it; the
+    loader must not read the numbers below as if no unit had been written.
+    """
+    found = []
+    for match in _UNIT_LINE.finditer(" ".join(cells)):
+        found += [part.strip() for part in re.split(r"[、,，/]", match.group(1)) if part.strip()]
+    return found
+
+
 def detect(rows: Sequence[Row], merged: Sequence[MergedRange] = (), title: str | None = None) -> Detected:
     """Find the table in a sheet's non-blank rows (in order, with their row numbers).
 
@@ -325,6 +344,7 @@ def _table(rows: list[Row], filled: set[tuple[int, int]], at: tuple[int, ...], k
     written = _joined(header_cells[0], header_cells[1]) if len(at) == 2 else [clean_header(c) for c in header_cells[0]]
     layout = Layout(kind=kind, header_rows=tuple(rows[i][0] for i in at))
     layout.skipped_above = [number for number, _ in rows[: at[0]]]
+    layout.units_above = [unit for _, cells in rows[: at[0]] for unit in units_in_line(cells)]
     raw_headers = []
     for cells in header_cells:
         keys = [_key(c) for c in cells]

@@ -23,7 +23,15 @@ from community_eval.layout import Layout
 from community_eval.reader import ReadError, Sheet, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.store import ImportRecord, Store, StoreError
-from community_eval.units import Conversion, UnitRefused, conversion, strip_glued_unit, strip_units
+from community_eval.units import (
+    UNIT_WORDS,
+    Conversion,
+    UnitRefused,
+    conversion,
+    fold_unit,
+    strip_glued_unit,
+    strip_units,
+)
 from community_eval.values import parse_column
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -648,11 +656,25 @@ def _describe(report: FileReport, sheet: Sheet, match: HeaderMatch, label: str |
         report.problems.append(Problem("missing_column", column=column, params={"column": header}, sheet=label))
     for header in match.duplicated:
         report.problems.append(Problem("duplicate_header", value=header, params={"value": header}, sheet=label))
+    for unit in _units_above(sheet, match):
+        report.problems.append(Problem("unit_above_table", value=unit, params={"unit": unit}, sheet=label))
     for header, unit, column in match.refused_units:
         unit_name = match.table.column(column).unit
         expected = unit_name.suffixes[0] if unit_name else "—"
         params = {"header": header, "unit": unit, "expected": expected}
         report.problems.append(Problem("unit_refused", column=column, value=header, params=params, sheet=label))
+
+
+def _units_above(sheet: Sheet, match: HeaderMatch) -> list[str]:
+    """Units a line above the table gives (``单位：万元``) that would change the numbers, unless a
+    header already says the same: the numbers below must not be read as if no unit were written."""
+    in_headers = {fold_unit(conv.written) for conv in match.conversions.values()}
+    found = []
+    for unit in sheet.layout.units_above:
+        word = UNIT_WORDS.get(fold_unit(unit))
+        if word is not None and (word.factor != 1 or word.divisor != 1) and fold_unit(unit) not in in_headers:
+            found.append(unit)
+    return found
 
 
 def _context(store: Store, batch: dict[str, str] | None) -> Context:

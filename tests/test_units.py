@@ -180,3 +180,20 @@ def test_no_conversion_changes_a_value_that_needs_none(column, header, number):
         sheet = Sheet("f.csv", [written], cells, [2])
         readings.append(_parse(sheet, match, None).frame[column.name].iat[0])
     assert readings[0] == readings[1] == (float(text) if column.kind is not Kind.INT else int(text))
+
+
+def test_a_unit_line_above_the_table_refuses_until_the_unit_is_in_the_headers(empty_store):
+    """`单位：万元` above a statistics table: the numbers under it are not yuan, and must not be read as such."""
+    communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
+    assert _load(empty_store, "c.csv", communities)[0].loaded
+    above = "2024年社区经费表\n单位：万元\n"
+    table = "社区编码,年度,办公面积,服务面积,功能室数,多功能厅,产权,年度工作经费\nA1,2024,50,80,3,是,自有,1.2\n"
+    (report,) = _load(empty_store, "f.csv", above + table)
+    assert not report.loaded
+    assert [(p.reason, p.params) for p in report.problems] == [("unit_above_table", {"unit": "万元"})]
+    fixed = table.replace("年度工作经费", "年度工作经费（万元）")
+    (report,) = _load(empty_store, "f.csv", above + fixed)
+    assert report.loaded, report.problems
+    assert empty_store.column_values("facilities", "operating_budget_yuan").tolist() == [12_000.0]
+    (report,) = _load(empty_store, "g.csv", "2023年\n单位：元\n" + table.replace("2024", "2023"))
+    assert report.loaded, report.problems  # the column's own unit changes nothing
