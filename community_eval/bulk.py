@@ -63,6 +63,7 @@ import duckdb
 import pandas as pd
 
 from community_eval import queries, repairs
+from community_eval.layout import clean_header, is_note_row, is_total_row
 from community_eval.loader import (
     Context,
     FileReport,
@@ -608,7 +609,8 @@ def read(
     if utf8 is None:
         return None
     stats = utf8.stats
-    match = choose_table(utf8.headers, table_name)
+    headers = [clean_header(h) for h in utf8.headers]  # 性  别 is 性别, as the Python path reads it
+    match = choose_table(headers, table_name)
     simple = (
         not stats.nul
         and stats.newline() is not None
@@ -618,17 +620,17 @@ def read(
     )
     # Units to convert, a community-name column to read mangled codes by, or a survey
     # platform's export (answer codes of unknown direction) are the Python path's work.
-    plain = match is not None and match.plain and not repairs.platform_export(utf8.headers)
+    plain = match is not None and match.plain and not repairs.platform_export(headers)
     if not simple or not plain or match.missing or match.duplicated:
         utf8.discard()
         return None
     mapped = {column: position for position, column in match.mapping.items()}
     rows = range(2, stats.lines + 1)
-    sheet = BulkSheet(source.name, utf8.headers, rows, utf8.encoding, source, table_name, utf8, mapped)
+    sheet = BulkSheet(source.name, headers, rows, utf8.encoding, source, table_name, utf8, mapped)
     report = FileReport(source.name, hashlib.sha256(source.data).hexdigest(), mode=mode)
     report.encoding = utf8.encoding
     report.table = match.table.name
-    report.mapping = {utf8.headers[p]: c for p, c in match.mapping.items()}
+    report.mapping = {headers[p]: c for p, c in match.mapping.items()}
     report.ignored, report.unnamed = match.ignored, match.unnamed
     report.rows_total = len(rows)
     return report, sheet, match
@@ -916,6 +918,29 @@ def _rows(
     return frame, written, indexes
 
 
+#: How many refused records are looked at for a total, note or repeated header row.
+_LAYOUT_ROWS_CHECKED = 10_000
+
+
+def _layout_rows(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, bad: list[int]) -> bool:
+    """Whether a refused record is a row layout detection skips (小计/合计, 注：…, the header again).
+
+    Such rows always break a rule here (no community code, or 合计 for one); the Python path
+    skips them with a count instead of refusing the file, so the file goes there.
+    """
+    if not bad:
+        return False
+    params = {"bad": bad[:_LAYOUT_ROWS_CHECKED]}
+    _, written, _ = _rows(sheet, cur, table, "rowid in (select unnest($bad::bigint[]))", params)
+    headers = {clean_header(h).strip() for h in sheet.headers if h.strip()}
+    for cells in written.itertuples(index=False, name=None):
+        texts = [str(c or "") for c in cells]
+        filled = {t.strip() for t in texts if t.strip()}
+        if is_total_row(texts) or is_note_row(texts) or (filled and filled <= headers):
+            return True
+    return False
+
+
 def _v(sheet: BulkSheet, name: str) -> str:
     return f"v_{name}" if name in sheet.mapped else "null"
 
@@ -1087,8 +1112,10 @@ def load_one(
     if _codes_to_repair(sheet, cur, table, context):
         return NOT_SIMPLE
     problems = validate(sheet, cur, match, context, append=report.mode == "append")
-    report.problems += problems
     bad = sorted({p.row - 2 for p in problems if p.row is not None})
+    if _layout_rows(sheet, cur, table, bad):
+        return NOT_SIMPLE  # a 合计 row, a note or a repeated header: the Python path skips those, and says so
+    report.problems += problems
     params: dict[str, object] = {}
     typed = ", ".join(_typed_sql(table, {n: f"v_{n}" for n in sheet.mapped}, params))
     report.preview = _preview_from(

@@ -944,3 +944,22 @@ def test_random_cells_give_the_same_problems_and_rows(table, edits, separator):
     if slow_reports[0].preview is not None:
         pd.testing.assert_frame_equal(fast_reports[0].preview, slow_reports[0].preview)
     assert fast_contents == slow_contents
+
+
+def test_a_big_csv_with_total_and_note_rows_loads_as_the_python_path_reads_it(empty_store):
+    """合计 and 注： rows refuse nothing on the fast path: the file goes to the Python path, which skips them."""
+    communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
+    assert ingest(empty_store, [Source("c.csv", communities.encode())])[0].loaded
+    head = "社区编码,调查日期,总体满意度,性  别\n"
+    body = "".join(f"A1,2024-05-01,{1 + i % 5},{'男' if i % 2 else '女'}\n" for i in range(6000))
+    text = head + body + "合计,,,\n注：本表由街道汇总,,,\n"
+    (report,) = ingest(empty_store, [Source("survey.csv", text.encode())])
+    assert report.loaded, report.problems[:3]
+    assert report.rows_loaded == 6000
+    assert report.mapping["性别"] == "gender"
+    (sheet,) = report.sheets
+    assert (sheet.layout.totals, sheet.layout.notes) == ([6002], [6003])
+    with empty_store.cursor() as cur:
+        assert cur.execute("select count(*), sum(overall), count(gender) from survey").fetchall() == [
+            (6000, sum(1 + i % 5 for i in range(6000)), 6000)
+        ]
