@@ -613,6 +613,8 @@ def _nothing_matched(
         headers = ", ".join(h for h in tables[0].headers if h.strip())
         params = {"headers": headers, "rows": repairs.HEADER_SEARCH_ROWS}
         report.problems.append(Problem("no_table_matches", params=params))
+    elif any(r.kind == "hidden" for r in sheet_reports):
+        report.problems.append(Problem("only_hidden_sheets"))
     else:
         report.problems.append(Problem("only_instructions"))
     return report

@@ -286,6 +286,16 @@ def _worksheet_titles(book: object) -> list[str]:
     return _guarded(lambda: [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")])
 
 
+def _mark_hidden(book: object, sheets: list[Sheet]) -> list[Sheet]:
+    """Hidden worksheets are not loaded (kind ``hidden``): offices hide old copies and lookup lists
+    there, and a hidden copy of a table loaded beside the visible one would count every row twice."""
+    hidden = _guarded(lambda: {m.name for m in book.sheets_metadata if not str(m.visible).endswith(".Visible")})
+    for sheet in sheets:
+        if sheet.sheet_title in hidden:
+            sheet.layout.kind = "hidden"
+    return sheets
+
+
 def read_xls_bytes(data: bytes, name: str) -> list[Sheet]:
     """A legacy Excel 97–2003 workbook (an OLE2 file); or what the OLE2 file really is.
 
@@ -415,7 +425,7 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str) -> list[Sheet]:
     finally:
         if fallback is not None:
             fallback.close()
-    return _some_content(sheets)
+    return _some_content(_mark_hidden(book, sheets))
 
 
 _UNIQUE_STRINGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*([0-9]+)")
@@ -694,7 +704,7 @@ def _read_ods(archive: zipfile.ZipFile, data: bytes, name: str) -> list[Sheet]:
     for title in _worksheet_titles(book):
         values, _ = _worksheet_values(book, title)  # calamine has no merged ranges for .ods
         sheets.append(_sheet(name, title, _text_rows(values), merges.get(title, [])))
-    return _some_content(sheets)
+    return _some_content(_mark_hidden(book, sheets))
 
 
 # ---- HTML tables -------------------------------------------------------------------------

@@ -827,3 +827,30 @@ def test_reading_never_changes_a_data_cell(cells, fmt):
     sheet = one(data, f"t.{fmt}")
     assert sheet.row_numbers == list(range(2, len(rows) + 2))
     assert table_of(sheet) == rows
+
+
+def test_a_hidden_sheet_is_named_and_not_loaded(empty_store):
+    """A hidden copy of a table beside the visible one would count every row twice."""
+    import io
+
+    import openpyxl
+
+    from community_eval.loader import Source, ingest
+
+    communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
+    assert ingest(empty_store, [Source("c.csv", communities.encode())])[0].loaded
+    book = openpyxl.Workbook()
+    rows = [["社区编码", "月份", "部门", "事项类别", "事项数", "工时", "是否准入", "费随事转"]]
+    rows += [["A1", "2024-03", "民政", "台账", 2, 3, "是", "否"]]
+    book.active.title = "台账"
+    hidden = book.create_sheet("旧台账")
+    hidden.sheet_state = "hidden"
+    for row in rows:
+        book.active.append(row)
+        hidden.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    (report,) = ingest(empty_store, [Source("t.xlsx", data.getvalue())])
+    assert report.loaded and report.rows_loaded == 1, report.problems
+    assert [(s.title, s.kind) for s in report.sheets] == [("台账", "table"), ("旧台账", "hidden")]
+    assert empty_store.row_count("tasks") == 1
