@@ -44,6 +44,8 @@ class Layout:
     skipped_above: list[int] = field(default_factory=list)  # rows with content above the header
     #: units a line above the header gives for the whole table (``单位：万元`` -> ["万元"])
     units_above: list[str] = field(default_factory=list)
+    #: the 栏次 row under a statistics table's header (``甲 乙 1 2 3 …``), skipped
+    column_numbers: list[int] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)  # 小计/合计/总计 rows, skipped
     notes: list[int] = field(default_factory=list)  # 注：/说明：/填表人：/审核人：/联系电话：… rows, skipped
     repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header, skipped
@@ -353,7 +355,11 @@ def _table(rows: list[Row], filled: set[tuple[int, int]], at: tuple[int, ...], k
             raw_headers.append((first, keys))
     body: list[Row] = []
     after_note = False
-    for number, cells in rows[at[-1] + 1 :]:
+    following = rows[at[-1] + 1 :]
+    if skip and following and is_column_number_row(following[0][1]):
+        layout.column_numbers.append(following[0][0])
+        following = following[1:]
+    for number, cells in following:
         if skip:
             if _repeats_header(cells, raw_headers):
                 layout.repeated_headers.append(number)
@@ -384,6 +390,27 @@ def _table(rows: list[Row], filled: set[tuple[int, int]], at: tuple[int, ...], k
         kept = set(numbers)
         layout.merged_filled = sum(1 for number, col in filled if number in kept and col < width)
     return Detected(headers, data, numbers, layout)
+
+
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def is_column_number_row(cells: Sequence[str]) -> bool:
+    """The 栏次 row statistics tables put under the header: ``甲 乙 … 1 2 3 …`` numbering the columns.
+
+    At least three cells, the letters 甲乙丙… in order first, then 1, 2, 3 … in order: a row
+    of data never reads like that, and loading it would make 甲 a community code.
+    """
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) < 3:
+        return False
+    stems = [c for c in filled if c in _STEMS]
+    digits = filled[len(stems) :]
+    return (
+        list(_STEMS[: len(stems)]) == stems
+        and all(d.isdigit() for d in digits)
+        and [int(d) for d in digits] == list(range(1, len(digits) + 1))
+    )
 
 
 def _repeats_header(cells: list[str], headers: list[tuple[int, list[str]]]) -> bool:

@@ -92,7 +92,7 @@ def layout_text(tr: Translator, layout: Layout | None) -> str:
             head += tr("layout.comma") + tr("layout.skipped_above", rows=_rows(tr, above))
         parts.append(head)
     skipped = []
-    for key in ("totals", "notes", "repeated_headers"):
+    for key in ("column_numbers", "totals", "notes", "repeated_headers"):
         rows = list(getattr(layout, key))
         if rows:
             skipped.append(tr(f"layout.{key}", count=len(rows), rows=_rows(tr, rows)))

@@ -854,3 +854,18 @@ def test_a_hidden_sheet_is_named_and_not_loaded(empty_store):
     assert report.loaded and report.rows_loaded == 1, report.problems
     assert [(s.title, s.kind) for s in report.sheets] == [("台账", "table"), ("旧台账", "hidden")]
     assert empty_store.row_count("tasks") == 1
+
+
+def test_the_column_number_row_of_a_statistics_table_is_skipped():
+    """栏次: 甲 乙 1 2 3 under the header numbers the columns; as data it would make 甲 a community code."""
+    from community_eval.layout import detect, is_column_number_row
+
+    rows = [
+        (1, ["社区编码", "社区名称", "常住人口", "户数", "社区类型"]),
+        (2, ["甲", "乙", "1", "2", "3"]),
+        (3, ["A1", "甲社区", "1000", "300", "村"]),
+    ]
+    found = detect(rows)
+    assert found.row_numbers == [3] and found.layout.column_numbers == [2]
+    assert not is_column_number_row(["A1", "2", "3"])  # data
+    assert not is_column_number_row(["甲", "1", "3"])  # not numbered in order
