@@ -27,14 +27,29 @@ def test_every_literal_key_in_the_code_exists():
     assert not used - set(catalog("zh")), sorted(used - set(catalog("zh")))
 
 
+LOADING_MODULES = ("loader.py", "values.py", "reader.py", "layout.py", "repairs.py", "bulk.py", "units.py")
+
+
 def test_every_loader_reason_has_a_message():
     reasons = set()
-    for name in ("loader.py", "values.py", "reader.py"):
+    for name in LOADING_MODULES:
         text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
-        reasons |= set(re.findall(r"""(?:Invalid|ReadError|Problem)\(\s*["']([a-z_]+)["']""", text))
-    assert {"not_likert", "unknown_community", "ragged_row"} <= reasons
+        reasons |= set(re.findall(r"""(?:Invalid|ReadError|Problem|_problem)\(\s*["']([a-z_]+)["']""", text))
+    assert {"not_likert", "unknown_community", "ragged_row", "likert_direction_unknown", "unit_refused"} <= reasons
     for reason in reasons:
         assert f"reason.{reason}" in catalog("zh") and f"reason.{reason}" in catalog("en"), reason
+
+
+def test_every_notice_of_a_load_has_a_message():
+    """What the loader did to values (a conversion, a repair) is said in both languages."""
+    keys = set()
+    for name in LOADING_MODULES:
+        text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
+        keys |= set(re.findall(r"""(?:Notice|_notice)\(\s*["']([a-z_]+)["']""", text))
+    keys |= {"excel_serial_date", "month_only_date"}  # values.notice_for's keys
+    assert {"unit_converted", "zeros_restored", "code_from_name", "set_value", "likert_turned"} <= keys
+    for key in keys:
+        assert f"notice.{key}" in catalog("zh") and f"notice.{key}" in catalog("en"), key
 
 
 @pytest.mark.parametrize(
