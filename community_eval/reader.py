@@ -310,12 +310,18 @@ def read_xls_bytes(data: bytes, name: str) -> list[Sheet]:
         if _utf16("WordDocument") in data:
             raise ReadError("word_document")
         raise ReadError("not_a_workbook")
-    sheets = [_sheet(name, title, _text_rows(rows), merged) for title, rows, merged in _xls_in_child(data)]
+    sheets = []
+    for title, rows, merged, visible in _xls_in_child(data):
+        sheet = _sheet(name, title, _text_rows(rows), merged)
+        if not visible:
+            sheet.layout.kind = "hidden"  # as for .xlsx and .ods (see _mark_hidden)
+        sheets.append(sheet)
     return _some_content(sheets)
 
 
 #: The child that reads an .xls: stdin the file, argv its memory limit, stdout a pickle of ("ok", sheets)
-#: or ("error", reason), each sheet (title, its non-blank rows as (row number, cells), merged ranges).
+#: or ("error", reason), each sheet (title, its non-blank rows as (row number, cells), merged ranges,
+#: whether it is visible).
 _XLS_CHILD = """
 import pickle, sys
 try:
@@ -336,7 +342,7 @@ try:
         values = sheet.to_python(skip_empty_area=False)
         rows = [(n, row) for n, row in enumerate(values, 1) if row.count("") != len(row)]
         merged = [(a + 1, b + 1, c + 1, d + 1) for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]
-        sheets.append((meta.name, rows, merged))
+        sheets.append((meta.name, rows, merged, str(meta.visible).endswith(".Visible")))
     result = ("ok", sheets)
 except python_calamine.PasswordError:
     result = ("error", "encrypted_workbook")
@@ -348,8 +354,8 @@ _CHILD_MEMORY = 4 << 30
 _CHILD_SECONDS = 120
 
 
-def _xls_in_child(data: bytes) -> list[tuple[str, list[tuple[int, list[object]]], list[MergedRange]]]:
-    """Each worksheet of an .xls as (title, its rows with a cell as (row number, cells), merged ranges)."""
+def _xls_in_child(data: bytes) -> list[tuple[str, list[tuple[int, list[object]]], list[MergedRange], bool]]:
+    """Each worksheet of an .xls as (title, its rows with a cell as (row number, cells), merged ranges, visible)."""
     import pickle
     import subprocess
     import sys

@@ -869,3 +869,28 @@ def test_the_column_number_row_of_a_statistics_table_is_skipped():
     assert found.row_numbers == [3] and found.layout.column_numbers == [2]
     assert not is_column_number_row(["A1", "2", "3"])  # data
     assert not is_column_number_row(["甲", "1", "3"])  # not numbered in order
+
+
+def test_a_hidden_sheet_of_a_legacy_xls_is_named_and_not_loaded(empty_store):
+    import io
+
+    import xlwt
+
+    from community_eval.loader import Source, ingest
+
+    communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
+    assert ingest(empty_store, [Source("c.csv", communities.encode())])[0].loaded
+    book = xlwt.Workbook(encoding="utf-8")
+    rows = [["社区编码", "月份", "部门", "事项类别", "事项数", "工时", "是否准入", "费随事转"]]
+    rows += [["A1", "2024-03", "民政", "台账", 2, 3, "是", "否"]]
+    visible, hidden = book.add_sheet("台账"), book.add_sheet("旧台账")
+    hidden.visibility = 1
+    for sheet in (visible, hidden):
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    data = io.BytesIO()
+    book.save(data)
+    (report,) = ingest(empty_store, [Source("t.xls", data.getvalue())])
+    assert report.loaded and report.rows_loaded == 1, report.problems
+    assert [(s.title, s.kind) for s in report.sheets] == [("台账", "table"), ("旧台账", "hidden")]
