@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from community_eval import repairs
-from community_eval.layout import Layout
+from community_eval.layout import HEADER_SEARCH_ROWS, Layout
 from community_eval.reader import ReadError, Sheet, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.store import ImportRecord, Store, StoreError
@@ -611,7 +611,7 @@ def _nothing_matched(
     tables = [s for s, r in zip(sheets, sheet_reports, strict=True) if r.kind in ("unmatched", "empty")]
     if tables:
         headers = ", ".join(h for h in tables[0].headers if h.strip())
-        params = {"headers": headers, "rows": repairs.HEADER_SEARCH_ROWS}
+        params = {"headers": headers, "rows": HEADER_SEARCH_ROWS}
         report.problems.append(Problem("no_table_matches", params=params))
     elif any(r.kind == "hidden" for r in sheet_reports):
         report.problems.append(Problem("only_hidden_sheets"))
@@ -681,7 +681,7 @@ def _units_above(sheet: Sheet, match: HeaderMatch) -> list[str]:
 
 def _context(store: Store, batch: dict[str, str] | None) -> Context:
     """Known communities (code -> name) are the stored ones, or the batch's when it replaces them."""
-    known = batch if batch is not None else repairs.stored_communities(store)
+    known = batch if batch is not None else store.community_names()
     names: dict[str, list[str]] = {}
     for code, name in known.items():
         names.setdefault(repairs.fold_name(name), []).append(code)

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 #: Which way numeric answer codes run: "high-first" = code 1 is the first option, 非常满意
 #: (问卷星's 按序号 export of a scale listed from satisfied down); "low-first" = the code is the score.
 LIKERT_ORDERS = ("high-first", "low-first")
-#: How far down a sheet the header is looked for (the reader's layout detection).
-HEADER_SEARCH_ROWS = 20
 
 #: Bookkeeping columns that survey platforms add to every export (normalised headers).
 _WJX_ID = "序号"
@@ -282,10 +280,6 @@ def apply_role_combos(frame: pd.DataFrame, written: pd.DataFrame, table: Table) 
 
 
 # ---- what a replace would leave behind -------------------------------------------------------
-
-
-def stored_communities(store: Store) -> dict[str, str]:
-    return store.community_names()
 
 
 def orphan_check(store: Store, replaced: set[str]):
