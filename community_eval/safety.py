@@ -20,16 +20,27 @@ _ANYWHERE = re.compile(r"([\\`*_\[\]<>$~|&#])")
 #: What only starts a block at the beginning of a line: a list (``-``, ``+``, ``1.``), a
 #: quote, a heading underline. Text is flattened to one line, so only its start can.
 _LEADING = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+#: U+2060 WORD JOINER: invisible, zero width, and no letter, digit or punctuation.
+WORD_JOINER = "\u2060"
+#: What Streamlit and GFM read in plain text *after* backslash escapes are undone, so a
+#: backslash cannot stop them: emoji and icon shortcodes (``:smile:``, ``:material/lock:``,
+#: ``:streamlit:``), colour directives (``:red[…]``) and bare links (``http://``, ``www.``,
+#: ``a@b.cn``). A word joiner after a ``:`` or ``@`` with text right after it, or inside
+#: ``www.``, breaks each pattern while the text reads the same (checked in a real browser
+#: by the tests).
+_SHORTCODES = re.compile(r"([:@])(?=\S)|(?<=www)(?=\.)", re.IGNORECASE)
 
 
 def markdown_literal(text: object) -> str:
     """``text`` escaped so Markdown shows it character for character (line breaks become spaces).
 
-    Only what Markdown would read is escaped, so ``新社区.csv`` stays ``新社区.csv``.
+    Only what Markdown would read is escaped, so ``新社区.csv`` stays ``新社区.csv``; a
+    shortcode or a bare link gets an invisible word joiner instead (see :data:`_SHORTCODES`).
     """
     flat = " ".join(str(text).splitlines())
     escaped = _ANYWHERE.sub(r"\\\1", flat)
-    return _LEADING.sub(_escape_leading, escaped)
+    joined = _SHORTCODES.sub(lambda match: (match.group(1) or "") + WORD_JOINER, escaped)
+    return _LEADING.sub(_escape_leading, joined)
 
 
 def _escape_leading(match: re.Match[str]) -> str:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from community_eval import charts, meeting
 from community_eval.i18n import Translator
+from community_eval.safety import WORD_JOINER
 from community_eval.store import Store
 from tools.meeting_screenshots import entry_pages
 
@@ -62,7 +63,8 @@ def counter(at: AppTest) -> str | None:
 
 
 def unescaped(text: str) -> str:
-    return text.replace("\\", "")
+    """What the reader sees: no backslash escapes, no invisible word joiners."""
+    return text.replace("\\", "").replace(WORD_JOINER, "")
 
 
 @pytest.fixture(scope="module")
