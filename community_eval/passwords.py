@@ -108,52 +108,34 @@ def verify_password(password: str, encoded: object) -> bool:
 
 
 @dataclass
-class LockOut:
-    """Refuse every password for ``lock_seconds`` after ``attempts`` failures in ``window_seconds``.
+class _Tally:
+    """One counter's recent failures, its attempts still being checked, and its lock."""
 
-    Kept in process memory behind a lock, because Streamlit serves each session on its own
-    thread and a counter in the session would restart with every page reload. ``clock``
-    is injectable so tests can step time.
-    """
+    failures: list[float] = field(default_factory=list)
+    in_flight: list[float] = field(default_factory=list)
+    locked_until: float = 0.0
 
-    attempts: int = 5
-    window_seconds: float = 15 * 60
-    lock_seconds: float = 15 * 60
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
-    _locked_until: dict[str, float] = field(default_factory=dict, repr=False)
-    _mutex: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    def failed(self, now: float, window: float) -> int:
+        """Failures inside the window (older ones are dropped)."""
+        self.failures = [t for t in self.failures if now - t < window]
+        return len(self.failures)
 
-    def locked_for(self, key: str) -> float:
-        """Seconds until ``key`` may try again (0 when it may now)."""
-        with self._mutex:
-            return max(0.0, self._locked_until.get(key, 0.0) - self.clock())
+    def recent(self, now: float, window: float) -> int:
+        """Failures inside the window plus attempts in flight (each may yet be a failure)."""
+        return self.failed(now, window) + len(self.in_flight)
 
-    def fail(self, key: str) -> int:
-        """Count a failure; returns the tries left before the lock-out (0: locked now)."""
-        with self._mutex:
-            now = self.clock()
-            self._forget_old(now)
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window_seconds]
-            recent.append(now)
-            if len(recent) >= self.attempts:
-                self._locked_until[key] = now + self.lock_seconds
-                self._failures.pop(key, None)
-                return 0
-            self._failures[key] = recent
-            return self.attempts - len(recent)
+    def idle(self, now: float, window: float) -> bool:
+        """Whether forgetting this counter would change nothing."""
+        return not self.in_flight and self.locked_until <= now and all(now - t >= window for t in self.failures)
 
-    def succeed(self, key: str) -> None:
-        """A right password clears the key's failures."""
-        with self._mutex:
-            self._failures.pop(key, None)
 
-    def _forget_old(self, now: float) -> None:
-        """Drop expired entries, so a stream of addresses cannot grow memory without bound."""
-        for key in [k for k, until in self._locked_until.items() if until <= now]:
-            del self._locked_until[key]
-        for key in [k for k, times in self._failures.items() if now - times[-1] >= self.window_seconds]:
-            del self._failures[key]
+@dataclass(frozen=True)
+class Ticket:
+    """A reserved attempt (``wait == 0``), or a refusal for ``wait`` more seconds."""
+
+    key: str
+    started: float
+    wait: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -165,16 +147,121 @@ class Attempt:
     tries_left: int = 0
 
 
+@dataclass
+class LockOut:
+    """Refuse every password for ``lock_seconds`` after ``attempts`` failures from one client,
+    or ``global_attempts`` failures from all clients together, within ``window_seconds``.
+
+    Kept in process memory behind a lock, because Streamlit serves each session on its own
+    thread and a counter in the session would restart with every page reload. An attempt
+    is reserved, counting as a failure, before its password is hashed (:meth:`reserve`),
+    and only a right password gives its place back (:meth:`succeed`): so a burst of
+    simultaneous attempts hashes at most ``attempts`` passwords, instead of all of them
+    passing the check while the first ones are still being hashed. The global count stops
+    an attacker with many addresses (or a way to make them up) from guessing
+    ``attempts`` times per address; its price is that such an attacker can lock every
+    editor out of password sign-in while the attack lasts. ``clock`` is injectable so tests
+    can step time.
+    """
+
+    attempts: int = 5
+    global_attempts: int = 20
+    window_seconds: float = 15 * 60
+    lock_seconds: float = 15 * 60
+    clock: Callable[[], float] = time.monotonic
+    _tallies: dict[str, _Tally] = field(default_factory=dict, repr=False)
+    _everyone: _Tally = field(default_factory=_Tally, repr=False)
+    _mutex: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def locked_for(self, key: str) -> float:
+        """Seconds until ``key`` may try again (0 when it may now)."""
+        with self._mutex:
+            return self._wait(key, self.clock())
+
+    def reserve(self, key: str) -> Ticket:
+        """Count an attempt for ``key`` and for everyone before it is checked, or refuse it."""
+        with self._mutex:
+            now = self.clock()
+            self._forget_old(now)
+            wait = self._wait(key, now)
+            if wait > 0:
+                return Ticket(key, now, wait)
+            self._tallies.setdefault(key, _Tally()).in_flight.append(now)
+            self._everyone.in_flight.append(now)
+            return Ticket(key, now)
+
+    def succeed(self, ticket: Ticket) -> None:
+        """A right password gives its place back and clears its client's failures."""
+        with self._mutex:
+            tally = self._release(ticket)
+            tally.failures.clear()
+
+    def fail(self, ticket: Ticket) -> Attempt:
+        """A wrong password becomes a failure; at the limit its client, or everyone, is locked out."""
+        with self._mutex:
+            now = self.clock()
+            tally = self._release(ticket)
+            tally.failures.append(ticket.started)
+            self._everyone.failures.append(ticket.started)
+            for counter, limit in ((tally, self.attempts), (self._everyone, self.global_attempts)):
+                if counter.failed(now, self.window_seconds) >= limit:
+                    counter.locked_until = now + self.lock_seconds
+                    counter.failures.clear()
+            return Attempt(False, locked_for=self._wait(ticket.key, now), tries_left=self._left(ticket.key, now))
+
+    def _release(self, ticket: Ticket) -> _Tally:
+        """Take a reserved attempt out of flight (its client's and everyone's); returns its client's tally."""
+        tally = self._tallies.setdefault(ticket.key, _Tally())
+        for counter in (tally, self._everyone):
+            if ticket.started in counter.in_flight:
+                counter.in_flight.remove(ticket.started)
+        return tally
+
+    def _wait(self, key: str, now: float) -> float:
+        """How long ``key`` must wait: a lock's remaining time, or a whole lock's length while
+        attempts in flight fill its (or everyone's) allowance."""
+        waits = [0.0]
+        for counter, limit in ((self._tallies.get(key), self.attempts), (self._everyone, self.global_attempts)):
+            if counter is None:
+                continue
+            if counter.locked_until > now:
+                waits.append(counter.locked_until - now)
+            elif counter.recent(now, self.window_seconds) >= limit:
+                waits.append(self.lock_seconds)
+        return max(waits)
+
+    def _left(self, key: str, now: float) -> int:
+        """Tries left before a lock-out, for the client or everyone, whichever is fewer."""
+        if self._wait(key, now) > 0:
+            return 0
+        tally = self._tallies.get(key) or _Tally()
+        return min(
+            self.attempts - tally.recent(now, self.window_seconds),
+            self.global_attempts - self._everyone.recent(now, self.window_seconds),
+        )
+
+    def _forget_old(self, now: float) -> None:
+        """Drop idle counters, so a stream of addresses cannot grow memory without bound."""
+        for key in [k for k, tally in self._tallies.items() if tally.idle(now, self.window_seconds)]:
+            del self._tallies[key]
+
+
 def sign_in(password: str, encoded: object, key: str, lockout: LockOut) -> Attempt:
     """Check ``password`` for the client ``key``; while locked out even the right one is refused.
 
-    A locked-out attempt is not hashed at all, so hammering the button costs no CPU.
+    The attempt is reserved before hashing and counts as a failure unless the password is
+    right, also if the check raises. A refused attempt is not hashed at all, so hammering
+    the button costs no CPU.
     """
-    waiting = lockout.locked_for(key)
-    if waiting > 0:
-        return Attempt(False, locked_for=waiting)
-    if verify_password(password, encoded):
-        lockout.succeed(key)
-        return Attempt(True)
-    left = lockout.fail(key)
-    return Attempt(False, locked_for=lockout.locked_for(key), tries_left=left)
+    ticket = lockout.reserve(key)
+    if ticket.wait > 0:
+        return Attempt(False, locked_for=ticket.wait)
+    try:
+        right = verify_password(password, encoded)
+    except BaseException:
+        lockout.fail(ticket)
+        raise
+    if not right:
+        return lockout.fail(ticket)
+    lockout.succeed(ticket)
+    return Attempt(True)

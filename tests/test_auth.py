@@ -11,13 +11,18 @@ import hashlib
 import io
 import shutil
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.runtime.context import StreamlitHeaders
 from streamlit.testing.v1 import AppTest
 
 from community_eval import auth, cli, passwords, workspaces
+from community_eval.i18n import Translator, catalog
 from community_eval.loader import Source, ingest
 from community_eval.store import Store
 
@@ -146,13 +151,13 @@ def test_nothing_configured_is_open_and_everyone_edits(secrets):
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
-        ({"is_logged_in": True, "email": "editor@district.gov.cn"}, auth.EDITOR),
+        ({"is_logged_in": True, "email": "editor@district.gov.cn", "email_verified": True}, auth.EDITOR),
         ({"is_logged_in": True, "email": " EDITOR@district.gov.cn", "email_verified": True}, auth.EDITOR),
         ({"is_logged_in": True, "email": "editor@district.gov.cn", "email_verified": False}, auth.VIEWER),
-        ({"is_logged_in": True, "email": "someone@district.gov.cn"}, auth.VIEWER),
-        ({"is_logged_in": False, "email": "editor@district.gov.cn"}, auth.VIEWER),
-        ({"email": "editor@district.gov.cn"}, auth.VIEWER),
-        ({"is_logged_in": True}, auth.VIEWER),
+        ({"is_logged_in": True, "email": "someone@district.gov.cn", "email_verified": True}, auth.VIEWER),
+        ({"is_logged_in": False, "email": "editor@district.gov.cn", "email_verified": True}, auth.VIEWER),
+        ({"email": "editor@district.gov.cn", "email_verified": True}, auth.VIEWER),
+        ({"is_logged_in": True, "email_verified": True}, auth.VIEWER),
     ],
 )
 def test_oidc_editors_are_the_listed_emails(secrets, monkeypatch, user, expected):
@@ -285,8 +290,8 @@ def test_wrong_passwords_lock_the_page_out(district, monkeypatch):
     assert not controls(at)["uploader"], "the right password is refused while locked out"
 
 
-def test_with_nothing_configured_everyone_may_load_and_the_page_says_so(district):
-    at = data_page({"community_eval": {}})
+def test_when_open_is_said_everyone_may_load_and_the_page_says_so(district):
+    at = data_page({"community_eval": {"open": True}})
     assert not at.exception, [e.message for e in at.exception]
     assert controls(at) == dict.fromkeys(("uploader", "target", "undo"), True)
     assert any(i.value.startswith("No sign-in is configured, so anyone") for i in at.info)
@@ -294,11 +299,11 @@ def test_with_nothing_configured_everyone_may_load_and_the_page_says_so(district
 
 
 def test_oidc_editors_get_the_controls_and_others_do_not(district):
-    editor = data_page(OIDC_SECRETS, {"is_logged_in": True, "email": "editor@district.gov.cn"})
+    editor = data_page(OIDC_SECRETS, {"is_logged_in": True, "email": "editor@district.gov.cn", "email_verified": True})
     assert not editor.exception, [e.message for e in editor.exception]
     assert controls(editor) == dict.fromkeys(("uploader", "target", "undo"), True)
     assert any("editor@district.gov.cn (editor)" in c.value for c in editor.sidebar.caption)
-    other = data_page(OIDC_SECRETS, {"is_logged_in": True, "email": "resident@example.org"})
+    other = data_page(OIDC_SECRETS, {"is_logged_in": True, "email": "resident@example.org", "email_verified": True})
     assert controls(other) == dict.fromkeys(("uploader", "target", "undo"), False)
     assert any("resident@example.org (viewer)" in c.value for c in other.sidebar.caption)
 
@@ -326,7 +331,223 @@ def test_hash_password_at_a_terminal_asks_twice(monkeypatch, capsys):
     assert out == "" and "differ" in err
 
 
-@pytest.mark.parametrize(("address", "key"), [("203.0.113.5", "203.0.113.5"), (None, "local")])
-def test_the_lock_out_counts_per_client_address(monkeypatch, address, key):
-    monkeypatch.setattr(auth.st, "context", type("Context", (), {"ip_address": address})())
-    assert auth.client_key() == key
+# ---- issue 15: the lock-out cannot be raced, forged or spread over addresses -----------
+
+
+class CountingHash:
+    """Stands in for ``passwords._derive``: counts the hashes and takes as long as a real
+    one, sleeping without the GIL as ``hashlib.scrypt`` does, so threads really overlap."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+        self.started = threading.Event()
+        self._count = threading.Lock()
+        self._real = passwords._derive
+
+    def __call__(self, *args: object, **kwargs: object) -> bytes:
+        with self._count:
+            self.calls += 1
+        self.started.set()
+        time.sleep(self.seconds)
+        return self._real(*args, **kwargs)
+
+
+def test_attempts_in_flight_count_so_a_burst_cannot_outrun_the_lock_out(monkeypatch):
+    hashing = CountingHash(0.2)
+    monkeypatch.setattr(passwords, "_derive", hashing)
+    lockout = passwords.LockOut(attempts=5)
+    assert [passwords.sign_in("guess", HASH, "10.0.0.9", lockout).tries_left for _ in range(4)] == [4, 3, 2, 1]
+    hashing.calls = 0
+    hashing.started.clear()
+    burst = threading.Barrier(15)
+
+    def wrong() -> passwords.Attempt:
+        burst.wait()
+        return passwords.sign_in("guess", HASH, "10.0.0.9", lockout)
+
+    def right() -> passwords.Attempt:
+        assert hashing.started.wait(10), "no wrong guess was ever hashed"
+        return passwords.sign_in(PASSWORD, HASH, "10.0.0.9", lockout)  # while the guesses are hashed
+
+    with ThreadPoolExecutor(16) as pool:
+        results = [future.result() for future in [pool.submit(wrong) for _ in range(15)] + [pool.submit(right)]]
+    assert not any(result.ok for result in results), "the right password got past a lock-out in the making"
+    assert hashing.calls <= 1, f"{hashing.calls} hashes ran with 1 try left"
+    assert passwords.sign_in(PASSWORD, HASH, "10.0.0.9", lockout).locked_for > 0
+
+
+def test_sixty_simultaneous_guesses_hash_at_most_the_allowed_five(monkeypatch):
+    hashing = CountingHash(0.05)
+    monkeypatch.setattr(passwords, "_derive", hashing)
+    lockout = passwords.LockOut(attempts=5)
+    burst = threading.Barrier(60)
+
+    def guess(index: int) -> passwords.Attempt:
+        burst.wait()
+        return passwords.sign_in(f"guess {index}", HASH, "10.0.0.9", lockout)
+
+    with ThreadPoolExecutor(60) as pool:
+        results = list(pool.map(guess, range(60)))
+    assert hashing.calls <= 5, f"{hashing.calls} hashes for 5 allowed tries"
+    assert sum(result.locked_for > 0 for result in results) >= 55
+
+
+def test_a_right_password_in_flight_is_not_left_counted_as_a_failure():
+    lockout = passwords.LockOut(attempts=5)
+    for _ in range(4):
+        passwords.sign_in("guess", HASH, "k", lockout)
+    assert passwords.sign_in(PASSWORD, HASH, "k", lockout).ok, "the fifth try may be the right one"
+    assert passwords.sign_in("guess", HASH, "k", lockout).tries_left == 4, "and it clears the count"
+
+
+def test_failures_from_all_addresses_together_lock_password_sign_in_for_everyone():
+    clock = Clock()
+    lockout = passwords.LockOut(attempts=5, global_attempts=20, window_seconds=600, lock_seconds=900, clock=clock)
+    for address in range(5):
+        for _ in range(4):  # never enough from one address to lock it out
+            assert not passwords.sign_in("guess", HASH, f"10.0.1.{address}", lockout).ok
+    refused = passwords.sign_in(PASSWORD, HASH, "10.0.2.1", lockout)
+    assert not refused.ok and refused.locked_for == 900, "20 failures from anywhere lock everyone out"
+    clock.now += 901
+    assert passwords.sign_in(PASSWORD, HASH, "10.0.2.1", lockout).ok, "the global lock ends too"
+
+
+def test_the_documented_numbers():
+    lockout = passwords.LockOut()
+    assert (lockout.attempts, lockout.global_attempts) == (5, 20)
+    assert lockout.window_seconds == lockout.lock_seconds == 15 * 60
+
+
+def use_context(monkeypatch, address: str | None, headers: list[tuple[str, str]] = ()) -> None:
+    """What ``st.context`` says about the connection: its (uvicorn-rewritten) address and headers."""
+    context = type("Context", (), {"ip_address": address, "headers": StreamlitHeaders(headers)})()
+    monkeypatch.setattr(auth.st, "context", context)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("X-Forwarded-For", "{}"), ("x-real-ip", "{}"), ("Forwarded", "for={}"), ("X-Forwarded-For", "10.1.1.1, {}")],
+)
+def test_forged_forwarding_headers_share_one_count(secrets, monkeypatch, header, value):
+    secrets(PASSWORD_SECRETS)
+    keys = set()
+    for forged in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        # uvicorn trusts X-Forwarded-For from loopback and makes it the connection's address
+        use_context(monkeypatch, forged, [("Host", "dash"), (header, value.format(forged))])
+        keys.add(auth.client_key())
+    assert len(keys) == 1, f"each forged address got its own count: {keys}"
+    use_context(monkeypatch, "203.0.113.5")
+    assert auth.client_key() not in keys, "a connection that forwards nothing keeps its own count"
+
+
+def test_without_forwarding_headers_each_connection_address_counts_alone(secrets, monkeypatch):
+    secrets(PASSWORD_SECRETS)
+    keys = []
+    for address in ("203.0.113.5", "203.0.113.6", None):
+        use_context(monkeypatch, address, [("Host", "dash")])
+        keys.append(auth.client_key())
+    assert keys == ["203.0.113.5", "203.0.113.6", "local"]
+
+
+def test_the_deployments_own_proxy_header_names_the_client(secrets, monkeypatch):
+    secrets({"community_eval": {"editor_password_hash": HASH, "client_address_header": "X-Real-IP"}})
+    assert auth.config().client_address_header == "X-Real-IP"
+    use_context(monkeypatch, "127.0.0.1", [("X-Real-IP", "198.51.100.7"), ("X-Forwarded-For", "1.2.3.4")])
+    assert auth.client_key() == "198.51.100.7"
+    use_context(monkeypatch, None, [("X-Forwarded-For", "1.2.3.4")])
+    missing = auth.client_key()
+    use_context(monkeypatch, None, [("X-Real-IP", "not an address")])
+    assert auth.client_key() == missing != "1.2.3.4", "no usable address from the proxy: one shared count"
+    secrets({"community_eval": {"editor_password_hash": HASH, "client_address_header": "X-Forwarded-For"}})
+    use_context(monkeypatch, None, [("X-Forwarded-For", "1.2.3.4, 198.51.100.8")])
+    assert auth.client_key() == "198.51.100.8", "the address the deployment's proxy appended, the last one"
+
+
+# ---- issue 15: a configuration that cannot be used lets nobody change data -------------
+
+AUTH_SECTION = OIDC_SECRETS["auth"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message_key", "named"),
+    [
+        (None, "auth.bad_unreadable", ""),
+        ({"community_eval": {"editors": ["editor@district.gov.cn"]}}, "auth.bad_editors_without_auth", "[auth]"),
+        ({"community_eval": {"editor_password": PASSWORD}}, "auth.bad_unknown_key", "editor_password"),
+        ({"community-eval": {"editor_password_hash": HASH}}, "auth.bad_near_section", "[community-eval]"),
+        ({"Auth": AUTH_SECTION, "community_eval": {"editors": ["a@b.cn"]}}, "auth.bad_near_section", "[Auth]"),
+        ({"CommunityEval": {"open": True}}, "auth.bad_near_section", "[CommunityEval]"),
+        ({"community_eval": {}}, "auth.bad_no_method", "editor_password_hash"),
+        ({"community_eval": {"open": False}}, "auth.bad_no_method", "editor_password_hash"),
+        ({"community_eval": {"provider": "x"}}, "auth.bad_no_method", "editor_password_hash"),
+        ({"editor_password_hash": HASH}, "auth.bad_outside_section", "editor_password_hash"),
+        ({"community_eval": "editor"}, "auth.bad_not_table", "[community_eval]"),
+        ({"auth": "yes"}, "auth.bad_not_table", "[auth]"),
+        ({"community_eval": {"editors": "editor@district.gov.cn"}, "auth": AUTH_SECTION}, "auth.bad_editors", ""),
+        ({"community_eval": {"editors": [7]}, "auth": AUTH_SECTION}, "auth.bad_editors", ""),
+        ({"community_eval": {"editor_password_hash": "not a hash"}}, "auth.bad_hash", ""),
+        ({"community_eval": {"open": "yes"}}, "auth.bad_open", ""),
+        ({"community_eval": {"open": True, "editor_password_hash": HASH}}, "auth.bad_open_conflict", ""),
+        ({"community_eval": {"editor_password_hash": HASH}, "auth": AUTH_SECTION}, "auth.bad_two_methods", ""),
+        ({"community_eval": {"editor_password_hash": HASH, "client_address_header": ""}}, "auth.bad_header", ""),
+        ({"community_eval": {"editor_password_hash": HASH, "client_address_header": "a b"}}, "auth.bad_header", ""),
+        ({"auth": {"redirect_uri": "http://x/oauth2callback"}}, "auth.bad_auth_incomplete", "auth.cookie_secret"),
+        ({"auth": AUTH_SECTION, "community_eval": {"provider": "corp"}}, "auth.bad_auth_incomplete", "auth.corp"),
+    ],
+)
+def test_each_unusable_configuration_is_misconfigured_and_says_why(secrets, values, message_key, named):
+    secrets(values)
+    current = auth.config()
+    assert current.mode == auth.MISCONFIGURED
+    assert current.problem is not None and current.problem.key == message_key
+    assert auth.role() == auth.VIEWER
+    for lang in ("en", "zh"):
+        assert named in auth.explain(Translator(lang), current)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"connections": {"db": {"url": "duckdb:///x"}}}, {"community_eval": {"open": True}}],
+)
+def test_open_only_without_our_sections_or_when_said_explicitly(secrets, values):
+    secrets(values)
+    assert auth.config().mode == auth.OPEN and auth.role() == auth.EDITOR
+
+
+def test_every_misconfiguration_has_a_message_in_both_languages():
+    for key in auth.PROBLEM_KEYS:
+        assert key in catalog("en") and key in catalog("zh"), key
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"community_eval": {"editors": ["editor@district.gov.cn"]}}, "[auth]"),
+        ({"community_eval": {"editor_password": PASSWORD}}, "editor_password"),
+        ({"community-eval": {"editor_password_hash": HASH}}, "[community-eval]"),
+        ({"Auth": AUTH_SECTION, "community_eval": {"editors": ["editor@district.gov.cn"]}}, "[Auth]"),
+    ],
+)
+def test_the_reported_malformed_secrets_give_nobody_the_uploader_and_say_why(district, values, named):
+    at = data_page(values, {"is_logged_in": True, "email": "editor@district.gov.cn", "email_verified": True})
+    assert not at.exception, [e.message for e in at.exception]
+    assert controls(at) == dict.fromkeys(("uploader", "target", "undo"), False)
+    assert any(named in e.value for e in at.main.error), [e.value for e in at.main.error]
+    assert any(named in e.value for e in at.sidebar.error), [e.value for e in at.sidebar.error]
+
+
+# ---- issue 15: only a verified e-mail names an editor ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verified", "expected"),
+    [(True, auth.EDITOR), (None, auth.VIEWER), ("false", auth.VIEWER), ("true", auth.VIEWER), (1, auth.VIEWER)],
+)
+def test_only_email_verified_true_names_an_editor(secrets, monkeypatch, verified, expected):
+    secrets(OIDC_SECRETS)
+    user = {"is_logged_in": True, "email": "editor@district.gov.cn"}
+    if verified is not None:
+        user["email_verified"] = verified
+    monkeypatch.setattr(auth, "oidc_user", lambda: user)
+    assert auth.role() == expected
