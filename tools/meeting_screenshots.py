@@ -91,8 +91,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard(db: str | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on a free port against a temporary database.
+def dashboard(
+    db: str | None = None, timeout: float = 90.0, script: Path = ENTRY, script_args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Run ``streamlit run dashboard.py`` (or another ``script``, given ``script_args``) on a
+    free port against a temporary database.
 
     Yields the base URL once ``/_stcore/health`` answers; stops the server on exit.
     """
@@ -107,7 +110,7 @@ def dashboard(db: str | None = None, timeout: float = 90.0) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        str(ENTRY),
+        str(script),
         "--server.headless",
         "true",
         "--server.port",
@@ -118,6 +121,7 @@ def dashboard(db: str | None = None, timeout: float = 90.0) -> Iterator[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        *(("--", *script_args) if script_args else ()),
     ]
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

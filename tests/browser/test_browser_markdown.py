@@ -9,14 +9,9 @@ no emoji, icon, logo, colour or link.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import json
 import textwrap
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -43,49 +38,11 @@ SCRIPT = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def app(browser_ready, tmp_path_factory) -> Iterator[str]:
-    """The script on a free loopback port."""
-    import json
-
-    folder = tmp_path_factory.mktemp("markdown_app")
-    script = folder / "app.py"
+    """The script on a free loopback port (the dashboard's own server harness)."""
+    script = tmp_path_factory.mktemp("markdown_app") / "app.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    port = harness.free_port()
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--",
-        json.dumps(TEXTS, ensure_ascii=False),
-    ]
-    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the markdown app did not start"
-            time.sleep(0.3)
+    with harness.dashboard(script=script, script_args=(json.dumps(TEXTS, ensure_ascii=False),)) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_uploaded_text_is_drawn_as_written(app, browser):
