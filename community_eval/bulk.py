@@ -19,7 +19,9 @@ exactly the same stored rows. It takes a file only when it can promise that:
 * **Encoding.** UTF-8 (with or without BOM) is read by DuckDB from the file itself (the
   source's path when it came from disk, else one temporary copy). GB18030/GBK and UTF-16
   are transcoded to a temporary UTF-8 file in 1 MiB chunks with Python's incremental
-  decoders: the whole file is never one ``str``.
+  decoders: the whole file is never one ``str``. UTF-8 with some bytes of another encoding
+  is decided by :mod:`community_eval.charsets` as the reader decides it, and goes to the
+  Python path, which refuses it naming the row.
 * **Parsing.** ``queries/bulk_load.sql`` holds the cell parsers of ``values.py`` as SQL
   macros. Each accepts only the spellings it is sure about (canonical ones through a cast
   guarded by a pattern, the contract's other spellings through patterns on a folded text,
@@ -50,9 +52,7 @@ import contextlib
 import csv
 import datetime as dt
 import hashlib
-import os
 import string
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -62,7 +62,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from community_eval import queries, repairs
+from community_eval import charsets, limits, queries, repairs, tempfiles
 from community_eval.layout import clean_header, is_note_row, is_total_row
 from community_eval.loader import (
     Context,
@@ -79,7 +79,7 @@ from community_eval.loader import (
 )
 from community_eval.reader import detect_separator
 from community_eval.schema import LIKERT_WORDS, STORED_SCHEMA, Column, Kind, Table
-from community_eval.store import ConcurrentLoad, ImportRecord, Store, StoreError
+from community_eval.store import ConcurrentLoad, ImportRecord, KeysNotUnique, Store, StoreError
 from community_eval.values import (
     FALSE_WORDS,
     PLACEHOLDERS,
@@ -404,24 +404,8 @@ class _Utf8File:
 
 
 def _temp_path() -> Path:
-    handle, name = tempfile.mkstemp(prefix="community_eval_", suffix=".csv")
-    os.close(handle)
-    return Path(name)
-
-
-def _is_utf8(data: bytes) -> bool:
-    """Whether ``data`` decodes as UTF-8, checked in chunks (no whole-file ``str``)."""
-    if data.isascii():
-        return True
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), CHUNK_BYTES):
-            decoder.decode(view[start : start + CHUNK_BYTES])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    """A new temporary copy's path: removed by its :class:`_Utf8File`, or on error where it is made."""
+    return tempfiles.new_copy()
 
 
 def _header(first_line: bytes) -> tuple[list[str], str] | None:
@@ -455,7 +439,7 @@ def _transcode(data: bytes, encoding: str) -> _Utf8File | None:
     at_start = True
     view = memoryview(data)
     try:
-        with path.open("wb") as out:
+        with tempfiles.on_error(path.unlink), path.open("wb") as out:
             for start in range(0, len(data) + 1, CHUNK_BYTES):
                 final = start + CHUNK_BYTES > len(data)
                 text = decoder.decode(view[start : start + CHUNK_BYTES], final=final)
@@ -491,11 +475,15 @@ def _utf8_file(source: Source) -> _Utf8File | None:
     data = source.data
     if data.startswith(_UTF16_BOMS):
         return _transcode(data, "utf-16") if data.count(b"\n") >= MIN_ROWS - 1 else None
+    try:
+        utf8 = charsets.is_utf8(data)  # in chunks: no whole-file ``str``
+    except charsets.BrokenUtf8:
+        return None  # UTF-8 with bytes of another encoding: the Python path refuses it, naming the row
     if data.startswith(_UTF8_BOM):
-        if data.startswith(_UTF8_BOM * 2) or not _is_utf8(data):
+        if data.startswith(_UTF8_BOM * 2) or not utf8:
             return None  # the reader strips a second BOM, and DuckDB would not: rare, leave it to Python
         encoding, body = "utf-8-sig", len(_UTF8_BOM)
-    elif _is_utf8(data):
+    elif utf8:
         encoding, body = "utf-8", 0
     else:
         return _transcode(data, "gb18030") if data.count(b"\n") >= MIN_ROWS - 1 else None
@@ -513,7 +501,8 @@ def _utf8_file(source: Source) -> _Utf8File | None:
             if path.stat().st_size == len(data):
                 return _Utf8File(path, False, encoding, header[0], header[1], stats)
     path = _temp_path()
-    path.write_bytes(data)
+    with tempfiles.on_error(path.unlink):
+        path.write_bytes(data)
     return _Utf8File(path, True, encoding, header[0], header[1], stats)
 
 
@@ -608,7 +597,23 @@ def read(
     utf8 = _utf8_file(source)
     if utf8 is None:
         return None
+    with tempfiles.on_error(utf8.discard):  # until a BulkSheet holds the copy, nothing else would remove it
+        offered = _offer(source, table_name, mode, utf8)
+    if offered is None:
+        utf8.discard()
+    return offered
+
+
+def _offer(
+    source: Source, table_name: str | None, mode: str, utf8: _Utf8File
+) -> tuple[FileReport, BulkSheet, HeaderMatch] | None:
+    """What :func:`read` returns for a file as UTF-8 on disk: None unless it is simple and fits a table."""
     stats = utf8.stats
+    named = len(utf8.headers)
+    while named and not utf8.headers[named - 1].strip():
+        named -= 1  # empty fields Excel pads a line with are no columns, as in reader._Bounds
+    if named > limits.current().max_columns:
+        return None  # the Python path refuses it naming the limit: matching a million headers took 30 s
     headers = [clean_header(h) for h in utf8.headers]  # 性  别 is 性别, as the Python path reads it
     match = choose_table(headers, table_name)
     simple = (
@@ -622,7 +627,6 @@ def read(
     # platform's export (answer codes of unknown direction) are the Python path's work.
     plain = match is not None and match.plain and not repairs.platform_export(headers)
     if not simple or not plain or match.missing or match.duplicated:
-        utf8.discard()
         return None
     mapped = {column: position for position, column in match.mapping.items()}
     rows = range(2, stats.lines + 1)
@@ -748,27 +752,16 @@ def _verify_import(
     inserted: int,
     expected: int,
     context: Context,
-    append: bool,
 ) -> None:
-    """Inside the load's transaction: one row per record, no repeated key, no unknown community."""
+    """Inside the load's transaction: one row per record, no unknown community, no code Excel changed.
+
+    A key repeated in the file or already stored is refused next by the store itself
+    (:class:`KeysNotUnique`), which every load meets; the careful way then names the rows.
+    """
     if inserted != expected:
         raise _NeedsChecking("records are not lines")
     rows = f"{STORED_SCHEMA}.{table.name}"
     params = {"id": import_id}
-    for _, columns in _unique_checks(table):
-        present = " and ".join(f"{c} is not null" for c in columns)
-        keys = ", ".join(columns)
-        repeated = f"select 1 from {rows} where import_id = $id and {present} group by {keys} having count(*) > 1"
-        if cur.execute(f"{repeated} limit 1", params).fetchall():
-            raise _NeedsChecking("a repeated key")
-        if append:
-            on = " and ".join(f"n.{c} = o.{c}" for c in columns)
-            stored = (
-                f"select 1 from {rows} as n join {rows} as o on {on} where n.import_id = $id "
-                "and o.import_id <> $id and o.replaced_by is null limit 1"
-            )
-            if cur.execute(stored, params).fetchall():
-                raise _NeedsChecking("a key already stored")
     for column in table.columns:
         if column.references == "communities":
             unknown = (
@@ -801,11 +794,11 @@ def _load_directly(
     record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, expected, 0)
 
     def verify(cur: duckdb.DuckDBPyConnection, import_id: int, inserted: int) -> None:
-        _verify_import(cur, table, import_id, inserted, expected, context, report.mode == "append")
+        _verify_import(cur, table, import_id, inserted, expected, context)
 
     try:
         import_id = store.load_rows(cur, table, select, params, report.mode, record, verify)
-    except (_NeedsChecking, ConcurrentLoad):
+    except (_NeedsChecking, ConcurrentLoad, KeysNotUnique):
         return None
     except duckdb.Error:
         return None  # error('bulk: …'), or DuckDB refusing the file: the careful way sorts it out
@@ -980,15 +973,6 @@ def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Tabl
     return check_dates(frame, written, table, [i + 2 for i in indexes], today)
 
 
-def _unique_checks(table: Table) -> list[tuple[str, list[str]]]:
-    """The key and unique-column checks, as loader.check_unique makes them."""
-    checks: list[tuple[str, list[str]]] = []
-    if table.key:
-        checks.append(("key", list(table.key)))
-    checks += [(c.name, [c.name]) for c in table.columns if c.unique and (c.name,) != table.key]
-    return checks
-
-
 def _unique_problems(
     sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context, append: bool
 ) -> list[Problem]:
@@ -996,7 +980,7 @@ def _unique_problems(
     relation = sheet.relation
     candidates: set[int] = set()
     stored: set[tuple] = set()
-    for label, columns in _unique_checks(table):
+    for label, columns in table.unique_checks:
         if any(c not in sheet.mapped for c in columns):
             continue  # an unmapped key column is empty in every row: nothing can repeat
         values = ", ".join(f"v_{c}" for c in columns)

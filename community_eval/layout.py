@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import chain, islice
 
 from community_eval.schema import TABLES, header_index, normalise_header
 
@@ -55,12 +56,54 @@ class Layout:
 
 @dataclass
 class Detected:
-    """A sheet's table as :func:`detect` found it: header texts, data rows and their row numbers."""
+    """A sheet's table as :func:`detect` found it: header texts, data columns and the rows' numbers.
+
+    The data is kept by column (each as long as ``row_numbers``, a missing cell ``""``), not
+    as a list per row: a list per row costs more than the cells in it, and the loader reads
+    the table column by column anyway.
+    """
 
     headers: list[str]
-    rows: list[list[str]]  # data rows, each as wide as ``headers``
-    row_numbers: list[int]
+    columns: list[list[str]]  # data columns, as many as ``headers``
+    row_numbers: Sequence[int]  # a range when the rows run on without a gap (see compact_numbers)
     layout: Layout
+
+
+class RowRun(Sequence[int]):
+    """Row numbers that run on without a gap, held as first and count: a list holds an int
+    object per row, a tenth of what reading a big file costs. Equal to any sequence of the
+    same numbers, so it reads as the list it stands for."""
+
+    def __init__(self, first: int, count: int) -> None:
+        self._numbers = range(first, first + count)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:  # as a list's: a slice is a list
+        found = self._numbers[index]
+        return list(found) if isinstance(index, slice) else found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._numbers)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and list(other) == list(self._numbers)
+
+    __hash__ = None  # equal to a list, so unhashable like one
+
+    def __repr__(self) -> str:
+        return f"RowRun({self._numbers.start}, {len(self)})"
+
+
+def compact_numbers(numbers: list[int]) -> Sequence[int]:
+    """The rows' numbers as a :class:`RowRun` when they run on without a gap, as they mostly do.
+
+    The numbers only increase (rows are read in order), so first and last tell whether any is missing.
+    """
+    if numbers and numbers[-1] - numbers[0] == len(numbers) - 1:
+        return RowRun(numbers[0], len(numbers))
+    return numbers
 
 
 # ---- text --------------------------------------------------------------------------------
@@ -165,9 +208,17 @@ def _indexes() -> tuple[dict[str, str], ...]:
     return tuple(header_index(table) for table in TABLES.values())
 
 
-@lru_cache(maxsize=4096)
+#: No alias is nearly this long: a longer text is not looked up (nor kept in the cache).
+_LONGEST_KNOWN = 200
+
+
 def _known(text: str) -> bool:
     """Whether a header text is an alias (or a name) of a column of any table."""
+    return len(text) <= _LONGEST_KNOWN and _known_short(text)
+
+
+@lru_cache(maxsize=4096)
+def _known_short(text: str) -> bool:
     key = normalise_header(text)
     return any(key in index for index in _indexes())
 
@@ -301,7 +352,7 @@ def units_in_line(cells: Sequence[str]) -> list[str]:
     return found
 
 
-def detect(rows: Sequence[Row], merged: Sequence[MergedRange] = (), title: str | None = None) -> Detected:
+def detect(rows: Iterable[Row], merged: Sequence[MergedRange] = (), title: str | None = None) -> Detected:
     """Find the table in a sheet's non-blank rows (in order, with their row numbers).
 
     The header is the row among the first :data:`HEADER_SEARCH_ROWS` that names the most
@@ -309,16 +360,24 @@ def detect(rows: Sequence[Row], merged: Sequence[MergedRange] = (), title: str |
     with the row above or below it when the two are one header written over two rows.
     Without such a row the sheet is ``instructions`` (by its title or first cell) or
     ``empty``, and its first row is given as the header, as written, so a report can show it.
+
+    ``rows`` may be a generator: only the rows where the header may be are held at once
+    (all of them when there are merged ranges to fill), so a reader that bounds its rows as
+    it makes them bounds the whole sheet.
     """
-    filled_rows, filled = fill_merged(list(rows), merged)
-    if not filled_rows:
+    filled: set[tuple[int, int]] = set()
+    if merged:
+        rows, filled = fill_merged(list(rows), merged)
+    stream = iter(rows)
+    head = list(islice(stream, HEADER_SEARCH_ROWS + 1))  # a two-row header may end one row further
+    if not head:
         return Detected([], [], [], Layout(kind="empty", header_rows=()))
-    found = _find_header(filled_rows)
+    found = _find_header(head)
     if found is None:
-        first_cell = next((c for c in filled_rows[0][1] if c.strip()), "")
+        first_cell = next((c for c in head[0][1] if c.strip()), "")
         kind = "instructions" if is_instruction_sheet(title, first_cell) else "empty"
-        return _table(filled_rows, filled, (0,), kind, skip=False)
-    return _table(filled_rows, filled, found, "table", skip=True)
+        return _table(head, stream, filled, (0,), kind, skip=False)
+    return _table(head, stream, filled, found, "table", skip=True)
 
 
 def _find_header(rows: list[Row]) -> tuple[int, ...] | None:
@@ -341,24 +400,57 @@ def _find_header(rows: list[Row]) -> tuple[int, ...] | None:
     return max(pairs)[2] if pairs else (at,)
 
 
-def _table(rows: list[Row], filled: set[tuple[int, int]], at: tuple[int, ...], kind: str, skip: bool) -> Detected:
-    header_cells = [rows[i][1] for i in at]
+class _Columns:
+    """Data rows gathered as columns: each row's cells go to its columns, shorter rows are filled with ""."""
+
+    def __init__(self) -> None:
+        self.columns: list[list[str]] = []
+        self.numbers: list[int] = []
+        self.width = 0  # 1 + the last column with content in any row
+
+    def add(self, number: int, cells: list[str]) -> None:
+        columns = self.columns
+        count = len(self.numbers)
+        while len(columns) < len(cells):
+            columns.append([""] * count)
+        for column, cell in zip(columns, cells, strict=False):
+            column.append(cell)
+        for column in columns[len(cells) :]:
+            column.append("")
+        self.numbers.append(number)
+        self.width = max(self.width, _last_content(cells))
+
+    def cut(self, width: int) -> list[list[str]]:
+        """Exactly ``width`` columns: those past it dropped (nothing there but spaces), missing ones empty."""
+        count = len(self.numbers)
+        return self.columns[:width] + [[""] * count for _ in range(width - len(self.columns))]
+
+
+def _table(
+    head: list[Row], rest: Iterator[Row], filled: set[tuple[int, int]], at: tuple[int, ...], kind: str, skip: bool
+) -> Detected:
+    """The table whose header is at ``at`` in ``head``; the rows below it (the rest of ``head``, then
+    ``rest``) are data, or skipped as 栏次, repeated header, note or total when ``skip``."""
+    header_cells = [head[i][1] for i in at]
     written = _joined(header_cells[0], header_cells[1]) if len(at) == 2 else [clean_header(c) for c in header_cells[0]]
-    layout = Layout(kind=kind, header_rows=tuple(rows[i][0] for i in at))
-    layout.skipped_above = [number for number, _ in rows[: at[0]]]
-    layout.units_above = [unit for _, cells in rows[: at[0]] for unit in units_in_line(cells)]
+    layout = Layout(kind=kind, header_rows=tuple(head[i][0] for i in at))
+    layout.skipped_above = [number for number, _ in head[: at[0]]]
+    layout.units_above = [unit for _, cells in head[: at[0]] for unit in units_in_line(cells)]
     raw_headers = []
     for cells in header_cells:
         keys = [_key(c) for c in cells]
         first = next((i for i, key in enumerate(keys) if key), None)
         if first is not None:
             raw_headers.append((first, keys))
-    body: list[Row] = []
+    following = chain(head[at[-1] + 1 :], rest)
+    if skip:
+        first_row = next(following, None)
+        if first_row is not None and is_column_number_row(first_row[1]):
+            layout.column_numbers.append(first_row[0])
+        elif first_row is not None:
+            following = chain([first_row], following)
+    body = _Columns()
     after_note = False
-    following = rows[at[-1] + 1 :]
-    if skip and following and is_column_number_row(following[0][1]):
-        layout.column_numbers.append(following[0][0])
-        following = following[1:]
     for number, cells in following:
         if skip:
             if _repeats_header(cells, raw_headers):
@@ -373,23 +465,18 @@ def _table(rows: list[Row], filled: set[tuple[int, int]], at: tuple[int, ...], k
             if is_total_row(cells):
                 layout.totals.append(number)
                 continue
-        body.append((number, cells))
-    width = max(
-        _last_content(written),
-        max((_last_content(cells) for _, cells in body), default=0),
-    )
+        body.add(number, cells)
+    width = max(_last_content(written), body.width)
     headers = _pad(written, width)[:width]
     for col in range(width):
         for cells in header_cells:
             original = cells[col] if col < len(cells) else ""
             if clean_header(original) != original and original not in layout.header_spaces_fixed:
                 layout.header_spaces_fixed.append(original)
-    data = [_pad(cells, width)[:width] if len(cells) != width else cells for _, cells in body]
-    numbers = [number for number, _ in body]
     if filled:
-        kept = set(numbers)
+        kept = set(body.numbers)
         layout.merged_filled = sum(1 for number, col in filled if number in kept and col < width)
-    return Detected(headers, data, numbers, layout)
+    return Detected(headers, body.cut(width), compact_numbers(body.numbers), layout)
 
 
 _STEMS = "甲乙丙丁戊己庚辛壬癸"

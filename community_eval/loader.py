@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from community_eval import repairs
 from community_eval.layout import HEADER_SEARCH_ROWS, Layout
-from community_eval.reader import ReadError, Sheet, read_bytes
+from community_eval.reader import ReadError, Sheet, object_array, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.store import ImportRecord, Store, StoreError
 from community_eval.units import (
@@ -262,16 +265,17 @@ class Context:
 
 
 def stored_keys(store: Store, table: Table) -> set[tuple]:
-    """The key tuples (and unique values) already stored, to refuse duplicates on append."""
+    """The key tuples (and unique values) already stored, to refuse duplicates on append.
+
+    Read under the dataset's write lock (see :func:`ingest`): read earlier, a load that
+    commits in between is not seen, and its keys would be stored twice.
+    """
     keys: set[tuple] = set()
-    if table.key:
-        with store.cursor() as cur:
-            columns = ", ".join(table.key)
-            keys |= {tuple(r) for r in cur.execute(f"select distinct {columns} from {table.name}").fetchall()}
-    for column in table.columns:
-        if column.unique and (column.name,) != table.key:
-            values = store.column_values(table.name, column.name).dropna()
-            keys |= {(column.name, v) for v in values}
+    with store.cursor() as cur:
+        for label, columns in table.unique_checks:
+            present = " and ".join(f"{c} is not null" for c in columns)
+            found = cur.execute(f"select distinct {', '.join(columns)} from {table.name} where {present}").fetchall()
+            keys |= {tuple(row) if label == "key" else (label, *row) for row in found}
     return keys
 
 
@@ -287,44 +291,76 @@ class Parsed:
 
     frame: pd.DataFrame
     written: pd.DataFrame
-    labels: list[tuple[str | None, int]]
+    labels: Sequence[tuple[str | None, int]]
     names: list[str] = field(default_factory=list)  # a community-name column beside the code, or ""
     problems: list[Problem] = field(default_factory=list)
     failed: set[tuple[int, str]] = field(default_factory=set)
     notices: list[Notice] = field(default_factory=list)
 
 
+class RowLabels(Sequence[tuple[str | None, int]]):
+    """Each position's (sheet, spreadsheet row), made when asked: a tuple per row cost more than its cells."""
+
+    def __init__(self, sheet: str | None, numbers: list[int]) -> None:
+        self.sheet, self.numbers = sheet, numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: int | slice) -> tuple[str | None, int] | list[tuple[str | None, int]]:
+        if isinstance(index, slice):
+            return [(self.sheet, number) for number in self.numbers[index]]
+        return self.sheet, self.numbers[index]
+
+    def __iter__(self) -> Iterator[tuple[str | None, int]]:
+        return zip(repeat(self.sheet), self.numbers, strict=False)
+
+
 def _parse(sheet: Sheet, match: HeaderMatch, label: str | None) -> Parsed:
-    """Parse every mapped column of one sheet (units converted); unmapped optional columns are empty."""
+    """Parse every mapped column of one sheet (units converted); unmapped optional columns are empty.
+
+    The cells as written are the sheet's own arrays, not copies, and each column's values
+    become an array as soon as parsed: a big file's table is held about twice (as written,
+    and parsed), never as lists and frames of the same cells at once.
+    """
     rows = len(sheet.cells)
-    parsed: dict[str, list[object]] = {}
-    written: dict[str, object] = {}
-    result = Parsed(pd.DataFrame(), pd.DataFrame(), [(label, n) for n in sheet.row_numbers])
+    parsed: dict[str, np.ndarray] = {}
+    written: dict[str, np.ndarray] = {}
+    result = Parsed(pd.DataFrame(), pd.DataFrame(), RowLabels(label, sheet.row_numbers))
     by_column = {column: position for position, column in match.mapping.items()}
+    blank = None  # one array of "" for every column the file lacks: the written cells are only read
     for column in match.table.columns:
         if column.name in match.set_columns:
-            parsed[column.name], written[column.name] = _set_column(
-                result, column, match.set_columns[column.name], rows
-            )
+            values, texts = _set_column(result, column, match.set_columns[column.name], rows)
+            parsed[column.name], written[column.name] = object_array(values), object_array(texts)
             continue
         if column.name not in by_column:
-            parsed[column.name], written[column.name] = [None] * rows, [""] * rows
+            blank = object_array([""] * rows) if blank is None else blank
+            parsed[column.name], written[column.name] = object_array([None] * rows), blank
             continue
         position = by_column[column.name]
-        raw = sheet.cells[position].astype(str)
+        raw = _text_column(sheet.cells[position])
         conv = match.conversions.get(position)
         values, failures = repairs.parse_converted(raw, column, conv) if conv else parse_column(raw, column)
-        parsed[column.name], written[column.name] = values, raw.to_numpy(dtype=object)
+        parsed[column.name], written[column.name] = object_array(values), raw.to_numpy(dtype=object)
+        del values  # the list, now an array: let it go before the next column is parsed
         for index, failure in failures.items():
             result.failed.add((index, column.name))
             result.problems.append(Problem(failure.reason, index, column.name, raw.iat[index], failure.params))
         result.notices += repairs.value_notices(raw, column, failures, sheet.headers[position], conv)
     if match.name_position is not None:
-        result.names = sheet.cells[match.name_position].astype(str).tolist()
+        result.names = _text_column(sheet.cells[match.name_position]).tolist()
     else:
         result.names = [""] * rows
-    result.frame, result.written = pd.DataFrame(parsed, dtype=object), pd.DataFrame(written, dtype=object)
+    result.frame = pd.DataFrame(parsed, index=pd.RangeIndex(rows), dtype=object, copy=False)
+    result.written = pd.DataFrame(written, index=pd.RangeIndex(rows), dtype=object, copy=False)
     return result
+
+
+def _text_column(cells: pd.Series) -> pd.Series:
+    """A column of cells as text: the reader's columns are text already (object arrays of str), and
+    stay so; ``astype(str)`` would copy them into pandas' string type and back into new objects."""
+    return cells if cells.dtype == object else cells.astype(str).astype(object)
 
 
 def _set_column(result: Parsed, column: Column, text: str, rows: int) -> tuple[list[object], list[str]]:
@@ -385,7 +421,7 @@ def _relabel(problems: list[Problem], labels: list[tuple[str | None, int]]) -> N
 
 
 def check_required(
-    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], failed: set[tuple]
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: Sequence[int], failed: set[tuple]
 ) -> list[Problem]:
     """Required cells left empty (blank or only spaces), unless already reported as unreadable."""
     problems = []
@@ -406,7 +442,7 @@ def apply_defaults(frame: pd.DataFrame, table: Table) -> None:
 
 
 def check_dates(
-    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], today: dt.date
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: Sequence[int], today: dt.date
 ) -> list[Problem]:
     """Nothing dated after today; for staff, an exit not before the hire and a reason only with an exit,
     and 一肩挑 only for a secretary (:func:`check_also_director`). The bulk path hands its suspect rows here."""
@@ -432,7 +468,7 @@ def check_dates(
     return problems
 
 
-def check_also_director(frame: pd.DataFrame, written: pd.DataFrame, rows: list[int]) -> list[Problem]:
+def check_also_director(frame: pd.DataFrame, written: pd.DataFrame, rows: Sequence[int]) -> list[Problem]:
     """Staff: also_director (一肩挑) only with role secretary; a role not read is reported already."""
     problems = []
     for position, (role, also) in frame[["role", "also_director"]].iterrows():
@@ -443,38 +479,54 @@ def check_also_director(frame: pd.DataFrame, written: pd.DataFrame, rows: list[i
 
 
 def check_unique(
-    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], context: Context
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: Sequence[int], context: Context
 ) -> list[Problem]:
-    """Keys must be unique within the file and, on append, against what is stored."""
+    """Keys must be unique within the file and, on append, against what is stored.
+
+    pandas finds the rows whose key repeats; only those, and on append the rows' keys one at
+    a time, become Python tuples: a set of every key of a big file cost more than its cells.
+    """
     problems = []
-    checks: list[tuple[str, list[str]]] = []
-    if table.key:
-        checks.append(("key", list(table.key)))
-    checks += [(c.name, [c.name]) for c in table.columns if c.unique and (c.name,) != table.key]
     stored = context.stored_keys.get(table.name, set())
-    for label, columns in checks:
+    for label, names in table.unique_checks:
+        columns = list(names)  # a list: pandas reads a tuple as one column's name
+        keys = frame[columns]
+        complete = keys.notna().all(axis=1).to_numpy()
+        repeated = complete & keys.duplicated(keep=False).to_numpy()
+        found: list[tuple[int, Problem]] = []
+
+        def shown(position: int, columns: list[str] = columns) -> str:
+            return " / ".join(str(v) for v in written[columns].iloc[position])
+
         first_seen: dict[tuple, int] = {}
-        shown_values = written[columns].itertuples(index=False, name=None)
-        for position, (values, as_written) in enumerate(
-            zip(frame[columns].itertuples(index=False, name=None), shown_values, strict=True)
-        ):
-            if any(v is None for v in values):
-                continue
-            key = values if label == "key" else (label, *values)
-            shown = " / ".join(str(v) for v in as_written)
+        for position, key in _keys_at(keys, repeated):
             if key in first_seen:
-                problems.append(
-                    Problem("duplicate_in_file", rows[position], columns[-1], shown, {"first": first_seen[key]})
+                first = {"first": first_seen[key]}
+                found.append(
+                    (position, Problem("duplicate_in_file", rows[position], columns[-1], shown(position), first))
                 )
             else:
                 first_seen[key] = rows[position]
+        if stored:
+            firsts = complete & ~keys.duplicated(keep="first").to_numpy()  # a repeat is reported once, above
+            for position, values in _keys_at(keys, firsts):
+                key = values if label == "key" else (label, *values)
                 if key in stored:
-                    problems.append(Problem("duplicate_in_store", rows[position], columns[-1], shown))
+                    found.append(
+                        (position, Problem("duplicate_in_store", rows[position], columns[-1], shown(position)))
+                    )
+        problems += [problem for _, problem in sorted(found, key=lambda item: item[0])]
     return problems
 
 
+def _keys_at(keys: pd.DataFrame, mask: np.ndarray) -> Iterator[tuple[int, tuple]]:
+    """(position, key tuple) of the rows ``mask`` selects, made one at a time."""
+    positions = np.flatnonzero(mask)
+    return zip(positions.tolist(), keys.iloc[positions].itertuples(index=False, name=None), strict=True)
+
+
 def check_references(
-    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: list[int], context: Context
+    frame: pd.DataFrame, written: pd.DataFrame, table: Table, rows: Sequence[int], context: Context
 ) -> list[Problem]:
     """Every community a row names is stored, or loaded in the same batch."""
     problems = []
@@ -499,7 +551,8 @@ def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options
     table = members[0][1].table
     multi = len(members) > 1
     result = _combine([_parse(sheet, match, sheet.sheet_title if multi else None) for sheet, match in members])
-    frame, written, positions = result.frame, result.written, list(range(len(result.frame)))
+    # Problems are made by position and labelled with (sheet, row) at the end: a range, not a list of ints.
+    frame, written, positions = result.frame, result.written, range(len(result.frame))
     platform = any(repairs.platform_export(sheet.headers) for sheet, _ in members)
     result.problems += repairs.orient_likert(result, table, options.likert_order, platform)
     result.problems += repairs.resolve_codes(result, table, context)
@@ -515,22 +568,27 @@ def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options
     return result
 
 
-def typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Give parsed columns pandas dtypes DuckDB reads without guessing."""
+def typed_frame(frame: pd.DataFrame, table: Table, consume: bool = False) -> pd.DataFrame:
+    """Give parsed columns pandas dtypes DuckDB reads without guessing.
+
+    With ``consume``, each parsed column is taken out of ``frame`` as its typed one is made,
+    so a big file's table is held once and a column, not twice over.
+    """
     typed = {}
     for column in table.columns:
-        series = frame[column.name]
+        series = frame.pop(column.name) if consume else frame[column.name]
         typed[column.name] = _typed_series(series, column)
-    return pd.DataFrame(typed)
+        del series
+    return pd.DataFrame(typed, copy=False)
 
 
 def _typed_series(series: pd.Series, column: Column) -> pd.Series:
     if column.kind in (Kind.INT, Kind.LIKERT):
-        return pd.array(series.tolist(), dtype="Int64")
+        return pd.array(series.to_numpy(dtype=object), dtype="Int64")
     if column.kind is Kind.NUMBER:
-        return pd.array(series.tolist(), dtype="Float64")
+        return pd.array(series.to_numpy(dtype=object), dtype="Float64")
     if column.kind is Kind.BOOL:
-        return pd.array(series.tolist(), dtype="boolean")
+        return pd.array(series.to_numpy(dtype=object), dtype="boolean")
     if column.kind in (Kind.DATE, Kind.MONTH):
         return pd.to_datetime(series, errors="raise").astype("datetime64[s]")
     return series.astype(object)
@@ -610,14 +668,34 @@ def _nothing_matched(
     report.encoding, report.sheets = sheets[0].encoding, sheet_reports
     tables = [s for s, r in zip(sheets, sheet_reports, strict=True) if r.kind in ("unmatched", "empty")]
     if tables:
-        headers = ", ".join(h for h in tables[0].headers if h.strip())
+        headers, more = _quoted_headers(tables[0].headers)
         params = {"headers": headers, "rows": HEADER_SEARCH_ROWS}
-        report.problems.append(Problem("no_table_matches", params=params))
+        if more:
+            report.problems.append(Problem("no_table_matches_many", params={**params, "more": more}))
+        else:
+            report.problems.append(Problem("no_table_matches", params=params))
     elif any(r.kind == "hidden" for r in sheet_reports):
         report.problems.append(Problem("only_hidden_sheets"))
     else:
         report.problems.append(Problem("only_instructions"))
     return report
+
+
+#: A "matches no table" message quotes this many headers, each cut to this many characters:
+#: the headers of a wide file read whole made a message of megabytes.
+_HEADERS_QUOTED = 10
+_HEADER_QUOTED_CHARS = 40
+
+
+def _quoted_headers(headers: list[str]) -> tuple[str, int]:
+    """The first few headers with content as a message quotes them, and how many more there are."""
+    written = [header for header in headers if header.strip()]
+    quoted = [_cut(header, _HEADER_QUOTED_CHARS) for header in written[:_HEADERS_QUOTED]]
+    return ", ".join(quoted), len(written) - len(quoted)
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _prepare(
@@ -680,7 +758,8 @@ def _units_above(sheet: Sheet, match: HeaderMatch) -> list[str]:
 
 
 def _context(store: Store, batch: dict[str, str] | None) -> Context:
-    """Known communities (code -> name) are the stored ones, or the batch's when it replaces them."""
+    """Known communities (code -> name) are the stored ones, or ``batch``: those a preview's
+    communities file would leave (a real load passes None, as its communities are stored by then)."""
     known = batch if batch is not None else store.community_names()
     names: dict[str, list[str]] = {}
     for code, name in known.items():
@@ -721,14 +800,21 @@ def _load_one(
         report.likert_codes = repairs.likert_codes(result, table)
     bad_rows = {(p.sheet, p.row) for p in result.problems if p.row is not None}
     keep = [label not in bad_rows for label in result.labels]
-    valid = result.frame[keep]
-    report.preview = result.frame.head(20)
+    # What the file holds is now parsed and checked: from here on only the valid rows are kept,
+    # without a copy when all are valid, and the preview has its own 20 rows, so the file's
+    # cells and each parsed column can go as the typed columns are made (see typed_frame).
+    valid = result.frame if all(keep) else result.frame[keep].reset_index(drop=True)
+    report.preview = result.frame.head(20).copy()
+    refused = bool(result.problems) and not skip_invalid
+    del result
+    _let_go_of_cells(members)
     report.rows_valid = len(valid)
     if orphans is not None and not valid.empty:
         report.problems += orphans(valid)
-    if report.file_problems or (result.problems and not skip_invalid) or valid.empty:
+    if report.file_problems or refused or valid.empty:
         return None
-    typed = typed_frame(valid.reset_index(drop=True), table)
+    typed = typed_frame(valid, table, consume=True)
+    del valid
     if dry_run:
         return typed
     record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, len(typed), report.rows_rejected)
@@ -741,6 +827,13 @@ def _load_one(
         return None
     report.loaded, report.rows_loaded = True, len(typed)
     return typed
+
+
+def _let_go_of_cells(members: object) -> None:
+    """Empty the sheets' cells once checked: nothing reads them again, and the batch keeps its
+    sheets until every file is loaded, which held each big file's cells through its load."""
+    for sheet, _ in members if isinstance(members, list) else []:
+        sheet.cells = sheet.cells.iloc[:0]
 
 
 def _asks_direction(result: Parsed) -> bool:
@@ -762,6 +855,9 @@ def ingest(
 
     Each import is its own transaction: one with any problem is not loaded (unless
     ``skip_invalid``, which loads its valid rows), and never changes the stored data.
+    Each is checked against the stored data and written under the dataset's write lock
+    (:meth:`Store.writing`), so a load or undo in another session cannot commit between
+    its checks and its write; files are read before, and the next import waits no longer.
     ``dry_run`` checks everything and stores nothing, for the upload page's preview;
     ``progress`` is told the share done and the file at hand after each step;
     ``set_values`` gives one value to a column files lack (``{"district": "仙桃市"}``);
@@ -795,11 +891,14 @@ def ingest(
                 progress((len(sources) + done * len(sources) / len(prepared)) / steps, report.file_name)
             if members is None or match is None or report.problems:
                 continue
-            context = _context(store, batch)
-            orphans = None
-            if match.table.name == "communities" and mode == "replace":
-                orphans = repairs.orphan_check(store, replaced)
-            loaded = _load_one(store, report, members, match, context, skip_invalid, dry_run, options, orphans)
+            with nullcontext() if dry_run else store.writing():  # checks and write as one step; see Store.writing
+                # Stored communities, read under the lock: the batch's own once loaded, and whatever another
+                # session loaded between this batch's imports. A preview stored nothing, so it goes by the batch.
+                context = _context(store, batch if dry_run else None)
+                orphans = None
+                if match.table.name == "communities" and mode == "replace":
+                    orphans = repairs.orphan_check(store, replaced)
+                loaded = _load_one(store, report, members, match, context, skip_invalid, dry_run, options, orphans)
             bulk.release(members)
             if loaded is not None and match.table.name == "communities":
                 names = dict(zip(loaded["community_id"], loaded["community_name"], strict=True))

@@ -22,11 +22,15 @@ import io
 import posixpath
 import re
 import zipfile
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from community_eval.layout import Layout, MergedRange, Row, detect
+from community_eval import charsets, limits
+from community_eval.layout import Detected, Layout, MergedRange, Row, detect
 
 
 class ReadError(Exception):
@@ -44,7 +48,7 @@ class Sheet:
 
     name: str  # the file's name, and for a workbook "file [sheet title]"
     headers: list[str]
-    cells: pd.DataFrame  # columns by position 0..n-1, every cell a str ("" when empty)
+    cells: pd.DataFrame  # columns by position 0..n-1, every cell a str ("" when empty); read-only (arrays shared)
     row_numbers: list[int]  # the spreadsheet row number of each row of ``cells``
     encoding: str | None = None
     separator: str | None = None
@@ -63,21 +67,30 @@ def detect_encoding(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
 
     UTF-8 is tried strictly first: GBK bytes are almost never valid UTF-8, while the
-    reverse is often true, so the order matters.
+    reverse is often true, so the order matters. A file that is UTF-8 but for some bytes
+    (a row saved in GBK) is refused naming the row where UTF-8 fails: GB18030 would read
+    it whole, every Chinese character wrong (:mod:`community_eval.charsets`).
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            if encoding == "utf-8-sig":
+                _is_utf8(data)  # refuses UTF-8 broken by other bytes, naming the row; else _decode judges
             return encoding
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         data.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError:
         raise ReadError("unknown_encoding") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 (False: not at all); mostly UTF-8 but not all is refused, naming the row."""
+    try:
+        return charsets.is_utf8(data)
+    except charsets.BrokenUtf8 as broken:
+        raise ReadError("not_utf8_from_row", row=broken.row) from None
 
 
 _QUOTED = re.compile(r'"[^"]*"')
@@ -98,37 +111,157 @@ def detect_separator(text: str) -> str:
 
 
 def read_csv_bytes(data: bytes, name: str) -> Sheet:
-    """Decode and split a CSV and find its table; every data row must have the header's number of fields."""
+    """Decode and split a CSV and find its table; every data row must have the header's number of fields.
+
+    The text is decoded line by line as the rows are laid out, each within the limits
+    (:mod:`community_eval.limits`): neither the whole text nor a list per row is held, only
+    the table's columns, so a big file costs a few times its size, not thirty.
+    """
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("binary_file")
     encoding = detect_encoding(data)
-    text = _decode(data, encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        raise ReadError("empty_file")
-    if "\x00" in text:
-        # Past the first 4 KiB (or as a UTF-16 character) a NUL used to reach the database.
-        raise ReadError("binary_file")
-    separator = detect_separator(text)
+    bounds = _Bounds(limits.current())
+    fields = array("I")  # each record's number of fields as written, for the ragged-row check
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+        lines = _CsvLines(data, encoding, bounds.caps.max_row_chars)
+        separator = lines.separator()
+        found = detect(bounds.rows(_csv_records(lines, separator, fields)))
     except csv.Error:
         raise ReadError("malformed_csv") from None
-    numbered = _non_blank(rows)
-    if not numbered:  # e.g. a file holding only ``""``: text, but not one cell with content
+    except UnicodeDecodeError:  # a BOM before bytes of another encoding, a UTF-16 file cut at an odd byte
+        raise ReadError("unknown_encoding") from None
+    except _LongLine as long:
+        raise long.refusal(bounds.caps, row=len(fields) + 1) from None
+    if not found.layout.header_rows:  # e.g. a file holding only ``""``: text, but not one cell with content
         raise ReadError("empty_file")
-    found = detect(numbered)
-    # A CSV's columns are its header's fields: a data row with more or fewer shifts values
-    # into the wrong columns (trailing empty cells aside), so it is refused.
-    width = max(len(rows[number - 1]) for number in found.layout.header_rows)
-    for number in found.row_numbers:
-        row = rows[number - 1]
-        if len(row) != width and (len(row) < width or any(cell.strip() for cell in row[width:])):
-            raise ReadError("ragged_row", row=number, found=len(row), expected=width)
+    bounds.check_headers(found)
+    width = max(fields[number - 1] for number in found.layout.header_rows)
+    _refuse_ragged(found, fields, width)
     headers = (found.headers + [""] * width)[:width]
-    body = [(cells + [""] * width)[:width] for cells in found.rows]
-    return Sheet(name, headers, _frame(body, width), found.row_numbers, encoding, separator, layout=found.layout)
+    cells = _frame(found.columns, width, len(found.row_numbers))
+    return Sheet(name, headers, cells, found.row_numbers, encoding, separator, layout=found.layout)
+
+
+class _LongLine(Exception):
+    """A CSV line longer than the row limit, measured to its end: its characters and fields with content."""
+
+    def __init__(self, chars: int, fields: int) -> None:
+        super().__init__(chars)
+        self.chars, self.fields = chars, fields
+
+    def refusal(self, caps: limits.Limits, row: int) -> ReadError:
+        """Too many columns when the line has them (the likelier mistake), else too long."""
+        if self.fields > caps.max_columns:
+            return ReadError(
+                "too_many_columns", limit=limits.shown(caps.max_columns), found=limits.shown(self.fields), row=row
+            )
+        return ReadError(
+            "row_too_long", limit=limits.shown(caps.max_row_chars), found=limits.shown(self.chars), row=row
+        )
+
+
+#: How much of a line too long to read is decoded at a time while it is measured.
+_LINE_CHUNK = 1 << 20
+
+
+class _CsvLines:
+    """A CSV's lines (line ends kept, as :mod:`csv` wants them), decoded as they are read.
+
+    A line past the row limit is never held whole: it is measured in chunks and refused
+    (:class:`_LongLine`). A NUL anywhere is refused as binary: past the first 4 KiB (or as a
+    UTF-16 character) it used to reach the database.
+    """
+
+    def __init__(self, data: bytes, encoding: str, limit: int) -> None:
+        self._stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+        self._limit = limit
+        self._ahead: list[str] = []  # lines read to find the separator
+        self._separator: str | None = None
+        self._first = True
+
+    def separator(self) -> str:
+        """The separator, from the first line with content (see :func:`detect_separator`)."""
+        while True:
+            line = self._next()
+            if not line:
+                raise ReadError("empty_file")
+            self._ahead.append(line)
+            if line.strip():
+                self._separator = detect_separator(line)
+                return self._separator
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._ahead
+        self._ahead = []
+        while line := self._next():
+            yield line
+
+    def _next(self) -> str:
+        line = self._stream.readline(self._limit + 2)  # room for the limit and a line end
+        if self._first:
+            line, self._first = line.removeprefix("\ufeff"), False  # a second BOM after the encoding's own
+        if "\x00" in line:
+            raise ReadError("binary_file")
+        if len(line) > self._limit and len(line.rstrip("\r\n")) > self._limit:
+            raise self._measure(line)
+        return line
+
+    def _measure(self, start: str) -> _LongLine:
+        """How long the line that starts with ``start`` is, and how many fields it has, read to its end."""
+        counter = _FieldCounter(self._separator or detect_separator(start))
+        chunk = start
+        while chunk:
+            counter.feed(chunk)
+            if chunk.endswith(("\n", "\r")):
+                break
+            chunk = self._stream.readline(_LINE_CHUNK)
+        return _LongLine(counter.chars, counter.fields)
+
+
+class _FieldCounter:
+    """Counts a line's fields with content as it is fed: separators inside quotes and trailing empty fields aside."""
+
+    def __init__(self, separator: str) -> None:
+        self.separator = separator
+        self.chars = 0
+        self._separators = 0
+        self._trailing = 0  # separators since the last content
+        self._quoted = False
+
+    @property
+    def fields(self) -> int:
+        return self._separators + 1 - self._trailing
+
+    def feed(self, chunk: str) -> None:
+        self.chars += len(chunk.rstrip("\r\n"))
+        for index, part in enumerate(chunk.split('"')):
+            if index:
+                self._quoted = not self._quoted
+                self._trailing = 0  # a quote is content
+            if self._quoted:
+                continue
+            count = part.count(self.separator)
+            self._separators += count
+            content = part.rstrip(self.separator + " \t\r\n")
+            self._trailing = part[len(content) :].count(self.separator) if content else self._trailing + count
+
+
+def _csv_records(lines: Iterable[str], separator: str, fields: array) -> Iterator[Row]:
+    """A CSV's records with content, numbered (the first record is 1); ``fields`` gets every record's width."""
+    for number, row in enumerate(csv.reader(lines, delimiter=separator), start=1):
+        fields.append(len(row))
+        if any(cell.strip() for cell in row):
+            yield number, row
+
+
+def _refuse_ragged(found: Detected, fields: array, width: int) -> None:
+    """A CSV's columns are its header's fields: a data row with more or fewer shifts values
+    into the wrong columns (trailing empty cells aside), so it is refused."""
+    beyond = found.columns[width:]
+    for index, number in enumerate(found.row_numbers):
+        count = fields[number - 1]
+        if count != width and (count < width or any(column[index].strip() for column in beyond)):
+            raise ReadError("ragged_row", row=number, found=count, expected=width)
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -143,25 +276,121 @@ def _decode(data: bytes, encoding: str) -> str:
         raise ReadError("unknown_encoding") from None
 
 
-def _non_blank(rows: list[list[str]]) -> list[Row]:
-    """Rows with any content, each with its spreadsheet row number (the first row is 1)."""
-    return [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+#: Every this many rows, a column whose texts are mostly different (more than half its rows:
+#: codes, names) stops keeping one copy of each: the table would cost more than it saves.
+_POOL_CHECK_ROWS = 4096
 
 
-def _frame(body: list[list[str]], width: int) -> pd.DataFrame:
-    return pd.DataFrame(body, columns=range(width), dtype=object)
+class _Bounds:
+    """Lays out a file's rows within the limits, refusing the first row past one.
+
+    Every reader hands its rows through :meth:`rows` as it makes them, so a file is refused
+    before the cells past a limit are built. A row loses its trailing empty cells (a styled
+    cell out in XFD makes no column), and each column keeps one copy of a text it repeats:
+    survey answers, dates and enumerations repeat thousands of times.
+    """
+
+    def __init__(self, caps: limits.Limits) -> None:
+        self.caps = caps
+        self._before = 0  # cells laid out by the sheets before this one
+        self._rows = 0
+        self._width = 0
+        self._pools: list[dict[str, str] | None] = []
+
+    def rows(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """One sheet's rows with content, each laid out within the limits (see :meth:`row`)."""
+        self._before += self._rows * self._width
+        self._rows = self._width = 0
+        self._pools = []
+        for number, cells in rows:
+            yield number, self.row(number, cells)
+
+    def row(self, number: int, cells: list[str]) -> list[str]:
+        """``cells`` (changed in place) without trailing empty cells and with repeated texts shared."""
+        while cells and not cells[-1]:
+            cells.pop()
+        caps = self.caps
+        if len(cells) > caps.max_columns:
+            raise ReadError(
+                "too_many_columns", limit=limits.shown(caps.max_columns), found=limits.shown(len(cells)), row=number
+            )
+        chars = sum(map(len, cells))
+        if chars > caps.max_row_chars:
+            raise ReadError(
+                "row_too_long", limit=limits.shown(caps.max_row_chars), found=limits.shown(chars), row=number
+            )
+        self._rows += 1
+        self._width = max(self._width, len(cells))
+        laid_out = self._before + self._rows * self._width
+        if laid_out > caps.max_cells:
+            raise ReadError("too_many_cells", limit=limits.shown(caps.max_cells), found=limits.shown(laid_out))
+        self._share(cells)
+        return cells
+
+    def _share(self, cells: list[str]) -> None:
+        pools = self._pools
+        if len(pools) < len(cells):
+            pools.extend({} for _ in range(len(cells) - len(pools)))
+        for position, (cell, pool) in enumerate(zip(cells, pools, strict=False)):
+            if pool is not None:
+                cells[position] = pool.setdefault(cell, cell)
+        if self._rows % _POOL_CHECK_ROWS == 0:
+            for position, pool in enumerate(pools):
+                if pool is not None and len(pool) * 2 > self._rows:
+                    pools[position] = None
+
+    def check_headers(self, found: Detected) -> None:
+        """A table's header longer than the header limit is refused: it is not a column name."""
+        if found.layout.kind != "table":
+            return  # the first row of a sheet of notes is shown as its "header", not matched
+        limit = self.caps.max_header_chars
+        for position, header in enumerate(found.headers):
+            if len(header) > limit:
+                params = {"limit": limits.shown(limit), "found": limits.shown(len(header)), "column": position + 1}
+                raise ReadError("header_too_long", **params, row=found.layout.header_rows[0])
+
+
+def _frame(columns: list[list[str]], width: int, rows: int) -> pd.DataFrame:
+    """The cells as a frame of ``width`` text columns; each list is let go once it is an array.
+
+    The arrays are not copied into one block (pandas would, by default): that copy, with the
+    lists still alive, was the peak of reading a big file. Columns missing from ``columns``
+    share one array of empty cells.
+    """
+    arrays: dict[int, np.ndarray] = {}
+    empty = None
+    for position in range(width):
+        if position < len(columns):
+            arrays[position] = object_array(columns[position])
+            columns[position] = []
+        else:
+            empty = object_array([""] * rows) if empty is None else empty
+            arrays[position] = empty
+    return pd.DataFrame(arrays, index=pd.RangeIndex(rows), dtype=object, copy=False)
+
+
+def object_array(values: list[object]) -> np.ndarray:
+    """A 1-D object array of ``values`` (``np.array`` would make a sequence value a dimension)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _sheet(
-    name: str, title: str | None, rows: list[Row], merged: list[MergedRange], encoding: str | None = None
+    name: str,
+    title: str | None,
+    rows: Iterable[Row],
+    merged: list[MergedRange],
+    bounds: _Bounds,
+    encoding: str | None = None,
 ) -> Sheet:
-    """A sheet's table, found by the layout detection in its non-blank rows."""
-    found = detect(rows, merged, title)
+    """A sheet's table, found by the layout detection in its non-blank rows, laid out within the limits."""
+    found = detect(bounds.rows(rows), merged, title)
+    bounds.check_headers(found)
     width = len(found.headers)
     label = name if title is None else f"{name} [{title}]"
-    return Sheet(
-        label, found.headers, _frame(found.rows, width), found.row_numbers, encoding, None, title, found.layout
-    )
+    cells = _frame(found.columns, width, len(found.row_numbers))
+    return Sheet(label, found.headers, cells, found.row_numbers, encoding, None, title, found.layout)
 
 
 # ---- cells -------------------------------------------------------------------------------
@@ -209,21 +438,26 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _text_rows(values: list[list[object]] | list[tuple[int, list[object]]]) -> list[Row]:
-    """A sheet's cells as its non-blank rows of text.
+def _text_rows(values: list[list[object]] | list[tuple[int, list[object]]]) -> Iterator[Row]:
+    """A sheet's cells as its non-blank rows of text, each without its trailing empty cells.
 
     ``values`` is every row from row 1 (as calamine gives them, column A first), or the
-    rows with content already numbered, ``(row number, cells)``.
+    rows with content already numbered, ``(row number, cells)``. Each row is let go once
+    read, and its trailing empty cells are dropped before any is turned into text: calamine
+    pads every row to the sheet's width.
     """
-    numbered = values if values and isinstance(values[0], tuple) else enumerate(values, start=1)
-    rows = []
-    for number, row in numbered:
-        if row.count("") == len(row):
+    numbered = bool(values) and isinstance(values[0], tuple)
+    for index, item in enumerate(values):
+        number, row = item if numbered else (index + 1, item)
+        values[index] = None  # read once: the rows already laid out need not stay
+        end = len(row)
+        while end and row[end - 1] == "":
+            end -= 1
+        if not end:
             continue
-        cells = [v if v.__class__ is str else cell_text(v) for v in row]
+        cells = [v if v.__class__ is str else cell_text(v) for v in (row if end == len(row) else row[:end])]
         if "".join(cells).strip():
-            rows.append((number, cells))
-    return rows
+            yield number, cells
 
 
 # ---- workbooks ---------------------------------------------------------------------------
@@ -244,11 +478,16 @@ def _utf16(name: str) -> bytes:
 
 
 def _guarded(call: object) -> object:
-    """Call into a workbook library; whatever it raises for a damaged file is ``not_a_workbook``."""
+    """Call into a workbook library; whatever it raises for a damaged file is ``not_a_workbook``.
+
+    Running out of memory is not a damaged file: it is said as such (``out_of_memory``).
+    """
     try:
         return call()
     except ReadError:
         raise
+    except MemoryError:
+        raise ReadError("out_of_memory") from None
     except Exception:  # the libraries raise many types for a damaged workbook
         raise ReadError("not_a_workbook") from None
     except BaseException as error:  # a panic in calamine's Rust code (pyo3's PanicException)
@@ -311,8 +550,9 @@ def read_xls_bytes(data: bytes, name: str) -> list[Sheet]:
             raise ReadError("word_document")
         raise ReadError("not_a_workbook")
     sheets = []
+    bounds = _Bounds(limits.current())
     for title, rows, merged, visible in _xls_in_child(data):
-        sheet = _sheet(name, title, _text_rows(rows), merged)
+        sheet = _sheet(name, title, _text_rows(rows), merged, bounds)
         if not visible:
             sheet.layout.kind = "hidden"  # as for .xlsx and .ods (see _mark_hidden)
         sheets.append(sheet)
@@ -410,16 +650,18 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str) -> list[Sheet]:
         raise
     except Exception:
         raise ReadError("not_a_workbook") from None
+    bounds = _Bounds(limits.current())
+    _refuse_written_cells(extents.values(), bounds.caps)
     book = _calamine(data)
     titles = _worksheet_titles(book)
-    sparse = {part for part, extent in extents.items() if not extent.dense}
+    sparse = {part for part, extent in extents.items() if not extent.dense(bounds.caps.max_cells)}
     fallback = None
     sheets = []
     try:
         for title in titles:
             part = parts.get(title) if parts is not None else None
             if (part in sparse) or (parts is None and sparse) or (parts is not None and part is None):
-                # calamine would lay this sheet out cell by cell over its whole span: read it row by row
+                # calamine would lay this sheet out cell by cell over its whole span: read it cell by cell
                 if fallback is None:
                     fallback = _openpyxl(data)
                 rows = _openpyxl_rows(fallback, title)
@@ -427,11 +669,22 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str) -> list[Sheet]:
             else:
                 values, merged = _worksheet_values(book, title)
                 rows = _text_rows(values)
-            sheets.append(_sheet(name, title, rows, merged))
+            sheets.append(_sheet(name, title, rows, merged, bounds))
     finally:
         if fallback is not None:
             fallback.close()
     return _some_content(_mark_hidden(book, sheets))
+
+
+def _refuse_written_cells(extents: Iterable[_Extent], caps: limits.Limits) -> None:
+    """A workbook that writes more cells than the cells limit is refused before any is read.
+
+    Each written cell (styled empty ones too) costs reading time whichever way the sheet is
+    read, and empty ones are rarely so many.
+    """
+    written = sum(extent.cells for extent in extents)
+    if written > caps.max_cells:
+        raise ReadError("too_many_cells", limit=limits.shown(caps.max_cells), found=limits.shown(written))
 
 
 _UNIQUE_STRINGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*([0-9]+)")
@@ -509,10 +762,11 @@ class _Extent:
     unplaced_columns: int = 0
     merged: list[MergedRange] = field(default_factory=list)
 
-    @property
-    def dense(self) -> bool:
+    def dense(self, max_cells: int) -> bool:
+        """Whether calamine may lay the sheet out cell by cell over its whole span (its cells fill enough
+        of it, and the span is within the cells limit); else it is read cell by cell (:func:`_openpyxl_rows`)."""
         area = (self.rows + self.unplaced_rows) * (self.columns + self.unplaced_columns)
-        return area <= _DENSE_CELLS or area <= _SPARSE_RATIO * self.cells
+        return area <= _DENSE_CELLS or (area <= _SPARSE_RATIO * self.cells and area <= max_cells)
 
 
 #: Every ``r="B7"`` attribute in a sheet: a cell's reference (also a second one in the same
@@ -600,20 +854,55 @@ def _openpyxl(data: bytes) -> object:
         raise ReadError("not_a_workbook") from None
 
 
-def _openpyxl_rows(book: object, title: str) -> list[Row]:
-    """A worksheet read row by row (openpyxl): for a sheet whose few cells span a huge area."""
+def _openpyxl_rows(book: object, title: str) -> Iterator[Row]:
+    """A worksheet read cell by cell (openpyxl): for a sheet whose few cells span a huge area.
+
+    openpyxl's own rows (``iter_rows``) are padded to each row's last cell, styled empty
+    cells included: 16,384 cells for every row with a cell in XFD, gigabytes for a 40 KB
+    file. Its parser gives the cells as written, so here a row is as wide as its last value.
+    The parser is openpyxl's private API (read-only mode reads rows with it the same way);
+    the rows past a sheet's recorded dimension, which read-only mode would drop, are read too.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
     try:
         worksheet = book[title]
-        # Read-only mode trusts the sheet's recorded dimension, which some programs write wrong
-        # (``A1:A1``, or fewer rows than there are): without this, rows and columns past it
-        # were dropped without a word and the rest of the sheet loaded as if complete.
-        worksheet.reset_dimensions()
-        rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+        with worksheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                worksheet._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            for number, written in parser.parse():
+                cells = _written_row(written)
+                if cells:
+                    yield number, cells
+    except MemoryError:
+        raise ReadError("out_of_memory") from None
+    except ReadError:
+        raise
     except Exception:
-        # In read-only mode openpyxl parses each sheet while it is iterated, so a damaged
-        # sheet (a shared string that is not there, a number that is not one) fails here.
+        # A damaged sheet (a shared string that is not there, a number that is not one) fails
+        # while it is parsed.
         raise ReadError("not_a_workbook") from None
-    return _non_blank(rows)
+
+
+def _written_row(written: list[dict[str, object]]) -> list[str] | None:
+    """A row of openpyxl's parsed cells as text up to its last value; None without any content."""
+    texts = {}
+    for cell in written:
+        text = cell_text(cell["value"])
+        if text:
+            texts[cell["column"]] = text
+    if not texts or not "".join(texts.values()).strip():
+        return None
+    cells = [""] * max(texts)
+    for column, text in texts.items():
+        cells[column - 1] = text
+    return cells
 
 
 # ---- OpenDocument ------------------------------------------------------------------------
@@ -706,10 +995,11 @@ def _read_ods(archive: zipfile.ZipFile, data: bytes, name: str) -> list[Sheet]:
         raise ReadError("sheet_too_large")
     merges = {table.title: table.merged for table in tables}
     book = _calamine(data)
+    bounds = _Bounds(limits.current())
     sheets = []
     for title in _worksheet_titles(book):
         values, _ = _worksheet_values(book, title)  # calamine has no merged ranges for .ods
-        sheets.append(_sheet(name, title, _text_rows(values), merges.get(title, [])))
+        sheets.append(_sheet(name, title, _text_rows(values), merges.get(title, []), bounds))
     return _some_content(_mark_hidden(book, sheets))
 
 
@@ -780,7 +1070,7 @@ def read_html_bytes(data: bytes, name: str) -> list[Sheet]:
     rows, merged = _html_grid(tables)
     if not rows:
         raise ReadError("html_no_table")
-    return [_sheet(name, None, rows, merged, encoding)]
+    return [_sheet(name, None, rows, merged, _Bounds(limits.current()), encoding)]
 
 
 def _inner_tables(table: object) -> object:
@@ -894,8 +1184,17 @@ def read_bytes(data: bytes, name: str) -> list[Sheet]:
 
     An OLE2 file is a legacy .xls; a zip is an .xlsx/.xlsm or .ods; a page that starts as
     HTML is read as an HTML table, whatever its name. Else a file named as a workbook is
-    refused saying what it is, and anything else is read as CSV.
+    refused saying what it is, and anything else is read as CSV. The limits
+    (:mod:`community_eval.limits`) keep a file from exhausting memory; should it still run
+    out, that is said as such, never as a damaged file.
     """
+    try:
+        return _read_by_content(data, name)
+    except MemoryError:
+        raise ReadError("out_of_memory") from None
+
+
+def _read_by_content(data: bytes, name: str) -> list[Sheet]:
     if not data:
         raise ReadError("empty_file")
     lower = name.lower()

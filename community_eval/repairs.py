@@ -188,12 +188,12 @@ def orient_likert(result: Parsed, table: Table, order: str | None, platform: boo
     export that still carries the platform's bookkeeping columns is refused until the
     direction is given. Words (非常满意) are never turned: they say what they mean.
     """
+    if order is None and not platform:
+        return []  # before the codes are gathered: a position per answer, gigabytes for a big survey
     codes = _bare_codes(result, table)
     if not codes:
         return []
     if order is None:
-        if not platform:
-            return []
         counts = likert_codes(result, table)
         shown = "、".join(f"{code} × {n}" for code, n in counts.items())
         return [_problem("likert_direction_unknown", params={"codes": shown})]

@@ -127,6 +127,15 @@ class Table:
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def unique_checks(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """What must not repeat among the current rows: ``("key", key)`` and ``(column, (column,))`` per
+        unique column. Defined once, because the loader, the bulk path and the store's own commit check
+        must agree on it (a unique column that is the whole key is checked once)."""
+        checks = [("key", self.key)] if self.key else []
+        checks += [(c.name, (c.name,)) for c in self.columns if c.unique and (c.name,) != self.key]
+        return tuple(checks)
+
 
 def _e(code: str, zh: str, en: str, *aliases: str) -> EnumValue:
     return EnumValue(code, zh, en, aliases)

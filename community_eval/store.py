@@ -2,8 +2,9 @@
 
 One connection per process and a cursor per query, because DuckDB connections are not
 safe to share between threads while cursors are (and Streamlit serves every session on
-its own thread). Writes are serialised and each is one transaction, so a failed load
-leaves the stored data exactly as it was. Every write changes the *data version*, the
+its own thread). Writes are serialised per dataset (:meth:`Store.writing`, held from a
+load's checks to its commit) and each is one transaction, so a failed load leaves the
+stored data exactly as it was. Every write changes the *data version*, the
 key that cached query results are stored under. A page run reads inside a
 :meth:`Store.snapshot`, so all its queries see one version even while a load commits.
 """
@@ -15,6 +16,8 @@ import hashlib
 import os
 import threading
 import uuid
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from community_eval import faults, queries
+from community_eval import faults, queries, tempfiles
 from community_eval.schema import (
     PARQUET_PARTITIONS,
     PARQUET_ROOT_VARIABLE,
@@ -41,6 +44,9 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "community_eval.duckdb"
 DB_ENV = "COMMUNITY_EVAL_DB"
 #: A folder (or object-store prefix) of Parquet files to read in place of stored tables.
 PARQUET_ENV = "COMMUNITY_EVAL_PARQUET"
+#: How many workspace databases the dashboard keeps open at once (see :func:`open_limit`).
+OPEN_LIMIT_ENV = "COMMUNITY_EVAL_OPEN_WORKSPACES"
+DEFAULT_OPEN_LIMIT = 8
 
 _META_DDL = (
     "create schema if not exists meta",
@@ -89,6 +95,13 @@ class StoreError(Exception):
         A load that meets a fault stops and says so once, instead of blaming each file in turn.
         """
         return self.reason in faults.REASONS
+
+
+class KeysNotUnique(StoreError):
+    """A load would leave two current rows with one key: refused at its commit, whatever was checked before."""
+
+    def __init__(self, columns: tuple[str, ...], value: tuple[object, ...]) -> None:
+        super().__init__("keys_not_unique", columns=", ".join(columns), value=" / ".join(map(str, value)))
 
 
 def database_error(error: duckdb.Error, path: str, fallback: str = "cannot_open_database") -> StoreError:
@@ -150,6 +163,35 @@ def is_local_file(path: str) -> bool:
     return path != ":memory:" and "://" not in path and ":" not in Path(path).name
 
 
+#: The write lock of each dataset this process has opened, by :func:`_dataset_key`.
+_DATASET_LOCKS: dict[str, threading.RLock] = {}
+_DATASET_LOCKS_GUARD = threading.Lock()
+
+
+def _dataset_key(path: str) -> str | None:
+    """What names one dataset: a file by its resolved path (``data/x.duckdb`` and its absolute
+    path are one), another database string as written; None for ``:memory:``, a new database each time."""
+    if path == ":memory:":
+        return None
+    return str(Path(path).resolve()) if is_local_file(path) else path
+
+
+def dataset_lock(path: str) -> threading.RLock:
+    """The one write lock of the dataset ``path`` in this process, shared by every Store opened on it.
+
+    Per dataset, not per Store: a workspace's store and a second Store opened on the same file
+    (DuckDB then shares one database between them) must not check and write at once. Other
+    processes cannot write while this one has the file open (DuckDB locks the file), and the
+    store's commit check (:meth:`Store.load_rows`) catches what a lock cannot. Re-entrant, so a
+    load holding it while it checks can take it again to write.
+    """
+    key = _dataset_key(path)
+    if key is None:
+        return threading.RLock()
+    with _DATASET_LOCKS_GUARD:
+        return _DATASET_LOCKS.setdefault(key, threading.RLock())
+
+
 @dataclass(frozen=True)
 class ImportRecord:
     """What one load did, kept in ``meta.imports`` so it can be listed and audited."""
@@ -162,65 +204,216 @@ class ImportRecord:
     rows_rejected: int
 
 
+def open_limit() -> int:
+    """How many closable stores stay open: ``COMMUNITY_EVAL_OPEN_WORKSPACES``, else 8 (at least 1).
+
+    Read at every use, so a changed setting applies from the next query on.
+    """
+    try:
+        return max(1, int(os.environ.get(OPEN_LIMIT_ENV, DEFAULT_OPEN_LIMIT)))
+    except ValueError:
+        return DEFAULT_OPEN_LIMIT
+
+
+class _OpenStores:
+    """The open closable stores of the process, least recently used first.
+
+    Every open DuckDB database has its own buffer pool and a worker thread per core, and
+    any viewer can open any workspace with ``?dataset=``: kept open for ever, 200 workspaces
+    held 1.2 GB and 1,803 threads. Beyond :func:`open_limit`, the least recently used store
+    that no query is using is closed (:meth:`Store._close_if_idle`); it reopens when next
+    used. A store in use is never closed under its reader, so while more than the limit are
+    in use at once, the excess closes as each becomes idle.
+
+    Weak references: a store nobody holds any more is not kept alive here.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stores: OrderedDict[int, weakref.ref[Store]] = OrderedDict()
+
+    def used(self, store: Store) -> None:
+        """Note ``store`` (open, in use) as the most recently used, then close the idle excess."""
+        with self._lock:
+            held = self._stores.get(id(store))
+            if held is None or held() is not store:  # an id is reused once its store is gone
+                self._stores[id(store)] = weakref.ref(store)
+            self._stores.move_to_end(id(store))
+            self._close_excess()
+
+    def close_excess(self) -> None:
+        """Close idle stores, least recently used first, until at most the limit are open."""
+        with self._lock:
+            self._close_excess()
+
+    def forget(self, store: Store) -> None:
+        """Stop tracking a store closed by its owner."""
+        with self._lock:
+            held = self._stores.get(id(store))
+            if held is not None and held() in (store, None):
+                del self._stores[id(store)]
+
+    def _close_excess(self) -> None:
+        excess = len(self._stores) - open_limit()
+        for key, held in list(self._stores.items()):
+            if excess <= 0:
+                return
+            store = held()
+            if store is None or store._close_if_idle():
+                del self._stores[key]
+                excess -= 1
+
+
+_OPEN_STORES = _OpenStores()
+
+
 class Store:
     """A DuckDB database holding the five contract tables plus the ``meta`` bookkeeping schema."""
 
-    def __init__(self, path: str, parquet: str | None = None) -> None:
+    def __init__(self, path: str, parquet: str | None = None, closes_when_idle: bool = False) -> None:
         """Open (creating if need be) the database ``path``: any DuckDB database string.
 
         With ``parquet`` (a folder, or an ``s3://``/``gs://``… prefix DuckDB can read), the
         five contract tables are views over the Parquet files under it, read where they
         lie; nothing is loaded and the store is read-only (see :meth:`load_rows`).
+
+        With ``closes_when_idle`` (the dashboard's workspaces), the store is one of the few
+        :func:`open_limit` keeps open: when more are open, the least recently used one that
+        no query is using closes its database, and reopens it when next used. Only a local
+        file can close: an in-memory database would lose its contents.
         """
         self.path = path
         self.parquet = parquet
-        self._con, self._read_only_file = _connect(path)
-        self._write_lock = threading.Lock()
+        self._closable = closes_when_idle and parquet is None and is_local_file(path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._read_only_file = False
+        self._version = ""
+        self._schema_ready = False
+        # Guards _con and _users: the connection is closed only while no cursor of it is in use.
+        self._state = threading.Lock()
+        self._users = 0
+        self._write_lock = dataset_lock(path)  # see writing()
         # The snapshot (if any) each thread reads in; see snapshot().
         self._local = threading.local()
-        try:
-            if not self._read_only_file:  # a read-only file has the schema it was written with
-                self._ensure_schema()
-            self._version = self._read_version()
-        except duckdb.Error as error:
-            self._con.close()
-            raise database_error(error, parquet or path) from None
+        with self._connection():
+            pass
+        tempfiles.remove_stale()  # copies of files left by a load that was killed (see tempfiles)
 
     def close(self) -> None:
-        self._con.close()
+        """Close the database now; a later use opens it again."""
+        with self._state:
+            self._close_connection()
+        _OPEN_STORES.forget(self)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the database is open (a closed one reopens on its next use)."""
+        return self._con is not None
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of the process's connection, for use on the calling thread only."""
-        cur = self._con.cursor()
+        with self._connection() as con:
+            cur = self._new_cursor(con)
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    def _new_cursor(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        cur = con.cursor()
         if self.parquet is not None:
             # DuckDB variables belong to one connection; every cursor needs the dataset's root.
             cur.execute(f"set variable {PARQUET_ROOT_VARIABLE} = $root", {"root": self.parquet.rstrip("/")})
-        try:
-            yield cur
-        finally:
-            cur.close()
+        return cur
 
-    def _ensure_schema(self) -> None:
-        with self.cursor() as cur:
-            for statement in _META_DDL:
-                cur.execute(statement)
-            for table in TABLES.values():
-                cur.execute(create_table_sql(table))
-                self._add_new_columns(cur, table)
-                self._adopt_legacy_table(cur, table)
-                if self.parquet is not None:
-                    cur.execute(create_parquet_view_sql(table, self._parquet_columns(cur, table)))
-                else:
-                    cur.execute(create_view_sql(table))
-            for query in queries.all_queries().values():
-                if query.name.startswith("macro_"):
-                    cur.execute(query.sql)
-            if cur.execute("select count(*) from meta.data_version").fetchall()[0][0] == 0:
-                cur.execute(
-                    "insert into meta.data_version values (0, $token, current_timestamp)",
-                    {"token": uuid.uuid4().hex},
-                )
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The open connection (reopened if it was closed), kept open until the block ends.
+
+        Counting the blocks in progress is what lets :class:`_OpenStores` close an idle
+        store without pulling a connection from under a query on another thread.
+        """
+        with self._state:
+            if self._con is None:
+                self._open()
+            self._users += 1
+            con = self._con
+        try:
+            if self._closable:
+                _OPEN_STORES.used(self)
+            yield con
+        finally:
+            with self._state:
+                self._users -= 1
+                idle = self._users == 0
+            if idle and self._closable:
+                _OPEN_STORES.close_excess()
+
+    def _open(self) -> None:
+        """Connect and read the data version; at the first opening, bring the schema up to date.
+
+        The version is read again at each reopen because, while the file was closed, another
+        process (the command line) may have loaded into it. The schema is not: it is this
+        version's since the first opening, and its statements are writes that made a reopen
+        ten times slower (330 ms instead of 35).
+        """
+        con, read_only = _connect(self.path)
+        try:
+            cur = self._new_cursor(con)
+            try:
+                if not read_only and not self._schema_ready:  # a read-only file has the schema it was written with
+                    self._ensure_schema(cur)
+                    self._schema_ready = True
+                version = self._read_version(cur)
+            finally:
+                cur.close()
+        except duckdb.Error as error:
+            con.close()
+            raise database_error(error, self.parquet or self.path) from None
+        self._con, self._read_only_file, self._version = con, read_only, version
+
+    def _close_connection(self) -> None:
+        """Close the connection (the caller holds ``_state``)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _close_if_idle(self) -> bool:
+        """Close the database unless a query is using it; whether it is closed now.
+
+        Never waits for ``_state``: it is called holding the registry's lock, and a store
+        busy opening or counting its users is simply not idle.
+        """
+        if not self._state.acquire(blocking=False):
+            return False
+        try:
+            if self._users:
+                return False
+            self._close_connection()
+            return True
+        finally:
+            self._state.release()
+
+    def _ensure_schema(self, cur: duckdb.DuckDBPyConnection) -> None:
+        for statement in _META_DDL:
+            cur.execute(statement)
+        for table in TABLES.values():
+            cur.execute(create_table_sql(table))
+            self._add_new_columns(cur, table)
+            self._adopt_legacy_table(cur, table)
+            if self.parquet is not None:
+                cur.execute(create_parquet_view_sql(table, self._parquet_columns(cur, table)))
+            else:
+                cur.execute(create_view_sql(table))
+        for query in queries.all_queries().values():
+            if query.name.startswith("macro_"):
+                cur.execute(query.sql)
+        if cur.execute("select count(*) from meta.data_version").fetchall()[0][0] == 0:
+            cur.execute(
+                "insert into meta.data_version values (0, $token, current_timestamp)",
+                {"token": uuid.uuid4().hex},
+            )
 
     @staticmethod
     def _add_new_columns(cur: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -267,29 +460,26 @@ class Store:
         cur.execute(f"insert into {rows} ({columns}, import_id) select {columns}, 0 from main.{table.name}")
         cur.execute(f"drop table main.{table.name}")
 
-    def _read_version(self) -> str:
+    def _read_version(self, cur: duckdb.DuckDBPyConnection) -> str:
         if self.parquet is not None:
-            return self._parquet_version()
-        with self.cursor() as cur:
-            return cur.execute("select token from meta.data_version").fetchall()[0][0]
+            return self._parquet_version(cur)
+        return cur.execute("select token from meta.data_version").fetchall()[0][0]
 
-    def _parquet_version(self) -> str:
+    def _parquet_version(self, cur: duckdb.DuckDBPyConnection) -> str:
         """The data version of a Parquet dataset: a digest of its file list at opening.
 
         New or rewritten files are seen when the store is next opened (a restart, or the
         cache of stores cleared); for a local folder the sizes and times count too.
         """
         digest = hashlib.sha256()
-        with self.cursor() as cur:
-            for name in TABLES:
-                pattern = f"{self.parquet.rstrip('/')}/{name}/**/*.parquet"
-                for (file,) in cur.execute(
-                    "select file from glob($pattern) order by file", {"pattern": pattern}
-                ).fetchall():
-                    digest.update(file.encode())
-                    if is_local_file(file):
-                        stat = Path(file).stat()
-                        digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        for name in TABLES:
+            pattern = f"{self.parquet.rstrip('/')}/{name}/**/*.parquet"
+            files = cur.execute("select file from glob($pattern) order by file", {"pattern": pattern}).fetchall()
+            for (file,) in files:
+                digest.update(file.encode())
+                if is_local_file(file):
+                    stat = Path(file).stat()
+                    digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()
 
     def data_version(self) -> str:
@@ -428,6 +618,19 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the dataset's write lock (:func:`dataset_lock`) for the block; blocks of one thread nest.
+
+        A write is only as good as the checks it was validated with: appended keys against the
+        stored ones, codes against the known communities, a communities replace against the rows
+        that refer to them. Hold this from the first read of stored data to the commit, so no
+        other load or undo of this dataset commits in between (two appends of one file stored
+        200 ids twice). :meth:`load_rows` and :meth:`undo` take it themselves; a preview needs none.
+        """
+        with self._write_lock:
+            yield
+
     def load(self, table: Table, frame: pd.DataFrame, mode: str, record: ImportRecord) -> int:
         """Append or replace ``table``'s rows with ``frame`` in one transaction; returns the import id.
 
@@ -460,10 +663,12 @@ class Store:
         ``params`` and relations visible to ``cur`` (a cursor of this store, such as one
         holding a temporary table), which is why the caller passes its cursor.
         ``verify(cur, import_id, rows_inserted)`` runs after the insert inside the
-        transaction and may raise to refuse the load: the bulk loader checks keys and
-        references there, on the stored rows, instead of before. One transaction with the
-        import record and the new data version; on any error it is rolled back. Returns
-        the import id.
+        transaction and may raise to refuse the load: the bulk loader checks its record
+        count and references there, on the stored rows, instead of before. Then no key
+        may repeat among the current rows (:meth:`_refuse_repeated_keys`, raising
+        :class:`KeysNotUnique`), however the rows were checked. One transaction with the
+        import record and the new data version, under the dataset's write lock; on any
+        error it is rolled back. Returns the import id.
         """
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
@@ -471,7 +676,7 @@ class Store:
         columns = ", ".join(table.column_names)
         rows = f"{STORED_SCHEMA}.{table.name}"
         insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
-        with self._write_lock:
+        with self.writing():
             cur.execute("begin transaction")
             try:
                 # The id the sequence will give next, taken for good only once the rows are in
@@ -483,6 +688,7 @@ class Store:
                 inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
                 if verify is not None:
                     verify(cur, import_id, inserted)
+                self._refuse_repeated_keys(cur, table, import_id)
                 if cur.execute("select nextval('meta.import_ids')").fetchall()[0][0] != import_id:
                     raise ConcurrentLoad("another load took this import id")  # writes hold the lock: never
                 token = self._record(cur, import_id, record)
@@ -494,31 +700,58 @@ class Store:
         self._renew_snapshot()
         return import_id
 
+    @staticmethod
+    def _refuse_repeated_keys(cur: duckdb.DuckDBPyConnection, table: Table, import_id: int) -> None:
+        """Inside the load's transaction: no key this import stored may repeat among the current rows.
+
+        DuckDB has no partial unique index (replaced rows stay, marked ``replaced_by``), so this
+        query is the database's own guarantee: it holds for a caller that checked the stored keys
+        too early or not at all, and two current rows of one key are refused at the commit.
+        """
+        rows = f"{STORED_SCHEMA}.{table.name}"
+        for _, columns in table.unique_checks:
+            keys = ", ".join(f"o.{c}" for c in columns)
+            on = " and ".join(f"o.{c} = n.{c}" for c in columns)
+            repeated = cur.execute(
+                f"select {keys} from {rows} as o semi join (select {', '.join(columns)} from {rows} "
+                f"where import_id = $id) as n on {on} where o.replaced_by is null group by all having count(*) > 1 "
+                "limit 1",
+                {"id": import_id},
+            ).fetchall()
+            if repeated:
+                raise KeysNotUnique(columns, repeated[0])
+
     def undoable_imports(self) -> set[int]:
         """The loads that can be undone: the latest load of each table not already undone."""
         with self.cursor() as cur:
-            rows = cur.execute(
-                "select max(import_id) from meta.imports where undone_at is null and import_id > 0 group by table_name"
-            ).fetchall()
+            return self._latest_loads(cur)
+
+    @staticmethod
+    def _latest_loads(cur: duckdb.DuckDBPyConnection) -> set[int]:
+        rows = cur.execute(
+            "select max(import_id) from meta.imports where undone_at is null and import_id > 0 group by table_name"
+        ).fetchall()
         return {row[0] for row in rows}
 
     def undo(self, import_id: int) -> None:
         """Take back one load: remove the rows it added and bring back the rows it replaced.
 
         Only the latest load of a table can be undone (later loads were checked against
-        it), and never when other tables still refer to communities it added.
+        it), and never when other tables still refer to communities it added. Whether it is
+        the latest is asked inside the transaction, under the dataset's write lock: asked
+        before, a replace committing in between made an old import's rows come back beside
+        the new ones (37,361 task rows became 74,722).
         """
         self._refuse_if_read_only()
-        if import_id not in self.undoable_imports():
-            raise StoreError("undo_not_latest", import_id=import_id)
-        with self.cursor() as cur:
-            table = cur.execute(
-                "select table_name from meta.imports where import_id = $id", {"id": import_id}
-            ).fetchall()[0][0]
-        rows = f"{STORED_SCHEMA}.{TABLES[table].name}"
-        with self._write_lock, self.cursor() as cur:
+        with self.writing(), self.cursor() as cur:
             cur.execute("begin transaction")
             try:
+                if import_id not in self._latest_loads(cur):
+                    raise StoreError("undo_not_latest", import_id=import_id)
+                table = cur.execute(
+                    "select table_name from meta.imports where import_id = $id", {"id": import_id}
+                ).fetchall()[0][0]
+                rows = f"{STORED_SCHEMA}.{TABLES[table].name}"
                 cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
                 cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
                 orphans = self._orphans(cur) if table == "communities" else 0

@@ -71,7 +71,7 @@ def clean_text(text: str) -> str | None:
 
 
 _THOUSANDS = re.compile(r"(?<=\d)[,\s](?=\d{3}(?!\d))")
-_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(.*)$")
+_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(.*)\Z")
 
 #: What a BIGINT column can hold: an int outside this range would fail the load, not the row.
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
@@ -174,17 +174,17 @@ def parse_bool(text: str, column: Column) -> bool | None:
 
 _DATE_PATTERNS = (
     re.compile(
-        r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+        r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\Z"
     ),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})\Z"),
 )
 _MONTH_PATTERNS = (
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\Z"),
+    re.compile(r"^(\d{4})(\d{2})\Z"),
 )
 #: An Excel serial day number as Excel writes a date cell it shows as a number: 10000 (1927-05-18)
 #: to 99999 (2173-10-13), whole or with a time of day as a fraction, nothing else around it.
-_EXCEL_SERIAL = re.compile(r"^([1-9]\d{4})(?:\.\d+)?$")
+_EXCEL_SERIAL = re.compile(r"^([1-9]\d{4})(?:\.\d+)?\Z")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: ``2024.1``: a month written as a number with one decimal, 1. Excel keeps a typed ``2024.10``
 #: (October) as the number 2024.1, so the cell may mean January or October. Only 1 is
@@ -192,7 +192,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: 20 … 90), and ``2024.01``, ``2024.10``, ``2024.11``, ``2024.12`` keep their two digits, so
 #: they say which month they are; ``2024-1``, ``2024/1`` and ``2024年1月`` are not numbers
 #: Excel could have shortened.
-_AMBIGUOUS_MONTH = re.compile(r"^\d{4}\.1$")
+_AMBIGUOUS_MONTH = re.compile(r"^\d{4}\.1\Z")
 
 
 def _match_date(folded: str) -> dt.date | None:
@@ -440,7 +440,7 @@ def parse_text(text: str, column: Column) -> str | None:
 
 
 #: A code Excel turned into a number and showed in scientific notation: ``4.29004E+11``.
-_SCIENTIFIC = re.compile(r"^\+?[1-9](?:\.\d+)?e\+?(\d{1,3})$")
+_SCIENTIFIC = re.compile(r"^\+?[1-9](?:\.\d+)?e\+?(\d{1,3})\Z")
 
 
 def is_scientific_code(text: str) -> bool:

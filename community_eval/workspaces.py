@@ -13,7 +13,8 @@ from pathlib import Path
 from community_eval.store import Store, default_db_path
 
 MAIN = "main"
-_NAME = re.compile(r"^[\w\u4e00-\u9fff-]{1,40}$")
+#: Checked with fullmatch: ``$`` also matches before a final line break, so ``main2\n`` passed.
+_NAME = re.compile(r"[\w\u4e00-\u9fff-]{1,40}")
 
 
 class WorkspaceError(ValueError):
@@ -31,7 +32,7 @@ def workspace_dir(main_path: str | None = None) -> Path:
 
 def is_valid_name(name: str) -> bool:
     """Letters, digits, Chinese characters, - and _, at most 40: safe as a file name."""
-    return bool(_NAME.match(name)) and name != MAIN
+    return bool(_NAME.fullmatch(name)) and name != MAIN
 
 
 def path_for(name: str, main_path: str | None = None) -> str:

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import itertools
 import sys
+import tempfile
 import unicodedata
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -647,7 +648,7 @@ def test_a_big_file_with_a_blank_line_reports_spreadsheet_rows():
 
 def test_temporary_files_and_tables_are_cleaned_up(tmp_path, monkeypatch):
     monkeypatch.setattr(bulk, "MIN_ROWS", 1)
-    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     store = new_store()
     data = table_csv(SURVEY_ROWS).encode("gbk")
     reports = ingest(store, [Source("s.csv", data)], skip_invalid=True)
@@ -660,7 +661,7 @@ def test_temporary_files_and_tables_are_cleaned_up(tmp_path, monkeypatch):
 
 def test_a_file_on_disk_is_read_where_it_is(tmp_path, monkeypatch):
     monkeypatch.setattr(bulk, "MIN_ROWS", 1)
-    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     file = tmp_path / "s.csv"
     file.write_bytes(table_csv(SURVEY_ROWS).encode())

@@ -613,8 +613,16 @@ def _far_cell_workbook(ref: str) -> bytes:
     return out.getvalue()
 
 
-def test_a_stray_value_far_from_the_table_is_read_row_by_row_not_laid_out_in_memory():
-    """Laid out densely, A1:XFD1048576 is 17 billion cells: the sheet is read row by row instead."""
+def test_a_stray_value_far_from_the_table_is_read_row_by_row_not_laid_out_in_memory(monkeypatch):
+    """Laid out densely, A1:XFD1048576 is 17 billion cells: the sheet is read cell by cell instead, and a
+    value in column XFD is past the columns limit, refused naming where it is; with the limit raised, read."""
+    with pytest.raises(ReadError) as refused:
+        one(_far_cell_workbook("XFD1048576"), "远.xlsx")
+    assert (refused.value.reason, refused.value.params) == (
+        "too_many_columns",
+        {"limit": "1,000", "found": "16,384", "row": 1048576},
+    )
+    monkeypatch.setenv("COMMUNITY_EVAL_MAX_COLUMNS", "16384")
     sheet = one(_far_cell_workbook("XFD1048576"), "远.xlsx")
     assert sheet.headers[:3] == ["社区编码", "社区名称", "区县"] and len(sheet.headers) == 16384
     assert sheet.row_numbers == [2, 1048576]
@@ -640,12 +648,13 @@ def _sheet_xml_replaced(data: bytes, old: bytes, new: bytes) -> bytes:
     ids=["second-reference", "second-reference-unspaced", "quoted-lower-case", "past-excel"],
 )
 def test_a_cell_reference_written_strangely_never_lays_out_billions_of_cells(cell):
-    """calamine takes such a reference as written: the sheet is read row by row, or refused as damaged."""
+    """calamine takes such a reference as written: the sheet is read cell by cell, or refused as damaged
+    (or, a value in XFD, by the columns limit)."""
     data = _sheet_xml_replaced(_far_cell_workbook("C9"), b'<c r="B2"', cell)
     try:
         sheet = one(data, "怪.xlsx")
     except ReadError as refused:
-        assert refused.reason == "not_a_workbook"
+        assert refused.reason in ("not_a_workbook", "too_many_columns")
     else:
         assert sheet.headers[:3] == ["社区编码", "社区名称", "区县"]
 
