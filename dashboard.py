@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import auth, meeting, ui, ui_report
+from community_eval import auth, meeting, ui, ui_report, uploads
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -19,6 +19,7 @@ PAGES = (
 # A local icon: a Material icon or emoji favicon is fetched from Google's or a CDN's servers,
 # which a meeting room's offline laptop cannot reach (and the browser logs an error).
 st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=ui.FAVICON, layout="wide")
+uploads.run_started()  # files this session uploaded are let go unless an uploader holds them
 tr = ui.language_switch()
 ui.dataset_switch(tr)
 auth.sidebar(tr)  # sign in / out; who may change data (community_eval.auth)

@@ -50,13 +50,20 @@ URL_PARAMS = {
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
     """One Store per database path per process; the main database's first start fills it
-    from sample_data/ (a workspace starts empty, made by the data page)."""
+    from sample_data/ (a workspace starts empty, made by the data page).
+
+    A workspace's store closes its database when idle beyond the few kept open
+    (``COMMUNITY_EVAL_OPEN_WORKSPACES``) and reopens it on demand: any viewer can open any
+    workspace with ``?dataset=``, and each open database holds memory and threads. The
+    Store object itself stays cached (one per workspace file, a few hundred bytes), so
+    every session shares its write lock and data version; the main database stays open.
+    """
     main = path == default_db_path()
     if main and parquet_root():
         return Store(path, parquet=parquet_root())
     if main and is_local_file(path) and not Path(path).exists():
         create_sample_database(path)
-    return Store(path)
+    return Store(path, closes_when_idle=not main)
 
 
 def dataset() -> str:

@@ -3,7 +3,7 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 
 import streamlit as st
 
-from community_eval import auth, templates, ui, ui_data, workspaces
+from community_eval import auth, templates, ui, ui_data, uploads, workspaces
 from community_eval.safety import markdown_literal
 from community_eval.schema import TABLES
 
@@ -27,6 +27,7 @@ with upload:
             help=tr("data.files_help"),
             key="data_files",
         )
+        uploads.hold(files)  # the sweeper lets go of any other upload of this session (uploads.py)
         left, middle, right = st.columns(3)
         table = left.selectbox(
             tr("data.table"),
