@@ -160,7 +160,7 @@ def staff_retention(
 def assessment(store: Store, year: int, standards: Standards, profile: Profile, filters: Filters | None = None):
     """One row per community, best first; a community with no score at all is listed last, flagged."""
     frame = indicators.assessment(store, filters or Filters(), year, standards, profile)
-    return _typed(frame[list(ASSESSMENT_COLUMNS)], ints=("rank",))
+    return _typed(frame[list(ASSESSMENT_COLUMNS)], ints=("rank",), bools=("rated",))
 
 
 def build(

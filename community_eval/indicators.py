@@ -214,11 +214,12 @@ def _tier_params(standards: Standards) -> dict[str, object]:
 def assessment(
     store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
 ) -> pd.DataFrame:
-    """Component scores, composite, rank and tier per community (INDICATORS.md "assessment").
+    """Component scores, composite, rated, rank and tier per community (INDICATORS.md "assessment").
 
     The four themes are computed by their own indicators at community level and scored
     in SQL against fixed targets, so a score never depends on which communities are
-    selected; only the rank does.
+    selected; only the rank does. A community lacking a component of positive weight is
+    not rated: its composite is partial, and it has no rank and no tier.
     """
     params = {
         **filters.params(),
@@ -233,6 +234,7 @@ def assessment(
         "staffing_rows": staff_turnover(store, filters, year, standards),
     }
     frame = store.query("assessment", params, frames=frames)
+    frame["rated"] = frame["rated"].astype(bool)
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
 
@@ -290,7 +292,8 @@ def assessment_movement(
 ) -> pd.DataFrame:
     """This year's rank and composite beside last year's, same filter and weights.
 
-    ``rank_change`` is positive when a community moved up (its rank number fell).
+    ``rank_change`` is positive when a community moved up (its rank number fell); it is
+    empty when the community was not rated in either year (no rank to compare).
     """
     now = assessment(store, filters, year, standards, profile, weights)
     before = assessment(store, filters, year - 1, standards, profile, weights)
@@ -302,7 +305,7 @@ def assessment_change(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     previous = before[["community_id", "rank", "composite", "tier"]].rename(
         columns={"rank": "previous_rank", "composite": "previous_composite", "tier": "previous_tier"}
     )
-    moved = now[["community_id", "community_name", "rank", "composite", "tier"]].merge(
+    moved = now[["community_id", "community_name", "rated", "rank", "composite", "tier"]].merge(
         previous, on="community_id", how="left"
     )
     moved["rank_change"] = (moved["previous_rank"] - moved["rank"]).astype("Int64")

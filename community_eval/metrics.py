@@ -119,7 +119,7 @@ STAFF_TURNOVER_COLUMNS = (
 )
 STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
 ASSESSMENT_SCORES = ("satisfaction_score", "burden_score", "facility_score", "staffing_score")
-ASSESSMENT_COLUMNS = ("community_id", *ASSESSMENT_SCORES, "composite", "components_missing", "rank", "tier")
+ASSESSMENT_COLUMNS = ("community_id", *ASSESSMENT_SCORES, "composite", "components_missing", "rated", "rank", "tier")
 
 
 def shown_after_name(columns: tuple[str, ...]) -> list[str]:

@@ -35,7 +35,13 @@ from community_eval.safety import html_literal
 from community_eval.schema import SURVEY_ITEMS, TENURES
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
-from community_eval.ui_assessment import ranking_table, ranking_takeaway, stability_takeaway
+from community_eval.ui_assessment import (
+    missing_words,
+    ranking_table,
+    ranking_takeaway,
+    stability_takeaway,
+    unrated_lines,
+)
 
 #: Bars a ranked chart shows at most (as on the pages): more would not fit an A4 page.
 TOP_N = 20
@@ -764,7 +770,7 @@ def _assessment(ctx: Context) -> str:
     scores = indicators.assessment(store, scope, year, *common)
     parts = [_takeaway(ranking_takeaway(tr, scores)), _note(tr("assessment.caption"))]
     if scores["rank"].isna().all():
-        return "".join(parts)
+        return "".join([*parts, _unrated(ctx, scores)])
     ranges = indicators.assessment_stability(store, scope, year, *common)
     moved = indicators.assessment_movement(store, scope, year, *common)
     parts.append(_contribution_chart(ctx, scores))
@@ -798,8 +804,8 @@ def _contribution_chart(ctx: Context, scores: pd.DataFrame) -> str:
 
 
 def _ranking_table(ctx: Context, scores: pd.DataFrame, ranges: pd.DataFrame, moved: pd.DataFrame) -> str:
-    """Every ranked community (the first and last RANKING_ROWS / 2 beyond that), then the
-    communities that could not be scored, by name."""
+    """Every ranked (rated) community (the first and last RANKING_ROWS / 2 beyond that), then
+    the communities not rated for incomplete data, each with what it lacks."""
     tr = ctx.tr
     table, _ = ranking_table(tr, scores, ranges, moved)
     table["rank_range"] = [
@@ -825,10 +831,22 @@ def _ranking_table(ctx: Context, scores: pd.DataFrame, ranges: pd.DataFrame, mov
     ]
     if cut:
         parts.append(_note(tr("report.ranking_cut", n=half, total=len(ranked))))
-    unscored = table[table["rank"].isna()]
-    if not unscored.empty:
-        parts.append(_note(tr("report.unscored", count=len(unscored), names=_names(tr, unscored["community_name"]))))
+    parts.append(_unrated(ctx, scores))
     return "".join(parts)
+
+
+def _unrated(ctx: Context, scores: pd.DataFrame) -> str:
+    """The communities not rated for incomplete data: what each lacks, and its partial composite."""
+    tr = ctx.tr
+    lines = unrated_lines(tr, scores)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return (
+        f"<h3>{_e(tr('assessment.unrated_title'))}</h3>\n"
+        + _note(tr("assessment.unrated_note", min_n=ctx.standards.min_n))
+        + f'<ul class="unrated">{items}</ul>\n'
+    )
 
 
 # ---- the community profile --------------------------------------------------------------
@@ -860,8 +878,15 @@ def _profile(ctx: Context, community_id: str) -> str:
 
 def _profile_rank(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
     tr = ctx.tr
-    if _missing(row["rank"]):
+    if _missing(row["composite"]):
         return tr("report.profile_unranked", year=ctx.year)
+    if not row["rated"]:
+        return tr(
+            "report.profile_unrated",
+            year=ctx.year,
+            missing=missing_words(tr, row["components_missing"]),
+            score=tr.number(row["composite"], "score"),
+        )
     return tr(
         "report.profile_rank",
         year=ctx.year,

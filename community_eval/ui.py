@@ -405,10 +405,11 @@ def column_config(tr: Translator, columns: list[str]) -> dict[str, object]:
     return config
 
 
-def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> None:
+def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = None) -> None:
     """An indicator table with translated headers and locale number formats.
 
     When the rows are communities, each name links to that community's profile.
+    ``placeholder`` is what a missing value shows (Streamlit's default is "None").
     """
     shown, config = frame[columns], column_config(tr, columns)
     ids = next((frame[c] for c in ("community_id", "group_key") if c in frame.columns), None)
@@ -421,7 +422,7 @@ def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> None:
             ]
         )
         config["community_name"] = st.column_config.LinkColumn(tr("col.community_name"), display_text=LINK_TEXT)
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", placeholder=placeholder)
 
 
 # ---- the community profile, reached from any table or chart -------------------------------
@@ -667,10 +668,12 @@ def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], st
     )
 
 
-def indicator_table(tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str) -> None:
+def indicator_table(
+    tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str, placeholder: str | None = None
+) -> None:
     """The indicator table every page ends with: headers, formats and downloads."""
     st.subheader(tr("table.title"))
-    show_table(tr, frame, columns)
+    show_table(tr, frame, columns, placeholder)
     download_buttons(tr, frame, columns, stem)
 
 

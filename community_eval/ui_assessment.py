@@ -91,19 +91,55 @@ def weights_editor(tr: Translator, standards: Standards) -> tuple[tuple[str, flo
 
 
 def ranking_takeaway(tr: Translator, scores: pd.DataFrame) -> str:
-    """Who leads, and how many communities could not be scored at all."""
-    ranked = scores.dropna(subset=["rank"]).sort_values("rank")
+    """Who leads among the rated communities, and how many are not rated for incomplete data.
+
+    Only a rated community (every component of positive weight scored) can be named first:
+    a partial composite, lacking e.g. the heavily weighted satisfaction, may read higher
+    than it would be. A clause whose count is zero is left out.
+    """
+    rated = scores["rated"].astype(bool)
+    unrated, unscored = int((~rated).sum()), int(scores["composite"].isna().sum())
+    ranked = scores[rated].dropna(subset=["rank"]).sort_values("rank")
     if ranked.empty:
-        return tr("assessment.takeaway_none")
-    first = ranked.iloc[0]
-    return tr(
-        "assessment.takeaway",
-        name=first["community_name"],
-        score=tr.number(first["composite"], "score"),
-        tier=first["tier"],
-        total=len(scores),
-        unscored=int(scores["rank"].isna().sum()),
-    )
+        sentences = [tr("assessment.takeaway_none")]
+    else:
+        first = ranked.iloc[0]
+        sentences = [
+            tr(
+                "assessment.takeaway",
+                name=first["community_name"],
+                score=tr.number(first["composite"], "score"),
+                tier=first["tier"],
+                rated=len(ranked),
+            )
+        ]
+    if unrated:
+        key = "assessment.takeaway_unrated_unscored" if unscored else "assessment.takeaway_unrated"
+        sentences.append(tr(key, count=unrated, total=len(scores), unscored=unscored))
+    return ("" if tr.lang == "zh" else " ").join(sentences)
+
+
+def missing_words(tr: Translator, codes: object) -> str:
+    """``satisfaction,burden`` in words, joined as the language lists them."""
+    if not isinstance(codes, str):
+        return ""
+    separator = "、" if tr.lang == "zh" else ", "
+    return separator.join(tr(f"assessment.component.{code}") for code in codes.split(",") if code)
+
+
+def unrated_lines(tr: Translator, scores: pd.DataFrame) -> list[str]:
+    """One sentence per community that is not rated: what it lacks, and its partial composite."""
+    unrated = scores[~scores["rated"].astype(bool)]
+    unrated = unrated.sort_values(["composite", "community_id"], ascending=[False, True], na_position="last")
+    lines = []
+    for _, row in unrated.iterrows():
+        missing = missing_words(tr, row["components_missing"])
+        if pd.isna(row["composite"]):
+            lines.append(tr("assessment.unrated_line_empty", name=row["community_name"], missing=missing))
+        else:
+            score = tr.number(row["composite"], "score")
+            lines.append(tr("assessment.unrated_line", name=row["community_name"], missing=missing, score=score))
+    return lines
 
 
 def stability_takeaway(tr: Translator, ranges: pd.DataFrame) -> str:
@@ -152,18 +188,20 @@ def ranking_table(
     table = scores.merge(ranges[["community_id", "rank_best", "rank_worst"]], on="community_id", how="left")
     table = table.merge(moved[["community_id", "previous_rank", "rank_change"]], on="community_id", how="left")
 
-    def words(codes: str) -> str:
-        return "、".join(tr(f"assessment.component.{code}") for code in codes.split(",") if code)
-
-    table["components_missing"] = table["components_missing"].map(words)
+    table["components_missing"] = [missing_words(tr, codes) for codes in table["components_missing"]]
     table["best_lever"] = [
         tr(f"assessment.component.{code}") if isinstance(code, str) else "" for code in table["best_lever"]
     ]
+    # No empty text cell reads "None": an unrated community has no tier, shown blank, and
+    # the rated column says why.
+    table["tier"] = [tier if isinstance(tier, str) else "" for tier in table["tier"]]
+    table["rated"] = [tr("assessment.rated_yes" if ok else "assessment.rated_no") for ok in table["rated"]]
     columns = [
         "rank",
         "community_name",
         "tier",
         "composite",
+        "rated",
         "satisfaction_score",
         "burden_score",
         "facility_score",

@@ -88,6 +88,14 @@ def takeaway_text(tr: Translator, card: pd.Series, scores: pd.DataFrame, year: i
     if scores.empty or pd.isna(scores["composite"].iloc[0]):
         return tr("profile.takeaway_no_score", name=card["community_name"], year=year)
     row = scores.iloc[0]
+    if not row["rated"]:
+        return tr(
+            "profile.takeaway_unrated",
+            name=card["community_name"],
+            year=year,
+            missing=ui_assessment.missing_words(tr, row["components_missing"]),
+            score=tr.number(row["composite"], "score"),
+        )
     return tr(
         "profile.takeaway",
         name=card["community_name"],
@@ -104,10 +112,15 @@ def assessment_metrics(tr: Translator, scores: pd.DataFrame, district: str) -> N
     if scores.empty or pd.isna(scores["composite"].iloc[0]):
         return
     row = scores.iloc[0]
+    composite = tr.number(row["composite"], "score")
+    if row["rated"]:
+        rank, tier = tr("profile.assessment_rank", rank=int(row["rank"]), n=int(row["n_ranked"])), str(row["tier"])
+    else:  # a partial composite: no rank and no tier
+        composite, rank, tier = tr("profile.partial_score", score=composite), tr("profile.not_rated"), "—"
     figures = [
-        (tr("col.composite"), tr.number(row["composite"], "score")),
-        (tr("col.rank"), tr("profile.assessment_rank", rank=int(row["rank"]), n=int(row["n_ranked"]))),
-        (tr("col.tier"), str(row["tier"])),
+        (tr("col.composite"), composite),
+        (tr("col.rank"), rank),
+        (tr("col.tier"), tier),
         *((tr(f"col.{c}_score"), tr.number(row[f"{c}_score"], "score")) for c in COMPONENTS),
     ]
     for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):

@@ -17,11 +17,26 @@ weights = ui_assessment.weights_editor(tr, ui.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
 scores = ui.compute("assessment", view.filters, view.year, **common)
 ui.takeaway(ui_assessment.ranking_takeaway(tr, scores))
-if scores["rank"].isna().all():
+if scores["composite"].isna().all():
     ui.empty_state(tr)
     st.stop()
 
-# The composite and its parts, best first; communities lacking a component are marked.
+
+def unrated_group() -> None:
+    """Communities lacking a weighted component: what each lacks, its partial composite; no rank."""
+    lines = ui_assessment.unrated_lines(tr, scores)
+    if lines:
+        st.subheader(tr("assessment.unrated_title"))
+        st.caption(tr("assessment.unrated_note", min_n=ui.standards().min_n))
+        st.markdown("\n".join(f"- {markdown_literal(line)}" for line in lines))
+
+
+if not scores["rated"].any():
+    unrated_group()
+    st.stop()
+
+# The composite and its parts, best first, rated communities only; a rated community
+# lacking a component of weight 0 is marked.
 ranked = scores.dropna(subset=["rank"]).sort_values("rank")
 shown = list(ranked["community_name"].head(ui.TOP_N))
 # The scores are computed once per view; parts, rank ranges and movement start from them.
@@ -47,6 +62,7 @@ if flagged:
     st.caption(tr("assessment.flag_note"))
 with st.expander(tr("assessment.levers_title")):
     st.markdown("\n".join(f"- {markdown_literal(line)}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
+unrated_group()
 
 # How much of each place the weighting decides: ranks under every ±10 % move of the weights.
 ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=weights)
@@ -90,4 +106,4 @@ if moved["previous_composite"].notna().any():
     )
 
 table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
-ui.indicator_table(tr, table, columns, f"assessment_{view.year}")
+ui.indicator_table(tr, table, columns, f"assessment_{view.year}", placeholder="")

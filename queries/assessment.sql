@@ -20,7 +20,8 @@ create or replace macro meta.assessment_composite(s1, s2, s3, s4, w1, w2, w3, w4
 
 -- name: assessment
 -- One row per community in the filter for year Y, those with no score at all included
--- (flagged by components_missing) so nobody is silently dropped.
+-- (flagged by components_missing) so nobody is silently dropped. A community lacking a
+-- component of positive weight is not rated (rated false): no rank, no tier.
 -- Parameters: $district, $street, $community_type, $community_id (the filter);
 -- $turnover_ceiling; $w_satisfaction, $w_burden, $w_facility, $w_staffing (weights);
 -- $tier_floors (descending) and $tier_labels (one more label than floors: the last is
@@ -61,6 +62,13 @@ weighted as (
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as weight_present,
+        -- rated: every component with a positive weight has a score. A community missing
+        -- one keeps its partial composite but gets no rank and no tier.
+        (satisfaction_score is not null or $w_satisfaction <= 0)
+        and (burden_score is not null or $w_burden <= 0)
+        and (facility_score is not null or $w_facility <= 0)
+        and (staffing_score is not null or $w_staffing <= 0)
+        and composite is not null as rated,
     from scores
 ),
 
@@ -103,19 +111,21 @@ select
         case when w.facility_score is null then 'facility' end,
         case when w.staffing_score is null then 'staffing' end
     ) as components_missing,
-    -- Ties share a rank (1, 2, 2, 4); the rounding keeps float noise from breaking a tie.
+    w.rated,
+    -- Only the rated are ranked: 1 = highest composite among them. Ties share a rank
+    -- (1, 2, 2, 4); the rounding keeps float noise from breaking a tie.
     case
-        when w.composite is not null then rank() over (order by round(w.composite, 9) desc nulls last)
+        when w.rated then rank() over (partition by w.rated order by round(w.composite, 9) desc nulls last)
     end as rank,
     case
-        when w.composite is not null
-            then $tier_labels[len(list_filter($tier_floors, lambda floor: w.composite < floor)) + 1]
+        when w.rated then $tier_labels[len(list_filter($tier_floors, lambda floor: w.composite < floor)) + 1]
     end as tier,
     l.best_lever,
     l.best_lever_gain,
 from weighted as w
 left join levers as l using (community_id)
-order by rank nulls last, w.community_id
+-- The rated best first, then the unrated by partial composite (those with none last).
+order by rank nulls last, w.composite desc nulls last, w.community_id
 
 -- name: assessment_rank_range
 -- How much of each place the weighting decides: every weight is multiplied by each of
@@ -123,7 +133,9 @@ order by rank nulls last, w.community_id
 -- communities, and each community's best and worst rank over all combinations is kept.
 -- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing, $factors.
 -- Relation: score_rows, the rows of the assessment query.
--- Grain: one row per community with a composite.
+-- Only the rated communities are ranked, in every combination: a weight that is positive
+-- stays positive when multiplied, so the rated set is the same in all of them.
+-- Grain: one row per rated community.
 with factors as (
     select unnest($factors) as factor
 ),
@@ -147,7 +159,7 @@ rescored as (
         ) as composite,
     from score_rows as r
     cross join scenarios as s
-    where r.composite is not null
+    where r.rated
 ),
 
 ranked as (
@@ -166,6 +178,7 @@ select
     max(k.rank) as rank_worst,
 from score_rows as r
 join ranked as k using (community_id)
+where r.rated
 group by all
 order by r.rank, r.community_id
 
@@ -191,6 +204,7 @@ select
     community_id,
     community_name,
     rank,
+    rated,
     part.component,
     part.position,
     part.score,
@@ -206,4 +220,4 @@ from (
         ]) as part,
     from weighted
 )
-order by rank, community_id, part.position
+order by rank nulls last, composite desc, community_id, part.position

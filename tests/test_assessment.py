@@ -78,14 +78,21 @@ def test_missing_components_are_flagged_and_left_out_of_the_weights(known_store,
     assert c4["composite"] == pytest.approx(c4["staffing_score"])
 
 
-def test_rank_and_tier_follow_the_composite(known_store, standards):
+def test_rank_and_tier_follow_the_composite_of_the_rated(known_store, standards):
     frame = scored(known_store, standards)
-    expected_rank = frame["composite"].rank(method="min", ascending=False).astype(int)
-    assert frame["rank"].astype(int).to_dict() == expected_rank.to_dict()
-    for _, row in frame.iterrows():
+    # C2 lacks satisfaction (weight 0.4) and C4 three components: neither is rated
+    assert frame["rated"].to_dict() == {"C1": True, "C2": False, "C3": True, "C4": False}
+    rated = frame[frame["rated"]]
+    expected_rank = rated["composite"].rank(method="min", ascending=False).astype(int)
+    assert rated["rank"].astype(int).to_dict() == expected_rank.to_dict()
+    for _, row in rated.iterrows():
         c = row["composite"]
         assert row["tier"] == ("A" if c >= 85 else "B" if c >= 70 else "C" if c >= 60 else "D")
-    assert list(frame["rank"]) == sorted(frame["rank"])  # best first
+    unrated = frame[~frame["rated"]]
+    assert unrated["rank"].isna().all() and unrated["tier"].isna().all()
+    assert unrated["composite"].notna().all()  # still computed over what they have, shown as partial
+    assert list(frame["rank"].dropna()) == sorted(frame["rank"].dropna())  # best first
+    assert set(frame.index[-2:]) == {"C2", "C4"}  # the unrated after the rated
 
 
 def test_scores_are_fixed_targets_and_only_ranks_depend_on_the_filter(known_store, standards):
@@ -93,11 +100,11 @@ def test_scores_are_fixed_targets_and_only_ranks_depend_on_the_filter(known_stor
     west = scored(known_store, standards, Filters(street="西镇"))
     assert sorted(west.index) == ["C3", "C4"]
     for key in west.index:
-        for column in [*SCORES, "composite", "tier"]:
-            assert west.at[key, column] == everyone.at[key, column] or (
-                pd.isna(west.at[key, column]) and pd.isna(everyone.at[key, column])
-            )
-    assert sorted(west["rank"]) == [1, 2]
+        for column in [*SCORES, "composite", "rated", "tier"]:
+            mine, all_of_them = west.at[key, column], everyone.at[key, column]
+            assert (pd.isna(mine) and pd.isna(all_of_them)) or mine == all_of_them, (key, column)
+    assert west["rated"].to_dict() == {"C3": True, "C4": False}
+    assert list(west["rank"].dropna()) == [1]  # C4 is not rated, so C3 is first of one
 
 
 def test_weights_change_the_composite_as_defined(known_store, standards):
@@ -130,6 +137,72 @@ def test_a_community_with_nothing_has_no_rank(empty_store, standards):
     row = scored(empty_store, standards).loc["Z1"]
     assert row["components_missing"] == ",".join(COMPONENTS)
     assert pd.isna(row["composite"]) and pd.isna(row["rank"]) and pd.isna(row["tier"])
+    assert not row["rated"]
+
+
+def expected_rating(frame: pd.DataFrame, weights: dict[str, float], bands: dict[str, float]) -> pd.DataFrame:
+    """rated, rank and tier from INDICATORS.md, with pandas, given each community's scores.
+
+    rated: every component with a positive weight has a score; rank: 1 = highest composite
+    among the rated (ties share the better rank), empty when not rated; tier: the highest
+    band whose floor the composite reaches, D below every floor, empty when not rated.
+    """
+    needed = [f"{c}_score" for c in COMPONENTS if weights[c] > 0]
+    rated = frame[needed].notna().all(axis=1)
+    composite = frame["composite"].astype(float)
+    rank = composite[rated].round(9).rank(method="min", ascending=False).reindex(frame.index)
+    floors = sorted(bands.items(), key=lambda band: -band[1])
+    tier = [
+        next((label for label, floor in floors if c >= floor), "D") if ok else None
+        for c, ok in zip(composite, rated, strict=True)
+    ]
+    return pd.DataFrame({"rated": rated, "rank": rank, "tier": tier}, index=frame.index)
+
+
+def check_rating(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
+    assert actual["rated"].astype(bool).to_dict() == expected["rated"].to_dict()
+    for key, want in expected.iterrows():
+        if want["rated"]:
+            assert actual.at[key, "rank"] == int(want["rank"]), key
+            assert actual.at[key, "tier"] == want["tier"], key
+        else:
+            assert pd.isna(actual.at[key, "rank"]) and pd.isna(actual.at[key, "tier"]), key
+    ranks = sorted(int(r) for r in actual["rank"].dropna())
+    assert ranks[0] == 1 and ranks[-1] <= int(actual["rated"].sum()) and len(ranks) == int(actual["rated"].sum())
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_only_communities_with_every_weighted_component_are_rated(unseen, standards, year):
+    """On a generated district with many surveys under min_n: the unrated get no rank, no tier."""
+    frames, store = unseen
+    truth = reference.expected_assessment(frames, year).set_index("community_id")
+    actual = scored(store, standards, year=year)
+    for column in [*SCORES, "composite"]:  # what the rating starts from, as the definitions give it
+        for key, want in truth[column].items():
+            got = actual.at[key, column]
+            assert (pd.isna(got) and pd.isna(want)) or got == pytest.approx(want, rel=1e-9), (key, column)
+    expected = expected_rating(truth, standards.weights, standards.tiers)
+    partial = ~expected["rated"] & truth["composite"].notna()
+    assert partial.sum() >= 3, partial.sum()  # several communities have a composite but are not rated
+    assert (truth.loc[partial, "components_missing"].str.contains("satisfaction")).any()
+    check_rating(actual, expected)
+    assert actual.loc[partial, "composite"].notna().all()
+
+
+def test_a_weight_of_zero_does_not_withhold_the_rating(unseen, standards):
+    """With the satisfaction weight at 0, a community lacking only satisfaction is rated."""
+    frames, store = unseen
+    weights = {"satisfaction": 0.0, "burden": 0.2, "facility": 0.2, "staffing": 0.2}
+    truth = reference.expected_assessment(frames, YEAR, weights).set_index("community_id")
+    actual = scored(store, standards, weights=weights)
+    only_residents = truth.index[truth["components_missing"] == "satisfaction"]
+    assert len(only_residents) >= 2
+    assert actual.loc[only_residents, "rated"].all()
+    assert actual.loc[only_residents, "rank"].notna().all() and actual.loc[only_residents, "tier"].notna().all()
+    check_rating(actual, expected_rating(truth, weights, standards.tiers))
+    # and with the default weights the same communities are not rated
+    default = scored(store, standards)
+    assert not default.loc[only_residents, "rated"].any()
 
 
 # ---- rank stability and movement -----------------------------------------------------------
@@ -138,7 +211,7 @@ def test_a_community_with_nothing_has_no_rank(empty_store, standards):
 def expected_rank_range(frame: pd.DataFrame, weights: dict[str, float], spread: float) -> pd.DataFrame:
     """Every weight × (1 − spread, 1, 1 + spread), all 81 combinations, ranked with pandas."""
     ranks = []
-    scored_rows = frame[frame["composite"].notna()]
+    scored_rows = frame[frame["rated"]]  # only the rated are ranked
     for factors in itertools.product([1 - spread, 1.0, 1 + spread], repeat=4):
         w = {c: weights[c] * f for c, f in zip(COMPONENTS, factors, strict=True)}
         composite = scored_rows.apply(
@@ -167,6 +240,8 @@ def test_rank_range_over_weight_moves(sample_db, standards):
     assert actual["rank_worst"].to_dict() == expected["rank_worst"].to_dict()
     assert (actual["rank_best"] <= actual["rank"]).all() and (actual["rank"] <= actual["rank_worst"]).all()
     assert (actual["rank_worst"] > actual["rank_best"]).any()  # the sample district has places the weights decide
+    assert sorted(actual.index) == sorted(frame.index[frame["rated"]])  # no range for the unrated
+    assert actual["rank_worst"].max() <= frame["rated"].sum()
 
 
 def test_movement_compares_with_last_year(sample_db, standards):
@@ -180,7 +255,9 @@ def test_movement_compares_with_last_year(sample_db, standards):
         store.close()
     for key, row in moved.iterrows():
         assert row["previous_rank"] == before.at[key, "rank"] or pd.isna(before.at[key, "rank"])
-        if pd.notna(row["previous_rank"]):
+        if not now.at[key, "rated"] or not before.at[key, "rated"]:
+            assert pd.isna(row["rank_change"]), key  # no movement in places for one not rated
+        if pd.notna(row["previous_rank"]) and pd.notna(now.at[key, "rank"]):
             assert row["rank_change"] == before.at[key, "rank"] - now.at[key, "rank"]
             assert row["composite_change"] == pytest.approx(now.at[key, "composite"] - before.at[key, "composite"])
 
@@ -288,3 +365,51 @@ def test_page_refuses_all_zero_weights_with_a_message(sample_db, monkeypatch):
     at = _page(sample_db, monkeypatch, weights="0,0,0,0")
     assert not at.exception
     assert any("cannot be negative or all zero" in w.value for w in at.warning)
+
+
+def _sample_by_hand(sample_db, standards) -> tuple[pd.Series, list[str]]:
+    """The sample's 2025 leader among the communities with all four scores, and the others' names."""
+    store = Store(sample_db)
+    try:
+        frame = indicators.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+    finally:
+        store.close()
+    complete = frame[frame[SCORES].notna().all(axis=1)]
+    unrated = sorted(frame.loc[frame[SCORES].isna().any(axis=1), "community_name"])
+    return complete.loc[complete["composite"].idxmax()], unrated
+
+
+def test_page_headline_names_no_unrated_community(sample_db, monkeypatch, standards):
+    """毛台社区 has the highest composite of the sample but no satisfaction score: not first."""
+    leader, unrated = _sample_by_hand(sample_db, standards)
+    assert "毛台社区" in unrated and "夹河社区" in unrated
+    at = _page(sample_db, monkeypatch, lang="zh")
+    assert not at.exception, [e.message for e in at.exception]
+    headline = next(m.value for m in at.markdown if "居首" in m.value)
+    assert "毛台社区" not in headline and not any(name in headline for name in unrated)
+    assert leader["community_name"] in headline and f"{leader['composite']:.1f}" in headline
+    assert f"{len(unrated)} 个社区数据不全" in headline
+    texts = [e.value for kind in ("subheader", "markdown", "caption") for e in getattr(at, kind)]
+    assert "数据不全，暂不评级" in texts
+    group = next(m.value for m in at.markdown if "毛台社区" in m.value and "居民满意度" in m.value)
+    for name in unrated:
+        assert name in group
+    assert "不完整" in group
+    assert not any("其中 0 个" in t or " 0 个" in t for t in texts), texts
+
+
+def test_page_table_shows_no_none_and_no_rank_for_the_unrated(sample_db, monkeypatch, standards):
+    _, unrated = _sample_by_hand(sample_db, standards)
+    at = _page(sample_db, monkeypatch)
+    assert not at.exception
+    table = _table(at).set_index("community_name")
+    assert table.loc[unrated, "rank"].isna().all() and (table.loc[unrated, "tier"] == "").all()
+    assert table.loc[unrated, "composite"].notna().all()
+    assert table.loc[unrated, "rated"].str.startswith("No").all()
+    assert (table.drop(index=unrated)["rated"] == "Yes").all()
+    text_columns = [c for c in table.columns if table[c].dtype == object]
+    assert not table[text_columns].isna().any().any()
+    assert not table[text_columns].astype(str).isin(["None", "nan", "<NA>"]).any().any()
+    assert at.dataframe[0].proto.placeholder == ""  # missing numbers are shown as empty cells
+    headline = next(m.value for m in at.markdown if "comes first" in m.value)
+    assert not any(name in headline for name in unrated)

@@ -87,6 +87,7 @@ COLUMNS = {
         "staffing_score",
         "composite",
         "components_missing",
+        "rated",
         "rank",
         "tier",
     ],
@@ -752,15 +753,20 @@ def expected_assessment(frames, year: int, weights: dict[str, float] | None = No
                 **{f"{k}_score": v for k, v in scores.items()},
                 "composite": composite,
                 "components_missing": ",".join(k for k, v in scores.items() if v is None),
+                # rated: every component with a positive weight has a score
+                "rated": all(v is not None for k, v in scores.items() if weights[k] > 0),
             }
         )
     frame = pd.DataFrame(rows, dtype=object)
+    rated = frame["rated"].astype(bool)
     composite = frame["composite"].astype(float)
-    ranks = composite.rank(method="min", ascending=False)
+    # rank among the rated communities only, ties sharing the better rank
+    ranks = composite[rated].round(9).rank(method="min", ascending=False).reindex(frame.index)
     frame["rank"] = pd.Series([None if pd.isna(r) else int(r) for r in ranks], dtype=object)
     bands = sorted(settings["tiers"].items(), key=lambda band: -band[1])
     frame["tier"] = [
-        None if pd.isna(c) else next((label for label, floor in bands if c >= floor), "D") for c in composite
+        None if not ok or pd.isna(c) else next((label for label, floor in bands if c >= floor), "D")
+        for c, ok in zip(composite, rated, strict=True)
     ]
     return frame
 

@@ -378,4 +378,7 @@ def test_a_community_with_little_data_still_reads(known_db, monkeypatch, communi
     assert not at.exception, [e.message for e in at.exception]
     text = " ".join(visible_text(at))
     assert ("少于 10 份" in text) if community == "C2" else ("没有设施记录" in text and "本年度没有问卷" in text)
+    # both lack satisfaction (weight 0.4): not rated, their composite partial, no place in the district
+    assert "暂不评级" in text and "不完整" in text and "排第" not in text
+    assert {m.value for m in at.metric if m.label == "名次"} == {"暂不评级"}
     assert not english_words(visible_text(at)), english_words(visible_text(at))

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from community_eval import indicators, report, ui_report
 from community_eval.i18n import catalog, translate
-from community_eval.indicators import Filters
+from community_eval.indicators import COMPONENTS, Filters
 from community_eval.loader import Source, ingest
 from community_eval.standards import load_standards
 from community_eval.store import Store
@@ -414,3 +414,27 @@ def test_the_ranking_follows_the_weights_given(sample_store):
     (table,) = sections(document).tables["assessment"]
     assert [row[1] for row in table[1:]] == list(expected["community_name"])
     assert "burden 1 · facilities 0" in document
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_report_ranks_only_the_rated_and_lists_the_unrated(reports, sample_store, lang):
+    """毛台社区 has the sample's highest composite but no satisfaction score: it leads nothing."""
+    standards = load_standards()
+    scores = indicators.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None))
+    complete = scores[scores[[f"{c}_score" for c in COMPONENTS]].notna().all(axis=1)]
+    leader = complete.loc[complete["composite"].idxmax(), "community_name"]
+    unrated = scores.loc[~scores.index.isin(complete.index), "community_name"]
+    assert "毛台社区" in set(unrated)
+    document = without_library(reports[lang])
+    first = "{}在 {} 个已评级社区中居首" if lang == "zh" else "{} comes first of the {} rated communities"
+    assert first.format(leader, len(complete)) in document
+    assert "毛台社区在" not in document and "毛台社区 comes first" not in document
+    (table,) = sections(reports[lang]).tables["assessment"]
+    assert not set(unrated) & {row[1] for row in table[1:]}
+    title = translate(lang, "assessment.unrated_title")
+    assert title in document
+    group = document[document.index(title) :]
+    for name in unrated:
+        assert name in group
+    assert ("不完整" if lang == "zh" else "(partial)") in group
+    assert "其中 0 个" not in document and " 0 of them" not in document
