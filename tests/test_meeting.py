@@ -316,3 +316,22 @@ def test_the_data_date_is_the_newest_load_still_in_effect(known_db, empty_store,
         assert store.last_loaded_at() == loads["loaded_at"].iloc[:-1].max().to_pydatetime()
     finally:
         store.close()
+
+
+def test_no_slide_of_the_assessment_names_an_unrated_community(app, normal_counts, sample_db):
+    """The deck's ranking slides carry the rated only: 毛台社区, with the best partial composite
+    of the sample and no satisfaction score, is on none of them (INDICATORS.md ``rated``)."""
+    from community_eval.standards import load_standards
+    from tests.test_assessment import _sample_by_hand
+
+    _, unrated = _sample_by_hand(sample_db, load_standards())
+    assert "毛台社区" in unrated
+    page = "pages/assessment.py"
+    for slide in range(1, normal_counts[page] + 1):
+        at = app(page, lang="zh", mode="meeting", slide=str(slide))
+        assert not at.exception, [e.message for e in at.exception]
+        (figure,) = figures(at)
+        labels = {
+            v for trace in figure["data"] for axis in ("x", "y") for v in (trace.get(axis) or []) if isinstance(v, str)
+        }
+        assert not labels & set(unrated), (slide, title_of(figure), labels & set(unrated))
