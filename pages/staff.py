@@ -79,7 +79,7 @@ with right:
     ui.top_note(tr, int(people["turnover_rate"].notna().sum()))
 
 # How long people stay: Kaplan–Meier retention by community type or role.
-st.subheader(tr("staff.retention_title"))
+st.subheader(tr("staff.retention_title"), help=tr("staff.retention_help"))
 controls = st.columns([2, 2, 3])
 by = (
     controls[0].segmented_control(
