@@ -669,12 +669,32 @@ def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], st
 
 
 def indicator_table(
-    tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str, placeholder: str | None = None
+    tr: Translator,
+    frame: pd.DataFrame,
+    columns: list[str],
+    stem: str,
+    placeholder: str | None = None,
+    quiet_zeros: tuple[str, ...] = (),
 ) -> None:
-    """The indicator table every page ends with: headers, formats and downloads."""
+    """The indicator table every page ends with: headers, formats and downloads.
+
+    A column of ``quiet_zeros`` that is 0 on every row is said once, in a sentence, instead of
+    on every row; the downloads keep every column.
+    """
     st.subheader(tr("table.title"))
-    show_table(tr, frame, columns, placeholder)
+    zeros = all_zero_columns(frame, quiet_zeros)
+    if zeros:
+        separator = "、" if tr.lang == "zh" else ", "
+        st.caption(tr("table.all_zero", columns=separator.join(tr(f"col.{c}") for c in zeros)))
+    show_table(tr, frame, [c for c in columns if c not in zeros], placeholder)
     download_buttons(tr, frame, columns, stem)
+
+
+def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:
+    """The candidates that are 0 on every row of a non-empty frame (a missing value is no 0)."""
+    if frame.empty:
+        return []
+    return [c for c in candidates if c in frame and frame[c].notna().all() and (frame[c] == 0).all()]
 
 
 def relation_reading(tr: Translator, fit: pd.Series) -> str:

@@ -19,7 +19,7 @@ standards = ui.standards()
 total = ui.compute("staff_turnover", view.filters, view.year, standards=True, level="all").iloc[0]
 ui.takeaway(
     tr(
-        "staff.takeaway",
+        "staff.takeaway" if total["certified_share"] else "staff.takeaway_no_certified",
         in_post=tr.number(total["headcount_end"]),
         separations=tr.number(total["separations"]),
         rate=tr.number(total["turnover_rate"], "share"),
@@ -219,4 +219,5 @@ ui.indicator_table(
     table,
     [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
     f"staff_turnover_{view.year}",
+    quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
 )

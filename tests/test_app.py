@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -279,3 +280,17 @@ def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     assert f"The 20 that pass fewest rules are listed; {len(failing)} fail in all" in " ".join(
         c.value for c in at.caption
     )
+
+
+def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):
+    """The sample district has no certified social worker: said once, not "0.0%" on 79 rows."""
+    staff = pd.read_csv(Path(ENTRY).parent / "sample_data" / "staff.csv")
+    assert not staff["certified_social_worker"].astype(str).str.lower().isin(["true", "1", "是"]).any()
+    at = app(lang="zh").run().switch_page("pages/staff.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    texts = visible_text(at)
+    assert not any("持证社工占 0.0%" in text for text in texts), texts
+    assert any("其中没有持证社工" in text for text in texts)
+    assert any(c.value.startswith("持证社工占比：所有社区均为 0") for c in at.caption)
+    (table,) = [d.value for d in at.dataframe]
+    assert "certified_share" not in table.columns and "turnover_rate" in table.columns
