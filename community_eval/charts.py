@@ -203,12 +203,14 @@ def trend_line(
     names: tuple[str, str] | None = None,
     height: int | None = None,
     x_step: int | None = None,
+    x_dates: str | None = None,
 ) -> go.Figure:
     """A line over time with markers, for monthly and yearly trends.
 
     ``reference`` names a second column drawn as a dashed grey line (e.g. the district
     median), with ``names`` = (line, reference) in the legend; ``x_step`` sets whole-number
-    x ticks (years); ``height`` makes a small multiple.
+    x ticks (years); ``x_dates`` is the d3 format of date ticks and hovers, from the locale
+    (plotly would write "Jan 2024" on a Chinese page); ``height`` makes a small multiple.
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
     # The name reaches the hover through the trace's own name, never the template: a
@@ -239,6 +241,8 @@ def trend_line(
     figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
     if x_step:
         figure.update_xaxes(dtick=x_step, tickformat="d")
+    if x_dates:
+        figure.update_xaxes(tickformat=x_dates, hoverformat=x_dates)
     return figure
 
 

@@ -113,6 +113,7 @@ ui.chart(
         x_title=tr("axis.month"),
         y_title=tr("axis.tasks"),
         kind="int",
+        x_dates=tr("axis.month_format"),
     ),
     key="burden_trend",
 )

@@ -4,6 +4,7 @@ The sidebar filters change the charts, and a shared URL reproduces the view."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,6 +22,9 @@ PAGES = [
     for i, (*_, path) in enumerate(entry_pages())
 ]
 NAMES = [path or entry_pages()[0][3] for path, _ in PAGES]
+
+#: What plotly writes on a date axis unless told otherwise ("Jan 2024"), never on a Chinese page.
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 
 #: Marks of a drawn plotly chart: bars, points, lines, heatmap images, filled areas.
 MARKS = """(chart) => chart.querySelectorAll(
@@ -45,6 +49,8 @@ def test_every_page_loads_and_draws_its_charts(server, tab, path, extra, lang):
     title = view.page.locator("h1").first.inner_text()
     if lang == "zh":
         assert any("\u4e00" <= ch <= "\u9fff" for ch in title), title
+        ticks = [t.text_content() or "" for t in view.page.locator(".js-plotly-plot .xtick text, .ytick text").all()]
+        assert not [t for t in ticks if ENGLISH_MONTH.search(t)], f"{name}: plotly's English month names {ticks}"
     else:
         assert title.isascii(), title
 
