@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -75,6 +76,10 @@ class Translator:
 
     def number(self, value: float | None, kind: str = "int") -> str:
         return format_value(value, kind, self.lang)
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list as the language writes one in running text: 甲、乙 / a, b."""
+        return ("、" if self.lang == "zh" else ", ").join(items)
 
     def change(self, value: float, kind: str) -> str:
         """A signed change: shares in percentage points, other kinds with a +/− sign."""

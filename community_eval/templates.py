@@ -184,8 +184,7 @@ def _rule(tr: Translator, column: Column) -> str:
     if column.unique:
         parts.append(tr("dictionary.unique"))
     if column.values:
-        words = "、" if tr.lang == "zh" else ", "
-        parts.append(words.join(f"{v.code} ({v.zh})" for v in column.values))
+        parts.append(tr.join(f"{v.code} ({v.zh})" for v in column.values))
     if column.minimum is not None:
         parts.append(("> " if column.minimum_exclusive else "≥ ") + f"{column.minimum:g}")
     if column.maximum is not None:

@@ -684,8 +684,7 @@ def indicator_table(
     st.subheader(tr("table.title"))
     zeros = all_zero_columns(frame, quiet_zeros)
     if zeros:
-        separator = "、" if tr.lang == "zh" else ", "
-        st.caption(tr("table.all_zero", columns=separator.join(tr(f"col.{c}") for c in zeros)))
+        st.caption(tr("table.all_zero", columns=tr.join(tr(f"col.{c}") for c in zeros)))
     show_table(tr, frame, [c for c in columns if c not in zeros], placeholder)
     download_buttons(tr, frame, columns, stem)
 

@@ -123,8 +123,7 @@ def missing_words(tr: Translator, codes: object) -> str:
     """``satisfaction,burden`` in words, joined as the language lists them."""
     if not isinstance(codes, str):
         return ""
-    separator = "、" if tr.lang == "zh" else ", "
-    return separator.join(tr(f"assessment.component.{code}") for code in codes.split(",") if code)
+    return tr.join(tr(f"assessment.component.{code}") for code in codes.split(",") if code)
 
 
 def unrated_lines(tr: Translator, scores: pd.DataFrame) -> list[str]:
