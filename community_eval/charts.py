@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from community_eval.formats import FORMATS
 from community_eval.safety import html_literal
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -20,8 +21,11 @@ FONT_FAMILY = (
     "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Source Han Sans SC', "
     "'WenQuanYi Micro Hei', sans-serif"
 )
-TICK_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".0%", "yuan": ",.0f", "ratio": ".2f", "score": ".0f"}
-HOVER_FORMATS = {"int": ",d", "decimal": ",.2f", "share": ".1%", "yuan": ",.0f", "ratio": ".2f", "score": ".1f"}
+#: d3 formats of axis ticks and of hovers and bar labels, by kind of quantity: derived from
+#: the one declaration in :mod:`community_eval.formats`, never chosen here.
+TICK_FORMATS = {kind: form.d3_axis for kind, form in FORMATS.items()}
+HOVER_FORMATS = {kind: form.d3 for kind, form in FORMATS.items()}
+SHARE = HOVER_FORMATS["share"]
 MUTED = "#B0B0B0"
 
 
@@ -42,8 +46,25 @@ def base_layout(title: str, x_title: str, y_title: str, height: int = 420) -> di
     }
 
 
-def _axis_format(kind: str) -> dict[str, object]:
-    return {"tickformat": TICK_FORMATS[kind], "gridcolor": "#E5E5E5", "zeroline": True, "zerolinecolor": "#999"}
+def _axis_format(kind: str, values: object = None) -> dict[str, object]:
+    """An axis of ``kind`` in its declared tick format; a whole-number axis ticks whole numbers.
+
+    On a short count axis (0–3) plotly would tick every 0.5 and d3's ``d`` would write
+    "0, 1, 1, 2": given the ``values`` drawn, an axis of a whole kind that spans at most
+    ten steps ticks every 1 (longer axes already get whole steps of 2, 5, 10…).
+    """
+    axis: dict[str, object] = {
+        "tickformat": TICK_FORMATS[kind],
+        "gridcolor": "#E5E5E5",
+        "zeroline": True,
+        "zerolinecolor": "#999",
+    }
+    form = FORMATS[kind]
+    if values is not None and form.decimals == 0 and not form.percent:
+        drawn = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").dropna()
+        if not drawn.empty and max(drawn.max(), 0) - min(drawn.min(), 0) <= 10:
+            axis["dtick"] = 1
+    return axis
 
 
 #: ``layout.meta`` key of a figure whose points carry community ids as ``customdata``.
@@ -135,7 +156,7 @@ def ranked_bars(
     )
     height = max(320, 28 * len(shown) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
-    figure.update_xaxes(**_axis_format(kind))
+    figure.update_xaxes(**_axis_format(kind, shown[value]))
     if ids:
         _community_points(figure)
     if reference is not None:
@@ -183,7 +204,7 @@ def stacked_bars(
         )
     height = max(320, 28 * frame[label].nunique() + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
-    figure.update_xaxes(**_axis_format(kind))
+    figure.update_xaxes(**_axis_format(kind, frame.groupby(label)[value].sum()))
     if ids:
         _community_points(figure)
     return figure
@@ -238,7 +259,7 @@ def trend_line(
             )
         )
     figure.update_layout(**base_layout(title, x_title, y_title, height or 420))
-    figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
+    figure.update_yaxes(**_axis_format(kind, frame[y]), rangemode="tozero")
     if x_step:
         figure.update_xaxes(dtick=x_step, tickformat="d")
     if x_dates:
@@ -292,8 +313,8 @@ def relation_scatter(
             )
         )
     figure.update_layout(**base_layout(title, x_title, y_title), showlegend=False)
-    figure.update_xaxes(**_axis_format(x_kind))
-    figure.update_yaxes(**_axis_format(y_kind))
+    figure.update_xaxes(**_axis_format(x_kind, frame[x]))
+    figure.update_yaxes(**_axis_format(y_kind, frame[y]))
     if ids:
         _community_points(figure)
     return figure
@@ -338,12 +359,12 @@ def dot_whisker(
                 "color": OKABE_ITO[5],
                 "thickness": 2,
             },
-            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{HOVER_FORMATS['mean']}}}<extra></extra>",
             customdata=shown[ids] if ids else None,
         )
     )
     figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 120)))
-    figure.update_xaxes(**_axis_format("decimal"))
+    figure.update_xaxes(**_axis_format("mean"))
     if ids:
         _community_points(figure)
     if reference is not None:
@@ -385,11 +406,11 @@ def diverging_likert(
                 legendrank=answer,
                 showlegend=in_legend,
                 customdata=share,
-                hovertemplate=f"{answer_names[answer]} · %{{y}}: %{{customdata:.1%}}<extra></extra>",
+                hovertemplate=f"{answer_names[answer]} · %{{y}}: %{{customdata:{SHARE}}}<extra></extra>",
             )
         )
     figure.update_layout(**base_layout(title, value_title, "", max(320, 48 * len(items) + 140)), barmode="relative")
-    figure.update_xaxes(tickformat=".0%", gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#333")
+    figure.update_xaxes(tickformat=TICK_FORMATS["share"], gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#333")
     figure.update_yaxes(autorange="reversed")
     return figure
 
@@ -494,7 +515,7 @@ def dumbbell(
             )
         )
     figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 140)))
-    figure.update_xaxes(**_axis_format(kind))
+    figure.update_xaxes(**_axis_format(kind, shown[[before, after]].stack()))
     if ids:
         _community_points(figure)
     return figure
@@ -526,7 +547,7 @@ def grouped_bars(
         )
     height = max(320, 22 * len(values) * len(frame) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="group")
-    figure.update_xaxes(**_axis_format(kind))
+    figure.update_xaxes(**_axis_format(kind, frame[list(values)].stack()))
     figure.update_yaxes(autorange="reversed")
     return figure
 
@@ -583,11 +604,11 @@ def survival_curves(
                 name=name,
                 line={"color": colour, "width": 3, "shape": "hv"},
                 legendgroup=key,
-                hovertemplate=f"{name} · %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
+                hovertemplate=f"{name} · %{{x:{HOVER_FORMATS['int']}}}: %{{y:{HOVER_FORMATS['share']}}}<extra></extra>",
             )
         )
     figure.update_layout(**base_layout(title, x_title, y_title, 460))
-    figure.update_yaxes(tickformat=".0%", range=[0, 1.02], gridcolor="#E5E5E5")
+    figure.update_yaxes(tickformat=TICK_FORMATS["share"], range=[0, 1.02], gridcolor="#E5E5E5")
     figure.update_xaxes(gridcolor="#E5E5E5", rangemode="tozero")
     return figure
 

@@ -23,7 +23,7 @@ def overall_reading(tr: Translator, overall: pd.Series, min_n: int) -> str:
         return tr("satisfaction.too_few_overall", min_n=min_n)
     return tr(
         "satisfaction.takeaway",
-        mean=tr.number(overall["mean_overall"], "decimal"),
+        mean=tr.number(overall["mean_overall"], "mean"),
         top2=tr.number(overall["top2_share"], "share"),
         n=tr.number(overall["n_counted"]),
     )

@@ -1,4 +1,4 @@
-"""Translations and locale-aware number formats.
+"""Translations, and numbers written in the reader's language.
 
 Every label, message, chart title and axis comes from ``locales/<lang>.toml``. Keys are
 dotted paths (``nav.overview``); values are ``str.format`` templates. A key missing from
@@ -7,12 +7,12 @@ a language is a bug the tests catch, not a string that silently falls back to En
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from community_eval import formats
 from community_eval.schema import ENUMS
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -87,37 +87,10 @@ class Translator:
 
 
 def format_value(value: float | None, kind: str, lang: str) -> str:
-    """Format a figure the way readers of ``lang`` expect; missing values show as a dash.
-
-    kinds: ``int`` (12,345), ``decimal`` (3.82), ``share`` (12.3%), ``points`` (a change in
-    percentage points), ``yuan`` (2,000元 / ¥2,000), ``ratio`` (0.85), ``score`` (0–100, 72.4).
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if kind == "int":
-        return f"{value:,.0f}"
-    if kind == "decimal":
-        return f"{value:,.2f}"
-    if kind == "share":
-        return f"{value * 100:.1f}%"
-    if kind == "points":
-        unit = "个百分点" if lang == "zh" else " pp"
-        return f"{value * 100:+.1f}{unit}"
-    if kind == "yuan":
-        return f"{value:,.0f}元" if lang == "zh" else f"¥{value:,.0f}"
-    if kind == "ratio":
-        return f"{value:.2f}"
-    if kind == "score":
-        return f"{value:.1f}"
-    raise ValueError(f"unknown number kind {kind}")
+    """A figure in the declared format of its kind (see :mod:`community_eval.formats`)."""
+    return formats.text(value, kind, lang)
 
 
 def format_change(value: float, kind: str, lang: str) -> str:
-    """Format a year-on-year change so its sign is always visible."""
-    if kind == "share":
-        return format_value(value, "points", lang)
-    if kind == "decimal":
-        return f"{value:+,.2f}"
-    if kind == "score":
-        return f"{value:+.1f}"
-    return f"{value:+,.0f}"
+    """A signed change in the declared format of its kind; a share's change in points."""
+    return formats.change(value, kind, lang)

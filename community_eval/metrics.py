@@ -6,7 +6,8 @@ the locale files under ``col.<name>``), so a column reads the same everywhere.
 
 from __future__ import annotations
 
-#: Number kind of every indicator column that pages show (see i18n.format_value).
+#: Kind of quantity of every indicator column that pages show; how each kind is written is
+#: declared once, in :mod:`community_eval.formats`.
 KINDS: dict[str, str] = {
     "tasks": "int",
     "hours": "int",
@@ -17,22 +18,22 @@ KINDS: dict[str, str] = {
     "inspections": "int",
     "ledgers": "int",
     "staff_active": "int",
-    "tasks_per_staff": "decimal",
+    "tasks_per_staff": "rate",
     "residents_per_staff": "int",
     "n": "int",
-    "mean_overall": "decimal",
-    "ci_low": "decimal",
-    "ci_high": "decimal",
+    "mean_overall": "mean",
+    "ci_low": "mean",
+    "ci_high": "mean",
     "top2_share": "share",
-    "mean_service": "decimal",
-    "mean_environment": "decimal",
-    "mean_safety": "decimal",
-    "mean_participation": "decimal",
-    "mean_staff_attitude": "decimal",
-    "mean_facilities": "decimal",
+    "mean_service": "mean",
+    "mean_environment": "mean",
+    "mean_safety": "mean",
+    "mean_participation": "mean",
+    "mean_staff_attitude": "mean",
+    "mean_facilities": "mean",
     "year": "year",
     "total_area_m2": "int",
-    "area_per_100_households": "decimal",
+    "area_per_100_households": "rate",
     "resident_space_share": "share",
     "budget_per_100_households": "yuan",
     "rules_passed": "int",
@@ -62,6 +63,8 @@ KINDS: dict[str, str] = {
     "rank_change": "int",
     "composite_change": "score",
     "best_lever_gain": "score",
+    "seats_expected": "int",
+    "workers_per_10000": "rate",
 }
 
 

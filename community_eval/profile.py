@@ -47,10 +47,10 @@ class Measure:
 MEASURES = (
     Measure("admin_hours_share", "task_burden", "share", "lower"),
     Measure("unadmitted_share", "task_burden", "share", "lower"),
-    Measure("tasks_per_staff", "task_burden", "decimal", "lower"),
-    Measure("mean_overall", "satisfaction", "decimal", "higher"),
+    Measure("tasks_per_staff", "task_burden", "rate", "lower"),
+    Measure("mean_overall", "satisfaction", "mean", "higher"),
     Measure("rules_passed_share", "facilities", "share", "higher"),
-    Measure("area_per_100_households", "facilities", "decimal", "higher"),
+    Measure("area_per_100_households", "facilities", "rate", "higher"),
     Measure("budget_per_100_households", "facilities", "yuan", "higher"),
     Measure("turnover_rate", "staff", "share", "lower"),
     Measure("headcount_end", "staff", "int", None),

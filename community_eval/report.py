@@ -18,6 +18,7 @@ import datetime as dt
 import html
 import itertools
 import math
+import numbers
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -58,7 +59,7 @@ HEADLINE_KINDS = {
     "communities": "int",
     "residents": "int",
     "staff_in_post": "int",
-    "mean_satisfaction": "decimal",
+    "mean_satisfaction": "mean",
     "compliant_share": "share",
     "turnover_rate": "share",
     "admin_hours_share": "share",
@@ -330,7 +331,11 @@ def _cell(tr: Translator, column: str, value: object) -> str:
     if column in SIGNED_COLUMNS:
         return tr.change(float(value), "int")
     kind = KINDS.get(column)
-    return tr.number(float(value), kind) if kind and kind != "year" else str(value)
+    if kind is None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Number):
+            return str(value)
+        raise ValueError(f"column {column!r} holds numbers but has no kind in community_eval/metrics.KINDS")
+    return tr.number(float(value), kind)
 
 
 def _table(
@@ -489,7 +494,7 @@ def _task_burden(ctx: Context) -> str:
             rows,
             "group_label",
             "tasks_per_staff",
-            "decimal",
+            "rate",
             tr("task_burden.chart.tasks_per_staff", year=year),
             label_title=tr("level.community"),
         ),
@@ -530,12 +535,16 @@ def _relation(ctx: Context) -> str:
         x_title=tr("axis.admin_hours_share"),
         y_title=tr("axis.mean_overall"),
         x_kind="share",
-        y_kind="decimal",
+        y_kind="mean",
         slope=fit["slope"],
         intercept=fit["intercept"],
     )
-    p_value = "—" if _missing(fit["p_value"]) else f"{float(fit['p_value']):.3g}"
-    note = tr("report.relation_fit", n=int(fit["n_communities"]), r=f"{float(fit['correlation']):.2f}", p=p_value)
+    note = tr(
+        "report.relation_fit",
+        n=int(fit["n_communities"]),
+        r=tr.number(_float(fit["correlation"]), "ratio"),
+        p=tr.number(_float(fit["p_value"]), "p_value"),
+    )
     return _figure(ctx, figure, f"{note} {tr('relation.caution')}")
 
 
@@ -555,7 +564,7 @@ def _satisfaction(ctx: Context) -> str:
         names = _names(tr, hidden["group_label"])
         parts.append(_note(tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names=names)))
     grouped = indicators.satisfaction(store, scope, year, min_n, level=ctx.level)
-    parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]], "mean_overall", "decimal"))
+    parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]], "mean_overall", "mean"))
     parts.append(_items_chart(ctx))
     shown = happy[~happy["suppressed"]].rename(columns={"group_label": "community_name"})
     parts.append(_means_chart(ctx, shown, None if overall["suppressed"] else overall["mean_overall"]))
@@ -649,7 +658,7 @@ def _area_chart(ctx: Context, judged: pd.DataFrame) -> str:
         judged,
         "community_name",
         "area_per_100_households",
-        "decimal",
+        "rate",
         tr("facilities.chart.area", year=ctx.year),
         smallest=True,
         label_title=tr("level.community"),

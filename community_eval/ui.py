@@ -21,7 +21,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, indicators, meeting, url_params, workspaces
+from community_eval import charts, downloads, indicators, meeting, url_params, workspaces
+from community_eval.formats import display_value, number_format
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -381,28 +382,40 @@ def sidebar_filters(tr: Translator) -> View:
 # ---- tables ---------------------------------------------------------------------------
 
 
-_COLUMN_FORMATS = {
-    "int": "localized",
-    "decimal": "%.2f",
-    "share": "percent",
-    "yuan": "localized",
-    "ratio": "%.2f",
-    "score": "%.1f",
-    "year": "%d",
-}
+def column_kind(column: str, values: pd.Series) -> str | None:
+    """The declared kind of a shown column; ``None`` for words. A number without a declared
+    kind is a bug (Streamlit would write it as "2957.667"), so it fails loudly in the tests."""
+    kind = KINDS.get(column)
+    if kind is None and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        raise ValueError(f"column {column!r} holds numbers but has no kind in community_eval/metrics.KINDS")
+    return kind
 
 
-def column_config(tr: Translator, columns: list[str]) -> dict[str, object]:
-    """Streamlit column settings: translated header and number format for each column."""
+def column_config(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> dict[str, object]:
+    """Streamlit column settings: translated header and the kind's declared number format."""
     config: dict[str, object] = {}
     for column in columns:
         label = tr(f"col.{column}")
-        kind = KINDS.get(column)
+        kind = column_kind(column, frame[column])
         if kind is None:
             config[column] = st.column_config.Column(label)
         else:
-            config[column] = st.column_config.NumberColumn(label, format=_COLUMN_FORMATS[kind])
+            config[column] = st.column_config.NumberColumn(label, format=number_format(kind).streamlit)
     return config
+
+
+def displayed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns as a table draws them: each number rounded to its kind, shares ×100.
+
+    Streamlit's formats only pad decimals; rounding here (half away from zero, as the
+    sentences and Excel round) makes the table agree with the card above it.
+    """
+    shown = frame[columns].copy()
+    for column in columns:
+        kind = column_kind(column, shown[column])
+        if kind is not None:
+            shown[column] = pd.array([display_value(v, kind) for v in shown[column]], dtype="Float64")
+    return shown
 
 
 def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = None) -> None:
@@ -411,7 +424,7 @@ def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placehol
     When the rows are communities, each name links to that community's profile.
     ``placeholder`` is what a missing value shows (Streamlit's default is "None").
     """
-    shown, config = frame[columns], column_config(tr, columns)
+    shown, config = displayed(frame, columns), column_config(tr, frame, columns)
     ids = next((frame[c] for c in ("community_id", "group_key") if c in frame.columns), None)
     if "community_name" in columns and ids is not None:
         params = st.query_params.to_dict()
@@ -545,21 +558,27 @@ def chart_level(current: View) -> str:
     return "community" if current.filters.street or current.filters.community_id else "street"
 
 
+def scope_words(tr: Translator, current: View) -> list[str]:
+    """The filter's words, widest first (district, street, type, community); none for all."""
+    names = compute("filter_options").set_index("community_id")["community_name"]
+    filters = current.filters
+    parts = [
+        filters.district,
+        filters.street,
+        tr.enum("community_type", filters.community_type) if filters.community_type else None,
+        names.get(filters.community_id) if filters.community_id else None,
+    ]
+    return [str(p) for p in parts if p]
+
+
 def scope_text(tr: Translator, current: View, literal: bool = True) -> str:
     """The filter in words, for captions: "仙桃市 · 干河街道 · 2025年".
 
     Names come from uploads, so by default they are escaped for Markdown (captions render
     it); ``literal=False`` gives the bare words, for a caller that escapes the whole line.
     """
-    names = compute("filter_options").set_index("community_id")["community_name"]
-    parts = [
-        current.filters.district,
-        current.filters.street,
-        tr.enum("community_type", current.filters.community_type) if current.filters.community_type else None,
-        names.get(current.filters.community_id) if current.filters.community_id else None,
-    ]
-    chosen = [markdown_literal(p) if literal else p for p in parts if p] or [tr("filters.everything")]
-    return " · ".join(chosen) + " · " + tr("filters.year_value", year=current.year)
+    words = [markdown_literal(p) if literal else p for p in scope_words(tr, current)]
+    return " · ".join(words or [tr("filters.everything")]) + " · " + tr("filters.year_value", year=current.year)
 
 
 #: How many communities a ranked chart shows; the indicator table below lists them all.
@@ -596,75 +615,45 @@ def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFram
 
 # ---- downloads --------------------------------------------------------------------------
 
-#: What makes a spreadsheet read a cell as a formula (OWASP CSV injection): these first…
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: …also after leading blanks, which Excel and LibreOffice skip before looking.
-_LEADING_BLANKS = " \t\r\n"
 
-
-def _formula_like(value: object) -> bool:
-    return isinstance(value, str) and (
-        value.startswith(_FORMULA_STARTS) or value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_STARTS)
+def download_context(tr: Translator, indicator: str) -> downloads.DownloadContext:
+    """What the current view's downloads cover: the filter, year, standards and data date."""
+    current = view()
+    profile = standards().profiles.get(current.profile)
+    return downloads.DownloadContext(
+        indicator=indicator,
+        year=current.year,
+        scope=tuple(scope_words(tr, current)),
+        standards=profile.name(tr.lang) if profile else current.profile,
+        data_date=store().last_loaded_at(),
     )
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with ``'`` (OWASP CSV injection).
-
-    Numbers are left alone: only text can carry a formula, and negative numbers are data.
-    Every table download of the dashboard goes through here (:func:`table_for_download`);
-    the command-line export does not (see :func:`community_eval.export.to_csv`).
-    """
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [f"'{value}" if _formula_like(value) else value for value in safe[column]]
-    return safe
-
-
-def table_for_download(tr: Translator, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The shown table with headers in the reader's language, safe to open in Excel."""
-    return neutralise_formulas(frame[columns]).rename(columns={c: tr(f"col.{c}") for c in columns})
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so Excel on a Chinese Windows machine opens it without mojibake.
-
-    Lines end in CRLF (RFC 4180): the csv writer then quotes any cell holding a carriage
-    return, which Excel would otherwise take for the end of a row.
-    """
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, engine="openpyxl")
-    return buffer.getvalue()
-
-
-def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str) -> None:
-    """CSV and Excel downloads of an indicator table; files are built only when clicked."""
-    table = table_for_download(tr, frame, columns)
+def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: str) -> None:
+    """CSV (for machines) and Excel (for people) downloads of an indicator table, named after
+    the indicator, year and filter; files are built only when clicked."""
+    context = download_context(tr, indicator)
+    stem = downloads.file_stem(tr, context)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         tr("download.csv"),
-        data=lambda: csv_bytes(table),
+        data=lambda: downloads.csv_bytes(frame, columns),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
-        key=f"csv_{stem}",
+        key=f"csv_{indicator}",
+        help=tr("download.csv_help"),
     )
     right.download_button(
         tr("download.xlsx"),
-        data=lambda: xlsx_bytes(table),
+        data=lambda: downloads.xlsx_bytes(tr, frame, columns, context),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
         on_click="ignore",
-        key=f"xlsx_{stem}",
+        key=f"xlsx_{indicator}",
+        help=tr("download.xlsx_help"),
     )
 
 
@@ -672,11 +661,13 @@ def indicator_table(
     tr: Translator,
     frame: pd.DataFrame,
     columns: list[str],
-    stem: str,
+    indicator: str,
     placeholder: str | None = None,
     quiet_zeros: tuple[str, ...] = (),
 ) -> None:
     """The indicator table every page ends with: headers, formats and downloads.
+
+    ``indicator`` is the export's name (``task_burden``…), which names the downloads.
 
     A column of ``quiet_zeros`` that is 0 on every row is said once, in a sentence, instead of
     on every row; the downloads keep every column.
@@ -686,7 +677,7 @@ def indicator_table(
     if zeros:
         st.caption(tr("table.all_zero", columns=tr.join(tr(f"col.{c}") for c in zeros)))
     show_table(tr, frame, [c for c in columns if c not in zeros], placeholder)
-    download_buttons(tr, frame, columns, stem)
+    download_buttons(tr, frame, columns, indicator)
 
 
 def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:
@@ -715,12 +706,16 @@ def relation_reading(tr: Translator, fit: pd.Series) -> str:
             "relation.summary",
             n=n,
             strength=tr(f"relation.strength.{strength}"),
-            r=f"{r:.2f}",
-            change=f"{abs(per_ten_points):.2f}",
+            r=tr.number(r, "ratio"),
+            change=tr.number(abs(per_ten_points), "mean"),
             direction=tr(f"relation.direction.{direction}"),
         )
     ]
-    parts.append(tr("relation.not_significant") if p_value >= 0.05 else tr("relation.significant", p=f"{p_value:.3g}"))
+    parts.append(
+        tr("relation.not_significant")
+        if p_value >= 0.05
+        else tr("relation.significant", p=tr.number(p_value, "p_value"))
+    )
     parts.append(tr("relation.caution"))
     return " ".join(parts)
 

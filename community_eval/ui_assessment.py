@@ -76,7 +76,7 @@ def weights_editor(tr: Translator, standards: Standards) -> tuple[tuple[str, flo
             )
         chosen = {component: float(st.session_state[key]) for component, key in _KEYS.items()}
         total = sum(chosen.values())
-        st.caption(tr("assessment.weights_sum", total=f"{total:.2f}"))
+        st.caption(tr("assessment.weights_sum", total=tr.number(total, "ratio")))
         st.button(tr("assessment.weights_reset"), on_click=_reset, args=(defaults,), key="weights_reset")
         if total <= 0:
             st.warning(tr("assessment.weights_invalid"))

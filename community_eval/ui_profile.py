@@ -212,7 +212,7 @@ def standard_text(tr: Translator, row: pd.Series, seats: object = None) -> str |
     """The measure's standard, its source and whether the community meets it."""
     if pd.isna(row["standard"]):
         return None
-    kind = "decimal" if row["kind"] == "ratio" else row["kind"]
+    kind = row["kind"]
     standard = tr(
         f"profile.standard.{row['measure']}",
         value=tr.number(row["standard"], kind),
@@ -227,7 +227,7 @@ def measure_metric(tr: Translator, row: pd.Series) -> None:
     """The measure's value, its distance from the district median as the delta, rank in the help."""
     delta = None
     if pd.notna(row["diff_from_median"]):
-        kind = "decimal" if row["kind"] == "ratio" else row["kind"]
+        kind = row["kind"]
         delta = tr.change(row["diff_from_median"], kind)
     colour = {"higher": "normal", "lower": "inverse"}.get(row["better"], "off")
     median = tr.number(row["district_median"], row["kind"])
@@ -270,8 +270,8 @@ def satisfaction_notes(tr: Translator, happy: pd.DataFrame, min_n: int) -> list[
     return [
         tr(
             "profile.satisfaction_interval",
-            low=tr.number(row["ci_low"], "decimal"),
-            high=tr.number(row["ci_high"], "decimal"),
+            low=tr.number(row["ci_low"], "mean"),
+            high=tr.number(row["ci_high"], "mean"),
             n=tr.number(row["n"]),
         )
     ]

@@ -106,4 +106,4 @@ if moved["previous_composite"].notna().any():
     )
 
 table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
-ui.indicator_table(tr, table, columns, f"assessment_{view.year}", placeholder="")
+ui.indicator_table(tr, table, columns, "assessment", placeholder="")

@@ -78,7 +78,7 @@ ui.chart(
         title=tr("facilities.chart.area", year=view.year),
         value_title=tr("axis.area_per_100_households"),
         label_title=tr("level.community"),
-        kind="decimal",
+        kind="rate",
         reference=threshold,
         reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
         limit=ui.TOP_N,
@@ -141,5 +141,5 @@ ui.indicator_table(
     tr,
     table,
     ["community_name", *metrics.FACILITY_MEASURES[1:], *rule_columns, *metrics.FACILITY_COUNTS[:2]],
-    f"facility_compliance_{view.year}",
+    "facility_compliance",
 )

@@ -15,7 +15,7 @@ HEADLINE_KINDS = {
     "communities": "int",
     "residents": "int",
     "staff_in_post": "int",
-    "mean_satisfaction": "decimal",
+    "mean_satisfaction": "mean",
     "compliant_share": "share",
     "turnover_rate": "share",
     "admin_hours_share": "share",
@@ -57,7 +57,7 @@ rollup["group_label"] = rollup["group_key"].map(labels)
 
 themes = [
     (burden, "admin_hours_share", "share", "task_burden", "pages/task_burden.py"),
-    (happy, "mean_overall", "decimal", "satisfaction", "pages/satisfaction.py"),
+    (happy, "mean_overall", "mean", "satisfaction", "pages/satisfaction.py"),
     (rollup, "compliant_share", "share", "facilities", "pages/facilities.py"),
     (people, "turnover_rate", "share", "staff", "pages/staff.py"),
 ]

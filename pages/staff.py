@@ -198,7 +198,7 @@ ui.chart(
         title=tr("staff.chart.per_10000", year=view.year),
         value_title=tr("axis.workers_per_10000"),
         label_title=tr("level.community"),
-        kind="decimal",
+        kind="rate",
         reference=target,
         reference_label=tr("staff.workers_line", value=target) if target else None,
         limit=ui.TOP_N,
@@ -218,6 +218,6 @@ ui.indicator_table(
     tr,
     table,
     [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
-    f"staff_turnover_{view.year}",
+    "staff_turnover",
     quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
 )

@@ -28,7 +28,7 @@ ui.takeaway(
 
 # Who carries the most: tasks and residents per staff member in post.
 left, right = st.columns(2)
-for column, value, kind in ((left, "tasks_per_staff", "decimal"), (right, "residents_per_staff", "int")):
+for column, value, kind in ((left, "tasks_per_staff", "rate"), (right, "residents_per_staff", "int")):
     ui.chart(
         where=column,
         figure=charts.ranked_bars(
@@ -135,7 +135,7 @@ else:
             x_title=tr("axis.admin_hours_share"),
             y_title=tr("axis.mean_overall"),
             x_kind="share",
-            y_kind="decimal",
+            y_kind="mean",
             slope=fit["slope"],
             intercept=fit["intercept"],
             ids="community_id",
@@ -148,5 +148,5 @@ ui.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
     metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS),
-    f"task_burden_{view.year}",
+    "task_burden",
 )

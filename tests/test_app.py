@@ -294,3 +294,70 @@ def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):
     assert any(c.value.startswith("持证社工占比：所有社区均为 0") for c in at.caption)
     (table,) = [d.value for d in at.dataframe]
     assert "certified_share" not in table.columns and "turnover_rate" in table.columns
+
+
+# ---- every number in its declared format ---------------------------------------------------
+
+#: Numbers written some other way than the declaration (community_eval/formats.py) allows:
+#: e-notation, a percentage without exactly one decimal, three or more decimals (only a
+#: p-value has three, after "p = "), and ".00" on what should be a whole count.
+UNDECLARED_NUMBERS = [
+    re.compile(r"\d[eE][-+]?\d"),
+    re.compile(r"(?<![\d.])\d+(?:\.\d{2,})?\s?%"),
+    re.compile(r"(?<!p [=<] )(?<![\d.])\d+\.\d{3,}(?!\d)"),
+    re.compile(r"\d\.00\s?(?:件|人|个|元|次)"),
+]
+
+
+#: Fixed terms of method, not figures: a 95 % confidence interval, weights moved by ±10 %.
+METHOD_TERMS = re.compile(r"95\s?%|(?:±|浮动|by )\s?10\s?%")
+
+
+def undeclared_numbers(texts: list[str]) -> list[str]:
+    plain = [METHOD_TERMS.sub("", str(text)) for text in texts]
+    return [m.group(0) for text in plain for pattern in UNDECLARED_NUMBERS for m in pattern.finditer(text)]
+
+
+def _plotly_formats(spec: str) -> list[str]:
+    """The d3 formats a chart writes numbers with: hover templates, text templates, ticks."""
+    figure = json.loads(spec)
+    found = []
+    for trace in figure.get("data", []):
+        for key in ("hovertemplate", "texttemplate"):
+            found += re.findall(r"%\{[^:}]+:([^}]+)\}", str(trace.get(key) or ""))
+    layout = figure.get("layout", {})
+    found += [layout[axis]["tickformat"] for axis in ("xaxis", "yaxis") if layout.get(axis, {}).get("tickformat")]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
+    from community_eval import charts
+    from community_eval.formats import number_format
+    from community_eval.metrics import KINDS
+
+    at = app(lang=lang).run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception
+    texts = visible_text(at)
+    assert not undeclared_numbers(texts), undeclared_numbers(texts)
+    assert not [t for t in texts if re.search(r"\b(None|nan|NaN)\b", str(t))], "no None or nan in words"
+    # Charts: only the declared hover and tick formats (dates are the locale's month format).
+    declared = {*charts.HOVER_FORMATS.values(), *charts.TICK_FORMATS.values(), "d", "%Y年%-m月", "%b %Y"}
+    for chart in at.get("plotly_chart"):
+        assert set(_plotly_formats(chart.proto.spec)) <= declared, _plotly_formats(chart.proto.spec)
+    # Tables: each number column in its kind's Streamlit format, rounded to its decimals.
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        shown = table.value
+        for column, settings in config.items():
+            kind = KINDS.get(column)
+            fmt = settings.get("type_config", {}).get("format")
+            if kind is None or fmt is None:
+                continue
+            assert fmt == number_format(kind).streamlit, (column, fmt)
+            values = pd.to_numeric(shown[column], errors="coerce").dropna()
+            decimals = number_format(kind).decimals
+            assert (values.round(decimals) == values).all(), f"{column} not rounded to {decimals} decimals"

@@ -26,7 +26,7 @@ def dumbbell(frame: pd.DataFrame, **options):
         title="t",
         value_title="x",
         label_title="y",
-        kind="decimal",
+        kind="mean",
         **options,
     )
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import charts, indicators, report, ui, url_params
+from community_eval import charts, downloads, indicators, report, url_params
 from community_eval.i18n import Translator
 from community_eval.indicators import Filters
 from community_eval.loader import Source, ingest
@@ -430,38 +430,43 @@ def test_the_meeting_footer_is_plain_text():
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", " =1", "  @x"]
 
 
+COLUMNS = ["community_name", "rank_change", "composite"]
+CONTEXT = downloads.DownloadContext("assessment", 2025, (), "Hubei", None)
+
+
 def download_table() -> pd.DataFrame:
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
+            "community_id": [f"C{i}" for i in range(9)],
             "community_name": [*FORMULAS, "一号社区"],
             "rank_change": [-3, -1, 0, 2, -5, 1, 4, -2, 7],
             "composite": [-0.5, 1.5, 2.0, -3.25, 0.0, 1.0, 2.0, 3.0, 4.0],
         }
     )
-    return ui.table_for_download(Translator("en"), frame, ["community_name", "rank_change", "composite"])
 
 
 def test_csv_download_neutralises_formulas():
-    data = ui.csv_bytes(download_table())
+    data = downloads.csv_bytes(download_table(), COLUMNS)
     assert data.startswith(b"\xef\xbb\xbf")
     header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    assert header == ["Community", "Rank change", "Composite"]
-    assert [row[0] for row in rows] == [f"'{value}" for value in FORMULAS] + ["一号社区"]
-    assert [row[1] for row in rows] == ["-3", "-1", "0", "2", "-5", "1", "4", "-2", "7"], "numbers stay numbers"
-    assert rows[0][2] == "-0.5"
+    assert header == ["community_id", *COLUMNS]
+    assert [row[1] for row in rows] == [f"'{value}" for value in FORMULAS] + ["一号社区"]
+    assert [row[2] for row in rows] == ["-3", "-1", "0", "2", "-5", "1", "4", "-2", "7"], "numbers stay numbers"
+    assert rows[0][3] == "-0.5"
 
 
 def test_excel_download_neutralises_formulas():
-    sheet = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(download_table()))).active
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    book = downloads.xlsx_bytes(Translator("en"), download_table(), COLUMNS, CONTEXT)
+    sheet = openpyxl.load_workbook(io.BytesIO(book)).active
+    rows = list(sheet.iter_rows(min_row=downloads.TITLE_ROWS + 2, values_only=True))
     # Older openpyxl reads a carriage return back as a line feed, newer keeps it; either way the
     # cell still starts with the quote.
-    assert [row[0].replace("\r", "\n") for row in rows] == [f"'{value}".replace("\r", "\n") for value in FORMULAS] + [
+    assert [row[1].replace("\r", "\n") for row in rows] == [f"'{value}".replace("\r", "\n") for value in FORMULAS] + [
         "一号社区"
     ]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row), "no cell is a formula"
-    assert [row[1] for row in rows][:2] == [-3, -1] and rows[0][2] == -0.5
-    assert isinstance(rows[0][1], int)
+    assert [row[2] for row in rows][:2] == [-3, -1] and rows[0][3] == -0.5
+    assert isinstance(rows[0][2], int)
 
 
 def test_every_table_download_goes_through_the_neutraliser():
@@ -471,8 +476,10 @@ def test_every_table_download_goes_through_the_neutraliser():
     }
     users = {path.name for path, text in sources.items() if "download_button(" in text}
     assert users == {"ui.py", "ui_report.py", "data.py"}, users
-    assert "table_for_download(tr, frame, columns)" in sources[ROOT / "community_eval" / "ui.py"]
-    assert "neutralise_formulas(frame[columns])" in sources[ROOT / "community_eval" / "ui.py"]
+    assert "downloads.csv_bytes(frame, columns)" in sources[ROOT / "community_eval" / "ui.py"]
+    assert "downloads.xlsx_bytes(tr, frame, columns, context)" in sources[ROOT / "community_eval" / "ui.py"]
+    writers = sources[ROOT / "community_eval" / "downloads.py"]
+    assert writers.count("neutralise_formulas(frame[columns])") == 2, "both files defuse formulas"
     assert "templates.template_csv" in sources[ROOT / "pages" / "data.py"]
 
 

@@ -64,5 +64,5 @@ def test_number_formats():
     assert format_value(0.1234, "share", "en") == "12.3%"
     assert format_value(2000, "yuan", "zh") == "2,000元"
     assert format_value(2000, "yuan", "en") == "¥2,000"
-    assert format_value(float("nan"), "decimal", "en") == "—"
+    assert format_value(float("nan"), "mean", "en") == "—"
     assert translate("en", "overview.delta", change="+1") == "+1 on last year"

@@ -201,7 +201,7 @@ def test_a_point_in_plain_words():
     row = pd.Series(
         {
             "measure": "mean_overall",
-            "kind": "decimal",
+            "kind": "mean",
             "better": "higher",
             "value": 4.21,
             "diff_from_median": 0.4,
@@ -260,7 +260,7 @@ def test_a_profile_link_keeps_the_view():
 
 def test_only_community_charts_are_clickable():
     frame = pd.DataFrame({"name": ["甲", "乙", "丙"], "id": ["A", "B", "C"], "value": [2.0, 3.0, 1.0]})
-    common = {"title": "", "value_title": "", "label_title": "", "kind": "decimal"}
+    common = {"title": "", "value_title": "", "label_title": "", "kind": "mean"}
     plain = charts.ranked_bars(frame, "name", "value", **common)
     linked = charts.ranked_bars(frame, "name", "value", ids="id", limit=2, **common)
     assert not charts.links_communities(plain) and plain.data[0].customdata is None
