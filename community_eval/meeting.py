@@ -38,6 +38,8 @@ INK = "#000000"
 GRID = "#C4C4C4"
 #: A title wider than this (in ems of the title font) is broken onto two lines.
 TITLE_EMS = 33.0
+#: Room right of the plot for the longest bar's value label at the wall's type size ("84.7%").
+LABEL_ROOM_PX = 110
 
 _SLIDES = "_meeting_slides"
 _STATE = "_meeting_state"
@@ -332,6 +334,8 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
         "zerolinewidth": 2,
         "automargin": True,
     }
+    if any(_labelled_beyond(trace) for trace in wall.data):
+        wall.update_layout(margin={"r": LABEL_ROOM_PX})
     wall.update_xaxes(**axis)
     wall.update_yaxes(**axis)
     if wall.layout.xaxis.side == "top":  # a long matrix's header row; a slide's few rows keep it below
@@ -347,6 +351,14 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
     for trace in wall.data:
         _thicken(trace)
     return wall
+
+
+def _labelled_beyond(trace: object) -> bool:
+    """Whether a trace writes values past its marks (a bar's label outside it, a dot's beside
+    it): the longest one needs room right of the plot at the wall's type size."""
+    if trace.type == "bar":
+        return trace.textposition == "outside" and trace.texttemplate is not None
+    return trace.type == "scatter" and "text" in (trace.mode or "")
 
 
 def _thicken(trace: object) -> None:
