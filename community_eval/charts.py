@@ -61,6 +61,8 @@ def _on_scale(figure: go.Figure, scale: tuple[float, float], axis: str = "x") ->
 
 #: ``layout.meta`` key of a figure whose points carry community ids as ``customdata``.
 COMMUNITY_POINTS = "community_points"
+#: ``layout.meta`` key of a chart cut to its first rows: how many rows there were before the cut.
+ROWS_TOTAL = "rows_total"
 
 
 def _note_meta(figure: go.Figure, **entries: object) -> None:
@@ -72,6 +74,13 @@ def _note_meta(figure: go.Figure, **entries: object) -> None:
 def _community_points(figure: go.Figure) -> None:
     """Mark a figure whose points are communities, so a click on one can open its profile."""
     _note_meta(figure, **{COMMUNITY_POINTS: True})
+
+
+def rows_total(figure: go.Figure) -> int | None:
+    """How many rows a chart had before a builder cut it to its first ones (``limit``), if it was cut."""
+    meta = figure.layout.meta
+    total = meta.get(ROWS_TOTAL) if isinstance(meta, dict) else None
+    return int(total) if total is not None else None
 
 
 def value_labels(values: pd.Series, kind: str, axis: str = "x") -> list[str]:
@@ -147,15 +156,16 @@ def ranked_bars(
 
     ``keep_order`` draws the rows as given (first at the top), for ordered categories;
     ``limit`` keeps the largest N (the smallest N with ``smallest``) so a chart stays
-    readable when there are many communities; the page's table lists them all. ``ids``
-    names the column of community ids when each bar is a community (clickable). Every bar
-    carries its value.
+    readable when there are many communities; the page's table lists them all (the figure
+    records how many there were, :func:`rows_total`). ``ids`` names the column of community
+    ids when each bar is a community (clickable). Every bar carries its value.
 
     A value on a bounded scale (``scale``, by default the column's own from
     :data:`metrics.SCALES`, e.g. 1–5 for satisfaction) is drawn as dots on an axis spanning
     that scale: a bar's length from 0 would mean nothing and make 3.6 and 3.9 look alike.
     """
     shown = frame.dropna(subset=[value])
+    total = len(shown)
     count = limit or len(shown)
     # Plotly draws the last row at the top: put the rows the reader looks for last.
     if keep_order:
@@ -188,6 +198,8 @@ def ranked_bars(
         _on_scale(figure, scale)
     if ids:
         _community_points(figure)
+    if len(shown) < total:
+        _note_meta(figure, **{ROWS_TOTAL: total})
     if reference is not None:
         figure.add_vline(
             x=reference,
@@ -528,6 +540,7 @@ def dumbbell(
     a province's chart take seconds to build and draw.
     """
     shown = frame.dropna(subset=[before, after])
+    total = len(shown)
     if limit is not None and len(shown) > limit:
         moved = (shown[after] - shown[before]).abs()
         shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
@@ -563,6 +576,8 @@ def dumbbell(
     figure.update_xaxes(**_axis_format(kind))
     if ids:
         _community_points(figure)
+    if len(shown) < total:
+        _note_meta(figure, **{ROWS_TOTAL: total})
     return figure
 
 

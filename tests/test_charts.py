@@ -151,3 +151,13 @@ def test_a_1_to_5_trend_spans_the_scale_not_0():
     assert list(charts.trend_line(years, "year", "mean_overall", **options).layout.yaxis.range) == [1.0, 5.0]
     assert list(charts.trend_line(years, "year", "value", scale=(1.0, 5.0), **options).layout.yaxis.range) == [1, 5]
     assert charts.trend_line(years, "year", "value", **options).layout.yaxis.rangemode == "tozero"
+
+
+def test_a_cut_chart_remembers_how_many_rows_it_had():
+    frame = pd.DataFrame({"name": [f"c{i}" for i in range(79)], "n": range(79)})
+    assert charts.rows_total(ranked(frame, "n", "int", limit=20)) == 79
+    assert charts.rows_total(ranked(frame, "n", "int")) is None, "nothing was cut"
+    moved = dumbbell(movers(79), limit=20)
+    assert charts.rows_total(moved) == 79
+    clickable = ranked(frame.assign(id=frame["name"]), "n", "int", limit=20, ids="id")
+    assert charts.links_communities(clickable) and charts.rows_total(clickable) == 79, "both notes kept"

@@ -263,6 +263,30 @@ def test_a_long_ranking_shows_its_top_rows_with_a_note():
     assert figure.layout.height is not None and figure.layout.font.size == 14, "the page's figure is untouched"
 
 
+def test_a_ranking_cut_to_its_top_rows_counts_all_of_them_on_the_wall():
+    """The page keeps the top 20 of 79; the wall shows 10 and must say of 79, not of 20."""
+    figure = charts.ranked_bars(
+        long_ranking(79), "name", "value", title="T", value_title="V", label_title="L", kind="int", limit=20
+    )
+    wall = meeting.wall_figure(figure, Translator("zh"))
+    assert "图中显示前 10 项，共 79 项" in wall.layout.title.text
+    few = charts.ranked_bars(
+        long_ranking(79), "name", "value", title="T", value_title="V", label_title="L", kind="int", limit=5
+    )
+    assert "Showing the first 5 of 79" in meeting.wall_figure(few, Translator("en")).layout.title.text
+
+
+def test_the_wall_counts_the_districts_communities(app):
+    """The staff deck's last slide ranks workers per 10,000 residents, the page's 20 lowest:
+    its note counts every community of the sample, as pandas counts them in sample_data."""
+    communities = pd.read_csv(Path(__file__).resolve().parent.parent / "sample_data" / "communities.csv")
+    at = app("pages/staff.py", lang="zh", mode="meeting", slide="last")
+    (figure,) = figures(at)
+    tr = Translator("zh")
+    assert title_of(figure).startswith(tr("staff.chart.per_10000", year=2025))
+    assert tr("meeting.rows_shown", shown=meeting.MAX_ROWS, total=len(communities)) in title_of(figure)
+
+
 def test_a_long_matrix_shows_its_first_rows():
     frame = pd.DataFrame({"name": [f"c{i}" for i in range(15)], "rule": ["pass"] * 15})
     figure = charts.status_matrix(
