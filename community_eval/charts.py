@@ -775,3 +775,77 @@ def rank_ranges(
     figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return figure
+
+
+# ---- the headline figures as one slide -------------------------------------------------------
+
+#: Text colours of good and bad news on white: Okabe–Ito's bluish green and vermillion,
+#: darkened to a contrast of at least 4.5:1 so they read from the back of a room.
+TONE_COLOURS = {"good": "#00785A", "bad": "#B34700", "flat": "#555555"}
+#: A change's direction, drawn before it (the colour says whether it is good news).
+ARROWS = {"up": "▲", "down": "▼", "off": ""}
+#: The board's columns: where each starts (or, for the value, ends) across the slide, its
+#: anchor and font size. Sized for the smallest wall screen, 1280 pixels wide.
+BOARD_COLUMNS = {
+    "label": (0.0, "left", 24),
+    "value": (0.52, "right", 40),
+    "verdict": (0.555, "left", 24),
+    "change": (0.86, "left", 24),
+}
+BOARD_STRIPE = "#F2F2F2"
+
+
+def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[str, str]) -> go.Figure:
+    """The headline figures as one table-like slide: a row per figure, its verdict and change.
+
+    Each card is a dict: ``label``, ``value``, and optionally ``verdict`` with its
+    ``verdict_tone`` and ``change`` with its ``change_tone`` ("good", "bad", "flat") and
+    ``arrow`` ("up", "down", "off"); ``headers`` names the columns. Rows spread over the
+    slide's height, type keeps its pixel size (the layout is set for 1280×720 and up), and
+    every text is escaped here. Tone is in the words and the arrow too, never colour alone.
+    """
+    figure = go.Figure()
+    slots = len(cards) + 1  # the header, then a row per card
+    for index, row in enumerate([{**headers, "header": True}, *cards]):
+        top, bottom = 1 - index / slots, 1 - (index + 1) / slots
+        if index % 2 == 1:
+            figure.add_shape(
+                type="rect", xref="paper", yref="paper", x0=-0.01, x1=1.0, y0=bottom, y1=top,
+                line={"color": BOARD_STRIPE, "width": 0}, fillcolor=BOARD_STRIPE, layer="below",
+            )  # fmt: skip
+        for field, (x, anchor, size) in BOARD_COLUMNS.items():
+            text = _board_text(row, field)
+            if text:
+                figure.add_annotation(
+                    text=text,
+                    xref="paper",
+                    yref="paper",
+                    x=x,
+                    y=(top + bottom) / 2,
+                    xanchor=anchor,
+                    yanchor="middle",
+                    showarrow=False,
+                    font={"size": size if not row.get("header") else 24, "color": "#000000"},
+                )
+    figure.update_layout(**base_layout(html_literal(title), "", ""), showlegend=False)
+    figure.update_xaxes(visible=False, range=[0, 1])
+    figure.update_yaxes(visible=False, range=[0, 1])
+    return figure
+
+
+def _board_text(row: dict[str, object], field: str) -> str:
+    """One cell of the board, escaped, its size and tone inline (so a wall restyle keeps them)."""
+    text = html_literal(str(row.get(field) or ""))
+    if not text:
+        return ""
+    if row.get("header"):
+        return f"<span style='color:#555555'>{text}</span>"
+    style = f"font-size:{BOARD_COLUMNS[field][2]}px"
+    tone = row.get(f"{field}_tone")
+    if tone in TONE_COLOURS:
+        style += f";color:{TONE_COLOURS[tone]}"
+    if field == "change":
+        arrow = ARROWS.get(str(row.get("arrow") or "off"), "")
+        text = f"{arrow} {text}" if arrow else text
+    text = f"<b>{text}</b>" if field == "value" else text
+    return f"<span style='{style}'>{text}</span>"

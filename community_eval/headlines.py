@@ -253,3 +253,30 @@ BADGES = {
     MEETS: {"color": "green", "icon": ":material/check_circle:"},
     MISSES: {"color": "red", "icon": ":material/error:"},
 }
+
+
+def board(tr: Translator, cards: list[Card], title: str):
+    """The cards as one figure (:func:`charts.headline_board`), for the meeting's first slide."""
+    from community_eval import charts
+
+    return charts.headline_board(
+        [
+            {
+                "label": card.label,
+                "value": card.value,
+                "verdict": card.verdict_text,
+                "verdict_tone": VERDICT_TONES.get(card.verdict),
+                "change": card.change_short,
+                "change_tone": card.change_tone,
+                "arrow": change_arrow(card.change, card.change_short),
+            }
+            for card in cards
+        ],
+        title=title,
+        headers={
+            "label": tr("overview.board.figure"),
+            "value": tr("overview.board.value"),
+            "verdict": tr("overview.board.standard"),
+            "change": tr("overview.board.change"),
+        },
+    )

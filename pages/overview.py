@@ -33,6 +33,11 @@ for column, card in zip(columns, cards, strict=True):
         )
         if card.verdict:
             st.badge(card.verdict_text, **headlines.BADGES[card.verdict])
+# On the wall the same cards are the deck's first slide.
+ui.meeting_slide(
+    lambda: headlines.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),
+    key="overview_headlines",
+)
 
 level = ui.chart_level(view)
 group_title = tr(f"level.{level}")
