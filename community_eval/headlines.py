@@ -236,7 +236,10 @@ def place_name(tr: Translator, options: pd.DataFrame, filters: Filters) -> str:
 
 def reading(tr: Translator, place: str, values: dict, cards: list[Card]) -> str:
     """The overview's one-line reading: the place, then each judged figure with its verdict,
-    those missing their standard first. Without any verdict, the place and its size."""
+    those missing their standard first. Without any verdict, the place and its size; with
+    no community in the filter, that (not "— communities")."""
+    if not values.get("communities"):
+        return tr("overview.reading_empty", place=place)
     judged = [card for card in cards if card.verdict is not None]
     judged.sort(key=lambda card: card.verdict != MISSES)
     size = {"place": place, "communities": tr.number(values.get("communities"))}

@@ -221,3 +221,10 @@ def test_the_reading_names_the_place_and_puts_misses_first(sample_values):
     assert met.key == "turnover_rate" and turnover > max(staff, rooms), "the met standard comes last"
     plain = headlines.reading(tr, "仙桃市", now, [card for card in cards if card.verdict is None])
     assert plain == tr("overview.reading_plain", place="仙桃市", communities="79", residents="655,279")
+
+
+def test_a_filter_without_communities_says_so():
+    tr = Translator("en")
+    empty = dict.fromkeys(("communities", "residents", "staff_in_post", "turnover_rate"))
+    assert headlines.reading(tr, "仙桃市 · Rural", empty, []) == "仙桃市 · Rural: no community in the filter."
+    assert headlines.reading(tr, "仙桃市", {**empty, "communities": 0.0}, []).endswith("no community in the filter.")
