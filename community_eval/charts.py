@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from community_eval.formats import FORMATS
+from community_eval.metrics import SCALES
 from community_eval.safety import html_literal
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -67,13 +68,56 @@ def _axis_format(kind: str, values: object = None) -> dict[str, object]:
     return axis
 
 
+def _on_scale(figure: go.Figure, scale: tuple[float, float], axis: str = "x") -> None:
+    """Span the value axis over the whole scale (1 to 5), one tick per step, with a faint line
+    per row for the eye to follow from a name to its dot; room on the right for the labels."""
+    low, high = scale
+    values = {"range": [low, high], "autorange": False, "dtick": 1, "tickformat": "d", "zeroline": False}
+    if axis == "x":
+        figure.update_xaxes(**values)
+        figure.update_yaxes(showgrid=True, gridcolor="#F0F0F0")
+    else:
+        figure.update_yaxes(**values)
+
+
 #: ``layout.meta`` key of a figure whose points carry community ids as ``customdata``.
 COMMUNITY_POINTS = "community_points"
+#: ``layout.meta`` key of a chart cut to its first rows: how many rows there were before the cut.
+ROWS_TOTAL = "rows_total"
+
+
+def _note_meta(figure: go.Figure, **entries: object) -> None:
+    """Add entries to the figure's ``layout.meta`` dict, keeping those already there."""
+    meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+    figure.update_layout(meta={**meta, **entries})
 
 
 def _community_points(figure: go.Figure) -> None:
     """Mark a figure whose points are communities, so a click on one can open its profile."""
-    figure.update_layout(meta={COMMUNITY_POINTS: True})
+    _note_meta(figure, **{COMMUNITY_POINTS: True})
+
+
+def rows_total(figure: go.Figure) -> int | None:
+    """How many rows a chart had before a builder cut it to its first ones (``limit``), if it was cut."""
+    meta = figure.layout.meta
+    total = meta.get(ROWS_TOTAL) if isinstance(meta, dict) else None
+    return int(total) if total is not None else None
+
+
+def value_labels(values: pd.Series, kind: str, axis: str = "x") -> list[str]:
+    """Each bar's label (a ``texttemplate`` per bar): its value in the kind's hover format.
+
+    A bar of zero has no length to see, so without a label it reads as missing; it says
+    "0" instead (a format such as ".1%" would write "0.0%", a figure nobody has to parse).
+    """
+    number = HOVER_FORMATS[kind]
+    return ["0" if value == 0 else f"%{{{axis}:{number}}}" for value in values]
+
+
+#: Stacked parts carry their value inside; a part too narrow for its label at this size shows none.
+INSIDE_TEXT = {"uniformtext": {"minsize": 11, "mode": "hide"}}
+#: Room right of the plot for the label of the longest bar ("84.7%", "12,345").
+LABEL_ROOM_PX = 64
 
 
 def links_communities(figure: go.Figure) -> bool:
@@ -127,15 +171,22 @@ def ranked_bars(
     limit: int | None = None,
     smallest: bool = False,
     ids: str | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted largest first, for "which communities carry the most".
 
     ``keep_order`` draws the rows as given (first at the top), for ordered categories;
     ``limit`` keeps the largest N (the smallest N with ``smallest``) so a chart stays
-    readable when there are many communities; the page's table lists them all.
-    ``ids`` names the column of community ids when each bar is a community (clickable).
+    readable when there are many communities; the page's table lists them all (the figure
+    records how many there were, :func:`rows_total`). ``ids`` names the column of community
+    ids when each bar is a community (clickable). Every bar carries its value.
+
+    A value on a bounded scale (``scale``, by default the column's own from
+    :data:`metrics.SCALES`, e.g. 1–5 for satisfaction) is drawn as dots on an axis spanning
+    that scale: a bar's length from 0 would mean nothing and make 3.6 and 3.9 look alike.
     """
     shown = frame.dropna(subset=[value])
+    total = len(shown)
     count = limit or len(shown)
     # Plotly draws the last row at the top: put the rows the reader looks for last.
     if keep_order:
@@ -144,21 +195,32 @@ def ranked_bars(
         shown = shown.sort_values(value).head(count).iloc[::-1]
     else:
         shown = shown.sort_values(value).tail(count)
-    figure = go.Figure(
-        go.Bar(
-            x=shown[value],
-            y=shown[label],
-            orientation="h",
-            marker_color=OKABE_ITO[0],
-            hovertemplate=f"%{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
-            customdata=shown[ids] if ids else None,
+    scale = scale or SCALES.get(value)
+    common = {
+        "x": shown[value],
+        "y": shown[label],
+        "hovertemplate": f"%{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+        "customdata": shown[ids] if ids else None,
+        "texttemplate": value_labels(shown[value], kind),
+        "cliponaxis": False,
+    }
+    if scale:
+        trace = go.Scatter(
+            **common, mode="markers+text", textposition="middle right", marker={"color": OKABE_ITO[0], "size": 11}
         )
-    )
+    else:
+        trace = go.Bar(**common, orientation="h", textposition="outside", marker_color=OKABE_ITO[0])
+    figure = go.Figure(trace)
     height = max(320, 28 * len(shown) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_xaxes(**_axis_format(kind, shown[value]))
+    figure.update_layout(margin={"r": LABEL_ROOM_PX})
+    if scale:
+        _on_scale(figure, scale)
     if ids:
         _community_points(figure)
+    if len(shown) < total:
+        _note_meta(figure, **{ROWS_TOTAL: total})
     if reference is not None:
         figure.add_vline(
             x=reference,
@@ -200,10 +262,14 @@ def stacked_bars(
                 marker_color=OKABE_ITO[index % len(OKABE_ITO)],
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
                 customdata=rows[ids] if ids else None,
+                texttemplate=value_labels(rows[value], kind),
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
             )
         )
     height = max(320, 28 * frame[label].nunique() + 140)
-    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
+    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack", **INSIDE_TEXT)
     figure.update_xaxes(**_axis_format(kind, frame.groupby(label)[value].sum()))
     if ids:
         _community_points(figure)
@@ -225,6 +291,7 @@ def trend_line(
     height: int | None = None,
     x_step: int | None = None,
     x_dates: str | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> go.Figure:
     """A line over time with markers, for monthly and yearly trends.
 
@@ -232,6 +299,8 @@ def trend_line(
     median), with ``names`` = (line, reference) in the legend; ``x_step`` sets whole-number
     x ticks (years); ``x_dates`` is the d3 format of date ticks and hovers, from the locale
     (plotly would write "Jan 2024" on a Chinese page); ``height`` makes a small multiple.
+    The value axis starts at 0, or spans ``scale`` (by default the column's, from
+    :data:`metrics.SCALES`) for a value on a bounded scale such as 1–5, which has no 0.
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
     # The name reaches the hover through the trace's own name, never the template: a
@@ -260,6 +329,9 @@ def trend_line(
         )
     figure.update_layout(**base_layout(title, x_title, y_title, height or 420))
     figure.update_yaxes(**_axis_format(kind, frame[y]), rangemode="tozero")
+    scale = scale or SCALES.get(y)
+    if scale:
+        _on_scale(figure, scale, axis="y")
     if x_step:
         figure.update_xaxes(dtick=x_step, tickformat="d")
     if x_dates:
@@ -407,9 +479,15 @@ def diverging_likert(
                 showlegend=in_legend,
                 customdata=share,
                 hovertemplate=f"{answer_names[answer]} · %{{y}}: %{{customdata:{SHARE}}}<extra></extra>",
+                # The neutral answer is labelled once, on its right half, with its whole share.
+                texttemplate="" if answer == 3 and side < 0 else f"%{{customdata:{SHARE}}}",
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
             )
         )
-    figure.update_layout(**base_layout(title, value_title, "", max(320, 48 * len(items) + 140)), barmode="relative")
+    layout = base_layout(title, value_title, "", max(320, 48 * len(items) + 140))
+    figure.update_layout(**layout, barmode="relative", **INSIDE_TEXT)
     figure.update_xaxes(tickformat=TICK_FORMATS["share"], gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#333")
     figure.update_yaxes(autorange="reversed")
     return figure
@@ -483,6 +561,7 @@ def dumbbell(
     a province's chart take seconds to build and draw.
     """
     shown = frame.dropna(subset=[before, after])
+    total = len(shown)
     if limit is not None and len(shown) > limit:
         moved = (shown[after] - shown[before]).abs()
         shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
@@ -518,6 +597,8 @@ def dumbbell(
     figure.update_xaxes(**_axis_format(kind, shown[[before, after]].stack()))
     if ids:
         _community_points(figure)
+    if len(shown) < total:
+        _note_meta(figure, **{ROWS_TOTAL: total})
     return figure
 
 
@@ -543,10 +624,14 @@ def grouped_bars(
                 orientation="h",
                 marker_color=OKABE_ITO[index % len(OKABE_ITO)],
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+                texttemplate=value_labels(frame[column], kind),
+                textposition="outside",
+                cliponaxis=False,
             )
         )
     height = max(320, 22 * len(values) * len(frame) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="group")
+    figure.update_layout(margin={"r": LABEL_ROOM_PX})
     figure.update_xaxes(**_axis_format(kind, frame[list(values)].stack()))
     figure.update_yaxes(autorange="reversed")
     return figure
@@ -651,10 +736,14 @@ def contribution_bars(
                 orientation="h",
                 marker_color=OKABE_ITO[index % len(OKABE_ITO)],
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS['score']}}}<extra></extra>",
+                texttemplate=value_labels(rows[value], "score"),
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
             )
         )
     height = max(320, 28 * len(shown_order) + 140)
-    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
+    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack", **INSIDE_TEXT)
     figure.update_layout(legend_traceorder="normal")
     figure.update_xaxes(**_axis_format("score"), range=[0, 100])
     figure.update_yaxes(categoryorder="array", categoryarray=[tick[name] for name in reversed(shown_order)])
@@ -707,3 +796,77 @@ def rank_ranges(
     figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return figure
+
+
+# ---- the headline figures as one slide -------------------------------------------------------
+
+#: Text colours of good and bad news on white: Okabe–Ito's bluish green and vermillion,
+#: darkened to a contrast of at least 4.5:1 so they read from the back of a room.
+TONE_COLOURS = {"good": "#00785A", "bad": "#B34700", "flat": "#555555"}
+#: A change's direction, drawn before it (the colour says whether it is good news).
+ARROWS = {"up": "▲", "down": "▼", "off": ""}
+#: The board's columns: where each starts (or, for the value, ends) across the slide, its
+#: anchor and font size. Sized for the smallest wall screen, 1280 pixels wide.
+BOARD_COLUMNS = {
+    "label": (0.0, "left", 24),
+    "value": (0.52, "right", 40),
+    "verdict": (0.555, "left", 24),
+    "change": (0.86, "left", 24),
+}
+BOARD_STRIPE = "#F2F2F2"
+
+
+def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[str, str]) -> go.Figure:
+    """The headline figures as one table-like slide: a row per figure, its verdict and change.
+
+    Each card is a dict: ``label``, ``value``, and optionally ``verdict`` with its
+    ``verdict_tone`` and ``change`` with its ``change_tone`` ("good", "bad", "flat") and
+    ``arrow`` ("up", "down", "off"); ``headers`` names the columns. Rows spread over the
+    slide's height, type keeps its pixel size (the layout is set for 1280×720 and up), and
+    every text is escaped here. Tone is in the words and the arrow too, never colour alone.
+    """
+    figure = go.Figure()
+    slots = len(cards) + 1  # the header, then a row per card
+    for index, row in enumerate([{**headers, "header": True}, *cards]):
+        top, bottom = 1 - index / slots, 1 - (index + 1) / slots
+        if index % 2 == 1:
+            figure.add_shape(
+                type="rect", xref="paper", yref="paper", x0=-0.01, x1=1.0, y0=bottom, y1=top,
+                line={"color": BOARD_STRIPE, "width": 0}, fillcolor=BOARD_STRIPE, layer="below",
+            )  # fmt: skip
+        for field, (x, anchor, size) in BOARD_COLUMNS.items():
+            text = _board_text(row, field)
+            if text:
+                figure.add_annotation(
+                    text=text,
+                    xref="paper",
+                    yref="paper",
+                    x=x,
+                    y=(top + bottom) / 2,
+                    xanchor=anchor,
+                    yanchor="middle",
+                    showarrow=False,
+                    font={"size": size if not row.get("header") else 24, "color": "#000000"},
+                )
+    figure.update_layout(**base_layout(html_literal(title), "", ""), showlegend=False)
+    figure.update_xaxes(visible=False, range=[0, 1])
+    figure.update_yaxes(visible=False, range=[0, 1])
+    return figure
+
+
+def _board_text(row: dict[str, object], field: str) -> str:
+    """One cell of the board, escaped, its size and tone inline (so a wall restyle keeps them)."""
+    text = html_literal(str(row.get(field) or ""))
+    if not text:
+        return ""
+    if row.get("header"):
+        return f"<span style='color:#555555'>{text}</span>"
+    style = f"font-size:{BOARD_COLUMNS[field][2]}px"
+    tone = row.get(f"{field}_tone")
+    if tone in TONE_COLOURS:
+        style += f";color:{TONE_COLOURS[tone]}"
+    if field == "change":
+        arrow = ARROWS.get(str(row.get("arrow") or "off"), "")
+        text = f"{arrow} {text}" if arrow else text
+    text = f"<b>{text}</b>" if field == "value" else text
+    return f"<span style='{style}'>{text}</span>"

@@ -334,11 +334,25 @@ def _first(frame: pd.DataFrame, column: str) -> float | None:
     return float(frame[column].iloc[0])
 
 
+#: The overview's headline figures, in the order its cards show them.
+HEADLINE_KEYS = (
+    "communities",
+    "residents",
+    "staff_in_post",
+    "mean_satisfaction",
+    "compliant_share",
+    "turnover_rate",
+    "admin_hours_share",
+)
+
+
 def headline_values(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> dict:
     """Every headline figure for one year, pooled over the whole filter.
 
     One year at a time, so a page caches each year once: moving the year back a step
-    reuses the year it showed as "previous".
+    reuses the year it showed as "previous". Besides :data:`HEADLINE_KEYS` it gives
+    ``facilities_short``, the communities failing the profile, which the compliance card
+    names as its verdict (a share alone does not say how many places fall short).
     """
     scope = scope_summary(store, filters)
     burden = task_burden(store, filters, year, level="all")
@@ -353,7 +367,14 @@ def headline_values(store: Store, filters: Filters, year: int, standards: Standa
         "compliant_share": _first(rooms, "compliant_share"),
         "turnover_rate": _first(people, "turnover_rate"),
         "admin_hours_share": _first(burden, "admin_hours_share"),
+        "facilities_short": _short_of_standard(rooms),
     }
+
+
+def _short_of_standard(rollup: pd.DataFrame) -> float | None:
+    """Communities whose compliance is known and false, from the one-row facility roll-up."""
+    known, compliant = _first(rollup, "n_known"), _first(rollup, "n_compliant")
+    return None if known is None or compliant is None else known - compliant
 
 
 def headlines(store: Store, filters: Filters, year: int, standards: Standards, profile: Profile) -> list[Headline]:
@@ -365,7 +386,7 @@ def headlines(store: Store, filters: Filters, year: int, standards: Standards, p
 
 def combine_headlines(now: dict, before: dict) -> list[Headline]:
     """Two years' :func:`headline_values` as the overview's figures with their changes."""
-    return [Headline(key, now[key], before[key]) for key in now]
+    return [Headline(key, now[key], before[key]) for key in HEADLINE_KEYS]
 
 
 from community_eval.profile import (  # noqa: E402, F401

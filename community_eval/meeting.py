@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from community_eval import url_params
-from community_eval.charts import FONT_FAMILY, MUTED
+from community_eval.charts import FONT_FAMILY, MUTED, rows_total
 from community_eval.i18n import Translator
 from community_eval.safety import markdown_literal
 
@@ -38,6 +38,8 @@ INK = "#000000"
 GRID = "#C4C4C4"
 #: A title wider than this (in ems of the title font) is broken onto two lines.
 TITLE_EMS = 33.0
+#: Room right of the plot for the longest bar's value label at the wall's type size ("84.7%").
+LABEL_ROOM_PX = 110
 
 _SLIDES = "_meeting_slides"
 _STATE = "_meeting_state"
@@ -280,14 +282,18 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
     Type of at least 24 px in black on white, thicker lines, larger markers with black
     outlines and outlined bars (the Okabe–Ito hues stay, so colour-blind safety does too),
     a title broken in two when it would not fit, and at most :data:`MAX_ROWS` category rows
-    in the chart's own order, with a subtitle saying how many there are in all.
+    in the chart's own order, with a subtitle saying how many there are in all: all the rows
+    the chart was drawn from (79 communities), not only those its page kept (the top 20).
     """
     wall = go.Figure(figure)
     title = _wrap(wall.layout.title.text or "", TITLE_EMS)
-    shown = _fit_rows(wall)
-    if shown:
-        note = tr("meeting.rows_shown", shown=shown[0], total=shown[1])
-        title += f"<br><span style='font-size:{BASE_PX}px'>{note}</span>"
+    rows = _fit_rows(wall)
+    if rows:
+        shown, drawn = rows
+        total = max(drawn, rows_total(figure) or 0)
+        if shown < total:
+            note = tr("meeting.rows_shown", shown=shown, total=total)
+            title += f"<br><span style='font-size:{BASE_PX}px'>{note}</span>"
     wall.update_layout(
         height=None,
         autosize=True,
@@ -332,6 +338,8 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
         "zerolinewidth": 2,
         "automargin": True,
     }
+    if any(_labelled_beyond(trace) for trace in wall.data):
+        wall.update_layout(margin={"r": LABEL_ROOM_PX})
     wall.update_xaxes(**axis)
     wall.update_yaxes(**axis)
     if wall.layout.xaxis.side == "top":  # a long matrix's header row; a slide's few rows keep it below
@@ -347,6 +355,14 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
     for trace in wall.data:
         _thicken(trace)
     return wall
+
+
+def _labelled_beyond(trace: object) -> bool:
+    """Whether a trace writes values past its marks (a bar's label outside it, a dot's beside
+    it): the longest one needs room right of the plot at the wall's type size."""
+    if trace.type == "bar":
+        return trace.textposition == "outside" and trace.texttemplate is not None
+    return trace.type == "scatter" and "text" in (trace.mode or "")
 
 
 def _thicken(trace: object) -> None:
@@ -377,8 +393,9 @@ def _fit_rows(figure: go.Figure) -> tuple[int, int] | None:
     """Zoom a long category axis to its first MAX_ROWS rows as the reader sees them.
 
     Plotly numbers categories 0, 1, … in order of first appearance; a y axis drawn upwards
-    shows the last of them at the top, a reversed one the first. Returns (shown, total)
-    when rows were left out of view, else None. The data stay whole (the axis can be panned).
+    shows the last of them at the top, a reversed one the first. Returns (rows in view, rows
+    in the figure) for a chart with category rows, else None. The data stay whole (the axis
+    can be panned).
     """
     rows: dict[str, None] = {}
     for trace in figure.data:
@@ -387,8 +404,10 @@ def _fit_rows(figure: go.Figure) -> tuple[int, int] | None:
             continue
         rows.update(dict.fromkeys(values))
     total = len(rows)
-    if total <= MAX_ROWS:
+    if total == 0:
         return None
+    if total <= MAX_ROWS:
+        return total, total
     if figure.layout.yaxis.autorange == "reversed":
         figure.update_yaxes(range=[MAX_ROWS - 0.5, -0.5], autorange=False)
     else:

@@ -67,6 +67,22 @@ KINDS: dict[str, str] = {
     "workers_per_10000": "rate",
 }
 
+#: Columns on a bounded scale, as (lowest, highest). A 1–5 answer has no 0, so a chart of
+#: one draws dots on an axis from 1 to 5 (see charts.ranked_bars), never bars from 0.
+LIKERT = (1.0, 5.0)
+SCALES: dict[str, tuple[float, float]] = {
+    column: LIKERT
+    for column in (
+        "mean_overall",
+        "mean_service",
+        "mean_environment",
+        "mean_safety",
+        "mean_participation",
+        "mean_staff_attitude",
+        "mean_facilities",
+    )
+}
+
 
 # ---- the columns of each indicator, as INDICATORS.md names and orders them ----------------
 # The export writes exactly these; the pages show the same columns after the community name.

@@ -28,6 +28,7 @@ from plotly.offline import get_plotlyjs
 
 from community_eval import charts, disclosure, indicators
 from community_eval.export import ExportError
+from community_eval.headlines import HEADLINE_KINDS, STATIC
 from community_eval.i18n import Translator, has
 from community_eval.indicators import COMPONENTS, Filters
 from community_eval.metrics import ASSESSMENT_SCORES, KINDS
@@ -55,17 +56,6 @@ NAMES_IN_TEXT = 20
 #: plotly's options for a printed page: no toolbar (and so no logo link), still hoverable.
 PLOT_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
-HEADLINE_KINDS = {
-    "communities": "int",
-    "residents": "int",
-    "staff_in_post": "int",
-    "mean_satisfaction": "mean",
-    "compliant_share": "share",
-    "turnover_rate": "share",
-    "admin_hours_share": "share",
-}
-#: Headline figures that do not change from year to year in the data (no change shown).
-STATIC_HEADLINES = {"communities", "residents"}
 #: Columns shown as a signed change (+3 / −2) rather than a plain number.
 SIGNED_COLUMNS = {"rank_change"}
 #: The columns of each theme's table of highest and lowest communities.
@@ -442,7 +432,7 @@ def _headlines(ctx: Context) -> str:
     for figure in figures:
         kind = HEADLINE_KINDS[figure.key]
         change = ""
-        if figure.key not in STATIC_HEADLINES and figure.change is not None:
+        if figure.key not in STATIC and figure.change is not None:
             change = tr("overview.delta", change=tr.change(figure.change, kind))
         cards.append(
             f'<div class="card"><div class="label">{_e(tr(f"headline.{figure.key}"))}</div>'

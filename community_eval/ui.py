@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import runpy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -516,6 +516,13 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
         (where or st).plotly_chart(figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points")
     else:
         (where or st).plotly_chart(figure, key=key)
+
+
+def meeting_slide(build: Callable[[], go.Figure], key: str) -> None:
+    """A slide only meeting mode shows: what the page itself shows another way (the overview's
+    cards, which a wall screen needs as one figure). ``build`` runs only in meeting mode."""
+    if meeting.active():
+        meeting.collect(build(), key)
 
 
 # ---- page helpers -----------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Overview: the district at a glance — headline figures with their change, one chart per theme."""
+"""Overview: the district at a glance — a one-line reading, the headline figures with their
+verdict against the standards and their change, one chart per theme."""
 
 import streamlit as st
 
-from community_eval import charts, indicators, ui
+from community_eval import charts, headlines, ui
 
 tr, view = ui.page()
 st.title(tr("overview.title"))
@@ -11,39 +12,32 @@ if view.year is None:
     st.stop()
 st.caption(ui.scope_text(tr, view))
 
-HEADLINE_KINDS = {
-    "communities": "int",
-    "residents": "int",
-    "staff_in_post": "int",
-    "mean_satisfaction": "mean",
-    "compliant_share": "share",
-    "turnover_rate": "share",
-    "admin_hours_share": "share",
-}
-# Rising is bad for these two; the delta arrow turns red when they go up.
-WORSE_WHEN_HIGHER = {"turnover_rate", "admin_hours_share"}
-STATIC = {"communities", "residents"}
-
 # Each year's figures are cached on their own, so stepping the year back reuses one of them.
 now, before = (
     ui.compute("headline_values", view.filters, year, standards=True, profile=view.profile)
     for year in (view.year, view.year - 1)
 )
-headlines = indicators.combine_headlines(now, before)
+cards = headlines.headline_cards(tr, now, before, ui.standards(), view.profile)
+place = headlines.place_name(tr, ui.compute("filter_options"), view.filters)
+ui.takeaway(headlines.reading(tr, place, now, cards))
 columns = st.columns(4) + st.columns(3)
-for column, figure in zip(columns, headlines, strict=True):
-    kind = HEADLINE_KINDS[figure.key]
-    delta = None
-    if figure.key not in STATIC and figure.change is not None:
-        delta = tr("overview.delta", change=tr.change(figure.change, kind))
-    column.metric(
-        tr(f"headline.{figure.key}"),
-        tr.number(figure.value, kind),
-        delta=delta,
-        delta_color="inverse" if figure.key in WORSE_WHEN_HIGHER else "normal",
-        help=tr(f"headline_help.{figure.key}"),
-        border=True,
-    )
+for column, card in zip(columns, cards, strict=True):
+    with column.container(border=True, height="stretch"):
+        st.metric(
+            card.label,
+            card.value,
+            delta=card.change_text or None,
+            delta_color=headlines.METRIC_COLOURS.get(card.change_tone, "off"),
+            delta_arrow=headlines.change_arrow(card.change, card.change_short),
+            help=card.help,
+        )
+        if card.verdict:
+            st.badge(card.verdict_text, **headlines.BADGES[card.verdict])
+# On the wall the same cards are the deck's first slide.
+ui.meeting_slide(
+    lambda: headlines.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),
+    key="overview_headlines",
+)
 
 level = ui.chart_level(view)
 group_title = tr(f"level.{level}")

@@ -8,6 +8,7 @@ table opens this page with it chosen.
 import streamlit as st
 
 from community_eval import charts, ui, ui_profile
+from community_eval.metrics import SCALES
 from community_eval.profile import KINDS, MIN_RANKED, THEMES, TREND_MEASURES, of_community
 from community_eval.safety import markdown_literal
 
@@ -102,6 +103,7 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
             kind=KINDS[measure],
             height=320,
             x_step=1,
+            scale=SCALES.get(measure),
         ),
         key=f"profile_trend_{measure}",
     )

@@ -45,11 +45,16 @@ def app(sample_db, monkeypatch):
     return make
 
 
+#: Streamlit's own Markdown markup, which the reader never sees: a badge or colour directive's
+#: name (``:red-badge[``) and a Material icon (``:material/error:``).
+STREAMLIT_MARKUP = re.compile(r":material/[a-z_]+:|:[a-z]+(?:-badge|-background)?\[")
+
+
 def visible_text(at: AppTest) -> list[str]:
     """Every piece of text a reader sees on the page and in the sidebar."""
     texts: list[str] = []
     for kind in ("title", "header", "subheader", "caption", "markdown", "info", "error", "warning"):
-        texts += [element.value for element in getattr(at, kind)]
+        texts += [STREAMLIT_MARKUP.sub("", element.value) for element in getattr(at, kind)]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     texts += [w.label for w in at.selectbox] + [w.label for w in at.get("segmented_control")]
     texts += [text for c in at.get("plotly_chart") for text in chart_texts(c.proto.spec)]
@@ -144,6 +149,44 @@ def test_overview_shows_the_sample_districts_figures(app):
     assert deltas["Staff in post"] == "-8 on last year"
     zh = app(lang="zh").run()
     assert {m.label: m.proto.delta for m in zh.metric}["在岗社区干部"] == "-8（较上年）"
+
+
+def _metric_colour(metric) -> tuple[str, str]:
+    """A metric's delta colour and arrow as Streamlit draws them ("RED", "UP")."""
+    fields = metric.proto.DESCRIPTOR.fields_by_name
+    colour = fields["color"].enum_type.values_by_number[metric.proto.color].name
+    arrow = fields["direction"].enum_type.values_by_number[metric.proto.direction].name
+    return colour, arrow
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_judges_each_figure_against_its_standard(app, lang):
+    """The reading names the place; the cards say which standards are met, in words and
+    colour; a change is red when it is bad news, whichever way it points."""
+    from community_eval.i18n import Translator
+    from tests.test_headlines import sample_truth
+
+    tr, truth = Translator(lang), sample_truth()
+    at = app(lang=lang).run()
+    assert not at.exception, [e.message for e in at.exception]
+    reading = at.markdown[0].value
+    assert reading.startswith(f"**{tr('overview.reading_intro', place='仙桃市', communities='79', figures='')[:-1]}")
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    expected = [
+        (":red-badge", tr("verdict.staff_in_post.misses", line="18")),
+        (":red-badge", tr("verdict.compliant_share.misses", count=truth["facilities_short"])),
+        (":green-badge", tr("verdict.turnover_rate.meets", line="30.0%")),
+    ]
+    assert len(badges) == len(expected)
+    for badge, (colour, words) in zip(badges, expected, strict=True):
+        assert badge.startswith(colour) and words in badge, badge
+    colours = {m.label: _metric_colour(m) for m in at.metric}
+    assert colours[tr("headline.turnover_rate")] == ("RED", "UP"), "turnover rose 5 points: bad news"
+    assert colours[tr("headline.admin_hours_share")] == ("GREEN", "DOWN"), "the admin share fell: good news"
+    assert colours[tr("headline.staff_in_post")] == ("RED", "DOWN")
+    assert colours[tr("headline.mean_satisfaction")] == ("GREEN", "UP")
+    help_text = next(m.proto.help for m in at.metric if m.label == tr("headline.staff_in_post"))
+    assert tr("headline_standard.staff_in_post", line="18", source="")[:8] in help_text
 
 
 def test_a_filter_changes_the_figures_and_the_url(app):

@@ -24,6 +24,13 @@ TIMEOUT = 60
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = [script for script, *_ in entry_pages()]
 FIRST = PAGES[0]
+#: Slides a deck shows besides the page's charts: the overview opens with its headline figures.
+MEETING_ONLY = {"pages/overview.py": 1}
+
+
+def deck_size(normal_counts: dict[str, int], page: str) -> int:
+    """How many slides a page's deck has: its charts, and any slide only meeting mode shows."""
+    return normal_counts[page] + MEETING_ONLY.get(page, 0)
 
 
 @pytest.fixture
@@ -95,7 +102,7 @@ def test_every_page_renders_as_a_deck(app, normal_counts, page, lang):
     at = app(page, lang=lang, mode="meeting")
     assert not at.exception, [e.message for e in at.exception]
     tr = Translator(lang)
-    total = normal_counts[page]
+    total = deck_size(normal_counts, page)
     shown = figures(at)
     if total == 0:
         assert not shown
@@ -153,7 +160,7 @@ def test_past_the_last_slide_comes_the_next_page_with_the_filters_kept(app, norm
     assert "干河街道" in unescaped(" ".join(m.value for m in at.markdown))
     at.button(key="meeting_prev").click().run()
     assert at.title[0].value == Translator("zh")("nav.overview")
-    assert at.query_params["slide"] == str(normal_counts["pages/overview.py"])
+    assert at.query_params["slide"] == str(deck_size(normal_counts, "pages/overview.py"))
 
 
 def test_a_page_without_slides_still_leads_on(app):
@@ -261,6 +268,56 @@ def test_a_long_ranking_shows_its_top_rows_with_a_note():
     assert len(wall.data[0].y) == 30, "the data stay whole"
     assert wall.data[0].marker.line.color == "#000000"
     assert figure.layout.height is not None and figure.layout.font.size == 14, "the page's figure is untouched"
+
+
+def test_a_ranking_cut_to_its_top_rows_counts_all_of_them_on_the_wall():
+    """The page keeps the top 20 of 79; the wall shows 10 and must say of 79, not of 20."""
+    figure = charts.ranked_bars(
+        long_ranking(79), "name", "value", title="T", value_title="V", label_title="L", kind="int", limit=20
+    )
+    wall = meeting.wall_figure(figure, Translator("zh"))
+    assert "图中显示前 10 项，共 79 项" in wall.layout.title.text
+    few = charts.ranked_bars(
+        long_ranking(79), "name", "value", title="T", value_title="V", label_title="L", kind="int", limit=5
+    )
+    assert "Showing the first 5 of 79" in meeting.wall_figure(few, Translator("en")).layout.title.text
+
+
+def test_the_wall_counts_the_districts_communities(app):
+    """The staff deck's last slide ranks workers per 10,000 residents, the page's 20 lowest:
+    its note counts every community of the sample, as pandas counts them in sample_data."""
+    communities = pd.read_csv(Path(__file__).resolve().parent.parent / "sample_data" / "communities.csv")
+    at = app("pages/staff.py", lang="zh", mode="meeting", slide="last")
+    (figure,) = figures(at)
+    tr = Translator("zh")
+    assert title_of(figure).startswith(tr("staff.chart.per_10000", year=2025))
+    assert tr("meeting.rows_shown", shown=meeting.MAX_ROWS, total=len(communities)) in title_of(figure)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_deck_opens_with_the_headline_figures_and_their_verdicts(app, lang):
+    """Slide 1 is the figures the overview's cards show, each judged by the same function."""
+    from tests.test_headlines import sample_truth
+
+    tr = Translator(lang)
+    truth = sample_truth()
+    at = app(FIRST, lang=lang, mode="meeting")
+    assert not at.exception, [e.message for e in at.exception]
+    (figure,) = figures(at)
+    assert title_of(figure) == tr("overview.board_title", place="仙桃市", year=2025)
+    texts = [unescaped(a["text"]) for a in figure["layout"]["annotations"]]
+    shown = " ".join(texts)
+    for key in ("communities", "residents", "staff_in_post"):
+        assert tr(f"headline.{key}") in shown
+        assert tr.number(truth[key]) in shown, key
+    assert tr("verdict.staff_in_post.misses", line="18") in shown, "6.9 per 10,000 is below 18"
+    assert tr("verdict.compliant_share.misses", count=truth["facilities_short"]) in shown
+    assert tr("verdict.turnover_rate.meets", line="30.0%") in shown
+    # Bad news in vermillion, good news in green, whichever way the arrow points.
+    turnover = next(t for t in texts if tr("verdict.turnover_rate.meets", line="30.0%") in t)
+    assert charts.TONE_COLOURS["good"] in turnover
+    rise = next(t for t in texts if t.count("▲") and "5.0" in t)
+    assert charts.TONE_COLOURS["bad"] in rise, "turnover rose: red, though up"
 
 
 def test_a_long_matrix_shows_its_first_rows():
