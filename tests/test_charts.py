@@ -105,9 +105,9 @@ def test_every_bar_carries_its_value_and_a_zero_bar_says_0():
     (bars,) = ranked(frame, "share", "share").data
     assert bars.type == "bar" and bars.textposition == "outside"
     labels = dict(zip(bars.y, bars.texttemplate, strict=True))
-    assert labels == {"甲": "0", "乙": "%{x:.1%}", "丙": "%{x:.1%}"}, "the kind's format, and 0 for nothing"
+    assert labels == {"甲": "0", "乙": "%{x:,.1%}", "丙": "%{x:,.1%}"}, "the kind's format, and 0 for nothing"
     counts = ranked(pd.DataFrame({"name": ["a", "b"], "n": [0, 12]}), "n", "int").data[0]
-    assert list(counts.texttemplate) == ["0", "%{x:,d}"]
+    assert list(counts.texttemplate) == ["0", "%{x:,.0f}"]
 
 
 def test_stacked_grouped_and_contribution_bars_carry_values_too():
@@ -116,38 +116,38 @@ def test_stacked_grouped_and_contribution_bars_carry_values_too():
         long, "name", "hours", "part", title="t", value_title="x", label_title="y", kind="int",
         part_names={"a": "A", "b": "B"},
     )  # fmt: skip
-    assert [list(trace.texttemplate) for trace in stacked.data] == [["%{x:,d}", "%{x:,d}"], ["0", "%{x:,d}"]]
+    assert [list(trace.texttemplate) for trace in stacked.data] == [["%{x:,.0f}", "%{x:,.0f}"], ["0", "%{x:,.0f}"]]
     assert stacked.layout.uniformtext.mode == "hide", "a label that does not fit its part is left out"
     wide = pd.DataFrame({"name": ["甲", "乙"], "u": [0.0, 0.3], "f": [0.1, 0.0]})
     grouped = charts.grouped_bars(
         wide, "name", {"u": "U", "f": "F"}, title="t", value_title="x", label_title="y", kind="share"
     )
-    assert [list(trace.texttemplate) for trace in grouped.data] == [["0", "%{x:.1%}"], ["%{x:.1%}", "0"]]
+    assert [list(trace.texttemplate) for trace in grouped.data] == [["0", "%{x:,.1%}"], ["%{x:,.1%}", "0"]]
     parts = pd.DataFrame({"name": ["甲", "甲"], "component": ["a", "b"], "value": [30.0, 0.0]})
     contribution = charts.contribution_bars(
         parts, "name", "component", "value", order=["甲"], part_names={"a": "A", "b": "B"},
         title="t", value_title="x", label_title="y",
     )  # fmt: skip
-    assert [list(trace.texttemplate) for trace in contribution.data] == [["%{x:.1f}"], ["0"]]
+    assert [list(trace.texttemplate) for trace in contribution.data] == [["%{x:,.1f}"], ["0"]]
 
 
 def test_a_1_to_5_mean_is_dots_on_an_axis_from_1():
     """Bars from 0 made 19 streets between 3.6 and 3.9 look the same length."""
     frame = pd.DataFrame({"name": [f"街道{i}" for i in range(19)], "mean_overall": np.linspace(3.6, 3.9, 19)})
-    figure = ranked(frame, "mean_overall", "decimal")
+    figure = ranked(frame, "mean_overall", "mean")
     (dots,) = figure.data
     assert dots.type == "scatter" and dots.mode == "markers+text"
     assert list(figure.layout.xaxis.range) == [1.0, 5.0] and figure.layout.xaxis.autorange is False
     assert set(dots.texttemplate) == {"%{x:,.2f}"}, "every dot carries its value"
     # Any other column keeps its bars; a caller can name the scale of a column of its own.
-    assert ranked(frame.rename(columns={"mean_overall": "v"}), "v", "decimal").data[0].type == "bar"
-    scaled = ranked(frame.rename(columns={"mean_overall": "v"}), "v", "decimal", scale=(1.0, 5.0))
+    assert ranked(frame.rename(columns={"mean_overall": "v"}), "v", "mean").data[0].type == "bar"
+    scaled = ranked(frame.rename(columns={"mean_overall": "v"}), "v", "mean", scale=(1.0, 5.0))
     assert scaled.data[0].type == "scatter" and list(scaled.layout.xaxis.range) == [1.0, 5.0]
 
 
 def test_a_1_to_5_trend_spans_the_scale_not_0():
     years = pd.DataFrame({"year": [2023, 2024, 2025], "value": [3.5, 3.6, 3.7], "mean_overall": [3.5, 3.6, 3.7]})
-    options = {"title": "t", "x_title": "x", "y_title": "y", "kind": "decimal"}
+    options = {"title": "t", "x_title": "x", "y_title": "y", "kind": "mean"}
     assert list(charts.trend_line(years, "year", "mean_overall", **options).layout.yaxis.range) == [1.0, 5.0]
     assert list(charts.trend_line(years, "year", "value", scale=(1.0, 5.0), **options).layout.yaxis.range) == [1, 5]
     assert charts.trend_line(years, "year", "value", **options).layout.yaxis.rangemode == "tozero"
