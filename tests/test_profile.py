@@ -323,13 +323,19 @@ def test_a_table_links_each_community_to_its_profile(app):
     assert unquote(parts.fragment) == "红光社区"
 
 
+def ids_of(specs: list[dict]) -> list[object]:
+    return [v for spec in specs for v in spec["data"][0]["customdata"]]
+
+
 def test_community_charts_carry_their_ids(app):
     at = app(lang="zh", street="干河街道").run()
     at.switch_page("pages/task_burden.py").run()
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     linked = [s for s in specs if s["layout"].get("meta", {}).get(charts.COMMUNITY_POINTS)]
     assert linked, "per-community charts are clickable"
-    assert all(str(v).startswith("XT") for s in linked for v in s["data"][0]["customdata"])
+    # a point's customdata is its id, or a list led by its id (what a click reads, either way)
+    clicked = [ui.community_from_selection({"selection": {"points": [{"customdata": v}]}}) for v in ids_of(linked)]
+    assert clicked and all(str(c).startswith("XT") for c in clicked)
     overview = app(lang="zh").run()  # the whole district: charts are by street, not clickable
     assert not any(json.loads(c.proto.spec)["layout"].get("meta") for c in overview.get("plotly_chart"))
 
