@@ -22,6 +22,10 @@ from community_eval.store import Store
 
 #: The four themes of a profile, in the order the page shows them.
 THEMES = ("task_burden", "satisfaction", "facilities", "staff")
+#: The themes' columns on the page. Satisfaction has one measure and task burden three,
+#: while facilities and staff carry standards and rule lists under theirs: four equal
+#: columns left the first two half empty, so those two share the first column.
+THEME_COLUMNS = (("task_burden", "satisfaction"), ("facilities",), ("staff",))
 #: Fewer communities with a value than this in the district: no rank, no position.
 MIN_RANKED = 3
 #: How many strongest and weakest points a profile names.

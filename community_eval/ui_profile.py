@@ -228,7 +228,8 @@ def measure_metric(tr: Translator, row: pd.Series) -> None:
     delta = None
     if pd.notna(row["diff_from_median"]):
         kind = "decimal" if row["kind"] == "ratio" else row["kind"]
-        delta = tr.change(row["diff_from_median"], kind)
+        # The overview's arrows are "on last year": these say on the card what they compare with.
+        delta = tr("profile.delta", change=tr.change(row["diff_from_median"], kind))
     colour = {"higher": "normal", "lower": "inverse"}.get(row["better"], "off")
     median = tr.number(row["district_median"], row["kind"])
     if pd.notna(row["rank"]):

@@ -8,7 +8,7 @@ table opens this page with it chosen.
 import streamlit as st
 
 from community_eval import charts, ui, ui_profile
-from community_eval.profile import KINDS, MIN_RANKED, THEMES, TREND_MEASURES, of_community
+from community_eval.profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 from community_eval.safety import markdown_literal
 
 tr, view = ui.page()
@@ -73,9 +73,10 @@ notes = {
 }
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
-for column, theme in zip(st.columns(len(THEMES)), THEMES, strict=True):
+for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=True):
     with column:
-        ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count)
+        for theme in themes:
+            ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count)
 if profile.facility_rules:
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
         st.markdown(ui_profile.rule_sources(tr, profile))

@@ -309,6 +309,29 @@ def test_without_a_community_a_picker_chooses_one(app):
     assert at.session_state["f_community"] == "XT002"
 
 
+MEDIAN_WORDS = {"zh": "（较全区中位数）", "en": " vs district median"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_card_says_its_arrow_is_against_the_district_median(app, lang):
+    """The overview's arrows are "on last year"; a profile card's must say they are not."""
+    at = app(lang=lang, community="XT002").run()
+    at.switch_page("pages/profile.py").run()
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert len(deltas) >= 10, "every theme measure with a median has a delta"
+    assert all(d.endswith(MEDIAN_WORDS[lang]) and d[0] in "+-" for d in deltas), deltas
+
+
+def test_the_themes_leave_no_column_empty(app):
+    """Task burden (3 cards) and satisfaction (1) share a column beside facilities and staff."""
+    at = app(lang="zh", community="XT002").run()
+    at.switch_page("pages/profile.py").run()
+    themes = {"任务负担", "居民满意度", "设施达标", "人员流失"}
+    columns = [[s.value for s in c.subheader if s.value in themes] for c in at.columns]
+    columns = [found for found in columns if found]
+    assert columns == [["任务负担", "居民满意度"], ["设施达标"], ["人员流失"]]
+
+
 def test_a_table_links_each_community_to_its_profile(app):
     at = app(lang="zh", street="干河街道").run()
     at.switch_page("pages/task_burden.py").run()
