@@ -276,6 +276,8 @@ def trend_line(
     height: int | None = None,
     x_step: int | None = None,
     x_dates: str | None = None,
+    y_range: tuple[float, float] | None = None,
+    notes: str | None = None,
 ) -> go.Figure:
     """A line over time with markers, for monthly and yearly trends.
 
@@ -283,6 +285,10 @@ def trend_line(
     median), with ``names`` = (line, reference) in the legend; ``x_step`` sets whole-number
     x ticks (years); ``x_dates`` is the d3 format of date ticks and hovers, from the locale
     (plotly would write "Jan 2024" on a Chinese page); ``height`` makes a small multiple.
+    ``y_range`` fixes the value axis to a measure's own scale (answers 1–5), where the
+    default from 0 would squash the line and an axis fitted to the data would magnify
+    noise; ``notes`` names a column of text added under each point's hover (the counts
+    behind a rate, written by the caller in the page's language).
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
     # The name reaches the hover through the trace's own name, never the template: a
@@ -295,7 +301,10 @@ def trend_line(
             mode="lines+markers",
             name=line_name or None,
             line={"color": OKABE_ITO[0], "width": 3},
-            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            customdata=frame[notes] if notes else None,
+            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}"
+            + ("<br>%{customdata}" if notes else "")
+            + "<extra></extra>",
         )
     )
     if reference is not None:
@@ -310,7 +319,10 @@ def trend_line(
             )
         )
     figure.update_layout(**base_layout(title, x_title, y_title, height or 420))
-    figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
+    if y_range is not None:
+        figure.update_yaxes(**_axis_format(kind), range=list(y_range))
+    else:
+        figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
     if x_step:
         figure.update_xaxes(dtick=x_step, tickformat="d")
     if x_dates:

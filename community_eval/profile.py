@@ -32,6 +32,10 @@ MIN_RANKED = 3
 POINTS = 3
 #: Measures drawn year by year.
 TREND_MEASURES = ("mean_overall", "admin_hours_share", "turnover_rate")
+#: A trend's fixed value axis, where the measure has a scale of its own: satisfaction is a
+#: mean of answers 1–5, and an axis from 0 (or fitted to the data) would make 3.3 look
+#: like two thirds of the way up, or a change of 0.05 look like a collapse.
+TREND_RANGES: dict[str, tuple[float, float]] = {"mean_overall": (1.0, 5.0)}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ table opens this page with it chosen.
 import streamlit as st
 
 from community_eval import charts, ui, ui_profile
-from community_eval.profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
+from community_eval.profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, TREND_RANGES, of_community
 from community_eval.safety import markdown_literal
 
 tr, view = ui.page()
@@ -71,21 +71,22 @@ notes = {
     "satisfaction": ui_profile.satisfaction_notes(tr, happy, min_n),
     "facilities": ui_profile.facility_notes(tr, rooms, profile),
 }
+trends = ui.compute("profile_trends", community, view.year, min_n)
+under = ui_profile.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
 for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=True):
     with column:
         for theme in themes:
-            ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count)
+            ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
 if profile.facility_rules:
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
         st.markdown(ui_profile.rule_sources(tr, profile))
 
 # Trends: the community beside the district median, year by year.
 st.subheader(tr("profile.trends_title"))
-trends = ui.compute("profile_trends", community, view.year, min_n)
 for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, strict=True):
-    rows = trends[trends["measure"] == measure]
+    rows = trends[trends["measure"] == measure].assign(note=lambda frame: ui_profile.turnover_notes(tr, frame))
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
@@ -103,6 +104,10 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
             kind=KINDS[measure],
             height=320,
             x_step=1,
+            y_range=TREND_RANGES.get(measure),
+            notes="note" if measure == "turnover_rate" else None,
         ),
         key=f"profile_trend_{measure}",
     )
+    if measure == "turnover_rate" and (over := ui_profile.turnover_over_text(tr, rows)):
+        column.caption(over)

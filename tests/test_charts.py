@@ -162,3 +162,22 @@ def test_share_bars_carry_community_ids_when_asked():
     assert charts.links_communities(figure)
     trace = figure.data[0]
     assert [data[0] for data in trace.customdata] == ["C1", "C2"]
+
+
+def trend(**options):
+    frame = pd.DataFrame({"year": [2024, 2025], "value": [3.31, 3.33], "median": [3.6, 3.7], "note": ["a", "b"]})
+    return charts.trend_line(
+        frame, "year", "value", reference="median", title="t", x_title="x", y_title="y", kind="decimal", **options
+    )
+
+
+def test_trend_line_keeps_a_scale_of_its_own():
+    assert trend().layout.yaxis.range is None and trend().layout.yaxis.rangemode == "tozero"
+    fixed = trend(y_range=(1.0, 5.0)).layout.yaxis
+    assert tuple(fixed.range) == (1.0, 5.0) and fixed.rangemode is None
+
+
+def test_trend_line_notes_reach_the_hover():
+    figure = trend(notes="note")
+    assert list(figure.data[0].customdata) == ["a", "b"] and "<br>%{customdata}" in figure.data[0].hovertemplate
+    assert trend().data[0].customdata is None and "customdata" not in trend().data[0].hovertemplate
