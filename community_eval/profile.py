@@ -36,6 +36,8 @@ TREND_MEASURES = ("mean_overall", "admin_hours_share", "turnover_rate")
 #: mean of answers 1–5, and an axis from 0 (or fitted to the data) would make 3.3 look
 #: like two thirds of the way up, or a change of 0.05 look like a collapse.
 TREND_RANGES: dict[str, tuple[float, float]] = {"mean_overall": (1.0, 5.0)}
+#: How many communities the page without a chosen community names as most needing attention.
+ATTENTION = 5
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,17 @@ def profile_assessment(
     if district is None:
         return pd.DataFrame()
     return of_community(district_assessment(store, district, year, standards, profile, weights), community_id)
+
+
+def needing_attention(scores: pd.DataFrame, limit: int = ATTENTION) -> pd.DataFrame:
+    """The ``limit`` communities with the lowest composite among the rated ones, lowest first.
+
+    Only rated communities count: an unrated one's composite is partial (INDICATORS.md,
+    "assessment") and may not be named as worst. Equal composites are ordered by community
+    id, so the list is the same on every run.
+    """
+    rated = scores[scores["rated"] & scores["composite"].notna()]
+    return rated.sort_values(["composite", "community_id"]).head(limit).reset_index(drop=True)
 
 
 def strengths_and_weaknesses(positions: pd.DataFrame, limit: int = POINTS) -> tuple[pd.DataFrame, pd.DataFrame]:

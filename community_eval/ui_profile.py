@@ -13,7 +13,7 @@ import streamlit as st
 from community_eval import ui, ui_assessment
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
-from community_eval.profile import strengths_and_weaknesses
+from community_eval.profile import ATTENTION, needing_attention, strengths_and_weaknesses
 from community_eval.safety import markdown_literal
 from community_eval.standards import Profile, Standards
 
@@ -52,6 +52,58 @@ def picker(tr: Translator, current: ui.View) -> None:
         key=_PICK,
         on_change=_picked,
     )
+
+
+def attention_lines(tr: Translator, scores: pd.DataFrame, params: dict[str, str]) -> list[str]:
+    """The communities most needing attention as markdown lines, each name a link to its profile.
+
+    ``scores`` is the assessment of the filter; ``params`` the view's URL parameters, which
+    the links keep (language, year, weights…). Each line gives the composite, tier and
+    rank, and the component whose rise would add most (the assessment page's lever).
+    """
+    lines = []
+    for _, row in needing_attention(scores).iterrows():
+        name = str(row["community_name"])
+        link = f"[{markdown_literal(name)}]({ui.profile_url(str(row['community_id']), name, params)})"
+        line = tr(
+            "profile.attention_line",
+            name=link,
+            score=tr.number(row["composite"], "score"),
+            tier=markdown_literal(row["tier"]),
+            rank=int(row["rank"]),
+            n=int(scores["rated"].sum()),
+        )
+        if isinstance(row["best_lever"], str):
+            line += tr(
+                "profile.attention_lever",
+                component=tr(f"assessment.component.{row['best_lever']}"),
+                gain=tr.number(row["best_lever_gain"], "score"),
+            )
+        lines.append(line)
+    return lines
+
+
+def attention_note(tr: Translator, scores: pd.DataFrame, year: int) -> str:
+    """How the list was chosen, and that unrated communities were left out of it."""
+    rated = int(scores["rated"].sum())
+    note = tr("profile.attention_note", year=year, n=rated, count=min(ATTENTION, rated))
+    unrated = len(scores) - rated
+    if unrated:
+        note += tr("profile.attention_unrated", unrated=unrated)
+    return note
+
+
+def attention(tr: Translator, current: ui.View, weights: tuple[tuple[str, float], ...] | None) -> None:
+    """The communities of the filter most needing attention: the lowest composites among the rated."""
+    common = {"standards": True, "profile": current.profile, "weights": weights}
+    scores = ui.compute("assessment", current.filters, current.year, **common)
+    rated = int(scores["rated"].sum())
+    if not rated:
+        st.caption(tr("profile.attention_none"))
+        return
+    st.subheader(tr("profile.attention_title", n=min(ATTENTION, rated)))
+    st.markdown("\n".join(f"- {line}" for line in attention_lines(tr, scores, st.query_params.to_dict())))
+    st.caption(attention_note(tr, scores, current.year))
 
 
 def url_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:

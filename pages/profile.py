@@ -17,11 +17,13 @@ if view.year is None:
     ui.empty_state(tr)
     st.stop()
 community = view.filters.community_id
+standards = ui.standards()
+weights = ui_profile.url_weights(standards)
 if community is None:
     ui_profile.picker(tr, view)
+    ui_profile.attention(tr, view, weights)
     st.stop()
 card = ui.compute("profile_card", community).iloc[0]
-standards = ui.standards()
 profile = standards.profile(view.profile)
 st.subheader(markdown_literal(card["community_name"]))
 st.caption(ui_profile.about_text(tr, card, view.year, profile))
@@ -29,7 +31,6 @@ st.caption(ui_profile.about_text(tr, card, view.year, profile))
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
 positions = of_community(ui.compute("district_positions", district, view.year, **common), community)
-weights = ui_profile.url_weights(standards)
 scores = of_community(ui.compute("district_assessment", district, view.year, **common, weights=weights), community)
 ui.takeaway(ui_profile.takeaway_text(tr, card, scores, view.year))
 ui_profile.assessment_metrics(tr, scores, district)

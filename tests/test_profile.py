@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -21,12 +22,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import english_words, visible_text
 
-from community_eval import charts, indicators, ui, ui_profile
+from community_eval import charts, export, indicators, ui, ui_profile
 from community_eval import profile as profile_module
 from community_eval.i18n import Translator
 from community_eval.indicators import Filters
-from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, strengths_and_weaknesses
+from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, needing_attention, strengths_and_weaknesses
 from community_eval.standards import load_standards
+from community_eval.store import Store
 from community_eval.ui_profile import point_line, quarter_text
 
 YEAR = 2025
@@ -201,6 +203,19 @@ def test_trends_carry_the_counts_behind_turnover(known_store):
         assert (row["separations"], row["average_headcount"]) == (left, average), (community, year)
         assert row["value"] == pytest.approx(left / average)
         assert rows.loc["mean_overall", "separations"].isna().all()
+
+
+def test_the_communities_most_needing_attention_are_the_lowest_rated(known_store, standards):
+    """C2 and C4 lack satisfaction (weight 0.4): unrated, so never named, though C2's partial
+    composite is the district's lowest."""
+    scores = indicators.assessment(
+        known_store, Filters(district=DISTRICT), YEAR, standards, standards.profile("seed_2016")
+    )
+    assert set(scores.loc[~scores["rated"], "community_id"]) == {"C2", "C4"}
+    assert scores.set_index("community_id")["composite"].idxmin() == "C2"
+    rated = scores[scores["rated"]].sort_values("composite")
+    assert list(needing_attention(scores)["community_id"]) == list(rated["community_id"]) == ["C3", "C1"]
+    assert list(needing_attention(scores, limit=1)["community_id"]) == ["C3"]
 
 
 def test_assessment_rank_is_counted_in_the_district(known_store, standards):
@@ -418,6 +433,28 @@ def test_the_history_explains_turnover_above_100_percent_and_keeps_satisfaction_
     assert "；".join(f"{year}年{words(*counts[year])}" for year in over) in caption
     left, mean = counts[2025]
     assert f"本年{words(left, mean)}" in [c.value.split("（")[0] for c in at.caption]
+
+
+def test_without_a_community_the_five_lowest_rated_are_named(app, sample_db, standards):
+    store = Store(sample_db)
+    try:
+        scores = export.assessment(store, YEAR, standards, standards.profile("seed_2016"))
+    finally:
+        store.close()
+    rated = scores[scores["rated"]]
+    expected = list(rated.sort_values(["composite", "community_id"])["community_id"].head(5))
+    unrated = set(scores.loc[~scores["rated"], "community_id"])
+    at = app(lang="zh").run()
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="profile_pick").label == "选择社区", "the picker stays"
+    (listed,) = [m.value for m in at.markdown if "](profile?" in m.value]
+    links = re.findall(r"\]\((profile\?[^)]*)\)", listed)
+    named = [parse_qs(urlsplit(link).query)["community"][0] for link in links]
+    assert named == expected and not unrated & set(named)
+    assert all(parse_qs(urlsplit(link).query)["lang"] == ["zh"] for link in links), "the link keeps the view"
+    note = next(c.value for c in at.caption if "得分最低的 5 个" in c.value)
+    assert f"{len(rated)} 个已评级社区" in note and f"另有 {len(unrated)} 个社区数据不全" in note
 
 
 def test_a_table_links_each_community_to_its_profile(app):
