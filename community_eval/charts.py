@@ -276,6 +276,78 @@ def stacked_bars(
     return figure
 
 
+def part_shares(frame: pd.DataFrame, label: str, value: str) -> pd.Series:
+    """Each row's ``value`` as a share of its ``label``'s total (null where that total is 0)."""
+    totals = frame.groupby(label)[value].transform("sum")
+    return frame[value] / totals.where(totals != 0)
+
+
+@_literal_labels
+def share_bars(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    part: str,
+    *,
+    title: str,
+    value_title: str,
+    label_title: str,
+    amount_title: str,
+    amount_kind: str,
+    part_names: dict[str, str],
+    lead_parts: tuple[str, ...] = (),
+    ids: str | None = None,
+) -> go.Figure:
+    """Horizontal 100 % bars: each row's ``value`` split into its parts' shares of the row's own total.
+
+    For "where does the time go" across rows of very different size (three big streets
+    beside small towns): absolute stacks draw the big rows and flatten the rest, while
+    shares put every row on the same 0–100 % scale. Rows are sorted by the summed share of
+    ``lead_parts`` (e.g. the administrative categories), the largest at the top; the hover
+    gives each part's share and its amount (``amount_title``, ``amount_kind``), so the
+    size is not lost. ``ids`` names the column of community ids when each bar is a
+    community (clickable).
+    """
+    shown = frame.assign(_share=part_shares(frame, label, value))
+    lead = shown[shown[part].isin(lead_parts)].groupby(label)["_share"].sum()
+    rows = list(dict.fromkeys(shown[label]))
+    # Plotly draws the first category at the bottom: the row with the largest lead share last.
+    order = sorted(rows, key=lambda row: (lead.get(row, 0.0), row))
+    figure = go.Figure()
+    for index, (code, name) in enumerate(part_names.items()):
+        parts = shown[shown[part] == code]
+        figure.add_trace(
+            go.Bar(
+                x=parts["_share"],
+                y=parts[label],
+                name=name,
+                orientation="h",
+                marker_color=OKABE_ITO[index % len(OKABE_ITO)],
+                customdata=list(zip(parts[ids] if ids else parts[label], parts[value], strict=True)),
+                hovertemplate=(
+                    f"{name} · %{{y}}: %{{x:{HOVER_FORMATS['share']}}}"
+                    f"<br>{amount_title}: %{{customdata[1]:{HOVER_FORMATS[amount_kind]}}}<extra></extra>"
+                ),
+            )
+        )
+    height = max(320, 28 * len(rows) + 140)
+    figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
+    # Six parts wrap the legend onto three rows on a phone, which the title's usual place
+    # overlaps: the title takes the top of the figure and the legend goes under it.
+    # (A top padding makes plotly misplace the two again.) The right margin leaves room for
+    # the "100%" tick label, which plotly hides when it would overflow the figure.
+    figure.update_layout(
+        legend_traceorder="normal",
+        title={"automargin": True, "yref": "container", "y": 1, "yanchor": "top"},
+        margin={"r": 28},
+    )
+    figure.update_xaxes(**_axis_format("share"), range=[0, 1])
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    if ids:
+        _community_points(figure)
+    return figure
+
+
 @_literal_labels
 def trend_line(
     frame: pd.DataFrame,
@@ -292,6 +364,7 @@ def trend_line(
     x_step: int | None = None,
     x_dates: str | None = None,
     scale: tuple[float, float] | None = None,
+    notes: str | None = None,
 ) -> go.Figure:
     """A line over time with markers, for monthly and yearly trends.
 
@@ -301,6 +374,8 @@ def trend_line(
     (plotly would write "Jan 2024" on a Chinese page); ``height`` makes a small multiple.
     The value axis starts at 0, or spans ``scale`` (by default the column's, from
     :data:`metrics.SCALES`) for a value on a bounded scale such as 1–5, which has no 0.
+    ``notes`` names a column of text added under each point's hover (the counts behind a
+    rate, written by the caller in the page's language).
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
     # The name reaches the hover through the trace's own name, never the template: a
@@ -313,7 +388,10 @@ def trend_line(
             mode="lines+markers",
             name=line_name or None,
             line={"color": OKABE_ITO[0], "width": 3},
-            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            customdata=frame[notes] if notes else None,
+            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}"
+            + ("<br>%{customdata}" if notes else "")
+            + "<extra></extra>",
         )
     )
     if reference is not None:

@@ -22,12 +22,18 @@ from community_eval.store import Store
 
 #: The four themes of a profile, in the order the page shows them.
 THEMES = ("task_burden", "satisfaction", "facilities", "staff")
+#: The themes' columns on the page. Satisfaction has one measure and task burden three,
+#: while facilities and staff carry standards and rule lists under theirs: four equal
+#: columns left the first two half empty, so those two share the first column.
+THEME_COLUMNS = (("task_burden", "satisfaction"), ("facilities",), ("staff",))
 #: Fewer communities with a value than this in the district: no rank, no position.
 MIN_RANKED = 3
 #: How many strongest and weakest points a profile names.
 POINTS = 3
 #: Measures drawn year by year.
 TREND_MEASURES = ("mean_overall", "admin_hours_share", "turnover_rate")
+#: How many communities the page without a chosen community names as most needing attention.
+ATTENTION = 5
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,17 @@ def profile_assessment(
     if district is None:
         return pd.DataFrame()
     return of_community(district_assessment(store, district, year, standards, profile, weights), community_id)
+
+
+def needing_attention(scores: pd.DataFrame, limit: int = ATTENTION) -> pd.DataFrame:
+    """The ``limit`` communities with the lowest composite among the rated ones, lowest first.
+
+    Only rated communities count: an unrated one's composite is partial (INDICATORS.md,
+    "assessment") and may not be named as worst. Equal composites are ordered by community
+    id, so the list is the same on every run.
+    """
+    rated = scores[scores["rated"] & scores["composite"].notna()]
+    return rated.sort_values(["composite", "community_id"]).head(limit).reset_index(drop=True)
 
 
 def strengths_and_weaknesses(positions: pd.DataFrame, limit: int = POINTS) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -13,7 +13,7 @@ import streamlit as st
 from community_eval import ui, ui_assessment
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
-from community_eval.profile import strengths_and_weaknesses
+from community_eval.profile import ATTENTION, needing_attention, strengths_and_weaknesses
 from community_eval.safety import markdown_literal
 from community_eval.standards import Profile, Standards
 
@@ -52,6 +52,58 @@ def picker(tr: Translator, current: ui.View) -> None:
         key=_PICK,
         on_change=_picked,
     )
+
+
+def attention_lines(tr: Translator, scores: pd.DataFrame, params: dict[str, str]) -> list[str]:
+    """The communities most needing attention as markdown lines, each name a link to its profile.
+
+    ``scores`` is the assessment of the filter; ``params`` the view's URL parameters, which
+    the links keep (language, year, weights…). Each line gives the composite, tier and
+    rank, and the component whose rise would add most (the assessment page's lever).
+    """
+    lines = []
+    for _, row in needing_attention(scores).iterrows():
+        name = str(row["community_name"])
+        link = f"[{markdown_literal(name)}]({ui.profile_url(str(row['community_id']), name, params)})"
+        line = tr(
+            "profile.attention_line",
+            name=link,
+            score=tr.number(row["composite"], "score"),
+            tier=markdown_literal(row["tier"]),
+            rank=int(row["rank"]),
+            n=int(scores["rated"].sum()),
+        )
+        if isinstance(row["best_lever"], str):
+            line += tr(
+                "profile.attention_lever",
+                component=tr(f"assessment.component.{row['best_lever']}"),
+                gain=tr.number(row["best_lever_gain"], "score"),
+            )
+        lines.append(line)
+    return lines
+
+
+def attention_note(tr: Translator, scores: pd.DataFrame, year: int) -> str:
+    """How the list was chosen, and that unrated communities were left out of it."""
+    rated = int(scores["rated"].sum())
+    note = tr("profile.attention_note", year=year, n=rated, count=min(ATTENTION, rated))
+    unrated = len(scores) - rated
+    if unrated:
+        note += tr("profile.attention_unrated", unrated=unrated)
+    return note
+
+
+def attention(tr: Translator, current: ui.View, weights: tuple[tuple[str, float], ...] | None) -> None:
+    """The communities of the filter most needing attention: the lowest composites among the rated."""
+    common = {"standards": True, "profile": current.profile, "weights": weights}
+    scores = ui.compute("assessment", current.filters, current.year, **common)
+    rated = int(scores["rated"].sum())
+    if not rated:
+        st.caption(tr("profile.attention_none"))
+        return
+    st.subheader(tr("profile.attention_title", n=min(ATTENTION, rated)))
+    st.markdown("\n".join(f"- {line}" for line in attention_lines(tr, scores, st.query_params.to_dict())))
+    st.caption(attention_note(tr, scores, current.year))
 
 
 def url_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:
@@ -228,7 +280,8 @@ def measure_metric(tr: Translator, row: pd.Series) -> None:
     delta = None
     if pd.notna(row["diff_from_median"]):
         kind = row["kind"]
-        delta = tr.change(row["diff_from_median"], kind)
+        # The overview's arrows are "on last year": these say on the card what they compare with.
+        delta = tr("profile.delta", change=tr.change(row["diff_from_median"], kind))
     colour = {"higher": "normal", "lower": "inverse"}.get(row["better"], "off")
     median = tr.number(row["district_median"], row["kind"])
     if pd.notna(row["rank"]):
@@ -245,14 +298,25 @@ def measure_metric(tr: Translator, row: pd.Series) -> None:
     )
 
 
-def theme_panel(tr: Translator, theme: str, positions: pd.DataFrame, notes: list[str], seats: object = None) -> None:
-    """One theme: its measures against the district median, their standards, then ``notes``."""
+def theme_panel(
+    tr: Translator,
+    theme: str,
+    positions: pd.DataFrame,
+    notes: list[str],
+    seats: object = None,
+    measure_notes: dict[str, str] | None = None,
+) -> None:
+    """One theme: its measures against the district median, their standards, then ``notes``.
+
+    ``measure_notes`` are captions under one measure's card (the counts behind a rate),
+    where they are read with the figure rather than after the theme's last card.
+    """
     st.subheader(tr(f"nav.{theme}"))
     for _, row in positions[positions["theme"] == theme].iterrows():
         measure_metric(tr, row)
-        standard = standard_text(tr, row, seats)
-        if standard:
-            st.caption(standard)
+        for caption in (standard_text(tr, row, seats), (measure_notes or {}).get(row["measure"])):
+            if caption:
+                st.caption(caption)
     for note in notes:
         st.markdown(note)
 
@@ -275,6 +339,52 @@ def satisfaction_notes(tr: Translator, happy: pd.DataFrame, min_n: int) -> list[
             n=tr.number(row["n"]),
         )
     ]
+
+
+def headcount_text(tr: Translator, headcount: float) -> str:
+    """An average headcount: whole when it is (4), else with its half (2.5) — the mean of two counts."""
+    return tr.number(headcount) if float(headcount).is_integer() else tr.number(headcount, "rate")
+
+
+def turnover_counts(tr: Translator, separations: object, headcount: object) -> str | None:
+    """The counts behind a turnover rate, "离职 3 人，平均在岗 2.5 人"; None without them."""
+    if pd.isna(separations) or pd.isna(headcount):
+        return None
+    return tr("profile.turnover_counts", separations=tr.number(separations), headcount=headcount_text(tr, headcount))
+
+
+def turnover_notes(tr: Translator, rows: pd.DataFrame) -> list[str]:
+    """Each turnover row's counts, for the trend's hover (empty where the counts are unknown)."""
+    pairs = zip(rows["separations"], rows["average_headcount"], strict=True)
+    return [turnover_counts(tr, left, mean) or "" for left, mean in pairs]
+
+
+def turnover_over_text(tr: Translator, rows: pd.DataFrame) -> str | None:
+    """Why a turnover point passes 100 %: the years it does, with their counts; None if none does.
+
+    A rate is leavers over the *average* headcount, so a committee of three that loses
+    four people in a year (some hired and gone within it) shows 133 %: true, but alarming
+    unless the counts are beside it.
+    """
+    over = rows[rows["value"] > 1]
+    if over.empty:
+        return None
+    # Each year's counts hold a comma of their own, so the years are set apart by "；".
+    counts = tr("profile.turnover_separator").join(
+        tr("profile.turnover_year", year=int(year), counts=turnover_counts(tr, left, mean))
+        for year, left, mean in zip(over["year"], over["separations"], over["average_headcount"], strict=True)
+    )
+    years = tr.join(tr("profile.year", year=int(year)) for year in over["year"])
+    return tr("profile.turnover_over", years=years, counts=counts)
+
+
+def measure_notes(tr: Translator, trends: pd.DataFrame, year: int) -> dict[str, str]:
+    """Captions under measures' cards: this year's turnover counts under the turnover rate."""
+    rows = trends[(trends["measure"] == "turnover_rate") & (trends["year"] == year)]
+    if rows.empty:
+        return {}
+    counts = turnover_counts(tr, rows["separations"].iloc[0], rows["average_headcount"].iloc[0])
+    return {"turnover_rate": tr("profile.turnover_this_year", counts=counts)} if counts else {}
 
 
 def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> list[str]:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from community_eval import charts, ui, ui_profile
 from community_eval.metrics import SCALES
-from community_eval.profile import KINDS, MIN_RANKED, THEMES, TREND_MEASURES, of_community
+from community_eval.profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 from community_eval.safety import markdown_literal
 
 tr, view = ui.page()
@@ -18,11 +18,13 @@ if view.year is None:
     ui.empty_state(tr)
     st.stop()
 community = view.filters.community_id
+standards = ui.standards()
+weights = ui_profile.url_weights(standards)
 if community is None:
     ui_profile.picker(tr, view)
+    ui_profile.attention(tr, view, weights)
     st.stop()
 card = ui.compute("profile_card", community).iloc[0]
-standards = ui.standards()
 profile = standards.profile(view.profile)
 st.subheader(markdown_literal(card["community_name"]))
 st.caption(ui_profile.about_text(tr, card, view.year, profile))
@@ -30,7 +32,6 @@ st.caption(ui_profile.about_text(tr, card, view.year, profile))
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
 positions = of_community(ui.compute("district_positions", district, view.year, **common), community)
-weights = ui_profile.url_weights(standards)
 scores = of_community(ui.compute("district_assessment", district, view.year, **common, weights=weights), community)
 ui.takeaway(ui_profile.takeaway_text(tr, card, scores, view.year))
 ui_profile.assessment_metrics(tr, scores, district)
@@ -72,20 +73,22 @@ notes = {
     "satisfaction": ui_profile.satisfaction_notes(tr, happy, min_n),
     "facilities": ui_profile.facility_notes(tr, rooms, profile),
 }
+trends = ui.compute("profile_trends", community, view.year, min_n)
+under = ui_profile.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
-for column, theme in zip(st.columns(len(THEMES)), THEMES, strict=True):
+for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=True):
     with column:
-        ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count)
+        for theme in themes:
+            ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
 if profile.facility_rules:
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
         st.markdown(ui_profile.rule_sources(tr, profile))
 
 # Trends: the community beside the district median, year by year.
 st.subheader(tr("profile.trends_title"))
-trends = ui.compute("profile_trends", community, view.year, min_n)
 for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, strict=True):
-    rows = trends[trends["measure"] == measure]
+    rows = trends[trends["measure"] == measure].assign(note=lambda frame: ui_profile.turnover_notes(tr, frame))
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
@@ -104,6 +107,9 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
             height=320,
             x_step=1,
             scale=SCALES.get(measure),
+            notes="note" if measure == "turnover_rate" else None,
         ),
         key=f"profile_trend_{measure}",
     )
+    if measure == "turnover_rate" and (over := ui_profile.turnover_over_text(tr, rows)):
+        column.caption(over)

@@ -4,7 +4,7 @@ and whether administrative load goes with lower resident satisfaction."""
 import streamlit as st
 
 from community_eval import charts, metrics, ui
-from community_eval.schema import TASK_CATEGORIES
+from community_eval.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
 
 tr, view = ui.page()
 st.title(tr("task_burden.title"))
@@ -56,21 +56,25 @@ level = st.segmented_control(
     key="burden_hours_level",
 ) or ui.chart_level(view)
 hours = ui.label_groups(tr, ui.compute("task_hours_by_category", view.filters, view.year, level=level), level)
+# As shares of each row's own hours: three big streets' absolute hours flattened every town.
 ui.chart(
-    charts.stacked_bars(
+    charts.share_bars(
         hours,
         "group_label",
         "hours",
         "task_category",
         title=tr("task_burden.chart.hours", year=view.year),
-        value_title=tr("axis.hours"),
+        value_title=tr("axis.share_of_hours"),
         label_title=tr(f"level.{level}"),
-        kind="int",
+        amount_title=tr("axis.hours"),
+        amount_kind="int",
         part_names={v.code: tr.enum("task_category", v.code) for v in TASK_CATEGORIES},
+        lead_parts=ADMINISTRATIVE_CATEGORIES,
         ids="group_key" if level == "community" else None,
     ),
     key="burden_hours",
 )
+st.caption(tr(f"task_burden.hours_note_{level}"))
 
 # Which departments hand down the most, and which break the admission and funding rules.
 departments = ui.compute("task_by_department", view.filters, view.year)

@@ -118,6 +118,9 @@ order by community_id, ordinal
 -- mean satisfaction (only years with at least $min_n responses count, for the community
 -- and for the median alike), the administrative share of hours, and turnover (from the
 -- year after the district's first hire, as staff_turnover_by_year). Years up to $year.
+-- Turnover rows also carry the community's separations and average_headcount
+-- ((headcount_start + headcount_end) / 2, staff_turnover's denominator), so a rate above
+-- 100 % — more people left than were on average in post — can be read with its counts.
 -- Parameters: $district, $community_id, $year, $min_n.
 -- Grain: one row per (measure, year) with a value anywhere in the district.
 with
@@ -186,15 +189,18 @@ turnover_years as (
         community_id,
         year,
         separations / nullif((headcount_start + headcount_end) / 2, 0) as value,
+        separations,
+        (headcount_start + headcount_end) / 2 as average_headcount,
     from headcounts
 ),
 
 community_years as (
-    select 'mean_overall' as measure, community_id, year, value from satisfaction_years
+    select 'mean_overall' as measure, community_id, year, value, null as separations, null as average_headcount,
+    from satisfaction_years
     union all
-    select 'admin_hours_share', community_id, year, value from admin_years
+    select 'admin_hours_share', community_id, year, value, null, null from admin_years
     union all
-    select 'turnover_rate', community_id, year, value from turnover_years
+    select 'turnover_rate', community_id, year, value, separations, average_headcount from turnover_years
 )
 
 select
@@ -203,6 +209,8 @@ select
     any_value(value) filter (where community_id = $community_id) as value,
     median(value) as district_median,
     count(value) as n_communities,
+    any_value(separations) filter (where community_id = $community_id) as separations,
+    any_value(average_headcount) filter (where community_id = $community_id)::double as average_headcount,
 from community_years
 group by measure, year
 having count(value) > 0

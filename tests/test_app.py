@@ -8,15 +8,17 @@ click a widget settle the session with one more run first.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval.schema import TABLES
+from community_eval.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
 
 CHART_PAGES = [
     "pages/overview.py",
@@ -29,6 +31,8 @@ CHART_PAGES = [
 PAGES = [*CHART_PAGES, "pages/data.py"]
 TIMEOUT = 60
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+#: Task category codes by their Chinese names, as the charts' legends show them.
+TASK_CATEGORY_CODES = {value.zh: value.code for value in TASK_CATEGORIES}
 
 
 @pytest.fixture
@@ -404,3 +408,37 @@ def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
             values = pd.to_numeric(shown[column], errors="coerce").dropna()
             decimals = number_format(kind).decimals
             assert (values.round(decimals) == values).all(), f"{column} not rounded to {decimals} decimals"
+
+
+def _unpacked(values: object) -> list[object]:
+    """A plotly array as sent to the browser: a list, or numbers packed as {"dtype", "bdata"}."""
+    if isinstance(values, dict):
+        return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return list(values)
+
+
+def test_where_the_hours_go_is_each_streets_own_split(app):
+    """Three big streets used to flatten the towns: each bar is now 100 % of its street's own hours."""
+    sample = Path(ENTRY).parent / "sample_data"
+    tasks = pd.read_csv(sample / "tasks.csv").merge(pd.read_csv(sample / "communities.csv"), on="community_id")
+    tasks = tasks[tasks["period"].str.startswith("2025")]
+    hours = tasks.groupby(["street", "task_category"])["hours"].sum()
+    expected = hours / hours.groupby(level="street").transform("sum")
+    admin = expected[expected.index.get_level_values(1).isin(ADMINISTRATIVE_CATEGORIES)].groupby(level=0).sum()
+    at = app(lang="zh").run().switch_page("pages/task_burden.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    (spec,) = [s for s in specs if s["layout"]["title"]["text"] == "2025年工时去向：各类事项占工时的比例"]
+    drawn = pd.Series(
+        {
+            (street, TASK_CATEGORY_CODES[trace["name"]]): share
+            for trace in spec["data"]
+            for street, share in zip(_unpacked(trace["y"]), _unpacked(trace["x"]), strict=True)
+        }
+    )
+    drawn.index = drawn.index.set_names(["street", "task_category"])
+    assert drawn.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy())
+    assert drawn.groupby(level="street").sum().to_numpy() == pytest.approx(1.0)
+    # the most administrative street at the top (plotly's last category)
+    assert spec["layout"]["yaxis"]["categoryarray"] == list(admin.sort_values().index)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "占其全部工时的比例（%）"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from community_eval import charts
 
@@ -161,3 +162,92 @@ def test_a_cut_chart_remembers_how_many_rows_it_had():
     assert charts.rows_total(moved) == 79
     clickable = ranked(frame.assign(id=frame["name"]), "n", "int", limit=20, ids="id")
     assert charts.links_communities(clickable) and charts.rows_total(clickable) == 79, "both notes kept"
+
+
+def hours_by_street() -> pd.DataFrame:
+    """Three streets of very different size: 甲 is big and mostly service, 乙 small and mostly admin."""
+    return pd.DataFrame(
+        {
+            "street": ["甲", "甲", "甲", "乙", "乙", "丙"],
+            "category": ["administrative", "ledger", "service", "administrative", "service", "service"],
+            "hours": [100.0, 50.0, 850.0, 6.0, 2.0, 10.0],
+        }
+    )
+
+
+def share_bars(frame: pd.DataFrame, **options):
+    return charts.share_bars(
+        frame,
+        "street",
+        "hours",
+        "category",
+        title="t",
+        value_title="x",
+        label_title="y",
+        amount_title="hours",
+        amount_kind="int",
+        part_names={"administrative": "行政事务", "ledger": "台账报表", "service": "居民服务"},
+        lead_parts=("administrative", "ledger"),
+        **options,
+    )
+
+
+def test_share_bars_split_each_row_into_shares_of_its_own_total():
+    figure = share_bars(hours_by_street())
+    drawn: dict[tuple[str, str], float] = {}
+    amounts: dict[tuple[str, str], float] = {}
+    for trace in figure.data:
+        for street, share, (_, hours) in zip(trace.y, trace.x, trace.customdata, strict=True):
+            drawn[(street, trace.name)] = share
+            amounts[(street, trace.name)] = hours
+    # by hand: 甲 100/1000, 50/1000, 850/1000; 乙 6/8, 2/8; 丙 10/10
+    assert drawn == pytest.approx(
+        {
+            ("甲", "行政事务"): 0.10,
+            ("甲", "台账报表"): 0.05,
+            ("甲", "居民服务"): 0.85,
+            ("乙", "行政事务"): 0.75,
+            ("乙", "居民服务"): 0.25,
+            ("丙", "居民服务"): 1.0,
+        }
+    )
+    for street in ("甲", "乙", "丙"):
+        assert sum(v for (s, _), v in drawn.items() if s == street) == pytest.approx(1.0)
+    assert amounts[("甲", "居民服务")] == 850.0, "the hover keeps the hours themselves"
+    # sorted by the administrative share, largest at the top (plotly's last category)
+    assert list(figure.layout.yaxis.categoryarray) == ["丙", "甲", "乙"]
+    assert tuple(figure.layout.xaxis.range) == (0, 1) and figure.layout.xaxis.tickformat.endswith("%")
+
+
+def test_share_bars_leave_a_row_without_hours_empty():
+    frame = pd.concat([hours_by_street(), pd.DataFrame({"street": ["丁"], "category": ["service"], "hours": [0.0]})])
+    figure = share_bars(frame)
+    service = next(trace for trace in figure.data if trace.name == "居民服务")
+    assert pd.isna(dict(zip(service.y, service.x, strict=True))["丁"])
+
+
+def test_share_bars_carry_community_ids_when_asked():
+    frame = hours_by_street().assign(community_id=lambda f: f["street"].map({"甲": "C1", "乙": "C2", "丙": "C3"}))
+    figure = share_bars(frame, ids="community_id")
+    assert charts.links_communities(figure)
+    trace = figure.data[0]
+    assert [data[0] for data in trace.customdata] == ["C1", "C2"]
+
+
+def trend(**options):
+    frame = pd.DataFrame({"year": [2024, 2025], "value": [3.31, 3.33], "median": [3.6, 3.7], "note": ["a", "b"]})
+    return charts.trend_line(
+        frame, "year", "value", reference="median", title="t", x_title="x", y_title="y", kind="mean", **options
+    )
+
+
+def test_trend_line_keeps_a_scale_of_its_own():
+    assert trend().layout.yaxis.range is None and trend().layout.yaxis.rangemode == "tozero"
+    fixed = trend(scale=(1.0, 5.0)).layout.yaxis
+    assert tuple(fixed.range) == (1.0, 5.0) and fixed.autorange is False
+
+
+def test_trend_line_notes_reach_the_hover():
+    figure = trend(notes="note")
+    assert list(figure.data[0].customdata) == ["a", "b"] and "<br>%{customdata}" in figure.data[0].hovertemplate
+    assert trend().data[0].customdata is None and "customdata" not in trend().data[0].hovertemplate

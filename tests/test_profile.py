@@ -10,21 +10,25 @@ it asks for are checked apart).
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import english_words, visible_text
 
-from community_eval import charts, indicators, ui
+from community_eval import charts, export, indicators, ui, ui_profile
 from community_eval import profile as profile_module
 from community_eval.i18n import Translator
 from community_eval.indicators import Filters
-from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, strengths_and_weaknesses
+from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, needing_attention, strengths_and_weaknesses
 from community_eval.standards import load_standards
+from community_eval.store import Store
 from community_eval.ui_profile import point_line, quarter_text
 
 YEAR = 2025
@@ -185,6 +189,35 @@ def test_trends_match_pandas(known_store, known_frames):
         assert actual.at[key, "n_communities"] == len(known), key
 
 
+def test_trends_carry_the_counts_behind_turnover(known_store):
+    """By hand from the staff listing of conftest.py.
+
+    C1 2025: P02 (left 1 Jan) and P03 (hired and gone in the year) left; in post on 1 Jan
+    P01, P02 and on 31 Dec P01, P04: 2 left, 2 on average. C3 2025: P10 left; 3 at the
+    start (P09–P11), 2 at the end: 1 left, 2.5 on average. C2 2024: P07 left on 31 Dec;
+    P05–P07 at the start, P05, P06, P08 at the end: 1 left, 3 on average.
+    """
+    for community, year, left, average in (("C1", 2025, 2, 2.0), ("C3", 2025, 1, 2.5), ("C2", 2024, 1, 3.0)):
+        rows = profile_module.profile_trends(known_store, community, YEAR, 3).set_index(["measure", "year"])
+        row = rows.loc[("turnover_rate", year)]
+        assert (row["separations"], row["average_headcount"]) == (left, average), (community, year)
+        assert row["value"] == pytest.approx(left / average)
+        assert rows.loc["mean_overall", "separations"].isna().all()
+
+
+def test_the_communities_most_needing_attention_are_the_lowest_rated(known_store, standards):
+    """C2 and C4 lack satisfaction (weight 0.4): unrated, so never named, though C2's partial
+    composite is the district's lowest."""
+    scores = indicators.assessment(
+        known_store, Filters(district=DISTRICT), YEAR, standards, standards.profile("seed_2016")
+    )
+    assert set(scores.loc[~scores["rated"], "community_id"]) == {"C2", "C4"}
+    assert scores.set_index("community_id")["composite"].idxmin() == "C2"
+    rated = scores[scores["rated"]].sort_values("composite")
+    assert list(needing_attention(scores)["community_id"]) == list(rated["community_id"]) == ["C3", "C1"]
+    assert list(needing_attention(scores, limit=1)["community_id"]) == ["C3"]
+
+
 def test_assessment_rank_is_counted_in_the_district(known_store, standards):
     profile = standards.profile("seed_2016")
     everyone = indicators.assessment(known_store, Filters(district=DISTRICT), YEAR, standards, profile)
@@ -223,6 +256,32 @@ def test_a_point_in_plain_words():
         "Administrative share of hours 62.0%, 5.0 pp above the district median, ranked 70 of 79, "
         "in the district's highest quarter"
     )
+
+
+def test_a_turnover_above_100_percent_is_explained_with_its_counts():
+    rows = pd.DataFrame(
+        {
+            "year": [2015, 2016, 2017],
+            "value": [5 / 4, 4 / 3.5, 0.2],
+            "separations": [5, 4, 1],
+            "average_headcount": [4.0, 3.5, 5.0],
+        }
+    )
+    zh, en = Translator("zh"), Translator("en")
+    assert ui_profile.turnover_over_text(zh, rows).startswith(
+        "2015年、2016年流失率超过 100%：当年离职的人多于平均在岗的人"
+        "（2015年离职 5 人，平均在岗 4 人；2016年离职 4 人，平均在岗 3.5 人）。"
+    )
+    assert ui_profile.turnover_over_text(en, rows).startswith(
+        "Turnover passed 100 % in 2015, 2016: more people left than were in post on average "
+        "(2015: 5 left, 4 in post on average; 2016: 4 left, 3.5 in post on average)."
+    )
+    assert ui_profile.turnover_over_text(zh, rows.iloc[2:]) is None
+    assert ui_profile.turnover_notes(zh, rows) == [
+        "离职 5 人，平均在岗 4 人",
+        "离职 4 人，平均在岗 3.5 人",
+        "离职 1 人，平均在岗 5 人",
+    ]
 
 
 # ---- reaching the profile ------------------------------------------------------------------------
@@ -309,6 +368,95 @@ def test_without_a_community_a_picker_chooses_one(app):
     assert at.session_state["f_community"] == "XT002"
 
 
+MEDIAN_WORDS = {"zh": "（较全区中位数）", "en": " vs district median"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_card_says_its_arrow_is_against_the_district_median(app, lang):
+    """The overview's arrows are "on last year"; a profile card's must say they are not."""
+    at = app(lang=lang, community="XT002").run()
+    at.switch_page("pages/profile.py").run()
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert len(deltas) >= 10, "every theme measure with a median has a delta"
+    assert all(d.endswith(MEDIAN_WORDS[lang]) and d[0] in "+-" for d in deltas), deltas
+
+
+def test_the_themes_leave_no_column_empty(app):
+    """Task burden (3 cards) and satisfaction (1) share a column beside facilities and staff."""
+    at = app(lang="zh", community="XT002").run()
+    at.switch_page("pages/profile.py").run()
+    themes = {"任务负担", "居民满意度", "设施达标", "人员流失"}
+    columns = [[s.value for s in c.subheader if s.value in themes] for c in at.columns]
+    columns = [found for found in columns if found]
+    assert columns == [["任务负担", "居民满意度"], ["设施达标"], ["人员流失"]]
+
+
+def chart_spec(at: AppTest, title: str) -> dict:
+    (spec,) = [
+        s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["layout"]["title"]["text"] == title
+    ]
+    return spec
+
+
+def unpacked(values: object) -> list[object]:
+    """A plotly array as sent to the browser: a list, or numbers packed as {"dtype", "bdata"}."""
+    if isinstance(values, dict):
+        return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return list(values)
+
+
+def turnover_counts_by_hand(community: str, year: int) -> tuple[int, float]:
+    """Separations and the average of the start and end headcounts, from the sample's staff CSV."""
+    staff = pd.read_csv(Path(ENTRY).parent / "sample_data" / "staff.csv", parse_dates=["hire_date", "exit_date"])
+    staff = staff[staff["community_id"] == community]
+    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    at_start = ((staff["hire_date"] < start) & (staff["exit_date"].isna() | (staff["exit_date"] >= start))).sum()
+    at_end = ((staff["hire_date"] <= end) & (staff["exit_date"].isna() | (staff["exit_date"] > end))).sum()
+    return int((staff["exit_date"].dt.year == year).sum()), (at_start + at_end) / 2
+
+
+def test_the_history_explains_turnover_above_100_percent_and_keeps_satisfaction_on_its_scale(app):
+    at = app(lang="zh", community="XT002").run()
+    at.switch_page("pages/profile.py").run()
+    assert chart_spec(at, "历年总体满意度")["layout"]["yaxis"]["range"] == [1, 5], "the answers' scale, 1–5"
+    turnover = chart_spec(at, "历年人员流失率")["data"][0]
+    years = [int(year) for year in unpacked(turnover["x"])]
+    counts = {year: turnover_counts_by_hand("XT002", year) for year in years}
+    over = [year for year, (left, mean) in counts.items() if left > mean]
+    assert over == [2015, 2016], "the sample's XT002 passes 100 % twice"
+
+    def words(left: int, mean: float) -> str:
+        return f"离职 {left} 人，平均在岗 {mean:g} 人"
+
+    assert turnover["customdata"] == [words(*counts[year]) for year in years]
+    caption = next(c.value for c in at.caption if "流失率超过 100%" in c.value)
+    assert "；".join(f"{year}年{words(*counts[year])}" for year in over) in caption
+    left, mean = counts[2025]
+    assert f"本年{words(left, mean)}" in [c.value.split("（")[0] for c in at.caption]
+
+
+def test_without_a_community_the_five_lowest_rated_are_named(app, sample_db, standards):
+    store = Store(sample_db)
+    try:
+        scores = export.assessment(store, YEAR, standards, standards.profile("seed_2016"))
+    finally:
+        store.close()
+    rated = scores[scores["rated"]]
+    expected = list(rated.sort_values(["composite", "community_id"])["community_id"].head(5))
+    unrated = set(scores.loc[~scores["rated"], "community_id"])
+    at = app(lang="zh").run()
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="profile_pick").label == "选择社区", "the picker stays"
+    (listed,) = [m.value for m in at.markdown if "](profile?" in m.value]
+    links = re.findall(r"\]\((profile\?[^)]*)\)", listed)
+    named = [parse_qs(urlsplit(link).query)["community"][0] for link in links]
+    assert named == expected and not unrated & set(named)
+    assert all(parse_qs(urlsplit(link).query)["lang"] == ["zh"] for link in links), "the link keeps the view"
+    note = next(c.value for c in at.caption if "得分最低的 5 个" in c.value)
+    assert f"{len(rated)} 个已评级社区" in note and f"另有 {len(unrated)} 个社区数据不全" in note
+
+
 def test_a_table_links_each_community_to_its_profile(app):
     at = app(lang="zh", street="干河街道").run()
     at.switch_page("pages/task_burden.py").run()
@@ -323,13 +471,19 @@ def test_a_table_links_each_community_to_its_profile(app):
     assert unquote(parts.fragment) == "红光社区"
 
 
+def ids_of(specs: list[dict]) -> list[object]:
+    return [v for spec in specs for v in spec["data"][0]["customdata"]]
+
+
 def test_community_charts_carry_their_ids(app):
     at = app(lang="zh", street="干河街道").run()
     at.switch_page("pages/task_burden.py").run()
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     linked = [s for s in specs if s["layout"].get("meta", {}).get(charts.COMMUNITY_POINTS)]
     assert linked, "per-community charts are clickable"
-    assert all(str(v).startswith("XT") for s in linked for v in s["data"][0]["customdata"])
+    # a point's customdata is its id, or a list led by its id (what a click reads, either way)
+    clicked = [ui.community_from_selection({"selection": {"points": [{"customdata": v}]}}) for v in ids_of(linked)]
+    assert clicked and all(str(c).startswith("XT") for c in clicked)
     overview = app(lang="zh").run()  # the whole district: charts are by street, not clickable
     assert not any(json.loads(c.proto.spec)["layout"].get("meta") for c in overview.get("plotly_chart"))
 
