@@ -18,6 +18,9 @@ from community_eval.schema import ENUMS
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
+#: Each language's BCP 47 tag, for ``<html lang>``: screen readers pick their voice by it and
+#: browsers their fonts and line breaking.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
@@ -64,6 +67,11 @@ class Translator:
 
     def __call__(self, key: str, **params: object) -> str:
         return translate(self.lang, key, **params)
+
+    @property
+    def html_lang(self) -> str:
+        """The language's tag for ``<html lang>`` (zh-CN / en)."""
+        return HTML_LANG[self.lang]
 
     def enum(self, column: str, code: str | None) -> str:
         """The display word of an enum code (``urban`` → 纯社区 / Urban), from the schema."""

@@ -170,9 +170,8 @@ def _sections(ctx: Context, community_id: str | None) -> list[tuple[str, str, st
 
 def _document(tr: Translator, body: str) -> str:
     """The page around the body: charset, title, print CSS and plotly.js, once, in the head."""
-    lang = "zh-CN" if tr.lang == "zh" else "en"
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{tr.html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(tr('report.title'))}</title>\n<style>{_css()}</style>\n"
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n'

@@ -182,7 +182,28 @@ def language_switch() -> Translator:
     if choice in LANGUAGES and choice != current:
         st.query_params["lang"] = choice
         st.rerun()
-    return Translator(current)
+    tr = Translator(current)
+    html_language(tr)
+    return tr
+
+
+#: Sets ``<html lang>``; the style hides the script's empty element so it takes no room.
+_HTML_LANG_SCRIPT = (
+    '<style>[data-testid="stElementContainer"]:has(script[data-html-lang]) {{ display: none; }}</style>'
+    '<script data-html-lang>document.documentElement.lang = "{tag}";</script>'
+)
+
+
+def html_language(tr: Translator) -> None:
+    """Declare the page's language on ``<html>``.
+
+    Streamlit serves every page as ``lang="en"``, so a screen reader reads a Chinese page with
+    an English voice and Chrome offers to translate it "from English"; its Python API cannot
+    change that (streamlit/streamlit#15726, open), a script in the page can. ``st.html`` runs
+    it again whenever its text changes, so switching languages follows.
+    """
+    script = _HTML_LANG_SCRIPT.format(tag=tr.html_lang)  # a fixed tag per language, never user text
+    st.sidebar.html(script, unsafe_allow_javascript=True)
 
 
 # ---- filters --------------------------------------------------------------------------

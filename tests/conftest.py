@@ -207,6 +207,8 @@ def missing() -> list[str]:
     lacking = []
     if importlib.util.find_spec("playwright") is None:
         lacking.append("the playwright package (pip install -r requirements-dev.txt)")
+    if importlib.util.find_spec("axe_playwright_python") is None:
+        lacking.append("the axe-playwright-python package (pip install -r requirements-dev.txt)")
     if not Path(_harness().CHROMIUM).exists():
         lacking.append(f"Chromium at {_harness().CHROMIUM} (apt-get install chromium)")
     fc_list = shutil.which("fc-list")

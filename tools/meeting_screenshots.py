@@ -227,20 +227,9 @@ def check_view(browser, base: str, view: View, out: Path | None = None, timeout_
     page.on("pageerror", lambda e: view.errors.append(f"page error: {e}"))
     try:
         started = time.monotonic()
-        query = f"mode=meeting&lang={view.lang}" + (f"&slide={view.slide}" if view.slide > 1 else "")
-        query += f"&{view.extra}" if view.extra else ""
-        page.goto(f"{base}/{view.url_path}?{query}", wait_until="domcontentloaded")
-        page.wait_for_selector(".st-key-meeting_stage", state="attached", timeout=timeout_ms)
-        page.wait_for_selector(IDLE, state="attached", timeout=timeout_ms)
-        page.wait_for_function(STYLED, timeout=timeout_ms)
-        # A deck with slides fills in its counter; its chart draws once plotly's code has loaded.
-        counter = page.locator(".st-key-meeting_counter")
-        count = counter.inner_text().strip() if counter.count() else ""
-        page.wait_for_selector(CHART if count else MESSAGE, state="visible", timeout=timeout_ms)
+        view.slides = open_slide(page, base, view, timeout_ms)
         view.seconds = time.monotonic() - started
         view.scroll = _settled(page)
-        if count:
-            view.slides = int(count.split("/")[-1])
     except Exception as error:  # a view that never rendered is a failure of this view, not of the run
         view.errors.append(f"{type(error).__name__}: {str(error).splitlines()[0]}")
     finally:
@@ -254,6 +243,22 @@ def check_view(browser, base: str, view: View, out: Path | None = None, timeout_
             page.screenshot(path=str(view.screenshot))
         context.close()
     return view
+
+
+def open_slide(page, base: str, view: View, timeout_ms: int = 60_000) -> int:
+    """Open ``view`` in meeting mode in ``page`` and wait until its slide has drawn and the
+    script is idle; the deck's number of slides (0 when the page has none, only a message)."""
+    query = f"mode=meeting&lang={view.lang}" + (f"&slide={view.slide}" if view.slide > 1 else "")
+    query += f"&{view.extra}" if view.extra else ""
+    page.goto(f"{base}/{view.url_path}?{query}", wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-meeting_stage", state="attached", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, state="attached", timeout=timeout_ms)
+    page.wait_for_function(STYLED, timeout=timeout_ms)
+    # A deck with slides fills in its counter; its chart draws once plotly's code has loaded.
+    counter = page.locator(".st-key-meeting_counter")
+    count = counter.inner_text().strip() if counter.count() else ""
+    page.wait_for_selector(CHART if count else MESSAGE, state="visible", timeout=timeout_ms)
+    return int(count.split("/")[-1]) if count else 0
 
 
 def _settled(page, tries: int = 12) -> dict:
