@@ -36,7 +36,18 @@ TEXT = "#444444"
 def base_layout(title: str, x_title: str, y_title: str, height: int = 420) -> dict[str, object]:
     """Layout shared by every figure: title, axis titles, font, palette and margins."""
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        # The title holds the top of the figure and the legend sits under it, above the plot:
+        # on a phone a legend wraps onto rows that would otherwise cover the title.
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 18},
+            "automargin": True,
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+        },
         "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT},
         "colorway": list(OKABE_ITO),
         # The axes too: Streamlit's theme sets their colours itself, over the layout's font.
@@ -336,15 +347,9 @@ def share_bars(
         )
     height = max(320, 28 * len(rows) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
-    # Six parts wrap the legend onto three rows on a phone, which the title's usual place
-    # overlaps: the title takes the top of the figure and the legend goes under it.
-    # (A top padding makes plotly misplace the two again.) The right margin leaves room for
-    # the "100%" tick label, which plotly hides when it would overflow the figure.
-    figure.update_layout(
-        legend_traceorder="normal",
-        title={"automargin": True, "yref": "container", "y": 1, "yanchor": "top"},
-        margin={"r": 28},
-    )
+    # The right margin leaves room for the "100%" tick label, which plotly hides when it
+    # would overflow the figure.
+    figure.update_layout(legend_traceorder="normal", margin={"r": 28})
     figure.update_xaxes(**_axis_format("share"), range=[0, 1])
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     if ids:

@@ -356,8 +356,9 @@ UNDECLARED_NUMBERS = [
 ]
 
 
-#: Fixed terms of method, not figures: a 95 % confidence interval, weights moved by ±10 %.
-METHOD_TERMS = re.compile(r"95\s?%|(?:±|浮动|by )\s?10\s?%")
+#: Fixed terms of method, not figures: a 95 % confidence interval, weights moved by ±10 %,
+#: parts adding up to 100 % (a figure of 100 % is written "100.0%").
+METHOD_TERMS = re.compile(r"95\s?%|(?:±|浮动|by )\s?10\s?%|(?<![\d.])100\s?%")
 
 
 def undeclared_numbers(texts: list[str]) -> list[str]:
