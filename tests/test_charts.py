@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from community_eval import charts
 
@@ -91,6 +92,49 @@ def test_rank_ranges_span_best_to_worst():
     bars = figure.data[0]
     assert list(bars.base) == [1, 1] and list(bars.x) == [1, 2]
     assert list(figure.layout.yaxis.categoryarray) == ["乙", "甲"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ems", "lines"),
+    [
+        ("33.2% 的下派事项未经准入，57.6% 未拨经费", 18, ["33.2% 的下派事项未经准入，", "57.6% 未拨经费"]),
+        ("33.2% of tasks handed down not admitted, 57.6% unfunded", 18, None),
+        ("低于每万居民 18 人的标准", 14.5, ["低于每万居民 18 人的标准"]),
+        ("一二三四五六七八九十", 4, ["一二三四", "五六七八", "九十"]),
+    ],
+)
+def test_a_long_text_wraps_between_clauses_and_words_never_inside_a_figure(text, ems, lines):
+    wrapped = charts.wrap_text(text, ems)
+    if lines is not None:
+        assert wrapped == lines
+    assert "".join(wrapped).replace(" ", "") == text.replace(" ", ""), "nothing lost or added"
+    assert all(charts.text_ems(line) <= ems for line in wrapped)
+    for figure in ("33.2%", "57.6%"):
+        assert not text.count(figure) or any(figure in line for line in wrapped), "a figure is never split"
+
+
+def board_verdicts(cards: list[dict[str, object]]) -> list:
+    headers = {"label": "L", "value": "V", "verdict": "S", "change": "C"}
+    figure = charts.headline_board(cards, title="t", headers=headers)
+    return [a for a in figure.layout.annotations if a.x == charts.BOARD_COLUMNS["verdict"][0]][1:]
+
+
+def test_the_board_sets_a_long_verdict_smaller_on_two_lines():
+    """On the smallest wall (1280 px) the verdict column holds about 14.5 ems at 24 px: a
+    longer verdict would run into the change column, so the column is set at 20 px (every
+    row, so it reads as one) and the long verdict wraps; short verdicts alone stay at 24 px."""
+    short = {"label": "甲", "value": "1", "verdict": "低于每万居民 18 人的标准", "verdict_tone": "bad"}
+    long = {"label": "乙", "value": "2", "verdict": "33.2% of tasks handed down not admitted, 57.6% unfunded"}
+    bad = charts.TONE_COLOURS["bad"]
+    (alone,) = board_verdicts([short])
+    assert alone.text == f"<span style='font-size:24px;color:{bad}'>低于每万居民 18 人的标准</span>"
+    column = board_verdicts([short, long])
+    assert {a.align for a in column} == {"left"}, "a wrapped verdict's lines start at its column"
+    assert column[0].text == f"<span style='font-size:20px;color:{bad}'>低于每万居民 18 人的标准</span>"
+    assert (
+        column[1].text
+        == "<span style='font-size:20px'>33.2% of tasks handed down not<br>admitted, 57.6% unfunded</span>"
+    )
 
 
 # ---- values on bars, and 1–5 scales that do not start at 0 --------------------------------------
