@@ -752,6 +752,18 @@ def contribution_bars(
     return figure
 
 
+#: Before a range bar's text: half an em of space, so the text clears a dot at the bar's end
+#: (radius 5 px at 14 px type; on the wall 9.5 px at 24 px) at any type size.
+CLEAR_OF_DOT = "\u2002"
+
+
+def rank_range_labels(best: pd.Series, worst: pd.Series) -> list[str]:
+    """Each range bar's text (a ``texttemplate`` per bar): "3–7", or "5" for a rank that holds."""
+    number = HOVER_FORMATS["int"]
+    low, high = f"%{{customdata[0]:{number}}}", f"%{{customdata[1]:{number}}}"
+    return [CLEAR_OF_DOT + (low if b == w else f"{low}–{high}") for b, w in zip(best, worst, strict=True)]
+
+
 @_literal_labels
 def rank_ranges(
     frame: pd.DataFrame,
@@ -766,9 +778,16 @@ def rank_ranges(
     rank_name: str,
     range_name: str,
 ) -> go.Figure:
-    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top."""
+    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top.
+
+    Each bar ends in its range as text ("3–7", or "5" when the rank never moves), in the
+    declared whole-number format, just past the bar and its dot, at the chart's type size
+    (not shrunk to the bar's thickness), with room right of the plot for the last one.
+    """
     shown = frame.dropna(subset=[rank]).sort_values(rank)
     order = list(shown[label])[::-1]
+    number = HOVER_FORMATS["int"]
+    span = f"%{{customdata[0]:{number}}}–%{{customdata[1]:{number}}}"
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -780,7 +799,11 @@ def rank_ranges(
             marker_color=_transparent(OKABE_ITO[5], 0.55),
             width=0.5,
             customdata=shown[[best, worst]].to_numpy(),
-            hovertemplate="%{y}: %{customdata[0]:d}–%{customdata[1]:d}<extra></extra>",
+            hovertemplate=f"%{{y}}: {span}<extra></extra>",
+            texttemplate=rank_range_labels(shown[best], shown[worst]),
+            textposition="outside",
+            constraintext="none",
+            cliponaxis=False,
         )
     )
     figure.add_trace(
@@ -790,11 +813,12 @@ def rank_ranges(
             mode="markers",
             name=rank_name,
             marker={"color": OKABE_ITO[0], "size": 10},
-            hovertemplate="%{y}: %{x:d}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{number}}}<extra></extra>",
         )
     )
     height = max(320, 26 * len(shown) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
+    figure.update_layout(margin={"r": LABEL_ROOM_PX})
     figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return figure

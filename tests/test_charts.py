@@ -94,6 +94,27 @@ def test_rank_ranges_span_best_to_worst():
     assert list(figure.layout.yaxis.categoryarray) == ["乙", "甲"]
 
 
+def test_each_rank_range_is_written_on_its_bar():
+    """The bar's range as text: "3–7" from best to worst, "5" for a rank that never moves,
+    in the declared whole-number format; the text sits outside the bar, clear of the dot."""
+    frame = pd.DataFrame({"name": ["甲", "乙", "丙"], "rank": [1, 5, 4], "best": [1, 5, 3], "worst": [2, 5, 1200]})
+    figure = charts.rank_ranges(
+        frame, "name", "rank", "best", "worst",
+        title="t", value_title="x", label_title="y", rank_name="r", range_name="range",
+    )  # fmt: skip
+    bars = figure.data[0]
+    int_format = charts.HOVER_FORMATS["int"]
+    low, high = f"%{{customdata[0]:{int_format}}}", f"%{{customdata[1]:{int_format}}}"
+    low = charts.CLEAR_OF_DOT + low  # half an em clear of a dot at the bar's end
+    assert dict(zip(bars.y, bars.texttemplate, strict=True)) == {
+        "甲": f"{low}–{high}",
+        "丙": f"{low}–{high}",
+        "乙": low,
+    }
+    assert (bars.textposition, bars.constraintext, bars.cliponaxis) == ("outside", "none", False)
+    assert [list(row) for row in bars.customdata] == [[1, 2], [3, 1200], [5, 5]], "best, worst, rank 1 first"
+
+
 @pytest.mark.parametrize(
     ("text", "ems", "lines"),
     [
