@@ -8,6 +8,8 @@ and every figure gets a title and axis titles (with units) from the caller's loc
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from collections.abc import Callable
 
 import pandas as pd
@@ -837,6 +839,18 @@ def contribution_bars(
     return figure
 
 
+#: Before a range bar's text: half an em of space, so the text clears a dot at the bar's end
+#: (radius 5 px at 14 px type; on the wall 9.5 px at 24 px) at any type size.
+CLEAR_OF_DOT = "\u2002"
+
+
+def rank_range_labels(best: pd.Series, worst: pd.Series) -> list[str]:
+    """Each range bar's text (a ``texttemplate`` per bar): "3–7", or "5" for a rank that holds."""
+    number = HOVER_FORMATS["int"]
+    low, high = f"%{{customdata[0]:{number}}}", f"%{{customdata[1]:{number}}}"
+    return [CLEAR_OF_DOT + (low if b == w else f"{low}–{high}") for b, w in zip(best, worst, strict=True)]
+
+
 @_literal_labels
 def rank_ranges(
     frame: pd.DataFrame,
@@ -851,9 +865,16 @@ def rank_ranges(
     rank_name: str,
     range_name: str,
 ) -> go.Figure:
-    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top."""
+    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top.
+
+    Each bar ends in its range as text ("3–7", or "5" when the rank never moves), in the
+    declared whole-number format, just past the bar and its dot, at the chart's type size
+    (not shrunk to the bar's thickness), with room right of the plot for the last one.
+    """
     shown = frame.dropna(subset=[rank]).sort_values(rank)
     order = list(shown[label])[::-1]
+    number = HOVER_FORMATS["int"]
+    span = f"%{{customdata[0]:{number}}}–%{{customdata[1]:{number}}}"
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -865,7 +886,11 @@ def rank_ranges(
             marker_color=_transparent(OKABE_ITO[5], 0.55),
             width=0.5,
             customdata=shown[[best, worst]].to_numpy(),
-            hovertemplate="%{y}: %{customdata[0]:d}–%{customdata[1]:d}<extra></extra>",
+            hovertemplate=f"%{{y}}: {span}<extra></extra>",
+            texttemplate=rank_range_labels(shown[best], shown[worst]),
+            textposition="outside",
+            constraintext="none",
+            cliponaxis=False,
         )
     )
     figure.add_trace(
@@ -875,11 +900,12 @@ def rank_ranges(
             mode="markers",
             name=rank_name,
             marker={"color": OKABE_ITO[0], "size": 10},
-            hovertemplate="%{y}: %{x:d}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{number}}}<extra></extra>",
         )
     )
     height = max(320, 26 * len(shown) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
+    figure.update_layout(margin={"r": LABEL_ROOM_PX})
     figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return figure
@@ -901,6 +927,47 @@ BOARD_COLUMNS = {
     "change": (0.86, "left", 24),
 }
 BOARD_STRIPE = "#F2F2F2"
+#: The verdict column's width on the smallest wall (1280 pixels), in ems of its type as
+#: :func:`text_ems` counts them: from 0.555 to 0.86 of about 1,210 pixels of plot, less a gap
+#: before the change column.
+BOARD_VERDICT_EMS = 14.5
+#: When a verdict is too long for one line of the column, the column is set this size, and
+#: a verdict still too long takes as many lines as it needs.
+BOARD_SMALL_SIZE = 20
+
+
+def text_ems(text: str) -> float:
+    """Roughly how wide ``text`` is in ems: a Chinese character or full-width sign is one,
+    a space a quarter, any other character about half (measured on the wall's Noto Sans)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.25 if ch == " " else 0.55 for ch in text)
+
+
+#: Where a line may break: after a space or beside a Chinese character, never inside a
+#: Latin word or a number ("57.6%").
+_PIECES = re.compile(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|[\u3000-\u9fff\uff00-\uffef]\s*|\s+")
+#: Clauses, each with the mark that ends it ("，", "、", "；", ", ", "; "): lines break there first.
+_CLAUSES = re.compile(r".+?(?:[，、；]|[,;]\s+|$)")
+
+
+def wrap_text(text: str, ems: float) -> list[str]:
+    """``text`` in lines of at most ``ems``, broken between clauses where a clause fits a line,
+    else between words or Chinese characters (a word longer than a line keeps its own line)."""
+    lines, line = [], ""
+    for clause in _CLAUSES.findall(text):
+        if text_ems((line + clause).rstrip()) <= ems:
+            line += clause
+            continue
+        if line and text_ems(clause.rstrip()) <= ems:
+            lines.append(line.rstrip())
+            line = clause
+            continue
+        for piece in _PIECES.findall(clause):
+            if line and text_ems((line + piece).rstrip()) > ems:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+            else:
+                line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
 
 
 def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[str, str]) -> go.Figure:
@@ -913,6 +980,7 @@ def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[
     every text is escaped here. Tone is in the words and the arrow too, never colour alone.
     """
     figure = go.Figure()
+    verdict_size = _verdict_size(cards)
     slots = len(cards) + 1  # the header, then a row per card
     for index, row in enumerate([{**headers, "header": True}, *cards]):
         top, bottom = 1 - index / slots, 1 - (index + 1) / slots
@@ -922,7 +990,7 @@ def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[
                 line={"color": BOARD_STRIPE, "width": 0}, fillcolor=BOARD_STRIPE, layer="below",
             )  # fmt: skip
         for field, (x, anchor, size) in BOARD_COLUMNS.items():
-            text = _board_text(row, field)
+            text = _board_text(row, field, verdict_size)
             if text:
                 figure.add_annotation(
                     text=text,
@@ -932,6 +1000,7 @@ def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[
                     y=(top + bottom) / 2,
                     xanchor=anchor,
                     yanchor="middle",
+                    align=anchor,  # a wrapped verdict's lines start where its column does
                     showarrow=False,
                     font={"size": size if not row.get("header") else 24, "color": "#000000"},
                 )
@@ -941,14 +1010,29 @@ def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[
     return figure
 
 
-def _board_text(row: dict[str, object], field: str) -> str:
-    """One cell of the board, escaped, its size and tone inline (so a wall restyle keeps them)."""
-    text = html_literal(str(row.get(field) or ""))
+def _verdict_size(cards: list[dict[str, object]]) -> int:
+    """The verdict column's type size: the wall's, unless a verdict would not fit one line of
+    it; then smaller for every row, so the column reads as one."""
+    size = BOARD_COLUMNS["verdict"][2]
+    longest = max((text_ems(str(card.get("verdict") or "")) for card in cards), default=0.0)
+    return size if longest <= BOARD_VERDICT_EMS else BOARD_SMALL_SIZE
+
+
+def _board_text(row: dict[str, object], field: str, verdict_size: int) -> str:
+    """One cell of the board, escaped, its size and tone inline (so a wall restyle keeps them);
+    a verdict in the column's size, on as many lines as the column's width needs."""
+    raw = str(row.get(field) or "")
+    text = html_literal(raw)
     if not text:
         return ""
     if row.get("header"):
         return f"<span style='color:#555555'>{text}</span>"
-    style = f"font-size:{BOARD_COLUMNS[field][2]}px"
+    size = BOARD_COLUMNS[field][2]
+    if field == "verdict":
+        size = verdict_size
+        lines = wrap_text(raw, BOARD_VERDICT_EMS * BOARD_COLUMNS[field][2] / size)
+        text = "<br>".join(html_literal(line) for line in lines)
+    style = f"font-size:{size}px"
     tone = row.get(f"{field}_tone")
     if tone in TONE_COLOURS:
         style += f";color:{TONE_COLOURS[tone]}"

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from community_eval.retention import retention_curves, staff_retention
+from community_eval.schema import NEUTRAL_ANSWER
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
@@ -108,6 +109,15 @@ def satisfaction(store: Store, filters: Filters, year: int, min_n: int, level: s
     frame = store.query("satisfaction", {**filters.params(level), "year": year, "min_n": min_n})
     frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_overall"], frame["sd_overall"], frame["n_eff"])
     return frame
+
+
+def satisfaction_below_neutral(
+    store: Store, filters: Filters, year: int, min_n: int, neutral: float = NEUTRAL_ANSWER
+) -> pd.DataFrame:
+    """Communities shown (``n_shown``) and those whose mean overall satisfaction is below the
+    scale's middle answer (``n_below``), counted in DuckDB from the community rows."""
+    rows = satisfaction(store, filters, year, min_n, level="community")
+    return store.query("satisfaction_below_neutral", {"neutral": neutral}, frames={"community_rows": rows})
 
 
 def satisfaction_distribution(store: Store, filters: Filters, year: int, min_n: int) -> pd.DataFrame:
@@ -352,13 +362,17 @@ def headline_values(store: Store, filters: Filters, year: int, standards: Standa
     One year at a time, so a page caches each year once: moving the year back a step
     reuses the year it showed as "previous". Besides :data:`HEADLINE_KEYS` it gives
     ``facilities_short``, the communities failing the profile, which the compliance card
-    names as its verdict (a share alone does not say how many places fall short).
+    names as its verdict (a share alone does not say how many places fall short); the
+    shares of tasks handed down without admission or funds, by which the administrative
+    card is judged; and ``satisfaction_below``, the communities shown whose mean is below
+    the scale's middle answer, by which the satisfaction card is judged.
     """
     scope = scope_summary(store, filters)
     burden = task_burden(store, filters, year, level="all")
     happy = satisfaction(store, filters, year, standards.min_n, level="all")
     rooms = facility_rollup(store, filters, year, profile)
     people = staff_turnover(store, filters, year, standards, level="all")
+    below = satisfaction_below_neutral(store, filters, year, standards.min_n)
     return {
         "communities": _first(scope, "n_communities"),
         "residents": _first(scope, "population"),
@@ -368,6 +382,10 @@ def headline_values(store: Store, filters: Filters, year: int, standards: Standa
         "turnover_rate": _first(people, "turnover_rate"),
         "admin_hours_share": _first(burden, "admin_hours_share"),
         "facilities_short": _short_of_standard(rooms),
+        "unadmitted_share": _first(burden, "unadmitted_share"),
+        "unfunded_share": _first(burden, "unfunded_share"),
+        "satisfaction_shown": _first(below, "n_shown"),
+        "satisfaction_below": _first(below, "n_below"),
     }
 
 

@@ -26,9 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from community_eval import charts, disclosure, indicators
+from community_eval import charts, disclosure, headlines, indicators
 from community_eval.export import ExportError
-from community_eval.headlines import HEADLINE_KINDS, STATIC
 from community_eval.i18n import Translator, has
 from community_eval.indicators import COMPONENTS, Filters
 from community_eval.metrics import ASSESSMENT_SCORES, KINDS
@@ -206,6 +205,11 @@ figure.chart {{ margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; 
 .card .label {{ color: #555; font-size: 9pt; }}
 .card .value {{ font-size: 16pt; font-weight: bold; }}
 .card .change {{ color: #555; font-size: 8.5pt; }}
+.card .change.good {{ color: {charts.TONE_COLOURS["good"]}; }}
+.card .change.bad {{ color: {charts.TONE_COLOURS["bad"]}; }}
+.card .verdict {{ font-size: 8.5pt; font-weight: bold; margin: 0.5mm 0; }}
+.card .verdict.meets {{ color: {charts.TONE_COLOURS["good"]}; }}
+.card .verdict.misses {{ color: {charts.TONE_COLOURS["bad"]}; }}
 dl.definitions {{ font-size: 9pt; color: #333; margin: 0; }}
 dl.definitions dt {{ font-weight: bold; }}
 dl.definitions dd {{ margin: 0 0 1.5mm; }}
@@ -424,25 +428,32 @@ def _names(tr: Translator, names: pd.Series) -> str:
 
 
 def _headlines(ctx: Context) -> str:
-    """The overview's figures with their change on last year, and what each one means."""
-    tr = ctx.tr
-    figures = indicators.headlines(ctx.store, ctx.filters, ctx.year, ctx.standards, ctx.profile)
-    cards, definitions = [], []
-    for figure in figures:
-        kind = HEADLINE_KINDS[figure.key]
-        change = ""
-        if figure.key not in STATIC and figure.change is not None:
-            change = tr("overview.delta", change=tr.change(figure.change, kind))
-        cards.append(
-            f'<div class="card"><div class="label">{_e(tr(f"headline.{figure.key}"))}</div>'
-            f'<div class="value">{_e(tr.number(figure.value, kind))}</div>'
-            f'<div class="change">{_e(change)}</div></div>'
+    """The overview's reading and cards: each figure, its verdict against its standard and its
+    change on last year, judged by :func:`headlines.headline_cards` as the page judges them;
+    then what each figure means and where its standard comes from."""
+    tr, store = ctx.tr, ctx.store
+    now, before = (
+        indicators.headline_values(store, ctx.filters, year, ctx.standards, ctx.profile)
+        for year in (ctx.year, ctx.year - 1)
+    )
+    cards = headlines.headline_cards(tr, now, before, ctx.standards, ctx.profile.key)
+    place = headlines.place_name(tr, indicators.filter_options(store), ctx.filters)
+    boxes, definitions = [], []
+    for card in cards:
+        verdict = ""
+        if card.verdict:
+            verdict = f'<div class="verdict {card.verdict}">{_e(card.verdict_text)}</div>'
+        arrow = charts.ARROWS[headlines.change_arrow(card.change, card.change_short)]
+        change = f"{arrow} {card.change_text}" if arrow else card.change_text
+        boxes.append(
+            f'<div class="card"><div class="label">{_e(card.label)}</div>'
+            f'<div class="value">{_e(card.value)}</div>{verdict}'
+            f'<div class="change {card.change_tone or ""}">{_e(change)}</div></div>'
         )
-        definitions.append(
-            f"<dt>{_e(tr(f'headline.{figure.key}'))}</dt><dd>{_e(tr(f'headline_help.{figure.key}'))}</dd>"
-        )
+        definitions.append(f"<dt>{_e(card.label)}</dt><dd>{_e(card.help)}</dd>")
+    reading = _takeaway(headlines.reading(tr, place, now, cards))
     return (
-        f'<div class="cards">{"".join(cards)}</div>\n'
+        f'{reading}<div class="cards">{"".join(boxes)}</div>\n'
         f"<h3>{_e(tr('report.definitions'))}</h3>\n"
         f'<dl class="definitions">{"".join(definitions)}</dl>\n'
     )

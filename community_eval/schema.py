@@ -225,6 +225,10 @@ LIKERT_WORDS: dict[str, int] = {
     "very dissatisfied": 1,
 }
 
+#: The scale's middle answer, 一般 ("neither satisfied nor dissatisfied"): a mean below it
+#: leans to the dissatisfied side of the 1–5 scale. A fact of the scale, not a target.
+NEUTRAL_ANSWER = LIKERT_WORDS["一般"]
+
 SURVEY_ITEMS = ("overall", "service", "environment", "safety", "participation", "staff_attitude", "facilities")
 
 _COMMUNITY_REF = ("社区编码", "社区代码")

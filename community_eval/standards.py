@@ -7,6 +7,7 @@ touching code. Facility rules map onto fixed rule kinds in ``queries/facility_co
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -26,6 +27,12 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "budget": ("min_budget_per_100_households",),
     "resident_space_share": ("min_resident_space_share",),
 }
+
+
+#: Shares of work handed down that the admission system (准入制) limits: tasks handed down
+#: without admission, and without the funds that go with them (权随责走、费随事转). Their
+#: definitions are the task_burden columns of INDICATORS.md.
+TASK_LIMITS = ("unadmitted_share", "unfunded_share")
 
 
 class StandardsError(ValueError):
@@ -51,6 +58,14 @@ class FacilityRule:
 
     def source(self, lang: str) -> str:
         return bilingual(self.sources, lang)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A share that may be reached but not exceeded (0: none allowed), and where it comes from."""
+
+    max_share: float
+    source: dict[str, str] | str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,8 @@ class Standards:
     reference_wages: tuple[dict[str, object], ...]
     profiles: dict[str, Profile]
     comparisons: dict[str, object] = field(default_factory=dict)
+    #: :data:`TASK_LIMITS` the file states; a file without them judges no task's admission.
+    task_limits: dict[str, Limit] = field(default_factory=dict)
 
     def profile(self, key: str | None) -> Profile:
         return self.profiles.get(key or self.default_profile, self.profiles[self.default_profile])
@@ -146,6 +163,19 @@ def _profile(key: str, raw: dict[str, object]) -> Profile:
     return Profile(key, str(raw.get("name_zh", key)), str(raw.get("name_en", key)), rules, raw.get("staffing", {}))
 
 
+def _task_limits(raw: dict[str, object]) -> dict[str, Limit]:
+    """The ``[task_limits.*]`` tables: known names only, each a share between 0 and 1."""
+    limits = {}
+    for name, entry in raw.items():
+        if name not in TASK_LIMITS:
+            raise StandardsError(f"unknown task limit {name!r}; known: {list(TASK_LIMITS)}")
+        share = float(entry.get("max_share", math.nan))
+        if not 0 <= share <= 1:
+            raise StandardsError(f"task limit {name}: max_share must be a share between 0 and 1")
+        limits[name] = Limit(share, entry.get("source", ""))
+    return limits
+
+
 def parse_standards(raw: dict[str, object]) -> Standards:
     """Build :class:`Standards` from the parsed TOML, checking what the code relies on."""
     profiles = {key: _profile(key, value) for key, value in raw.get("profiles", {}).items()}
@@ -165,6 +195,7 @@ def parse_standards(raw: dict[str, object]) -> Standards:
         reference_wages=tuple(raw.get("reference_wages", [])),
         profiles=profiles,
         comparisons=dict(raw.get("comparisons", {})),
+        task_limits=_task_limits(raw.get("task_limits", {})),
     )
 
 

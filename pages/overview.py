@@ -32,7 +32,7 @@ for column, card in zip(columns, cards, strict=True):
             help=card.help,
         )
         if card.verdict:
-            st.badge(card.verdict_text, **headlines.BADGES[card.verdict])
+            st.markdown(headlines.badge_markdown(card))
 # On the wall the same cards are the deck's first slide.
 ui.meeting_slide(
     lambda: headlines.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),

@@ -124,6 +124,19 @@ select
 from measured
 order by group_key
 
+-- name: satisfaction_below_neutral
+-- How many communities are shown, and how many of them have a mean overall satisfaction below
+-- the scale's middle answer ($neutral: 3 = 一般), from the per-community rows of the query
+-- above (registered as community_rows). A suppressed community has no mean, so it is in
+-- neither count; with none shown there is nothing to count, and n_below is null.
+-- Parameters: $neutral. Grain: one row.
+select
+    count(mean_overall)::bigint as n_shown,
+    case when count(mean_overall) > 0
+        then count(*) filter (where mean_overall < $neutral)
+    end::bigint as n_below,
+from community_rows
+
 -- name: satisfaction_distribution
 -- Weighted share of each answer (1-5) for every survey item, for the diverging bar.
 -- Only communities of at least $min_n responses are counted, so no small community's

@@ -168,6 +168,7 @@ def test_overview_judges_each_figure_against_its_standard(app, lang):
     """The reading names the place; the cards say which standards are met, in words and
     colour; a change is red when it is bad news, whichever way it points."""
     from community_eval.i18n import Translator
+    from community_eval.standards import load_standards
     from tests.test_headlines import sample_truth
 
     tr, truth = Translator(lang), sample_truth()
@@ -175,15 +176,21 @@ def test_overview_judges_each_figure_against_its_standard(app, lang):
     assert not at.exception, [e.message for e in at.exception]
     reading = at.markdown[0].value
     assert reading.startswith(f"**{tr('overview.reading_intro', place='仙桃市', communities='79', figures='')[:-1]}")
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    # A verdict is a tinted, wrapping badge (st.badge would cut a long verdict off).
+    badges = [m.value for m in at.markdown if "-background[" in m.value]
+    unadmitted, unfunded = (f"{truth[key] * 100:.1f}%" for key in ("unadmitted_share", "unfunded_share"))
+    assert truth["satisfaction_below"] == 0, "no community shown averages below 3 in 2025"
     expected = [
-        (":red-badge", tr("verdict.staff_in_post.misses", line="18")),
-        (":red-badge", tr("verdict.compliant_share.misses", count=truth["facilities_short"])),
-        (":green-badge", tr("verdict.turnover_rate.meets", line="30.0%")),
+        ("red", tr("verdict.staff_in_post.misses", line="18")),
+        ("green", tr("verdict.mean_satisfaction.meets", neutral="3")),
+        ("red", tr("verdict.compliant_share.misses", count=truth["facilities_short"])),
+        ("green", tr("verdict.turnover_rate.meets", line="30.0%")),
+        ("red", tr("verdict.admin_hours_share.misses", unadmitted=unadmitted, unfunded=unfunded)),
     ]
     assert len(badges) == len(expected)
     for badge, (colour, words) in zip(badges, expected, strict=True):
-        assert badge.startswith(colour) and words in badge, badge
+        assert badge.startswith(f":small[:{colour}-background[:{colour}["), badge
+        assert words in STREAMLIT_MARKUP.sub("", badge).replace("\\", "").rstrip("]"), badge
     colours = {m.label: _metric_colour(m) for m in at.metric}
     assert colours[tr("headline.turnover_rate")] == ("RED", "UP"), "turnover rose 5 points: bad news"
     assert colours[tr("headline.admin_hours_share")] == ("GREEN", "DOWN"), "the admin share fell: good news"
@@ -191,6 +198,9 @@ def test_overview_judges_each_figure_against_its_standard(app, lang):
     assert colours[tr("headline.mean_satisfaction")] == ("GREEN", "UP")
     help_text = next(m.proto.help for m in at.metric if m.label == tr("headline.staff_in_post"))
     assert tr("headline_standard.staff_in_post", line="18", source="")[:8] in help_text
+    help_text = next(m.proto.help for m in at.metric if m.label == tr("headline.admin_hours_share"))
+    source = load_standards().task_limits["unadmitted_share"].source[lang]
+    assert tr("headline_basis.admin_hours_share") in help_text and source in help_text
 
 
 def test_a_filter_changes_the_figures_and_the_url(app):

@@ -94,6 +94,70 @@ def test_rank_ranges_span_best_to_worst():
     assert list(figure.layout.yaxis.categoryarray) == ["乙", "甲"]
 
 
+def test_each_rank_range_is_written_on_its_bar():
+    """The bar's range as text: "3–7" from best to worst, "5" for a rank that never moves,
+    in the declared whole-number format; the text sits outside the bar, clear of the dot."""
+    frame = pd.DataFrame({"name": ["甲", "乙", "丙"], "rank": [1, 5, 4], "best": [1, 5, 3], "worst": [2, 5, 1200]})
+    figure = charts.rank_ranges(
+        frame, "name", "rank", "best", "worst",
+        title="t", value_title="x", label_title="y", rank_name="r", range_name="range",
+    )  # fmt: skip
+    bars = figure.data[0]
+    int_format = charts.HOVER_FORMATS["int"]
+    low, high = f"%{{customdata[0]:{int_format}}}", f"%{{customdata[1]:{int_format}}}"
+    low = charts.CLEAR_OF_DOT + low  # half an em clear of a dot at the bar's end
+    assert dict(zip(bars.y, bars.texttemplate, strict=True)) == {
+        "甲": f"{low}–{high}",
+        "丙": f"{low}–{high}",
+        "乙": low,
+    }
+    assert (bars.textposition, bars.constraintext, bars.cliponaxis) == ("outside", "none", False)
+    assert [list(row) for row in bars.customdata] == [[1, 2], [3, 1200], [5, 5]], "best, worst, rank 1 first"
+
+
+@pytest.mark.parametrize(
+    ("text", "ems", "lines"),
+    [
+        ("33.2% 的下派事项未经准入，57.6% 未拨经费", 18, ["33.2% 的下派事项未经准入，", "57.6% 未拨经费"]),
+        ("33.2% of tasks handed down not admitted, 57.6% unfunded", 18, None),
+        ("低于每万居民 18 人的标准", 14.5, ["低于每万居民 18 人的标准"]),
+        ("一二三四五六七八九十", 4, ["一二三四", "五六七八", "九十"]),
+    ],
+)
+def test_a_long_text_wraps_between_clauses_and_words_never_inside_a_figure(text, ems, lines):
+    wrapped = charts.wrap_text(text, ems)
+    if lines is not None:
+        assert wrapped == lines
+    assert "".join(wrapped).replace(" ", "") == text.replace(" ", ""), "nothing lost or added"
+    assert all(charts.text_ems(line) <= ems for line in wrapped)
+    for figure in ("33.2%", "57.6%"):
+        assert not text.count(figure) or any(figure in line for line in wrapped), "a figure is never split"
+
+
+def board_verdicts(cards: list[dict[str, object]]) -> list:
+    headers = {"label": "L", "value": "V", "verdict": "S", "change": "C"}
+    figure = charts.headline_board(cards, title="t", headers=headers)
+    return [a for a in figure.layout.annotations if a.x == charts.BOARD_COLUMNS["verdict"][0]][1:]
+
+
+def test_the_board_sets_a_long_verdict_smaller_on_two_lines():
+    """On the smallest wall (1280 px) the verdict column holds about 14.5 ems at 24 px: a
+    longer verdict would run into the change column, so the column is set at 20 px (every
+    row, so it reads as one) and the long verdict wraps; short verdicts alone stay at 24 px."""
+    short = {"label": "甲", "value": "1", "verdict": "低于每万居民 18 人的标准", "verdict_tone": "bad"}
+    long = {"label": "乙", "value": "2", "verdict": "33.2% of tasks handed down not admitted, 57.6% unfunded"}
+    bad = charts.TONE_COLOURS["bad"]
+    (alone,) = board_verdicts([short])
+    assert alone.text == f"<span style='font-size:24px;color:{bad}'>低于每万居民 18 人的标准</span>"
+    column = board_verdicts([short, long])
+    assert {a.align for a in column} == {"left"}, "a wrapped verdict's lines start at its column"
+    assert column[0].text == f"<span style='font-size:20px;color:{bad}'>低于每万居民 18 人的标准</span>"
+    assert (
+        column[1].text
+        == "<span style='font-size:20px'>33.2% of tasks handed down not<br>admitted, 57.6% unfunded</span>"
+    )
+
+
 # ---- values on bars, and 1–5 scales that do not start at 0 --------------------------------------
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from community_eval import headlines
-from community_eval.headlines import BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
+from community_eval.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters, headline_values
-from community_eval.standards import load_standards
+from community_eval.indicators import Filters, headline_values, satisfaction_below_neutral
+from community_eval.standards import StandardsError, load_standards, parse_standards
 from community_eval.store import Store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -34,6 +34,9 @@ YEAR = 2025
         (0.30, Standard(0.30, LOWER), MISSES),
         (0.45, Standard(0.30, LOWER), MISSES),
         (0.0, Standard(0.30, LOWER), MEETS),
+        (0.0, Standard(0.0, AT_MOST), MEETS),  # a limit that may be reached: none is met
+        (0.001, Standard(0.0, AT_MOST), MISSES),
+        (2, Standard(0, AT_MOST), MISSES),
         (3.7, None, None),  # no standard: no verdict
         (None, Standard(18, HIGHER), None),  # no value: no verdict
         (math.nan, Standard(0.30, LOWER), None),
@@ -43,18 +46,63 @@ def test_judge_by_hand(value, standard, expected):
     assert headlines.judge(value, standard) == expected
 
 
-def test_the_standards_file_gives_three_figures_a_standard():
-    """Turnover (the file's ceiling), staff (18 per 10,000, Hubei) and compliance (every rule);
-    the file and the source documents state none for satisfaction or the administrative share."""
+def test_every_judged_figure_has_a_standard_with_a_source():
+    """Turnover (the file's ceiling), staff (18 per 10,000, Hubei), compliance (every rule);
+    the administrative card by the admission rules the documents name (no task handed down
+    without admission or funds), satisfaction by the scale (no community below 3 = 一般)."""
     standards = load_standards()
     found = headlines.headline_standards(standards, "seed_2016")
-    assert set(found) == {"turnover_rate", "staff_in_post", "compliant_share"}
-    assert found["turnover_rate"] == Standard(standards.turnover_ceiling, LOWER)
-    assert (found["staff_in_post"].line, found["staff_in_post"].better) == (18.0, HIGHER)
-    assert "湖北" in found["staff_in_post"].source["zh"]
-    assert found["compliant_share"].line == 1.0 and found["compliant_share"].source["zh"] == "源文件标准（2016）"
-    assert headlines.judge(0.8, found["compliant_share"]) == MISSES
-    assert headlines.judge(1.0, found["compliant_share"]) == MEETS
+    assert set(found) == {"turnover_rate", "staff_in_post", "compliant_share", "admin_hours_share", "mean_satisfaction"}
+    assert found["turnover_rate"] == (Standard(standards.turnover_ceiling, LOWER),)
+    ((staff,), (rooms,)) = found["staff_in_post"], found["compliant_share"]
+    assert (staff.line, staff.better) == (18.0, HIGHER) and "湖北" in staff.source["zh"]
+    assert rooms.line == 1.0 and rooms.source["zh"] == "源文件标准（2016）"
+    assert headlines.judge(0.8, rooms) == MISSES and headlines.judge(1.0, rooms) == MEETS
+    admitted, funded = found["admin_hours_share"]
+    assert (admitted.measure, admitted.line, admitted.better) == ("unadmitted_share", 0.0, AT_MOST)
+    assert (funded.measure, funded.line, funded.better) == ("unfunded_share", 0.0, AT_MOST)
+    for rule, words in ((admitted, "准入制"), (funded, "费随事转")):
+        source = rule.source["zh"]
+        assert words in source and "《仙桃市社区工作现状及改善对策》" in source and "秦淮区" in source
+        assert not any(f"{number}：" in source for number in ("000", "001", "003")), "documents by name"
+    assert found["mean_satisfaction"] == (Standard(0, AT_MOST, measure="satisfaction_below"),)
+
+
+def test_a_file_without_task_limits_leaves_the_administrative_card_unjudged():
+    """A district's own standards file may not state the admission rules: then no verdict."""
+    raw = {"default_profile": "p", "profiles": {"p": {"name_zh": "p", "name_en": "p"}}}
+    bare = parse_standards(raw)
+    assert bare.task_limits == {}
+    assert "admin_hours_share" not in headlines.headline_standards(bare, None)
+    for wrong in ({"unknown_share": {"max_share": 0}}, {"unfunded_share": {"max_share": 1.5}}):
+        with pytest.raises(StandardsError):
+            parse_standards({**raw, "task_limits": wrong})
+
+
+@pytest.mark.parametrize(
+    ("unadmitted", "unfunded", "verdict", "missed"),
+    [
+        (0.0, 0.0, MEETS, ()),
+        (0.25, 0.0, MISSES, ("unadmitted_share",)),
+        (0.0, 0.4, MISSES, ("unfunded_share",)),
+        (0.25, 0.4, MISSES, ("unadmitted_share", "unfunded_share")),
+        (None, None, None, ()),  # no work handed down: nothing to judge
+    ],
+)
+def test_the_administrative_card_names_the_rule_it_misses(unadmitted, unfunded, verdict, missed):
+    rules = headlines.headline_standards(load_standards(), None)["admin_hours_share"]
+    values = {"admin_hours_share": 0.5, "unadmitted_share": unadmitted, "unfunded_share": unfunded}
+    assert headlines.card_verdict("admin_hours_share", values, rules) == (verdict, missed)
+    tr = Translator("zh")
+    params = {"unadmitted": tr.number(unadmitted, "share"), "unfunded": tr.number(unfunded, "share")}
+    card, _ = headlines.verdict_words(tr, "admin_hours_share", verdict, missed, rules, params)
+    expected = {
+        (): "下派事项全部经准入、拨经费",
+        ("unadmitted_share",): "25.0% 的下派事项未经准入",
+        ("unfunded_share",): "40.0% 的下派事项未拨经费",
+        ("unadmitted_share", "unfunded_share"): "25.0% 的下派事项未经准入，40.0% 未拨经费",
+    }
+    assert card == ("" if verdict is None else expected[missed])
 
 
 def test_staff_are_judged_per_10000_residents():
@@ -159,7 +207,32 @@ def sample_truth() -> dict[str, float]:
         "staff_in_post": float(at_end.sum()),
         "turnover_rate": separations / ((at_start.sum() + at_end.sum()) / 2),
         "facilities_short": int(fails.sum()),
+        **handed_down_truth(YEAR),
+        **below_neutral_truth(YEAR, load_standards().min_n),
     }
+
+
+def handed_down_truth(year: int) -> dict[str, float]:
+    """Shares of tasks handed down (every category but self_governance) in ``year`` that were
+    not admitted and not funded, weighted by task_count (INDICATORS.md, task_burden)."""
+    tasks = pd.read_csv(SAMPLE / "tasks.csv")
+    handed = tasks[tasks["period"].str[:4].astype(int).eq(year) & (tasks["task_category"] != "self_governance")]
+    total = handed["task_count"].sum()
+    return {
+        "unadmitted_share": handed.loc[~handed["admitted"], "task_count"].sum() / total,
+        "unfunded_share": handed.loc[~handed["funded"], "task_count"].sum() / total,
+    }
+
+
+def below_neutral_truth(year: int, min_n: int) -> dict[str, int]:
+    """Communities shown in ``year`` (at least ``min_n`` responses) and those whose weighted
+    mean overall answer, Σwx / Σw with w = 1 where missing (INDICATORS.md), is below 3."""
+    survey = pd.read_csv(SAMPLE / "survey.csv", parse_dates=["survey_date"])
+    survey = survey[survey["survey_date"].dt.year == year].assign(w=lambda f: f["weight"].fillna(1.0))
+    survey["wx"] = survey["w"] * survey["overall"]
+    per = survey.groupby("community_id").agg(n=("overall", "size"), sw=("w", "sum"), swx=("wx", "sum"))
+    shown = per[per["n"] >= min_n]
+    return {"satisfaction_shown": len(shown), "satisfaction_below": int((shown["swx"] / shown["sw"] < 3).sum())}
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +256,34 @@ def test_the_sample_headlines_match_pandas(sample_values):
     )
     assert now["turnover_rate"] == pytest.approx(truth["turnover_rate"])
     assert now["facilities_short"] == truth["facilities_short"]
+    assert now["unadmitted_share"] == pytest.approx(truth["unadmitted_share"])
+    assert now["unfunded_share"] == pytest.approx(truth["unfunded_share"])
+    assert (now["satisfaction_shown"], now["satisfaction_below"]) == (
+        truth["satisfaction_shown"],
+        truth["satisfaction_below"],
+    )
+
+
+@pytest.mark.parametrize("min_n", [3, 10, 30, 60])
+@pytest.mark.parametrize("year", [YEAR - 1, YEAR])
+def test_communities_below_neutral_are_counted_in_duckdb_among_those_shown(sample_db, year, min_n):
+    """The count behind the satisfaction card, against pandas: a community under ``min_n``
+    responses is shown nowhere, so it is counted nowhere, however low its mean."""
+    truth = below_neutral_truth(year, min_n)
+    store = Store(sample_db)
+    try:
+        row = satisfaction_below_neutral(store, Filters(), year, min_n).iloc[0]
+    finally:
+        store.close()
+    assert (row["n_shown"], row["n_below"]) == (truth["satisfaction_shown"], truth["satisfaction_below"])
+
+
+def test_the_sample_years_test_the_count_both_ways():
+    """2024 has a community below 3 that a high enough min_n hides; 2025 has none: both
+    verdicts, and the suppression rule, are exercised on real sample figures."""
+    assert below_neutral_truth(YEAR - 1, 10)["satisfaction_below"] == 1
+    assert below_neutral_truth(YEAR - 1, 60)["satisfaction_below"] == 0
+    assert below_neutral_truth(YEAR, 10)["satisfaction_below"] == 0
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -203,11 +304,41 @@ def test_the_sample_cards_carry_their_verdicts(sample_values, lang):
     assert cards["compliant_share"].verdict_text == tr(
         "verdict.compliant_share.misses", count=truth["facilities_short"]
     )
-    for key in ("communities", "residents", "mean_satisfaction", "admin_hours_share"):
+    for key in ("communities", "residents"):
         assert cards[key].verdict is None and cards[key].verdict_text == "", key
+    # Tasks handed down without admission or funds: the admission system allows none.
+    assert truth["unadmitted_share"] > 0 and truth["unfunded_share"] > 0
+    assert cards["admin_hours_share"].verdict == MISSES
+    unadmitted, unfunded = (f"{truth[key] * 100:.1f}%" for key in ("unadmitted_share", "unfunded_share"))
+    assert cards["admin_hours_share"].verdict_text == tr(
+        "verdict.admin_hours_share.misses", unadmitted=unadmitted, unfunded=unfunded
+    )
+    assert unadmitted == "33.2%" and unadmitted in cards["admin_hours_share"].reading_text
+    # No community shown averages below 3 (一般) in 2025.
+    assert truth["satisfaction_below"] == 0
+    assert cards["mean_satisfaction"].verdict == MEETS
+    assert cards["mean_satisfaction"].verdict_text == tr("verdict.mean_satisfaction.meets", neutral="3")
+    assert tr("headline_basis.mean_satisfaction") in cards["mean_satisfaction"].help
+    assert tr("headline_basis.admin_hours_share") in cards["admin_hours_share"].help
     # Fewer staff than last year is bad news, more turnover too: both red, whichever way they point.
     assert now["staff_in_post"] < before["staff_in_post"] and cards["staff_in_post"].change_tone == BAD
     assert now["turnover_rate"] > before["turnover_rate"] and cards["turnover_rate"].change_tone == BAD
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_year_with_a_community_below_neutral_says_how_many(sample_values, lang):
+    """In 2024 one community of the sample shown averages below 3 (一般), by pandas: the card
+    misses, and says 1 of the communities shown (suppressed ones are not counted)."""
+    tr = Translator(lang)
+    _, before = sample_values
+    truth = below_neutral_truth(YEAR - 1, load_standards().min_n)
+    assert truth["satisfaction_below"] == 1
+    cards = {card.key: card for card in headlines.headline_cards(tr, before, before, load_standards(), "seed_2016")}
+    card = cards["mean_satisfaction"]
+    assert card.verdict == MISSES
+    counts = {"below": "1", "shown": str(truth["satisfaction_shown"]), "neutral": "3"}
+    assert card.verdict_text == tr("verdict.mean_satisfaction.misses", **counts)
+    assert card.reading_text == tr("overview.reading.mean_satisfaction.misses", **counts)
 
 
 def test_the_reading_names_the_place_and_puts_misses_first(sample_values):
@@ -216,9 +347,12 @@ def test_the_reading_names_the_place_and_puts_misses_first(sample_values):
     cards = headlines.headline_cards(tr, now, before, load_standards(), "seed_2016")
     text = headlines.reading(tr, "仙桃市", now, cards)
     assert text.startswith(f"仙桃市（{sample_truth()['communities']} 个社区）：")
-    staff, rooms, turnover = (text.index(card.reading_text) for card in cards if card.verdict)
-    met = next(card for card in cards if card.verdict == MEETS)
-    assert met.key == "turnover_rate" and turnover > max(staff, rooms), "the met standard comes last"
+    where = {card.key: text.index(card.reading_text) for card in cards if card.verdict}
+    missed = [card.key for card in cards if card.verdict == MISSES]
+    met = [card.key for card in cards if card.verdict == MEETS]
+    assert missed == ["staff_in_post", "compliant_share", "admin_hours_share"]
+    assert met == ["mean_satisfaction", "turnover_rate"]
+    assert sorted(where, key=where.get) == missed + met, "misses first, then the standards met, each in card order"
     plain = headlines.reading(tr, "仙桃市", now, [card for card in cards if card.verdict is None])
     assert plain == tr("overview.reading_plain", place="仙桃市", communities="79", residents="655,279")
 

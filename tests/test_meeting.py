@@ -313,6 +313,11 @@ def test_the_overview_deck_opens_with_the_headline_figures_and_their_verdicts(ap
     assert tr("verdict.staff_in_post.misses", line="18") in shown, "6.9 per 10,000 is below 18"
     assert tr("verdict.compliant_share.misses", count=truth["facilities_short"]) in shown
     assert tr("verdict.turnover_rate.meets", line="30.0%") in shown
+    unadmitted, unfunded = (f"{truth[key] * 100:.1f}%" for key in ("unadmitted_share", "unfunded_share"))
+    # A verdict too long for the column wraps onto two lines: read it without the breaks.
+    words = tr("verdict.admin_hours_share.misses", unadmitted=unadmitted, unfunded=unfunded)
+    assert words.replace(" ", "") in shown.replace("<br>", "").replace(" ", "")
+    assert truth["satisfaction_below"] == 0 and tr("verdict.mean_satisfaction.meets", neutral="3") in shown
     # Bad news in vermillion, good news in green, whichever way the arrow points.
     turnover = next(t for t in texts if tr("verdict.turnover_rate.meets", line="30.0%") in t)
     assert charts.TONE_COLOURS["good"] in turnover

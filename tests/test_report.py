@@ -8,6 +8,7 @@ real Chromium with every request aborted drawing every chart.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -167,6 +168,35 @@ def test_the_ranking_is_the_assessment_indicators_ranking(reports, sample_store,
     assert [row[1] for row in rows] == list(expected["community_name"])
     assert [row[2] for row in rows] == list(expected["tier"])
     assert [row[3] for row in rows] == [f"{c:.1f}" for c in expected["composite"]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_headline_cards_carry_the_pages_verdicts(reports, lang):
+    """The report's cards say what the overview's cards say, against figures computed with
+    pandas from sample_data: staff below 18 per 10,000, facilities short, tasks handed down
+    without admission or funds (the admission system allows none), no community below 3
+    (一般), turnover under its ceiling; the misses in vermillion, the rest in green."""
+    from tests.test_headlines import sample_truth
+
+    truth = sample_truth()
+    unadmitted, unfunded = (f"{truth[key] * 100:.1f}%" for key in ("unadmitted_share", "unfunded_share"))
+    assert (unadmitted, truth["satisfaction_below"]) == ("33.2%", 0)
+    head = re.search(r'<section id="headlines">(.*?)</section>', without_library(reports[lang]), re.DOTALL).group(1)
+    expected = [
+        ("misses", translate(lang, "verdict.staff_in_post.misses", line="18")),
+        ("meets", translate(lang, "verdict.mean_satisfaction.meets", neutral="3")),
+        ("misses", translate(lang, "verdict.compliant_share.misses", count=truth["facilities_short"])),
+        ("meets", translate(lang, "verdict.turnover_rate.meets", line="30.0%")),
+        ("misses", translate(lang, "verdict.admin_hours_share.misses", unadmitted=unadmitted, unfunded=unfunded)),
+    ]
+    found = re.findall(r'<div class="verdict (\w+)">(.*?)</div>', head)
+    assert [(verdict, html.unescape(text)) for verdict, text in found] == expected
+    place = "仙桃市"
+    reading = translate(lang, "overview.reading_intro", place=place, communities="79", figures="")[:-1]
+    assert html.unescape(re.search(r'<p class="takeaway">(.*?)</p>', head).group(1)).startswith(reading)
+    assert translate(lang, "headline_basis.admin_hours_share") in html.unescape(head), "why the card is so judged"
+    css = re.search(r"<style>(.*?)</style>", reports[lang], re.DOTALL).group(1)
+    assert re.search(r"\.verdict\.misses\s*{\s*color:\s*#B34700", css)
 
 
 def test_the_chinese_report_has_no_english_label(reports):
