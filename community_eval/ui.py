@@ -507,6 +507,31 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
 
 # ---- page helpers -----------------------------------------------------------------------
 
+#: On a narrow screen Streamlit gives every column the whole width, so seven metric cards
+#: make seven screens of a phone. A row of columns that holds metric cards and nothing else
+#: (each card straight inside its column) keeps two cards a row instead; any other row of
+#: columns (a card beside a sentence, charts) still stacks. 640px is Streamlit's own
+#: breakpoint for stacking columns.
+_CARD = '> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] >'
+_CARDS_ONLY = (  # one compound selector: a blank inside it would mean "a descendant of"
+    f'[data-testid="stHorizontalBlock"]:has({_CARD} [data-testid="stMetric"])'
+    f':not(:has({_CARD} :not([data-testid="stMetric"])))'
+)
+PHONE_CSS = f"""<style>
+@media (max-width: 640px) {{
+  {_CARDS_ONLY} > [data-testid="stColumn"] {{
+    flex: 0 0 calc(50% - 0.5rem) !important;
+    width: calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important;
+  }}
+}}
+</style>"""
+
+
+def phone_layout() -> None:
+    """The style sheet of :data:`PHONE_CSS`, once per run (a style-only st.html takes no space)."""
+    st.html(PHONE_CSS)
+
 
 def error_text(tr: Translator, error: StoreError) -> str:
     """A StoreError as the one sentence its locale key says."""
