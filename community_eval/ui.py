@@ -669,10 +669,15 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str) -> None:
-    """CSV and Excel downloads of an indicator table; files are built only when clicked."""
+def download_buttons(
+    tr: Translator, frame: pd.DataFrame, columns: list[str], stem: str, where: object | None = None
+) -> None:
+    """CSV and Excel downloads of an indicator table; files are built only when clicked.
+
+    ``where`` is a horizontal container to put them in (the table's row of controls).
+    """
     table = table_for_download(tr, frame, columns)
-    left, right, _ = st.columns([1, 1, 4])
+    left, right = (where, where) if where is not None else st.columns([1, 1, 4])[:2]
     left.download_button(
         tr("download.csv"),
         data=lambda: csv_bytes(table),
@@ -700,18 +705,28 @@ def indicator_table(
     stem: str,
     placeholder: str | None = None,
     quiet_zeros: tuple[str, ...] = (),
+    key_columns: Sequence[str] = (),
 ) -> None:
     """The indicator table every page ends with: headers, formats and downloads.
 
     A column of ``quiet_zeros`` that is 0 on every row is said once, in a sentence, instead of
-    on every row; the downloads keep every column.
+    on every row. With ``key_columns`` the table first shows those (a phone's width holds
+    three or four), and a switch shows every column; the downloads keep every column.
     """
-    st.subheader(tr("table.title"))
+    # The title and the table's controls in one row: the columns switch, then the downloads.
+    controls = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    controls.subheader(tr("table.title"), width="content")
     zeros = all_zero_columns(frame, quiet_zeros)
     if zeros:
         st.caption(tr("table.all_zero", columns=tr.join(tr(f"col.{c}") for c in zeros)))
-    show_table(tr, frame, [c for c in columns if c not in zeros], placeholder)
-    download_buttons(tr, frame, columns, stem)
+    shown = [c for c in columns if c not in zeros]
+    key_shown = [c for c in shown if c in key_columns]
+    switch = f"columns_{stem.rsplit('_', 1)[0]}"  # one switch per table, whatever the year
+    label = tr("table.all_columns", count=len(shown))
+    if key_shown and len(key_shown) < len(shown) and not controls.toggle(label, key=switch):
+        shown = key_shown
+    download_buttons(tr, frame, columns, stem, where=controls)
+    show_table(tr, frame, shown, placeholder)
 
 
 def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:

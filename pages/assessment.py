@@ -106,4 +106,14 @@ if moved["previous_composite"].notna().any():
     )
 
 table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
-ui.indicator_table(tr, table, columns, f"assessment_{view.year}", placeholder="")
+ui.indicator_table(
+    tr,
+    table,
+    columns,
+    f"assessment_{view.year}",
+    placeholder="",
+    # Place, grade and score are the verdict, and whether it is rated says why a place is
+    # blank; the parts, the weighting's range, the year's move and the best lever say why,
+    # for a closer look (the movement chart above shows who moved most).
+    key_columns=("rank", "community_name", "tier", "composite", "rated"),
+)

@@ -142,4 +142,7 @@ ui.indicator_table(
     table,
     ["community_name", *metrics.FACILITY_MEASURES[1:], *rule_columns, *metrics.FACILITY_COUNTS[:2]],
     f"facility_compliance_{view.year}",
+    # Rules passed of those that apply is the verdict, area per 100 households the main
+    # standard in plain units; each rule's status and the other measures are the detail.
+    key_columns=("community_name", "area_per_100_households", "rules_passed", "rules_applicable"),
 )

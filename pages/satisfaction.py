@@ -123,4 +123,8 @@ ui.indicator_table(
     table,
     ["community_name", "n", *metrics.SATISFACTION_STATISTICS, "note"],
     f"satisfaction_{view.year}",
+    # The overall mean, its share satisfied and its n are the reading (the interval is the
+    # chart's; the communities with too few answers are named above). The six item means and
+    # the note are for a closer look: four columns are what a phone's width holds.
+    key_columns=("community_name", "n", "mean_overall", "top2_share"),
 )

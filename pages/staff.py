@@ -220,4 +220,7 @@ ui.indicator_table(
     [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
     f"staff_turnover_{view.year}",
     quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
+    # Who is in post, how many left of them and whether that meets the staffing standard;
+    # hires, pay and the rest are the detail behind it.
+    key_columns=("community_name", "headcount_end", "turnover_rate", "workers_per_10000"),
 )

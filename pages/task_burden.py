@@ -149,4 +149,7 @@ ui.indicator_table(
     burden.rename(columns={"group_label": "community_name"}),
     metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS),
     f"task_burden_{view.year}",
+    # How much is handed down, how much of the time is administrative and how heavy it is
+    # per worker; the rule breaches and counts by kind are the detail.
+    key_columns=("community_name", "tasks", "admin_hours_share", "tasks_per_staff"),
 )

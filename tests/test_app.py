@@ -243,7 +243,7 @@ def test_the_staff_page_shows_the_share_of_secretaries_who_are_also_director(app
     joint = next(m for m in at.metric if m.label == "Secretary also director (一肩挑)")
     assert joint.value == "40.5%" and joint.proto.delta == "+0.0 pp on last year"
     assert any("In 32 of 79 communities with staff records" in c.value for c in at.caption)
-    (table,) = [d.value for d in at.dataframe]
+    (table,) = [d.value for d in switch_on(at, "columns_staff_turnover").dataframe]
     assert table["joint_secretary_director"].sum() == 32 and set(table["joint_secretary_director"]) == {0, 1}
     zh = app(lang="zh").run().switch_page("pages/staff.py").run()
     assert next(m for m in zh.metric if m.label == "书记主任一肩挑").value == "40.5%"
@@ -263,11 +263,22 @@ def test_retention_curves_follow_the_chosen_grouping(app):
     assert {"Secretary", "Member"} <= curve_names(at)
 
 
+def switch_on(at: AppTest, key: str) -> AppTest:
+    """Turn on a page's switch (after a settling run, see the module's docstring)."""
+    at.run()
+    at.toggle(key=key).set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     """A province has thousands of failing communities: the page lists the worst, the table all."""
     from community_eval import ui
 
     at = app(lang="en").run().switch_page("pages/facilities.py").run()
+    (table,) = [d.value for d in at.dataframe]
+    assert "rules_passed" in table.columns and "rule_tenure" not in table.columns, "key columns first"
+    switch_on(at, "columns_facility_compliance")
     (table,) = [d.value for d in at.dataframe]
     rules = [c for c in table.columns if c.startswith("rule_")]
     failing = table[(table[rules] == "fail").any(axis=1)]
