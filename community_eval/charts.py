@@ -61,6 +61,26 @@ def links_communities(figure: go.Figure) -> bool:
     return isinstance(meta, dict) and bool(meta.get(COMMUNITY_POINTS))
 
 
+#: ``gap`` of a builder: how many rows lie below the break, and the words on it.
+Gap = tuple[int, str]
+
+
+def _mark_gap(figure: go.Figure, gap: Gap | None, categories: list[object]) -> None:
+    """An empty row between the two ends of a shortened ranking, named with how many lie
+    between, and a dotted line through it: without it the lowest and highest rows read as
+    neighbours.
+
+    ``categories`` are the row labels from the bottom of the chart up; the gap's words become
+    a row label (a category with no data) after the first ``rows_below`` of them.
+    """
+    if gap is None:
+        return
+    rows_below, words = gap
+    order = [*categories[:rows_below], words, *categories[rows_below:]]
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    figure.add_hline(y=rows_below, line_dash="dot", line_color=MUTED, line_width=1)
+
+
 def escape_labels(figure: go.Figure) -> go.Figure:
     """Data text drawn as written: category values, point text and category orders escaped.
 
@@ -106,13 +126,15 @@ def ranked_bars(
     limit: int | None = None,
     smallest: bool = False,
     ids: str | None = None,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted largest first, for "which communities carry the most".
 
     ``keep_order`` draws the rows as given (first at the top), for ordered categories;
     ``limit`` keeps the largest N (the smallest N with ``smallest``) so a chart stays
     readable when there are many communities; the page's table lists them all.
-    ``ids`` names the column of community ids when each bar is a community (clickable).
+    ``ids`` names the column of community ids when each bar is a community (clickable);
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown = frame.dropna(subset=[value])
     count = limit or len(shown)
@@ -122,7 +144,7 @@ def ranked_bars(
     elif smallest:
         shown = shown.sort_values(value).head(count).iloc[::-1]
     else:
-        shown = shown.sort_values(value).tail(count)
+        shown = shown.sort_values(value, kind="stable").tail(count)  # ties keep the given order
     figure = go.Figure(
         go.Bar(
             x=shown[value],
@@ -133,7 +155,7 @@ def ranked_bars(
             customdata=shown[ids] if ids else None,
         )
     )
-    height = max(320, 28 * len(shown) + 120)
+    height = max(320, 28 * (len(shown) + (gap is not None)) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_xaxes(**_axis_format(kind))
     if ids:
@@ -146,6 +168,7 @@ def ranked_bars(
             annotation_text=reference_label,
             annotation_position="top",
         )
+    _mark_gap(figure, gap, list(shown[label]))
     return figure
 
 
@@ -318,12 +341,14 @@ def dot_whisker(
     reference: float | None = None,
     reference_label: str | None = None,
     ids: str | None = None,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Means with their 95 % intervals, sorted, one row per group (label may carry n).
 
-    ``ids`` names the column of community ids when each row is a community (clickable).
+    ``ids`` names the column of community ids when each row is a community (clickable);
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
-    shown = frame.dropna(subset=[mean]).sort_values(mean, ascending=True)
+    shown = frame.dropna(subset=[mean]).sort_values(mean, kind="stable")  # ties keep the given order
     figure = go.Figure(
         go.Scatter(
             x=shown[mean],
@@ -342,12 +367,14 @@ def dot_whisker(
             customdata=shown[ids] if ids else None,
         )
     )
-    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 120)))
+    rows = len(shown) + (gap is not None)
+    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * rows + 120)))
     figure.update_xaxes(**_axis_format("decimal"))
     if ids:
         _community_points(figure)
     if reference is not None:
         figure.add_vline(x=reference, line_dash="dash", line_color=OKABE_ITO[3], annotation_text=reference_label)
+    _mark_gap(figure, gap, list(shown[label]))
     return figure
 
 
@@ -539,10 +566,12 @@ def survival_curves(
     title: str,
     x_title: str,
     y_title: str,
+    height: int = 460,
 ) -> go.Figure:
     """Kaplan–Meier step curves per group with their 95 % bands.
 
-    ``curves`` has group_key, months, survival, ci_low, ci_high.
+    ``curves`` has group_key, months, survival, ci_low, ci_high; ``height`` is the figure's
+    (a page that puts it beside other charts gives less).
     """
     figure = go.Figure()
     for index, (key, name) in enumerate(group_names.items()):
@@ -586,7 +615,7 @@ def survival_curves(
                 hovertemplate=f"{name} · %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
             )
         )
-    figure.update_layout(**base_layout(title, x_title, y_title, 460))
+    figure.update_layout(**base_layout(title, x_title, y_title, height))
     figure.update_yaxes(tickformat=".0%", range=[0, 1.02], gridcolor="#E5E5E5")
     figure.update_xaxes(gridcolor="#E5E5E5", rangemode="tozero")
     return figure
@@ -611,11 +640,13 @@ def contribution_bars(
     label_title: str,
     flagged: set[str] | frozenset[str] = frozenset(),
     flag: str = " *",
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Stacked bars whose parts add up to each row's total (a composite and what it is made of).
 
     Rows are drawn in ``order``, the first at the top; labels in ``flagged`` get ``flag``
-    appended, so a total that lacks a part is marked where it is read.
+    appended, so a total that lacks a part is marked where it is read; ``gap`` marks the
+    break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown_order = [name for name in order if name in set(frame[label])]
     tick = {name: f"{name}{flag}" if name in flagged else name for name in shown_order}
@@ -632,11 +663,12 @@ def contribution_bars(
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS['score']}}}<extra></extra>",
             )
         )
-    height = max(320, 28 * len(shown_order) + 140)
+    height = max(320, 28 * (len(shown_order) + (gap is not None)) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
     figure.update_layout(legend_traceorder="normal")
     figure.update_xaxes(**_axis_format("score"), range=[0, 100])
     figure.update_yaxes(categoryorder="array", categoryarray=[tick[name] for name in reversed(shown_order)])
+    _mark_gap(figure, gap, [tick[name] for name in reversed(shown_order)])
     return figure
 
 
@@ -653,8 +685,12 @@ def rank_ranges(
     label_title: str,
     rank_name: str,
     range_name: str,
+    gap: Gap | None = None,
 ) -> go.Figure:
-    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top."""
+    """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top.
+
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
+    """
     shown = frame.dropna(subset=[rank]).sort_values(rank)
     order = list(shown[label])[::-1]
     figure = go.Figure()
@@ -681,8 +717,22 @@ def rank_ranges(
             hovertemplate="%{y}: %{x:d}<extra></extra>",
         )
     )
-    height = max(320, 26 * len(shown) + 140)
+    height = max(320, 26 * (len(shown) + (gap is not None)) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
-    figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
+    step = _whole_step(float(shown[worst].max()) if len(shown) else 1.0)
+    figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=step)
     figure.update_yaxes(categoryorder="array", categoryarray=order)
+    _mark_gap(figure, gap, order)
     return figure
+
+
+def _whole_step(top: float, ticks: int = 10) -> int:
+    """The smallest whole tick step of 1, 2 or 5 times a power of ten that gives at most
+    ``ticks`` steps up to ``top``: ranks are whole, and the axis reaches the worst rank shown
+    (76 when a chart shows both ends of a ranking), not the number of rows."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if top / (magnitude * factor) <= ticks:
+                return magnitude * factor
+        magnitude *= 10

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, indicators, meeting, url_params, workspaces
+from community_eval import charts, extremes, indicators, meeting, url_params, workspaces
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -595,6 +595,59 @@ def top_note(tr: Translator, total: int, smallest: bool = False) -> None:
     """Say that a ranked chart shows only the first TOP_N of ``total`` communities."""
     if total > TOP_N:
         st.caption(tr("chart.bottom_n" if smallest else "chart.top_n", n=TOP_N, total=total))
+
+
+#: Rows from each end of a page's main ranking (satisfaction's means, the assessment's composite).
+ENDS = 10
+#: Rows from each end of a ranking that shares the screen with others (a half-width chart,
+#: a second or third ranking of a page): ten rows keep three screens enough for a page.
+ENDS_SMALL = 5
+
+
+def full_list_switch(
+    tr: Translator, key: str, note: str | None, where: object | None = None, label: str = "extremes.show_all"
+) -> bool:
+    """Under a shortened chart: its caption (which rows, how many) and the "全部社区" switch
+    (``label`` names other words for it, "全部部门").
+
+    Returns whether the reader switched the whole list on. The switch lives in the session,
+    like the page's other chart controls, not in the URL: a shared link opens on what needs
+    attention, which is what everyone should see first. Draw the chart above it in a
+    container made before the call (the switch decides what the chart draws).
+    """
+    row = (where or st).container(horizontal=True, vertical_alignment="center", gap="medium", wrap=False)
+    caption_place = row.empty()
+    everything = row.toggle(tr(label), key=f"all_{key}")
+    if note and not everything:
+        caption_place.caption(note)
+    return everything
+
+
+def ranking_rows(
+    tr: Translator,
+    key: str,
+    frame: pd.DataFrame,
+    value: str,
+    n: int,
+    *,
+    words: str = "lowest_highest",
+    tie_break: str | None = None,
+    where: object | None = None,
+    high_only: bool = False,
+) -> tuple[pd.DataFrame, charts.Gap | None]:
+    """The rows a long ranking draws: its ``n`` lowest and ``n`` highest by ``value``
+    (:mod:`community_eval.extremes`; only the ``n`` highest with ``high_only``), or all of
+    them once the reader asks.
+
+    Also returns the break to mark between the two ends, for a chart sorted by ``value``.
+    A ranking no longer than what the ends would show is drawn whole, with no caption and no switch.
+    """
+    picked = (extremes.highest if high_only else extremes.ends)(frame, value, n, tie_break)
+    if not picked.shortened:
+        return frame, None
+    if full_list_switch(tr, key, extremes.caption(tr, picked, "highest" if high_only else words), where):
+        return frame, None
+    return picked.rows, None if high_only else (picked.each, tr("extremes.gap", hidden=picked.hidden))
 
 
 def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
