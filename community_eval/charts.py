@@ -325,6 +325,9 @@ def relation_scatter(
 # Diverging, colour-blind-safe (ColorBrewer RdBu, 5 classes) for Likert answers 1..5.
 LIKERT_COLOURS = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
 STATUS_COLOURS = {"pass": OKABE_ITO[0], "fail": OKABE_ITO[3], "unknown": "#D9D9D9"}
+#: A status as one mark, which fits a cell on a phone ("未达标" does not); the colour and the
+#: mark say it twice, so neither colour vision nor the hover is needed to read it.
+STATUS_MARKS = {"pass": "✓", "fail": "✗", "unknown": "?"}
 
 
 @_literal_labels
@@ -421,6 +424,10 @@ def diverging_likert(
     return figure
 
 
+#: Rows beyond which a status grid puts the rules' names above it (a screen's worth of rows).
+LONG_MATRIX = 15
+
+
 @_literal_labels
 def status_matrix(
     frame: pd.DataFrame,
@@ -431,10 +438,18 @@ def status_matrix(
     title: str,
     x_title: str,
     y_title: str,
+    marks: bool = False,
 ) -> go.Figure:
-    """A rows × rules grid coloured pass / fail / unknown, with the word in each cell."""
+    """A rows × rules grid coloured pass / fail / unknown, with the word in each cell.
+
+    With ``marks`` each cell shows its :data:`STATUS_MARKS` instead and the word moves to the
+    hover (the caller says what the marks mean, in ``x_title``, say). The rules' names sit
+    above a long grid, where its first rows are, and under a short one, where a top axis
+    would run into the title on a narrow screen.
+    """
     codes = {"pass": 0, "fail": 1, "unknown": 2}
     grid = frame[list(columns)].fillna("unknown")
+    names = grid.replace(status_names).to_numpy()
     z = grid.replace(codes).astype(float).to_numpy()
     scale = [
         [0.0, STATUS_COLOURS["pass"]],
@@ -449,7 +464,8 @@ def status_matrix(
             z=z,
             x=list(columns.values()),
             y=list(frame[label]),
-            text=grid.replace(status_names).to_numpy(),
+            text=grid.replace(STATUS_MARKS).to_numpy() if marks else names,
+            customdata=names,
             texttemplate="%{text}",
             colorscale=scale,
             zmin=-0.5,
@@ -457,11 +473,11 @@ def status_matrix(
             showscale=False,
             xgap=2,
             ygap=2,
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
         )
     )
     figure.update_layout(**base_layout(title, x_title, y_title, max(320, 24 * len(frame) + 160)))
-    figure.update_xaxes(side="top")
+    figure.update_xaxes(side="top" if len(frame) > LONG_MATRIX else "bottom")
     figure.update_yaxes(autorange="reversed")
     return figure
 

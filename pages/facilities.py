@@ -64,8 +64,9 @@ ui.chart(
         rule_columns,
         status_names={status: tr(f"status.{status}") for status in ("pass", "fail", "unknown")},
         title=tr("facilities.chart.matrix", year=view.year, profile=profile.name(tr.lang)),
-        x_title=tr("axis.rule"),
+        x_title=tr("facilities.matrix_axis"),  # the rules, and what the cells' marks mean
         y_title=tr("level.community"),
+        marks=True,
     ),
     key="facilities_matrix",
     where=matrix_chart,

@@ -142,3 +142,20 @@ def test_dot_whisker_and_rank_ranges_mark_the_break_too():
     )
     assert list(drawn.layout.yaxis.categoryarray) == ["z", "y", "72 more", "b", "a"], "rank 1 on top"
     assert drawn.layout.xaxis.dtick == 10, "ticks up to rank 76, not one per rank"
+
+
+def test_a_status_grid_can_show_marks_and_keep_the_words_for_the_hover():
+    """ "未达标" overflows a cell on a phone; a mark fits, and the colour says it a second time."""
+    frame = pd.DataFrame({"name": ["甲", "乙"], "area": ["pass", "fail"], "hall": [None, "fail"]})
+    words = {"pass": "达标", "fail": "未达标", "unknown": "无法判定"}
+    options = {"status_names": words, "title": "t", "x_title": "x", "y_title": "y"}
+    grid = charts.status_matrix(frame, "name", {"area": "面积", "hall": "多功能厅"}, marks=True, **options)
+    cells = grid.data[0]
+    assert [list(row) for row in cells.text] == [["✓", "?"], ["✗", "✗"]]
+    assert [list(row) for row in cells.customdata] == [["达标", "无法判定"], ["未达标", "未达标"]]
+    assert "%{customdata}" in cells.hovertemplate
+    worded = charts.status_matrix(frame, "name", {"area": "面积", "hall": "多功能厅"}, **options)
+    assert [list(row) for row in worded.data[0].text] == [["达标", "无法判定"], ["未达标", "未达标"]]
+    assert grid.layout.xaxis.side == "bottom", "a short grid: names under it, clear of the title"
+    long = pd.DataFrame({"name": [f"c{i}" for i in range(16)], "area": ["pass"] * 16})
+    assert charts.status_matrix(long, "name", {"area": "面积"}, **options).layout.xaxis.side == "top"
