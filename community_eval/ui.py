@@ -640,8 +640,11 @@ def ranking_rows(
     them once the reader asks.
 
     Also returns the break to mark between the two ends, for a chart sorted by ``value``.
-    A ranking no longer than what the ends would show is drawn whole, with no caption and no switch.
+    A ranking no longer than what the ends would show is drawn whole, with no caption and no
+    switch. On a meeting slide both ends fit the wall together, the break between them.
     """
+    if meeting.active():  # a slide holds meeting.MAX_ROWS rows legibly: the two ends share them
+        n = min(n, meeting.MAX_ROWS if high_only else meeting.MAX_ROWS // 2)
     picked = (extremes.highest if high_only else extremes.ends)(frame, value, n, tie_break)
     if not picked.shortened:
         return frame, None
