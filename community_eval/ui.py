@@ -658,13 +658,13 @@ def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
     st.info(tr(key), icon=":material/info:")
 
 
-def takeaway(text: str) -> None:
-    """The one-line plain-language reading at the top of a page, in bold.
+def takeaway(text: str, where: object | None = None) -> None:
+    """The one-line plain-language reading at the top of a page (or of a column: ``where``), in bold.
 
     The sentence carries names from uploads, and takeaway sentences have no markup of
     their own, so the whole of it is escaped: a name like ``**x**`` reads as written.
     """
-    st.markdown(f"**{markdown_literal(text)}**")
+    (where or st).markdown(f"**{markdown_literal(text)}**")
 
 
 def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -39,8 +39,8 @@ if not scores["rated"].any():
 # lowest first; a rated community lacking a component of weight 0 is marked.
 ranked = scores.dropna(subset=["rank"]).sort_values("rank")
 components_chart = st.container()
-ends, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
-shown = list(ranked.loc[ranked["community_id"].isin(ends["community_id"]), "community_name"])
+drawn, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
+shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
 parts = ui.compute("assessment_parts_of", scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
@@ -73,7 +73,7 @@ ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=wei
 previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
 moved = indicators.assessment_change(scores, previous)
 stability_place, movement_place = st.columns(2)
-stability_place.markdown(f"**{markdown_literal(ui_assessment.stability_takeaway(tr, ranges))}**")
+ui.takeaway(ui_assessment.stability_takeaway(tr, ranges), where=stability_place)
 stability_chart = stability_place.container()
 rows, gap = ui.ranking_rows(
     tr,
@@ -103,7 +103,7 @@ ui.chart(
     where=stability_chart,
 )
 
-movement_place.markdown(f"**{markdown_literal(ui_assessment.movement_takeaway(tr, moved, view.year))}**")
+ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year), where=movement_place)
 if moved["previous_composite"].notna().any():
     movement_chart = movement_place.container()
     rows, _ = ui.ranking_rows(

@@ -41,10 +41,10 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
 # Communities × rules: those that fail most first, only failing ones until the reader asks
 # for every community (a district's all; a province's worst MATRIX_ROWS).
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
-order = ["rules_passed", "community_name"]
-worst_first = judged.sort_values(order, ascending=[True, True])
+fewest_passed = ["rules_passed", "community_name"]
+worst_first = judged.sort_values(fewest_passed)
 matrix_chart = st.container()
-failing_rows, failing_count = extremes.worst_failing(judged, "compliant", order, ui.ENDS)
+failing_rows, failing_count = extremes.worst_failing(judged, "compliant", fewest_passed, ui.ENDS)
 everything = failing_count == 0 or ui.full_list_switch(
     tr,
     "facilities_matrix",

@@ -20,17 +20,17 @@ total = ui.compute("staff_turnover", view.filters, view.year, standards=True, le
 # The year in one sentence, and beside it 一肩挑: the share of communities whose secretary
 # also holds the residents' committee director's post.
 reading, joint = st.columns([3, 1], vertical_alignment="center")
-with reading:
-    ui.takeaway(
-        tr(
-            "staff.takeaway" if total["certified_share"] else "staff.takeaway_no_certified",
-            in_post=tr.number(total["headcount_end"]),
-            separations=tr.number(total["separations"]),
-            rate=tr.number(total["turnover_rate"], "share"),
-            pay=tr.number(total["median_pay"], "yuan"),
-            certified=tr.number(total["certified_share"], "share"),
-        )
-    )
+ui.takeaway(
+    tr(
+        "staff.takeaway" if total["certified_share"] else "staff.takeaway_no_certified",
+        in_post=tr.number(total["headcount_end"]),
+        separations=tr.number(total["separations"]),
+        rate=tr.number(total["turnover_rate"], "share"),
+        pay=tr.number(total["median_pay"], "yuan"),
+        certified=tr.number(total["certified_share"], "share"),
+    ),
+    where=reading,
+)
 with_staff = people[people["staff_records"] > 0]
 previous = ui.compute("staff_turnover", view.filters, view.year - 1, standards=True, level="all").iloc[0]
 change = total["joint_secretary_director"] - previous["joint_secretary_director"]
