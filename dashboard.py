@@ -19,6 +19,7 @@ PAGES = (
 # A local icon: a Material icon or emoji favicon is fetched from Google's or a CDN's servers,
 # which a meeting room's offline laptop cannot reach (and the browser logs an error).
 st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=ui.FAVICON, layout="wide")
+ui.phone_layout()  # metric cards two a row on a phone
 uploads.run_started()  # files this session uploaded are let go unless an uploader holds them
 tr = ui.language_switch()
 ui.dataset_switch(tr)

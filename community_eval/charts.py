@@ -143,6 +143,26 @@ def links_communities(figure: go.Figure) -> bool:
     return isinstance(meta, dict) and bool(meta.get(COMMUNITY_POINTS))
 
 
+#: ``gap`` of a builder: how many rows lie below the break, and the words on it.
+Gap = tuple[int, str]
+
+
+def _mark_gap(figure: go.Figure, gap: Gap | None, categories: list[object]) -> None:
+    """An empty row between the two ends of a shortened ranking, named with how many lie
+    between, and a dotted line through it: without it the lowest and highest rows read as
+    neighbours.
+
+    ``categories`` are the row labels from the bottom of the chart up; the gap's words become
+    a row label (a category with no data) after the first ``rows_below`` of them.
+    """
+    if gap is None:
+        return
+    rows_below, words = gap
+    order = [*categories[:rows_below], words, *categories[rows_below:]]
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    figure.add_hline(y=rows_below, line_dash="dot", line_color=MUTED, line_width=1)
+
+
 def escape_labels(figure: go.Figure) -> go.Figure:
     """Data text drawn as written: category values, point text and category orders escaped.
 
@@ -189,6 +209,7 @@ def ranked_bars(
     smallest: bool = False,
     ids: str | None = None,
     scale: tuple[float, float] | None = None,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted largest first, for "which communities carry the most".
 
@@ -201,6 +222,7 @@ def ranked_bars(
     A value on a bounded scale (``scale``, by default the column's own from
     :data:`metrics.SCALES`, e.g. 1–5 for satisfaction) is drawn as dots on an axis spanning
     that scale: a bar's length from 0 would mean nothing and make 3.6 and 3.9 look alike.
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown = frame.dropna(subset=[value])
     total = len(shown)
@@ -211,7 +233,7 @@ def ranked_bars(
     elif smallest:
         shown = shown.sort_values(value).head(count).iloc[::-1]
     else:
-        shown = shown.sort_values(value).tail(count)
+        shown = shown.sort_values(value, kind="stable").tail(count)  # ties keep the given order
     scale = scale or SCALES.get(value)
     common = {
         "x": shown[value],
@@ -228,7 +250,7 @@ def ranked_bars(
     else:
         trace = go.Bar(**common, orientation="h", textposition="outside", marker_color=OKABE_ITO[0])
     figure = go.Figure(trace)
-    height = max(320, 28 * len(shown) + 120)
+    height = max(320, 28 * (len(shown) + (gap is not None)) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_xaxes(**_axis_format(kind, shown[value]))
     figure.update_layout(margin={"r": LABEL_ROOM_PX})
@@ -246,6 +268,7 @@ def ranked_bars(
             annotation_text=reference_label,
             annotation_position="top",
         )
+    _mark_gap(figure, gap, list(shown[label]))
     return figure
 
 
@@ -484,6 +507,9 @@ def relation_scatter(
 # Diverging, colour-blind-safe (ColorBrewer RdBu, 5 classes) for Likert answers 1..5.
 LIKERT_COLOURS = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
 STATUS_COLOURS = {"pass": OKABE_ITO[0], "fail": OKABE_ITO[3], "unknown": "#D9D9D9"}
+#: A status as one mark, which fits a cell on a phone ("未达标" does not); the colour and the
+#: mark say it twice, so neither colour vision nor the hover is needed to read it.
+STATUS_MARKS = {"pass": "✓", "fail": "✗", "unknown": "?"}
 
 
 @_literal_labels
@@ -500,12 +526,14 @@ def dot_whisker(
     reference: float | None = None,
     reference_label: str | None = None,
     ids: str | None = None,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Means with their 95 % intervals, sorted, one row per group (label may carry n).
 
-    ``ids`` names the column of community ids when each row is a community (clickable).
+    ``ids`` names the column of community ids when each row is a community (clickable);
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
-    shown = frame.dropna(subset=[mean]).sort_values(mean, ascending=True)
+    shown = frame.dropna(subset=[mean]).sort_values(mean, kind="stable")  # ties keep the given order
     figure = go.Figure(
         go.Scatter(
             x=shown[mean],
@@ -524,12 +552,14 @@ def dot_whisker(
             customdata=shown[ids] if ids else None,
         )
     )
-    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * len(shown) + 120)))
+    rows = len(shown) + (gap is not None)
+    figure.update_layout(**base_layout(title, value_title, label_title, max(320, 26 * rows + 120)))
     figure.update_xaxes(**_axis_format("mean"))
     if ids:
         _community_points(figure)
     if reference is not None:
         figure.add_vline(x=reference, line_dash="dash", line_color=OKABE_ITO[3], annotation_text=reference_label)
+    _mark_gap(figure, gap, list(shown[label]))
     return figure
 
 
@@ -582,6 +612,10 @@ def diverging_likert(
     return figure
 
 
+#: Rows beyond which a status grid puts the rules' names above it (a screen's worth of rows).
+LONG_MATRIX = 15
+
+
 @_literal_labels
 def status_matrix(
     frame: pd.DataFrame,
@@ -592,10 +626,18 @@ def status_matrix(
     title: str,
     x_title: str,
     y_title: str,
+    marks: bool = False,
 ) -> go.Figure:
-    """A rows × rules grid coloured pass / fail / unknown, with the word in each cell."""
+    """A rows × rules grid coloured pass / fail / unknown, with the word in each cell.
+
+    With ``marks`` each cell shows its :data:`STATUS_MARKS` instead and the word moves to the
+    hover (the caller says what the marks mean, in ``x_title``, say). The rules' names sit
+    above a long grid, where its first rows are, and under a short one, where a top axis
+    would run into the title on a narrow screen.
+    """
     codes = {"pass": 0, "fail": 1, "unknown": 2}
     grid = frame[list(columns)].fillna("unknown")
+    names = grid.replace(status_names).to_numpy()
     z = grid.replace(codes).astype(float).to_numpy()
     scale = [
         [0.0, STATUS_COLOURS["pass"]],
@@ -610,7 +652,8 @@ def status_matrix(
             z=z,
             x=list(columns.values()),
             y=list(frame[label]),
-            text=grid.replace(status_names).to_numpy(),
+            text=grid.replace(STATUS_MARKS).to_numpy() if marks else names,
+            customdata=names,
             texttemplate="%{text}",
             colorscale=scale,
             zmin=-0.5,
@@ -618,11 +661,11 @@ def status_matrix(
             showscale=False,
             xgap=2,
             ygap=2,
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
         )
     )
     figure.update_layout(**base_layout(title, x_title, y_title, max(320, 24 * len(frame) + 160)))
-    figure.update_xaxes(side="top")
+    figure.update_xaxes(side="top" if len(frame) > LONG_MATRIX else "bottom")
     figure.update_yaxes(autorange="reversed")
     return figure
 
@@ -734,10 +777,12 @@ def survival_curves(
     title: str,
     x_title: str,
     y_title: str,
+    height: int = 460,
 ) -> go.Figure:
     """Kaplan–Meier step curves per group with their 95 % bands.
 
-    ``curves`` has group_key, months, survival, ci_low, ci_high.
+    ``curves`` has group_key, months, survival, ci_low, ci_high; ``height`` is the figure's
+    (a page that puts it beside other charts gives less).
     """
     figure = go.Figure()
     for index, (key, name) in enumerate(group_names.items()):
@@ -781,7 +826,7 @@ def survival_curves(
                 hovertemplate=f"{name} · %{{x:{HOVER_FORMATS['int']}}}: %{{y:{HOVER_FORMATS['share']}}}<extra></extra>",
             )
         )
-    figure.update_layout(**base_layout(title, x_title, y_title, 460))
+    figure.update_layout(**base_layout(title, x_title, y_title, height))
     figure.update_yaxes(tickformat=TICK_FORMATS["share"], range=[0, 1.02], gridcolor="#E5E5E5")
     figure.update_xaxes(gridcolor="#E5E5E5", rangemode="tozero")
     return figure
@@ -806,11 +851,13 @@ def contribution_bars(
     label_title: str,
     flagged: set[str] | frozenset[str] = frozenset(),
     flag: str = " *",
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Stacked bars whose parts add up to each row's total (a composite and what it is made of).
 
     Rows are drawn in ``order``, the first at the top; labels in ``flagged`` get ``flag``
-    appended, so a total that lacks a part is marked where it is read.
+    appended, so a total that lacks a part is marked where it is read; ``gap`` marks the
+    break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown_order = [name for name in order if name in set(frame[label])]
     tick = {name: f"{name}{flag}" if name in flagged else name for name in shown_order}
@@ -831,11 +878,12 @@ def contribution_bars(
                 textangle=0,
             )
         )
-    height = max(320, 28 * len(shown_order) + 140)
+    height = max(320, 28 * (len(shown_order) + (gap is not None)) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack", **INSIDE_TEXT)
     figure.update_layout(legend_traceorder="normal")
     figure.update_xaxes(**_axis_format("score"), range=[0, 100])
     figure.update_yaxes(categoryorder="array", categoryarray=[tick[name] for name in reversed(shown_order)])
+    _mark_gap(figure, gap, [tick[name] for name in reversed(shown_order)])
     return figure
 
 
@@ -864,12 +912,15 @@ def rank_ranges(
     label_title: str,
     rank_name: str,
     range_name: str,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top.
 
     Each bar ends in its range as text ("3–7", or "5" when the rank never moves), in the
     declared whole-number format, just past the bar and its dot, at the chart's type size
     (not shrunk to the bar's thickness), with room right of the plot for the last one.
+
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown = frame.dropna(subset=[rank]).sort_values(rank)
     order = list(shown[label])[::-1]
@@ -903,11 +954,13 @@ def rank_ranges(
             hovertemplate=f"%{{y}}: %{{x:{number}}}<extra></extra>",
         )
     )
-    height = max(320, 26 * len(shown) + 140)
+    height = max(320, 26 * (len(shown) + (gap is not None)) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_layout(margin={"r": LABEL_ROOM_PX})
-    figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=max(1, len(frame) // 10))
+    step = _whole_step(float(shown[worst].max()) if len(shown) else 1.0)
+    figure.update_xaxes(tickformat="d", gridcolor="#E5E5E5", rangemode="tozero", dtick=step)
     figure.update_yaxes(categoryorder="array", categoryarray=order)
+    _mark_gap(figure, gap, order)
     return figure
 
 
@@ -1041,3 +1094,15 @@ def _board_text(row: dict[str, object], field: str, verdict_size: int) -> str:
         text = f"{arrow} {text}" if arrow else text
     text = f"<b>{text}</b>" if field == "value" else text
     return f"<span style='{style}'>{text}</span>"
+
+
+def _whole_step(top: float, ticks: int = 10) -> int:
+    """The smallest whole tick step of 1, 2 or 5 times a power of ten that gives at most
+    ``ticks`` steps up to ``top``: ranks are whole, and the axis reaches the worst rank shown
+    (76 when a chart shows both ends of a ranking), not the number of rows."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if top / (magnitude * factor) <= ticks:
+                return magnitude * factor
+        magnitude *= 10

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, downloads, indicators, meeting, url_params, workspaces
+from community_eval import charts, downloads, extremes, indicators, meeting, url_params, workspaces
 from community_eval.formats import display_value, number_format
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
@@ -548,6 +548,31 @@ def meeting_slide(build: Callable[[], go.Figure], key: str) -> None:
 
 # ---- page helpers -----------------------------------------------------------------------
 
+#: On a narrow screen Streamlit gives every column the whole width, so seven metric cards
+#: make seven screens of a phone. A row of columns that holds metric cards and nothing else
+#: (each card straight inside its column) keeps two cards a row instead; any other row of
+#: columns (a card beside a sentence, charts) still stacks. 640px is Streamlit's own
+#: breakpoint for stacking columns.
+_CARD = '> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] >'
+_CARDS_ONLY = (  # one compound selector: a blank inside it would mean "a descendant of"
+    f'[data-testid="stHorizontalBlock"]:has({_CARD} [data-testid="stMetric"])'
+    f':not(:has({_CARD} :not([data-testid="stMetric"])))'
+)
+PHONE_CSS = f"""<style>
+@media (max-width: 640px) {{
+  {_CARDS_ONLY} > [data-testid="stColumn"] {{
+    flex: 0 0 calc(50% - 0.5rem) !important;
+    width: calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important;
+  }}
+}}
+</style>"""
+
+
+def phone_layout() -> None:
+    """The style sheet of :data:`PHONE_CSS`, once per run (a style-only st.html takes no space)."""
+    st.html(PHONE_CSS)
+
 
 def error_text(tr: Translator, error: StoreError) -> str:
     """A StoreError as the one sentence its locale key says."""
@@ -619,18 +644,74 @@ def top_note(tr: Translator, total: int, smallest: bool = False) -> None:
         st.caption(tr("chart.bottom_n" if smallest else "chart.top_n", n=TOP_N, total=total))
 
 
+#: Rows from each end of a page's main ranking (satisfaction's means, the assessment's composite).
+ENDS = 10
+#: Rows from each end of a ranking that shares the screen with others (a half-width chart,
+#: a second or third ranking of a page): ten rows keep three screens enough for a page.
+ENDS_SMALL = 5
+
+
+def full_list_switch(
+    tr: Translator, key: str, note: str | None, where: object | None = None, label: str = "extremes.show_all"
+) -> bool:
+    """Under a shortened chart: its caption (which rows, how many) and the "全部社区" switch
+    (``label`` names other words for it, "全部部门").
+
+    Returns whether the reader switched the whole list on. The switch lives in the session,
+    like the page's other chart controls, not in the URL: a shared link opens on what needs
+    attention, which is what everyone should see first. Draw the chart above it in a
+    container made before the call (the switch decides what the chart draws).
+    """
+    row = (where or st).container(horizontal=True, vertical_alignment="center", gap="medium", wrap=False)
+    caption_place = row.empty()
+    everything = row.toggle(tr(label), key=f"all_{key}")
+    if note and not everything:
+        caption_place.caption(note)
+    return everything
+
+
+def ranking_rows(
+    tr: Translator,
+    key: str,
+    frame: pd.DataFrame,
+    value: str,
+    n: int,
+    *,
+    words: str = "lowest_highest",
+    tie_break: str | None = None,
+    where: object | None = None,
+    high_only: bool = False,
+) -> tuple[pd.DataFrame, charts.Gap | None]:
+    """The rows a long ranking draws: its ``n`` lowest and ``n`` highest by ``value``
+    (:mod:`community_eval.extremes`; only the ``n`` highest with ``high_only``), or all of
+    them once the reader asks.
+
+    Also returns the break to mark between the two ends, for a chart sorted by ``value``.
+    A ranking no longer than what the ends would show is drawn whole, with no caption and no
+    switch. On a meeting slide both ends fit the wall together, the break between them.
+    """
+    if meeting.active():  # a slide holds meeting.MAX_ROWS rows legibly: the two ends share them
+        n = min(n, meeting.MAX_ROWS if high_only else meeting.MAX_ROWS // 2)
+    picked = (extremes.highest if high_only else extremes.ends)(frame, value, n, tie_break)
+    if not picked.shortened:
+        return frame, None
+    if full_list_switch(tr, key, extremes.caption(tr, picked, "highest" if high_only else words), where):
+        return frame, None
+    return picked.rows, None if high_only else (picked.each, tr("extremes.gap", hidden=picked.hidden))
+
+
 def empty_state(tr: Translator, key: str = "empty.no_data") -> None:
     """Say why there is nothing to show and what to do about it."""
     st.info(tr(key), icon=":material/info:")
 
 
-def takeaway(text: str) -> None:
-    """The one-line plain-language reading at the top of a page, in bold.
+def takeaway(text: str, where: object | None = None) -> None:
+    """The one-line plain-language reading at the top of a page (or of a column: ``where``), in bold.
 
     The sentence carries names from uploads, and takeaway sentences have no markup of
     their own, so the whole of it is escaped: a name like ``**x**`` reads as written.
     """
-    st.markdown(f"**{markdown_literal(text)}**")
+    (where or st).markdown(f"**{markdown_literal(text)}**")
 
 
 def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -657,12 +738,17 @@ def download_context(tr: Translator, indicator: str) -> downloads.DownloadContex
     )
 
 
-def download_buttons(tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: str) -> None:
+def download_buttons(
+    tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: str, where: object | None = None
+) -> None:
     """CSV (for machines) and Excel (for people) downloads of an indicator table, named after
-    the indicator, year and filter; files are built only when clicked."""
+    the indicator, year and filter; files are built only when clicked.
+
+    ``where`` is a horizontal container to put them in (the table's row of controls).
+    """
     context = download_context(tr, indicator)
     stem = downloads.file_stem(tr, context)
-    left, right, _ = st.columns([1, 1, 4])
+    left, right = (where, where) if where is not None else st.columns([1, 1, 4])[:2]
     left.download_button(
         tr("download.csv"),
         data=lambda: downloads.csv_bytes(frame, columns),
@@ -692,20 +778,30 @@ def indicator_table(
     indicator: str,
     placeholder: str | None = None,
     quiet_zeros: tuple[str, ...] = (),
+    key_columns: Sequence[str] = (),
 ) -> None:
     """The indicator table every page ends with: headers, formats and downloads.
 
     ``indicator`` is the export's name (``task_burden``…), which names the downloads.
 
     A column of ``quiet_zeros`` that is 0 on every row is said once, in a sentence, instead of
-    on every row; the downloads keep every column.
+    on every row. With ``key_columns`` the table first shows those (a phone's width holds
+    three or four), and a switch shows every column; the downloads keep every column.
     """
-    st.subheader(tr("table.title"))
+    # The title and the table's controls in one row: the columns switch, then the downloads.
+    controls = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    controls.subheader(tr("table.title"), width="content")
     zeros = all_zero_columns(frame, quiet_zeros)
     if zeros:
         st.caption(tr("table.all_zero", columns=tr.join(tr(f"col.{c}") for c in zeros)))
-    show_table(tr, frame, [c for c in columns if c not in zeros], placeholder)
-    download_buttons(tr, frame, columns, indicator)
+    shown = [c for c in columns if c not in zeros]
+    key_shown = [c for c in shown if c in key_columns]
+    switch = f"columns_{indicator}"  # one switch per table, whatever the year
+    label = tr("table.all_columns", count=len(shown))
+    if key_shown and len(key_shown) < len(shown) and not controls.toggle(label, key=switch):
+        shown = key_shown
+    download_buttons(tr, frame, columns, indicator, where=controls)
+    show_table(tr, frame, shown, placeholder)
 
 
 def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:

@@ -35,10 +35,12 @@ if not scores["rated"].any():
     unrated_group()
     st.stop()
 
-# The composite and its parts, best first, rated communities only; a rated community
-# lacking a component of weight 0 is marked.
+# The composite and its parts, best first, rated communities only: the highest and the
+# lowest first; a rated community lacking a component of weight 0 is marked.
 ranked = scores.dropna(subset=["rank"]).sort_values("rank")
-shown = list(ranked["community_name"].head(ui.TOP_N))
+components_chart = st.container()
+drawn, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
+shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
 parts = ui.compute("assessment_parts_of", scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
@@ -54,22 +56,38 @@ ui.chart(
         value_title=tr("assessment.axis_composite"),
         label_title=tr("level.community"),
         flagged=flagged,
+        gap=gap,
     ),
     key="assessment_components",
+    where=components_chart,
 )
-ui.top_note(tr, len(ranked))
 if flagged:
     st.caption(tr("assessment.flag_note"))
 with st.expander(tr("assessment.levers_title")):
     st.markdown("\n".join(f"- {markdown_literal(line)}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
 unrated_group()
 
-# How much of each place the weighting decides: ranks under every ±10 % move of the weights.
+# How much of each place the weighting decides (ranks under every ±10 % move of the weights),
+# and beside it the movement since last year: the two ends of each.
 ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=weights)
-ui.takeaway(ui_assessment.stability_takeaway(tr, ranges))
+previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
+moved = indicators.assessment_change(scores, previous)
+stability_place, movement_place = st.columns(2)
+ui.takeaway(ui_assessment.stability_takeaway(tr, ranges), where=stability_place)
+stability_chart = stability_place.container()
+rows, gap = ui.ranking_rows(
+    tr,
+    "assessment_stability",
+    ranges,
+    "rank",
+    ui.ENDS_SMALL,
+    words="best_worst",
+    tie_break="community_name",
+    where=stability_place,
+)
 ui.chart(
     charts.rank_ranges(
-        ranges.head(ui.TOP_N),
+        rows,
         "community_name",
         "rank",
         "rank_best",
@@ -79,20 +97,28 @@ ui.chart(
         label_title=tr("level.community"),
         rank_name=tr("assessment.rank_dot"),
         range_name=tr("assessment.rank_range"),
+        gap=gap,
     ),
     key="assessment_stability",
+    where=stability_chart,
 )
-ui.top_note(tr, len(ranges))
 
-# Movement since last year.
-previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
-moved = indicators.assessment_change(scores, previous)
-ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year))
+ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year), where=movement_place)
 if moved["previous_composite"].notna().any():
-    top = moved.dropna(subset=["rank"]).sort_values("rank").head(ui.TOP_N)
+    movement_chart = movement_place.container()
+    rows, _ = ui.ranking_rows(
+        tr,
+        "assessment_movement",
+        moved.dropna(subset=["rank"]),
+        "composite_change",
+        ui.ENDS_SMALL,
+        words="fallen_risen",
+        tie_break="community_name",
+        where=movement_place,
+    )
     ui.chart(
         charts.dumbbell(
-            top,
+            rows,
             "community_name",
             "previous_composite",
             "composite",
@@ -103,7 +129,18 @@ if moved["previous_composite"].notna().any():
             kind="score",
         ),
         key="assessment_movement",
+        where=movement_chart,
     )
 
 table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
-ui.indicator_table(tr, table, columns, "assessment", placeholder="")
+ui.indicator_table(
+    tr,
+    table,
+    columns,
+    "assessment",
+    placeholder="",
+    # Place, grade and score are the verdict, and whether it is rated says why a place is
+    # blank; the parts, the weighting's range, the year's move and the best lever say why,
+    # for a closer look (the movement chart above shows who moved most).
+    key_columns=("rank", "community_name", "tier", "composite", "rated"),
+)

@@ -3,7 +3,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval import charts, metrics, ui
+from community_eval import charts, extremes, metrics, ui
 from community_eval.safety import markdown_literal
 from community_eval.schema import TENURES
 
@@ -38,41 +38,60 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
     for rule in profile.facility_rules:
         st.markdown(f"- **{tr(f'rule.{rule.name}')}** — {tr('facilities.source')}{rule.source(tr.lang)}")
 
-# Communities × rules: pass, fail or unknown; a district's every community, a province's worst.
+# Communities × rules: those that fail most first, only failing ones until the reader asks
+# for every community (a district's all; a province's worst MATRIX_ROWS).
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
-worst_first = judged.sort_values(["rules_passed", "community_name"], ascending=[True, True])
+fewest_passed = ["rules_passed", "community_name"]
+worst_first = judged.sort_values(fewest_passed)
+matrix_chart = st.container()
+failing_rows, failing_count = extremes.worst_failing(judged, "compliant", fewest_passed, ui.ENDS)
+everything = failing_count == 0 or ui.full_list_switch(
+    tr,
+    "facilities_matrix",
+    tr(
+        "facilities.matrix_failing" if failing_count > ui.ENDS else "facilities.matrix_failing_all",
+        n=ui.ENDS,
+        failing=failing_count,
+        total=len(judged),
+    ),
+)
+if everything and len(judged) > MATRIX_ROWS:
+    st.caption(tr("chart.bottom_n", n=MATRIX_ROWS, total=len(judged)))
 ui.chart(
     charts.status_matrix(
-        worst_first.head(MATRIX_ROWS),
+        worst_first.head(MATRIX_ROWS) if everything else failing_rows,
         "community_name",
         rule_columns,
         status_names={status: tr(f"status.{status}") for status in ("pass", "fail", "unknown")},
         title=tr("facilities.chart.matrix", year=view.year, profile=profile.name(tr.lang)),
-        x_title=tr("axis.rule"),
+        x_title=tr("facilities.matrix_axis"),  # the rules, and what the cells' marks mean
         y_title=tr("level.community"),
+        marks=True,
     ),
     key="facilities_matrix",
+    where=matrix_chart,
 )
-if len(judged) > MATRIX_ROWS:
-    st.caption(tr("chart.bottom_n", n=MATRIX_ROWS, total=len(judged)))
 
-# What each failing community lacks, in plain units.
-failing = worst_first[worst_first["compliant"].eq(False)]
-if not failing.empty:
-    st.subheader(tr("facilities.shortfall_title"))
+# What each failing community lacks, in plain units (the communities the grid starts with),
+# and beside it floor area per 100 households against the standard line, both ends of it.
+lacks, area = st.columns(2) if not failing_rows.empty else (None, st.container())
+if lacks is not None:
+    lacks.subheader(tr("facilities.shortfall_title"))
     lines = [
         f"- **{markdown_literal(row['community_name'])}**：{ui.shortfall_text(tr, row)}"
-        for _, row in failing.head(ui.TOP_N).iterrows()
+        for _, row in failing_rows.iterrows()
     ]
-    st.markdown("\n".join(lines))
-    if len(failing) > ui.TOP_N:
-        st.caption(tr("facilities.more_failing", n=ui.TOP_N, total=len(failing)))
-
-# Floor area per 100 households against the standard line.
+    lacks.markdown("\n".join(lines))
+    if failing_count > len(failing_rows):
+        lacks.caption(tr("facilities.more_failing", n=len(failing_rows), total=failing_count))
 threshold = profile.facility_params()["min_area_per_100_households"]
+area_chart = area.container()
+rows, gap = ui.ranking_rows(
+    tr, "facilities_area", judged, "area_per_100_households", ui.ENDS_SMALL, tie_break="community_name", where=area
+)
 ui.chart(
     charts.ranked_bars(
-        judged,
+        rows,
         "community_name",
         "area_per_100_households",
         title=tr("facilities.chart.area", year=view.year),
@@ -81,16 +100,15 @@ ui.chart(
         kind="rate",
         reference=threshold,
         reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
-        limit=ui.TOP_N,
-        smallest=True,
         ids="community_id",
+        gap=gap,
     ),
     key="facilities_area",
+    where=area_chart,
 )
-ui.top_note(tr, int(judged["area_per_100_households"].notna().sum()), smallest=True)
 
-# Premises by tenure, and compliance rates by street and by community type.
-left, right = st.columns(2)
+# Premises by tenure, and compliance rates by street and by community type, side by side.
+left, middle, right = st.columns(3)
 tenure = ui.compute("facility_tenure_counts", view.filters, view.year, profile=view.profile)
 tenure = tenure[tenure["tenure"] != "none"]
 order = [value.code for value in TENURES]
@@ -110,7 +128,7 @@ ui.chart(
     ),
     key="facilities_tenure",
 )
-for column, level in ((right, "street"), (left, "community_type")):
+for column, level in ((right, "street"), (middle, "community_type")):
     rates = ui.label_groups(
         tr, ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level), level
     )
@@ -126,13 +144,13 @@ for column, level in ((right, "street"), (left, "community_type")):
             value_title=tr("axis.compliant_share"),
             label_title=tr(f"level.{level}"),
             kind="share",
-            limit=ui.TOP_N,
+            limit=ui.ENDS,
             smallest=True,
         ),
         key=f"facilities_rate_{level}",
     )
-    if len(rates) > ui.TOP_N:
-        column.caption(tr("chart.bottom_n_groups", n=ui.TOP_N, total=len(rates)))
+    if len(rates) > ui.ENDS:
+        column.caption(tr("chart.bottom_n_groups", n=ui.ENDS, total=len(rates)))
 
 table = rooms.copy()
 for column in rule_columns:
@@ -142,4 +160,7 @@ ui.indicator_table(
     table,
     ["community_name", *metrics.FACILITY_MEASURES[1:], *rule_columns, *metrics.FACILITY_COUNTS[:2]],
     "facility_compliance",
+    # Rules passed of those that apply is the verdict, area per 100 households the main
+    # standard in plain units; each rule's status and the other measures are the detail.
+    key_columns=("community_name", "area_per_100_households", "rules_passed", "rules_applicable"),
 )

@@ -32,12 +32,19 @@ if not hidden.empty:
         )
     )
 
-# Community means with their intervals, n beside each name.
+# Community means with their intervals, n beside each name: the lowest and highest first,
+# and beside them the change since the previous survey year, for communities large enough in both.
 shown = happy[~happy["suppressed"]].copy()
 shown["label"] = [f"{name} (n={n})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
+before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
+means_place, change_place = st.columns(2) if not before.empty else (st.container(), None)
+means_chart = means_place.container()
+rows, gap = ui.ranking_rows(
+    tr, "satisfaction_means", shown, "mean_overall", ui.ENDS, tie_break="group_label", where=means_place
+)
 ui.chart(
     charts.dot_whisker(
-        shown,
+        rows,
         "label",
         "mean_overall",
         "ci_low",
@@ -48,9 +55,41 @@ ui.chart(
         reference=None if overall["suppressed"] else overall["mean_overall"],
         reference_label=tr("satisfaction.overall_line"),
         ids="group_key",
+        gap=gap,
     ),
     key="satisfaction_means",
+    where=means_chart,
 )
+if change_place is not None:
+    paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
+    paired["change"] = paired["mean_overall"] - paired["mean_overall_before"]
+    change_chart = change_place.container()
+    rows, _ = ui.ranking_rows(
+        tr,
+        "satisfaction_change",
+        paired,
+        "change",
+        ui.ENDS_SMALL,
+        words="fallen_risen",
+        tie_break="group_label",
+        where=change_place,
+    )
+    ui.chart(
+        charts.dumbbell(
+            rows,
+            "group_label",
+            "mean_overall_before",
+            "mean_overall",
+            names=(str(view.year - 1), str(view.year)),
+            title=tr("satisfaction.chart.change", before=view.year - 1, year=view.year),
+            value_title=tr("axis.mean_overall"),
+            label_title=tr("level.community"),
+            kind="mean",
+            ids="group_key",
+        ),
+        key="satisfaction_change",
+        where=change_chart,
+    )
 
 # Every item's answers, diverging from the neutral middle.
 answers = ui.compute("satisfaction_distribution", view.filters, view.year, min_n)
@@ -65,29 +104,6 @@ if not answers.empty:
         ),
         key="satisfaction_items",
     )
-
-# Change since the previous survey year, for communities large enough in both.
-before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
-if not before.empty:
-    paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
-    ui.chart(
-        charts.dumbbell(
-            paired,
-            "group_label",
-            "mean_overall_before",
-            "mean_overall",
-            names=(str(view.year - 1), str(view.year)),
-            title=tr("satisfaction.chart.change", before=view.year - 1, year=view.year),
-            value_title=tr("axis.mean_overall"),
-            label_title=tr("level.community"),
-            kind="mean",
-            ids="group_key",
-            limit=ui.TOP_N,
-        ),
-        key="satisfaction_change",
-    )
-    if paired[["mean_overall_before", "mean_overall"]].notna().all(axis=1).sum() > ui.TOP_N:
-        st.caption(tr("chart.most_moved", n=ui.TOP_N, total=len(paired)))
 
 # Respondent groups, under the same suppression rule.
 left, right = st.columns(2)
@@ -123,4 +139,8 @@ ui.indicator_table(
     table,
     ["community_name", "n", *metrics.SATISFACTION_STATISTICS, "note"],
     "satisfaction",
+    # The overall mean, its share satisfied and its n are the reading (the interval is the
+    # chart's; the communities with too few answers are named above). The six item means and
+    # the note are for a closer look: four columns are what a phone's width holds.
+    key_columns=("community_name", "n", "mean_overall", "top2_share"),
 )

@@ -17,6 +17,9 @@ if people is None or people["headcount_end"].sum() + people["separations"].sum()
 st.caption(ui.scope_text(tr, view))
 standards = ui.standards()
 total = ui.compute("staff_turnover", view.filters, view.year, standards=True, level="all").iloc[0]
+# The year in one sentence, and beside it 一肩挑: the share of communities whose secretary
+# also holds the residents' committee director's post.
+reading, joint = st.columns([3, 1], vertical_alignment="center")
 ui.takeaway(
     tr(
         "staff.takeaway" if total["certified_share"] else "staff.takeaway_no_certified",
@@ -25,12 +28,10 @@ ui.takeaway(
         rate=tr.number(total["turnover_rate"], "share"),
         pay=tr.number(total["median_pay"], "yuan"),
         certified=tr.number(total["certified_share"], "share"),
-    )
+    ),
+    where=reading,
 )
-
-# 一肩挑: the share of communities whose secretary also holds the residents' committee director's post.
 with_staff = people[people["staff_records"] > 0]
-joint, joint_text = st.columns([1, 3], vertical_alignment="center")
 previous = ui.compute("staff_turnover", view.filters, view.year - 1, standards=True, level="all").iloc[0]
 change = total["joint_secretary_director"] - previous["joint_secretary_director"]
 joint.metric(
@@ -41,12 +42,10 @@ joint.metric(
     help=tr("staff.joint_help"),
     border=True,
 )
-joint_text.caption(
-    tr("staff.joint_note", joint=int(with_staff["joint_secretary_director"].sum()), total=len(with_staff))
-)
+reading.caption(tr("staff.joint_note", joint=int(with_staff["joint_secretary_director"].sum()), total=len(with_staff)))
 
-# Turnover over the years, and by community this year.
-left, right = st.columns(2)
+# Turnover over the years, by community this year, and why people left.
+left, middle, right = st.columns(3)
 ui.chart(
     where=left,
     figure=charts.trend_line(
@@ -60,23 +59,44 @@ ui.chart(
     ),
     key="staff_by_year",
 )
+turnover_chart = middle.container()
+# The highest only: a third of the sample's communities lost nobody, so a "lowest" end
+# would be a few of many zeros picked by name.
+rows, gap = ui.ranking_rows(
+    tr, "staff_turnover", people, "turnover_rate", ui.ENDS, tie_break="group_label", where=middle, high_only=True
+)
 ui.chart(
-    where=right,
+    where=turnover_chart,
     figure=charts.ranked_bars(
-        people,
+        rows,
         "group_label",
         "turnover_rate",
         title=tr("staff.chart.turnover", year=view.year),
         value_title=tr("axis.turnover_rate"),
         label_title=tr("level.community"),
         kind="share",
-        limit=ui.TOP_N,
         ids="group_key",
+        gap=gap,
     ),
     key="staff_turnover",
 )
-with right:
-    ui.top_note(tr, int(people["turnover_rate"].notna().sum()))
+reasons = ui.compute("exit_reasons", view.filters, view.year)
+reasons["label"] = [
+    tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
+]
+ui.chart(
+    where=right,
+    figure=charts.ranked_bars(
+        reasons,
+        "label",
+        "separations",
+        title=tr("staff.chart.reasons", year=view.year),
+        value_title=tr("axis.people"),
+        label_title=tr("axis.exit_reason"),
+        kind="int",
+    ),
+    key="staff_reasons",
+)
 
 # How long people stay: Kaplan–Meier retention by community type or role.
 st.subheader(tr("staff.retention_title"), help=tr("staff.retention_help"))
@@ -96,40 +116,24 @@ as_of = min(dt.date.today(), dt.date(view.year, 12, 31))
 controls[2].caption(tr("staff.as_of", date=as_of.isoformat()))
 curves = ui.compute("retention_curves", view.filters, as_of, by=by, retirement_censored=retirement_censored)
 names = {key: ui.group_name(tr, by, key) for key in curves["group_key"].unique()}
+# Beside the curves, how long those in post have served.
+stay, served = st.columns([2, 1])
 ui.chart(
-    charts.survival_curves(
+    where=stay,
+    figure=charts.survival_curves(
         curves,
         group_names=names,
         title=tr("staff.chart.retention"),
         x_title=tr("axis.months_in_post"),
         y_title=tr("axis.still_in_post"),
+        height=400,
     ),
     key="staff_retention",
-)
-
-# Why they left, and how long those in post have served.
-left, right = st.columns(2)
-reasons = ui.compute("exit_reasons", view.filters, view.year)
-reasons["label"] = [
-    tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
-]
-ui.chart(
-    where=left,
-    figure=charts.ranked_bars(
-        reasons,
-        "label",
-        "separations",
-        title=tr("staff.chart.reasons", year=view.year),
-        value_title=tr("axis.people"),
-        label_title=tr("axis.exit_reason"),
-        kind="int",
-    ),
-    key="staff_reasons",
 )
 tenure = ui.compute("tenure_in_post", view.filters, view.year)
 tenure["label"] = [tr(f"staff.tenure_band.{band}") for band in tenure["band"]]
 ui.chart(
-    where=right,
+    where=served,
     figure=charts.ranked_bars(
         tenure,
         "label",
@@ -143,7 +147,31 @@ ui.chart(
     key="staff_tenure",
 )
 
-# Pay against the reference wage and the village-cadre comparison of the source.
+# Pay against the reference wage and the village-cadre comparison of the source, and beside
+# it staffing against the standards: 3+X seats by population, workers per 10,000 residents.
+st.subheader(tr("staff.standards_title"))
+staffing = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
+seats_profile = standards.staffing_profile("committee_size", view.profile)
+workers_profile = standards.staffing_profile("min_workers_per_10000_residents", view.profile)
+# The section opens with both standards and their sources: the 3+X seats in a sentence, the
+# workers per 10,000 residents that the chart's dashed line draws.
+intro = []
+if seats_profile is not None:
+    short = staffing[staffing["seat_gap"] < 0]
+    intro.append(
+        tr(
+            "staff.seats_summary",
+            below=len(short),
+            total=len(staffing),
+            gap=int(-short["seat_gap"].sum()),
+            source=ui.source_text(seats_profile.staffing.get("committee_size_source"), tr.lang),
+        )
+    )
+if workers_profile is not None:
+    intro.append(ui.source_text(workers_profile.staffing.get("workers_source"), tr.lang))
+if intro:
+    st.markdown(" ".join(intro))
+pay_place, workers_place = st.columns(2)
 pay = ui.compute("pay_by_role", view.filters, view.year)
 pay["label"] = [tr.enum("role", role) for role in pay["role"]]
 districts = ui.compute("filter_options")["district"].unique()
@@ -161,7 +189,7 @@ figure = charts.ranked_bars(
     reference=village,
     reference_label=tr("staff.village_line", value=tr.number(village, "yuan")) if village else None,
 )
-ui.chart(figure, key="staff_pay")
+ui.chart(figure, key="staff_pay", where=pay_place)
 notes = [tr("staff.village_source", source=ui.source_text(standards.comparisons.get("source"), tr.lang))]
 if reference is not None:
     notes.append(
@@ -171,28 +199,16 @@ if reference is not None:
             ratio=tr.number(total["median_pay"] / reference, "ratio") if total["median_pay"] else "—",
         )
     )
-st.caption(" ".join(notes))
+pay_place.caption(" ".join(notes))
 
-# Staffing against the standards: 3+X seats by population, workers per 10,000 residents.
-st.subheader(tr("staff.standards_title"))
-staffing = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
-seats_profile = standards.staffing_profile("committee_size", view.profile)
-if seats_profile is not None:
-    short = staffing[staffing["seat_gap"] < 0]
-    st.markdown(
-        tr(
-            "staff.seats_summary",
-            below=len(short),
-            total=len(staffing),
-            gap=int(-short["seat_gap"].sum()),
-            source=ui.source_text(seats_profile.staffing.get("committee_size_source"), tr.lang),
-        )
-    )
-workers_profile = standards.staffing_profile("min_workers_per_10000_residents", view.profile)
 target = workers_profile.staffing_value("min_workers_per_10000_residents") if workers_profile else None
+workers_chart = workers_place.container()
+rows, gap = ui.ranking_rows(
+    tr, "staff_per_10000", staffing, "workers_per_10000", ui.ENDS_SMALL, tie_break="community_name", where=workers_place
+)
 ui.chart(
     charts.ranked_bars(
-        staffing,
+        rows,
         "community_name",
         "workers_per_10000",
         title=tr("staff.chart.per_10000", year=view.year),
@@ -201,15 +217,12 @@ ui.chart(
         kind="rate",
         reference=target,
         reference_label=tr("staff.workers_line", value=target) if target else None,
-        limit=ui.TOP_N,
-        smallest=True,
         ids="community_id",
+        gap=gap,
     ),
     key="staff_per_10000",
+    where=workers_chart,
 )
-ui.top_note(tr, len(staffing), smallest=True)
-if workers_profile is not None:
-    st.caption(ui.source_text(workers_profile.staffing.get("workers_source"), tr.lang))
 
 table = people.rename(columns={"group_label": "community_name"}).merge(
     staffing[["community_id", "seats_expected", "workers_per_10000"]], left_on="group_key", right_on="community_id"
@@ -220,4 +233,7 @@ ui.indicator_table(
     [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
     "staff_turnover",
     quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
+    # Who is in post, how many left of them and whether that meets the staffing standard;
+    # hires, pay and the rest are the detail behind it.
+    key_columns=("community_name", "headcount_end", "turnover_rate", "workers_per_10000"),
 )

@@ -26,26 +26,28 @@ ui.takeaway(
     )
 )
 
-# Who carries the most: tasks and residents per staff member in post.
+# Who carries the most, and the least: tasks and residents per staff member in post.
 left, right = st.columns(2)
 for column, value, kind in ((left, "tasks_per_staff", "rate"), (right, "residents_per_staff", "int")):
+    place = column.container()
+    rows, gap = ui.ranking_rows(
+        tr, f"burden_{value}", with_tasks, value, ui.ENDS_SMALL, tie_break="group_label", where=column
+    )
     ui.chart(
-        where=column,
+        where=place,
         figure=charts.ranked_bars(
-            with_tasks,
+            rows,
             "group_label",
             value,
             title=tr(f"task_burden.chart.{value}", year=view.year),
             value_title=tr(f"axis.{value}"),
             label_title=tr("level.community"),
             kind=kind,
-            limit=ui.TOP_N,
             ids="group_key",
+            gap=gap,
         ),
         key=f"burden_{value}",
     )
-    with column:
-        ui.top_note(tr, int(with_tasks[value].notna().sum()))
 
 # Where staff time goes, per community or rolled up by street.
 level = st.segmented_control(
@@ -77,12 +79,21 @@ ui.chart(
 st.caption(tr(f"task_burden.hours_note_{level}"))
 
 # Which departments hand down the most, and which break the admission and funding rules.
+# The departments that hand down most first (the query orders them so); all once asked.
 departments = ui.compute("task_by_department", view.filters, view.year)
 left, right = st.columns(2)
+shown_departments = departments.head(ui.ENDS)
+if len(departments) > ui.ENDS and ui.full_list_switch(
+    tr,
+    "burden_departments",
+    tr("task_burden.departments_top", n=ui.ENDS, total=len(departments)),
+    label="extremes.show_all_departments",
+):
+    shown_departments = departments
 ui.chart(
     where=left,
     figure=charts.ranked_bars(
-        departments,
+        shown_departments,
         "department",
         "tasks",
         title=tr("task_burden.chart.departments", year=view.year),
@@ -95,7 +106,7 @@ ui.chart(
 ui.chart(
     where=right,
     figure=charts.grouped_bars(
-        departments,
+        shown_departments,
         "department",
         {"unadmitted_share": tr("col.unadmitted_share"), "unfunded_share": tr("col.unfunded_share")},
         title=tr("task_burden.chart.rules", year=view.year),
@@ -106,10 +117,13 @@ ui.chart(
     key="burden_rules",
 )
 
-# The monthly trend of work handed down.
+# The monthly trend of work handed down, and beside it the core question: does
+# administrative load go with lower satisfaction?
+left, right = st.columns(2)
 trend = ui.compute("task_monthly_trend", view.filters)
 ui.chart(
-    charts.trend_line(
+    where=left,
+    figure=charts.trend_line(
         trend,
         "period",
         "tasks",
@@ -121,16 +135,16 @@ ui.chart(
     ),
     key="burden_trend",
 )
-
-# The core question: does administrative load go with lower satisfaction?
-st.subheader(tr("task_burden.relation_title"))
+right.subheader(tr("task_burden.relation_title"))
 points = ui.compute("burden_vs_satisfaction", view.filters, view.year, ui.standards().min_n)
 if len(points) < 3:
-    ui.empty_state(tr, "task_burden.relation_too_few")
+    with right:
+        ui.empty_state(tr, "task_burden.relation_too_few")
 else:
     fit = points.iloc[0]
     ui.chart(
-        charts.relation_scatter(
+        where=right,
+        figure=charts.relation_scatter(
             points,
             "admin_hours_share",
             "mean_overall",
@@ -146,11 +160,14 @@ else:
         ),
         key="burden_relation",
     )
-    st.markdown(ui.relation_reading(tr, fit))
+    right.markdown(ui.relation_reading(tr, fit))
 
 ui.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
     metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS),
     "task_burden",
+    # How much is handed down, how much of the time is administrative and how heavy it is
+    # per worker; the rule breaches and counts by kind are the detail.
+    key_columns=("community_name", "tasks", "admin_hours_share", "tasks_per_staff"),
 )

@@ -300,7 +300,7 @@ def test_the_staff_page_shows_the_share_of_secretaries_who_are_also_director(app
     joint = next(m for m in at.metric if m.label == "Secretary also director (一肩挑)")
     assert joint.value == "40.5%" and joint.proto.delta == "+0.0 pp on last year"
     assert any("In 32 of 79 communities with staff records" in c.value for c in at.caption)
-    (table,) = [d.value for d in at.dataframe]
+    (table,) = [d.value for d in switch_on(at, "columns_staff_turnover").dataframe]
     assert table["joint_secretary_director"].sum() == 32 and set(table["joint_secretary_director"]) == {0, 1}
     zh = app(lang="zh").run().switch_page("pages/staff.py").run()
     assert next(m for m in zh.metric if m.label == "书记主任一肩挑").value == "40.5%"
@@ -320,23 +320,79 @@ def test_retention_curves_follow_the_chosen_grouping(app):
     assert {"Secretary", "Member"} <= curve_names(at)
 
 
+def figure(at: AppTest, title: str) -> dict:
+    """The plotly figure whose title contains ``title``."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if title in s["layout"]["title"]["text"])
+
+
+def switch_on(at: AppTest, key: str) -> AppTest:
+    """Turn on a page's switch (after a settling run, see the module's docstring)."""
+    at.run()
+    at.toggle(key=key).set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     """A province has thousands of failing communities: the page lists the worst, the table all."""
     from community_eval import ui
 
     at = app(lang="en").run().switch_page("pages/facilities.py").run()
     (table,) = [d.value for d in at.dataframe]
+    assert "rules_passed" in table.columns and "rule_tenure" not in table.columns, "key columns first"
+    switch_on(at, "columns_facility_compliance")
+    (table,) = [d.value for d in at.dataframe]
     rules = [c for c in table.columns if c.startswith("rule_")]
     failing = table[(table[rules] == "fail").any(axis=1)]
-    assert len(table) == 79 and len(failing) > 20
+    assert len(table) == 79 and len(rules) == 6 and len(failing) > 10
     listing = [m.value for m in at.markdown if m.value.startswith("- **")][-1]  # after the rules list
     listed = [re.match(r"- \*\*(.+?)\*\*", line).group(1) for line in listing.splitlines()]
     names = failing.assign(name=failing["community_name"].map(ui.name_from_link))
-    fewest = names.sort_values(["rules_passed", "name"])["name"].head(20).tolist()
-    assert listed == fewest, "the twenty that pass fewest rules, in that order"
-    assert f"The 20 that pass fewest rules are listed; {len(failing)} fail in all" in " ".join(
-        c.value for c in at.caption
-    )
+    fewest = names.sort_values(["rules_passed", "name"])["name"].head(10).tolist()
+    assert listed == fewest, "the ten that pass fewest rules, in that order"
+    captions = " ".join(c.value for c in at.caption)
+    assert f"The 10 that pass fewest rules are listed; {len(failing)} fail in all" in captions
+    assert f"Showing the 10 communities that fail most rules; {len(failing)} of the 79 judged" in captions
+
+
+def test_the_facilities_grid_shows_failing_communities_until_asked_for_all(app):
+    at = app(lang="en").run().switch_page("pages/facilities.py").run()
+    (table,) = [d.value for d in switch_on(at, "columns_facility_compliance").dataframe]
+    rules = [c for c in table.columns if c.startswith("rule_")]
+    failing = set(table.loc[(table[rules] == "fail").any(axis=1), "community_name"].map(_name))
+    grid = figure(at, "Communities against each rule")["data"][0]
+    assert len(grid["y"]) == 10 and set(grid["y"]) <= failing, "ten communities, every one failing"
+    switch_on(at, "all_facilities_matrix")
+    grid = figure(at, "Communities against each rule")["data"][0]
+    assert sorted(grid["y"]) == sorted(table["community_name"].map(_name)), "all 79"
+
+
+def _name(link: str) -> str:
+    from community_eval import ui
+
+    return ui.name_from_link(link)
+
+
+def test_the_satisfaction_ranking_shows_both_ends_and_all_communities_one_click_away(app):
+    survey = pd.read_csv(Path(ENTRY).parent / "sample_data" / "survey.csv")
+    answered = survey[survey["survey_date"].str.startswith("2025")].groupby("community_id").size()
+    shown_communities = int((answered >= 10).sum())  # the page's min_n; the rest are withheld
+    assert shown_communities == 76
+    at = app(lang="zh").run().switch_page("pages/satisfaction.py").run()
+    (table,) = [d.value for d in at.dataframe]
+    means = table.dropna(subset=["mean_overall"]).assign(name=table["community_name"].map(_name))
+    order = means.sort_values(["mean_overall", "name"])["name"].tolist()
+    chart = figure(at, "各社区总体满意度")
+    drawn = [label.rsplit(" (n=", 1)[0] for label in chart["data"][0]["y"]]
+    assert sorted(drawn) == sorted(order[:10] + order[-10:]), "the ten lowest and the ten highest"
+    assert chart["layout"]["yaxis"]["categoryarray"][10] == "中间另有 56 个"
+    assert "显示最低 10 个与最高 10 个，共 76 个社区。" in [c.value for c in at.caption]
+    switch_on(at, "all_satisfaction_means")
+    chart = figure(at, "各社区总体满意度")
+    assert len(chart["data"][0]["y"]) == shown_communities
+    assert "categoryarray" not in chart["layout"]["yaxis"], "no break in the whole list"
+    assert not any(c.value.startswith("显示最低") for c in at.caption)
 
 
 def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):

@@ -315,3 +315,71 @@ def test_trend_line_notes_reach_the_hover():
     figure = trend(notes="note")
     assert list(figure.data[0].customdata) == ["a", "b"] and "<br>%{customdata}" in figure.data[0].hovertemplate
     assert trend().data[0].customdata is None and "customdata" not in trend().data[0].hovertemplate
+
+
+def test_a_shortened_ranking_shows_its_break_as_a_named_empty_row():
+    """The lowest and highest rows must not read as neighbours: a row saying how many lie between."""
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 71.0, 72.0, 73.0, 74.0, 75.0]  # both ends of a ranking of 80
+    frame = pd.DataFrame({"name": [f"c{i}" for i in range(10)], "value": values}).iloc[::-1]
+    plain = charts.ranked_bars(frame, "name", "value", title="t", value_title="x", label_title="y", kind="decimal")
+    broken = charts.ranked_bars(
+        frame, "name", "value", title="t", value_title="x", label_title="y", kind="decimal", gap=(5, "70 more")
+    )
+    assert list(broken.layout.yaxis.categoryarray) == [
+        *(f"c{i}" for i in range(5)),
+        "70 more",
+        "c5",
+        "c6",
+        "c7",
+        "c8",
+        "c9",
+    ]
+    assert "70 more" not in list(broken.data[0].y), "the break is a row without a bar"
+    (line,) = broken.layout.shapes
+    assert (line.y0, line.y1) == (5, 5), "through the empty row, the sixth from the bottom"
+    assert (plain.layout.height, broken.layout.height) == (28 * 10 + 120, 28 * 11 + 120), "one more row"
+    assert plain.layout.yaxis.categoryarray is None and not plain.layout.shapes
+
+
+def test_dot_whisker_and_rank_ranges_mark_the_break_too():
+    means = pd.DataFrame(
+        {"name": ["a", "b", "c", "d"], "mean": [3.9, 3.1, 4.2, 2.8], "low": [3.5] * 4, "high": [4.5] * 4}
+    )
+    dots = charts.dot_whisker(
+        means, "name", "mean", "low", "high", title="t", value_title="x", label_title="y", gap=(2, "…")
+    )
+    assert list(dots.layout.yaxis.categoryarray) == ["d", "b", "…", "a", "c"]
+    ranks = pd.DataFrame({"name": ["a", "b", "y", "z"], "rank": [1, 2, 75, 76], "best": [1, 1, 70, 74]})
+    ranks["worst"] = [2, 4, 76, 76]
+    drawn = charts.rank_ranges(
+        ranks,
+        "name",
+        "rank",
+        "best",
+        "worst",
+        title="t",
+        value_title="x",
+        label_title="y",
+        rank_name="r",
+        range_name="g",
+        gap=(2, "72 more"),
+    )
+    assert list(drawn.layout.yaxis.categoryarray) == ["z", "y", "72 more", "b", "a"], "rank 1 on top"
+    assert drawn.layout.xaxis.dtick == 10, "ticks up to rank 76, not one per rank"
+
+
+def test_a_status_grid_can_show_marks_and_keep_the_words_for_the_hover():
+    """ "未达标" overflows a cell on a phone; a mark fits, and the colour says it a second time."""
+    frame = pd.DataFrame({"name": ["甲", "乙"], "area": ["pass", "fail"], "hall": [None, "fail"]})
+    words = {"pass": "达标", "fail": "未达标", "unknown": "无法判定"}
+    options = {"status_names": words, "title": "t", "x_title": "x", "y_title": "y"}
+    grid = charts.status_matrix(frame, "name", {"area": "面积", "hall": "多功能厅"}, marks=True, **options)
+    cells = grid.data[0]
+    assert [list(row) for row in cells.text] == [["✓", "?"], ["✗", "✗"]]
+    assert [list(row) for row in cells.customdata] == [["达标", "无法判定"], ["未达标", "未达标"]]
+    assert "%{customdata}" in cells.hovertemplate
+    worded = charts.status_matrix(frame, "name", {"area": "面积", "hall": "多功能厅"}, **options)
+    assert [list(row) for row in worded.data[0].text] == [["达标", "无法判定"], ["未达标", "未达标"]]
+    assert grid.layout.xaxis.side == "bottom", "a short grid: names under it, clear of the title"
+    long = pd.DataFrame({"name": [f"c{i}" for i in range(16)], "area": ["pass"] * 16})
+    assert charts.status_matrix(long, "name", {"area": "面积"}, **options).layout.xaxis.side == "top"

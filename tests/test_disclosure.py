@@ -339,6 +339,13 @@ def _page_output(path: str, page: str, monkeypatch, **query: str) -> list[str]:
     at.run()
     if page != "pages/overview.py":
         at.switch_page(page).run()
+    # Everything the page can show: every column of its table, every community of its charts.
+    switches = [t.key for t in at.toggle if t.key and t.key.startswith(("columns_", "all_"))]
+    if switches:
+        at.run()  # a settling run: widgets get their final ids (see tests/test_app.py)
+        for key in switches:
+            at.toggle(key=key).set_value(True)
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     out: list[str] = []
     for kind in ("title", "subheader", "caption", "markdown", "info", "warning"):

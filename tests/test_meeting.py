@@ -397,3 +397,15 @@ def test_no_slide_of_the_assessment_names_an_unrated_community(app, normal_count
             v for trace in figure["data"] for axis in ("x", "y") for v in (trace.get(axis) or []) if isinstance(v, str)
         }
         assert not labels & set(unrated), (slide, title_of(figure), labels & set(unrated))
+
+
+def test_a_ranking_slide_shows_both_ends_and_the_break_whole(app):
+    """The wall holds ten rows: five lowest, the break, five highest, none scrolled out of view."""
+    at = app("pages/satisfaction.py", lang="zh", mode="meeting")
+    assert not at.exception, [e.message for e in at.exception]
+    (means,) = figures(at)
+    assert "各社区总体满意度" in title_of(means)
+    rows = means["data"][0]["y"]
+    assert len(rows) == meeting.MAX_ROWS
+    assert means["layout"]["yaxis"]["categoryarray"][5] == "中间另有 66 个", "76 shown communities less ten"
+    assert "range" not in means["layout"]["yaxis"], "nothing zoomed out of view"
