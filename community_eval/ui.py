@@ -405,11 +405,17 @@ def column_config(tr: Translator, columns: list[str]) -> dict[str, object]:
     return config
 
 
-def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = None) -> None:
+#: What a table shows for a missing value, in any language: a dash, as :func:`i18n.format_value`
+#: writes one (Streamlit would paint "None").
+MISSING_CELL = "—"
+
+
+def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = MISSING_CELL) -> None:
     """An indicator table with translated headers and locale number formats.
 
     When the rows are communities, each name links to that community's profile.
-    ``placeholder`` is what a missing value shows (Streamlit's default is "None").
+    ``placeholder`` is what a missing value shows: a dash unless the caller says otherwise
+    (``""`` for an empty cell; None would leave Streamlit's "None").
     """
     shown, config = frame[columns], column_config(tr, columns)
     ids = next((frame[c] for c in ("community_id", "group_key") if c in frame.columns), None)
@@ -673,7 +679,7 @@ def indicator_table(
     frame: pd.DataFrame,
     columns: list[str],
     stem: str,
-    placeholder: str | None = None,
+    placeholder: str | None = MISSING_CELL,
     quiet_zeros: tuple[str, ...] = (),
 ) -> None:
     """The indicator table every page ends with: headers, formats and downloads.

@@ -282,6 +282,17 @@ def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     )
 
 
+@pytest.mark.parametrize(
+    ("page", "column"), [("satisfaction", "mean_overall"), ("facilities", "budget_per_100_households")]
+)
+def test_a_missing_value_in_a_table_shows_a_dash_not_none(app, page, column):
+    """Streamlit paints a missing cell as "None" unless told otherwise (the browser test sees the canvas)."""
+    at = app(lang="zh").run().switch_page(f"pages/{page}.py").run()
+    (table,) = at.dataframe
+    assert table.value[column].isna().any(), "the sample district leaves some cells empty here"
+    assert table.proto.HasField("placeholder") and table.proto.placeholder == "—"
+
+
 def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):
     """The sample district has no certified social worker: said once, not "0.0%" on 79 rows."""
     staff = pd.read_csv(Path(ENTRY).parent / "sample_data" / "staff.csv")
