@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, indicators, meeting, url_params, workspaces
+from community_eval import charts, frontend_words, indicators, meeting, url_params, workspaces
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -89,6 +89,7 @@ def dataset_switch(tr: Translator) -> str:
             names,
             index=names.index(current),
             format_func=lambda name: tr("dataset.main") if name == workspaces.MAIN else name,
+            placeholder=tr("streamlit.choose_option"),
             key="dataset_switch",
         )
         if choice != current:
@@ -363,7 +364,11 @@ def sidebar_filters(tr: Translator) -> View:
     )
     if st.session_state.get("f_year") not in years:
         st.session_state["f_year"] = years[-1] if years else None
-    year = st.sidebar.selectbox(tr("filters.year"), years, key="f_year") if years else None
+    year = (
+        st.sidebar.selectbox(tr("filters.year"), years, key="f_year", placeholder=tr("streamlit.choose_option"))
+        if years
+        else None
+    )
     if st.session_state.get("f_profile") not in profiles:
         st.session_state["f_profile"] = load_standards().default_profile
     profile = st.sidebar.selectbox(
@@ -371,6 +376,7 @@ def sidebar_filters(tr: Translator) -> View:
         list(profiles),
         key="f_profile",
         format_func=lambda key: profiles[key].name(tr.lang),
+        placeholder=tr("streamlit.choose_option"),
     )
     _write_to_url()
     chosen = View(Filters(district, street, kind, community), year, profile, tr.lang)
@@ -504,11 +510,14 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
     if meeting.active():
         meeting.collect(figure, key)
         return
+    config = frontend_words.plotly_config(translator())  # the modebar's tips in the page's language
     if charts.links_communities(figure):
         # A community's point opens its profile (roll-ups by street carry no ids).
-        (where or st).plotly_chart(figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points")
+        (where or st).plotly_chart(
+            figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points", config=config
+        )
     else:
-        (where or st).plotly_chart(figure, key=key)
+        (where or st).plotly_chart(figure, key=key, config=config)
 
 
 # ---- page helpers -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ with upload:
             tr("data.table"),
             [None, *TABLES],
             format_func=lambda name: tr("data.table_auto") if name is None else tr(f"table.{name}"),
+            placeholder=tr("streamlit.choose_option"),
             key="data_table",
         )
         mode = middle.radio(
