@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from community_eval.collation import by_pinyin, sort_frame
 from community_eval.safety import html_literal
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -116,13 +117,14 @@ def ranked_bars(
     """
     shown = frame.dropna(subset=[value])
     count = limit or len(shown)
-    # Plotly draws the last row at the top: put the rows the reader looks for last.
+    # Plotly draws the last row at the top: put the rows the reader looks for last, and
+    # equal values in pinyin order of name from the top down (so, last to first here).
     if keep_order:
         shown = shown.iloc[::-1]
     elif smallest:
-        shown = shown.sort_values(value).head(count).iloc[::-1]
+        shown = sort_frame(shown, [value, label], ascending=[True, True], names={label}).head(count).iloc[::-1]
     else:
-        shown = shown.sort_values(value).tail(count)
+        shown = sort_frame(shown, [value, label], ascending=[True, False], names={label}).tail(count)
     figure = go.Figure(
         go.Bar(
             x=shown[value],
@@ -163,10 +165,12 @@ def stacked_bars(
     part_names: dict[str, str],
     ids: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order.
+    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order,
+    rows in pinyin order of label from the top.
 
     ``ids`` names the column of community ids when each bar is a community (clickable).
     """
+    order = by_pinyin(frame[label].dropna().unique())
     figure = go.Figure()
     for index, (code, name) in enumerate(part_names.items()):
         rows = frame[frame[part] == code]
@@ -184,6 +188,7 @@ def stacked_bars(
     height = max(320, 28 * frame[label].nunique() + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
     figure.update_xaxes(**_axis_format(kind))
+    figure.update_yaxes(categoryorder="array", categoryarray=order[::-1])  # the first category at the top
     if ids:
         _community_points(figure)
     return figure
@@ -323,7 +328,8 @@ def dot_whisker(
 
     ``ids`` names the column of community ids when each row is a community (clickable).
     """
-    shown = frame.dropna(subset=[mean]).sort_values(mean, ascending=True)
+    # The highest at the top (drawn last); equal means in pinyin order of label from the top.
+    shown = sort_frame(frame.dropna(subset=[mean]), [mean, label], ascending=[True, False], names={label})
     figure = go.Figure(
         go.Scatter(
             x=shown[mean],
@@ -465,7 +471,7 @@ def dumbbell(
     if limit is not None and len(shown) > limit:
         moved = (shown[after] - shown[before]).abs()
         shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
-    shown = shown.sort_values(after, ascending=True)
+    shown = sort_frame(shown, [after, label], ascending=[True, False], names={label})  # ties: pinyin, top down
     segments_x: list[object] = []
     segments_y: list[object] = []
     for start, end, name in zip(shown[before], shown[after], shown[label], strict=True):
@@ -655,7 +661,7 @@ def rank_ranges(
     range_name: str,
 ) -> go.Figure:
     """Each row's rank as a dot and the best-to-worst range it can take as a bar, rank 1 on top."""
-    shown = frame.dropna(subset=[rank]).sort_values(rank)
+    shown = sort_frame(frame.dropna(subset=[rank]), [rank, label], names={label})  # a shared rank: pinyin
     order = list(shown[label])[::-1]
     figure = go.Figure()
     figure.add_trace(

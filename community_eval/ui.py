@@ -22,6 +22,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from community_eval import charts, frontend_words, indicators, meeting, url_params, workspaces
+from community_eval.collation import by_pinyin
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
@@ -331,8 +332,8 @@ def sidebar_filters(tr: Translator) -> View:
     years = sorted(set().union(*(set(v) for k, v in compute("data_years").items() if k != "staff")) or [])
     profiles = load_standards().profiles
     valid = {
-        "f_district": sorted(communities["district"].unique()),
-        "f_street": sorted(communities["street"].unique()),
+        "f_district": by_pinyin(communities["district"].unique()),
+        "f_street": by_pinyin(communities["street"].unique()),
         "f_type": [v.code for v in COMMUNITY_TYPES],
         "f_community": list(communities["community_id"]),
         "f_year": years,
@@ -343,7 +344,7 @@ def sidebar_filters(tr: Translator) -> View:
     district = _choose(tr("filters.district"), "f_district", valid["f_district"], all_label=tr("filters.all"))
     in_district = communities if district is None else communities[communities["district"] == district]
     street = _choose(
-        tr("filters.street"), "f_street", sorted(in_district["street"].unique()), all_label=tr("filters.all")
+        tr("filters.street"), "f_street", by_pinyin(in_district["street"].unique()), all_label=tr("filters.all")
     )
     kind = _choose(
         tr("filters.community_type"),

@@ -3,7 +3,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval import charts, metrics, ui
+from community_eval import charts, collation, metrics, ui
 from community_eval.safety import markdown_literal
 from community_eval.schema import TENURES
 
@@ -40,7 +40,7 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
 
 # Communities × rules: pass, fail or unknown; a district's every community, a province's worst.
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
-worst_first = judged.sort_values(["rules_passed", "community_name"], ascending=[True, True])
+worst_first = collation.sort_frame(judged, ["rules_passed", "community_name"], names={"community_name"})
 ui.chart(
     charts.status_matrix(
         worst_first.head(MATRIX_ROWS),

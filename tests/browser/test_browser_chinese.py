@@ -19,6 +19,7 @@ from community_eval.i18n import catalog
 from community_eval.schema import ENUMS, TABLES
 from tests.browser.test_browser_pages import NAMES, PAGES
 from tests.test_app import ALLOWED_LATIN
+from tests.test_collation import STREETS
 
 #: Words a Chinese page may show besides ALLOWED_LATIN (proper nouns, units, the data contract's
 #: identifiers): file formats, named as CSV and Excel are (the offline report's HTML, a chart's
@@ -244,11 +245,11 @@ def test_the_data_pages_tabs_and_uploader_speak_chinese(server, tab):
     assert not view.errors and not view.exceptions()
 
 
-def test_an_opened_select_box_speaks_chinese(server, tab):
+def test_an_opened_select_box_speaks_chinese_and_lists_streets_in_pinyin_order(server, tab):
     view = tab(lang="zh").open(url(server, "task_burden", "", "zh"))
     view.page.locator(".st-key-f_street").click()
     options = view.page.get_by_role("option").all_inner_texts()
-    assert "干河街道" in options
+    assert options == STREETS, "the streets in pinyin order"
     texts = read(view)
     view.page.keyboard.type("zzzz")  # no street has this in its name
     view.page.wait_for_timeout(400)
