@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import auth, meeting, ui, ui_report, uploads
+from community_eval import auth, frontend_words, meeting, ui, ui_report, uploads
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -22,6 +22,7 @@ st.set_page_config(page_title="社区评估 · Community evaluation", page_icon=
 ui.phone_layout()  # metric cards two a row on a phone
 uploads.run_started()  # files this session uploaded are let go unless an uploader holds them
 tr = ui.language_switch()
+frontend_words.install(tr)  # Streamlit's own words ("Upload", "No results") in the page's language
 ui.dataset_switch(tr)
 auth.sidebar(tr)  # sign in / out; who may change data (community_eval.auth)
 if not ui.store_ready(tr):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from community_eval.collation import by_pinyin, sort_frame
 from community_eval.formats import FORMATS
 from community_eval.metrics import SCALES
 from community_eval.safety import html_literal
@@ -227,13 +228,14 @@ def ranked_bars(
     shown = frame.dropna(subset=[value])
     total = len(shown)
     count = limit or len(shown)
-    # Plotly draws the last row at the top: put the rows the reader looks for last.
+    # Plotly draws the last row at the top: put the rows the reader looks for last, and
+    # equal values in pinyin order of name from the top down (so, last to first here).
     if keep_order:
         shown = shown.iloc[::-1]
     elif smallest:
-        shown = shown.sort_values(value).head(count).iloc[::-1]
+        shown = sort_frame(shown, [value, label], ascending=[True, True], names={label}).head(count).iloc[::-1]
     else:
-        shown = shown.sort_values(value, kind="stable").tail(count)  # ties keep the given order
+        shown = sort_frame(shown, [value, label], ascending=[True, False], names={label}).tail(count)
     scale = scale or SCALES.get(value)
     common = {
         "x": shown[value],
@@ -286,10 +288,12 @@ def stacked_bars(
     part_names: dict[str, str],
     ids: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order.
+    """Horizontal bars split into parts (e.g. hours by task category), parts in legend order,
+    rows in pinyin order of label from the top.
 
     ``ids`` names the column of community ids when each bar is a community (clickable).
     """
+    order = by_pinyin(frame[label].dropna().unique())
     figure = go.Figure()
     for index, (code, name) in enumerate(part_names.items()):
         rows = frame[frame[part] == code]
@@ -311,6 +315,7 @@ def stacked_bars(
     height = max(320, 28 * frame[label].nunique() + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack", **INSIDE_TEXT)
     figure.update_xaxes(**_axis_format(kind, frame.groupby(label)[value].sum()))
+    figure.update_yaxes(categoryorder="array", categoryarray=order[::-1])  # the first category at the top
     if ids:
         _community_points(figure)
     return figure
@@ -533,7 +538,8 @@ def dot_whisker(
     ``ids`` names the column of community ids when each row is a community (clickable);
     ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
-    shown = frame.dropna(subset=[mean]).sort_values(mean, kind="stable")  # ties keep the given order
+    # The highest at the top (drawn last); equal means in pinyin order of label from the top.
+    shown = sort_frame(frame.dropna(subset=[mean]), [mean, label], ascending=[True, False], names={label})
     figure = go.Figure(
         go.Scatter(
             x=shown[mean],
@@ -697,7 +703,7 @@ def dumbbell(
     if limit is not None and len(shown) > limit:
         moved = (shown[after] - shown[before]).abs()
         shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
-    shown = shown.sort_values(after, ascending=True)
+    shown = sort_frame(shown, [after, label], ascending=[True, False], names={label})  # ties: pinyin, top down
     segments_x: list[object] = []
     segments_y: list[object] = []
     for start, end, name in zip(shown[before], shown[after], shown[label], strict=True):
@@ -922,7 +928,7 @@ def rank_ranges(
 
     ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
-    shown = frame.dropna(subset=[rank]).sort_values(rank)
+    shown = sort_frame(frame.dropna(subset=[rank]), [rank, label], names={label})  # a shared rank: pinyin
     order = list(shown[label])[::-1]
     number = HOVER_FORMATS["int"]
     span = f"%{{customdata[0]:{number}}}–%{{customdata[1]:{number}}}"

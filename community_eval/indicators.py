@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from scipy import stats
 
+from community_eval.collation import sort_frame
 from community_eval.retention import retention_curves, staff_retention
 from community_eval.schema import NEUTRAL_ANSWER
 from community_eval.standards import Profile, Standards
@@ -38,8 +39,9 @@ class Filters:
 
 
 def filter_options(store: Store) -> pd.DataFrame:
-    """Every community with the attributes the sidebar filters on."""
-    return store.query("filter_options")
+    """Every community with the attributes the sidebar filters on, in pinyin order of name
+    (the order the sidebar and the profile's picker offer them; SQL orders by character code)."""
+    return sort_frame(store.query("filter_options"), ["community_name", "community_id"], names={"community_name"})
 
 
 def data_years(store: Store) -> dict[str, list[int]]:
@@ -63,7 +65,9 @@ def task_burden(store: Store, filters: Filters, year: int, level: str = "communi
 
 
 def task_by_department(store: Store, filters: Filters, year: int) -> pd.DataFrame:
-    return store.query("task_burden_by_department", {**filters.params(), "year": year})
+    """Tasks per department, most first; departments with as many in pinyin order of name."""
+    frame = store.query("task_burden_by_department", {**filters.params(), "year": year})
+    return sort_frame(frame, ["tasks", "department"], ascending=[False, True], names={"department"})
 
 
 def task_hours_by_category(store: Store, filters: Filters, year: int, level: str = "community") -> pd.DataFrame:

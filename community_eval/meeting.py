@@ -241,6 +241,7 @@ def _auto_picker(tr: Translator) -> int:
         sorted({*AUTO_CHOICES, seconds}),
         key=_AUTO_PICK,
         format_func=lambda s: tr("meeting.auto_every", seconds=s) if s else tr("meeting.auto_off"),
+        placeholder=tr("streamlit.choose_option"),
         on_change=_auto_changed,
         label_visibility="collapsed",
         width=260,

@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from community_eval import charts, disclosure, headlines, indicators
+from community_eval.collation import sort_frame
 from community_eval.export import ExportError
 from community_eval.i18n import Translator, has
 from community_eval.indicators import COMPONENTS, Filters
@@ -375,7 +376,8 @@ def _extremes_table(
     ``ascending`` puts the lowest first (where low is the concern, as for satisfaction).
     """
     tr = ctx.tr
-    ranked = frame.dropna(subset=[measure]).sort_values([measure, "community_name"], ascending=[ascending, True])
+    names = {"community_name"}  # a tie in the measure goes by pinyin
+    ranked = sort_frame(frame.dropna(subset=[measure]), [measure, "community_name"], [ascending, True], names)
     if ranked.empty:
         return ""
     label = tr(f"col.{measure}")

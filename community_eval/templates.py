@@ -178,6 +178,13 @@ def template_xlsx(table: Table) -> bytes:
     return buffer.getvalue()
 
 
+def _default_words(tr: Translator, value: object) -> str:
+    """A default as the reader says it: a yes/no column's ``False`` is 否 / no, a number as written."""
+    if isinstance(value, bool):
+        return tr("dictionary.default_yes" if value else "dictionary.default_no")
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _rule(tr: Translator, column: Column) -> str:
     """The column's rule in words: required or not, range, unit, allowed values, references."""
     parts = [tr("dictionary.required") if column.required else tr("dictionary.optional")]
@@ -196,7 +203,7 @@ def _rule(tr: Translator, column: Column) -> str:
     if column.not_in_future:
         parts.append(tr("dictionary.not_in_future"))
     if column.default is not None:
-        parts.append(tr("dictionary.default", value=column.default))
+        parts.append(tr("dictionary.default", value=_default_words(tr, column.default)))
     if column.name in CROSS_RULES:
         parts.append(tr(CROSS_RULES[column.name]))
     return "; ".join(parts)

@@ -21,7 +21,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, downloads, extremes, indicators, meeting, url_params, workspaces
+from community_eval import charts, downloads, extremes, frontend_words, indicators, meeting, url_params, workspaces
+from community_eval.collation import by_pinyin
 from community_eval.formats import display_value, number_format
 from community_eval.i18n import LANGUAGES, Translator
 from community_eval.indicators import Filters
@@ -90,6 +91,7 @@ def dataset_switch(tr: Translator) -> str:
             names,
             index=names.index(current),
             format_func=lambda name: tr("dataset.main") if name == workspaces.MAIN else name,
+            placeholder=tr("streamlit.choose_option"),
             key="dataset_switch",
         )
         if choice != current:
@@ -352,8 +354,8 @@ def sidebar_filters(tr: Translator) -> View:
     years = sorted(set().union(*(set(v) for k, v in compute("data_years").items() if k != "staff")) or [])
     profiles = load_standards().profiles
     valid = {
-        "f_district": sorted(communities["district"].unique()),
-        "f_street": sorted(communities["street"].unique()),
+        "f_district": by_pinyin(communities["district"].unique()),
+        "f_street": by_pinyin(communities["street"].unique()),
         "f_type": [v.code for v in COMMUNITY_TYPES],
         "f_community": list(communities["community_id"]),
         "f_year": years,
@@ -364,7 +366,7 @@ def sidebar_filters(tr: Translator) -> View:
     district = _choose(tr("filters.district"), "f_district", valid["f_district"], all_label=tr("filters.all"))
     in_district = communities if district is None else communities[communities["district"] == district]
     street = _choose(
-        tr("filters.street"), "f_street", sorted(in_district["street"].unique()), all_label=tr("filters.all")
+        tr("filters.street"), "f_street", by_pinyin(in_district["street"].unique()), all_label=tr("filters.all")
     )
     kind = _choose(
         tr("filters.community_type"),
@@ -385,7 +387,11 @@ def sidebar_filters(tr: Translator) -> View:
     )
     if st.session_state.get("f_year") not in years:
         st.session_state["f_year"] = years[-1] if years else None
-    year = st.sidebar.selectbox(tr("filters.year"), years, key="f_year") if years else None
+    year = (
+        st.sidebar.selectbox(tr("filters.year"), years, key="f_year", placeholder=tr("streamlit.choose_option"))
+        if years
+        else None
+    )
     if st.session_state.get("f_profile") not in profiles:
         st.session_state["f_profile"] = load_standards().default_profile
     profile = st.sidebar.selectbox(
@@ -393,6 +399,7 @@ def sidebar_filters(tr: Translator) -> View:
         list(profiles),
         key="f_profile",
         format_func=lambda key: profiles[key].name(tr.lang),
+        placeholder=tr("streamlit.choose_option"),
     )
     _write_to_url()
     chosen = View(Filters(district, street, kind, community), year, profile, tr.lang)
@@ -439,11 +446,17 @@ def displayed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown
 
 
-def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = None) -> None:
+#: What a table shows for a missing value, in any language: a dash, as :func:`i18n.format_value`
+#: writes one (Streamlit would paint "None").
+MISSING_CELL = "—"
+
+
+def show_table(tr: Translator, frame: pd.DataFrame, columns: list[str], placeholder: str | None = MISSING_CELL) -> None:
     """An indicator table with translated headers and locale number formats.
 
     When the rows are communities, each name links to that community's profile.
-    ``placeholder`` is what a missing value shows (Streamlit's default is "None").
+    ``placeholder`` is what a missing value shows: a dash unless the caller says otherwise
+    (``""`` for an empty cell; None would leave Streamlit's "None").
     """
     shown, config = displayed(frame, columns), column_config(tr, frame, columns)
     ids = next((frame[c] for c in ("community_id", "group_key") if c in frame.columns), None)
@@ -532,11 +545,14 @@ def chart(figure: go.Figure, key: str, where: object | None = None) -> None:
     if meeting.active():
         meeting.collect(figure, key)
         return
+    config = frontend_words.plotly_config(translator())  # the modebar's tips in the page's language
     if charts.links_communities(figure):
         # A community's point opens its profile (roll-ups by street carry no ids).
-        (where or st).plotly_chart(figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points")
+        (where or st).plotly_chart(
+            figure, key=key, on_select=lambda: _community_clicked(key), selection_mode="points", config=config
+        )
     else:
-        (where or st).plotly_chart(figure, key=key)
+        (where or st).plotly_chart(figure, key=key, config=config)
 
 
 def meeting_slide(build: Callable[[], go.Figure], key: str) -> None:
@@ -776,7 +792,7 @@ def indicator_table(
     frame: pd.DataFrame,
     columns: list[str],
     indicator: str,
-    placeholder: str | None = None,
+    placeholder: str | None = MISSING_CELL,
     quiet_zeros: tuple[str, ...] = (),
     key_columns: Sequence[str] = (),
 ) -> None:

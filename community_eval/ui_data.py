@@ -50,6 +50,7 @@ def target_dataset_picker(tr: Translator) -> str | None:
         [*names, _NEW],
         index=names.index(current),
         format_func=lambda name: tr("data.new_workspace") if name == _NEW else dataset_label(tr, name),
+        placeholder=tr("streamlit.choose_option"),
         key="data_target",
     )
     if choice != _NEW:

@@ -20,9 +20,11 @@ with upload:
         if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
             st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
         target = ui_data.target_dataset_picker(tr)
+        # Any file: the reader tells a workbook from a table by its content and refuses the rest
+        # in the reader's language (a WPS .et is a workbook), where the browser, filtering by
+        # name, would refuse an .et or .xltx in English ("… files are not allowed").
         files = st.file_uploader(
             tr("data.files"),
-            type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "htm", "html"],
             accept_multiple_files=True,
             help=tr("data.files_help"),
             key="data_files",
@@ -33,6 +35,7 @@ with upload:
             tr("data.table"),
             [None, *TABLES],
             format_func=lambda name: tr("data.table_auto") if name is None else tr(f"table.{name}"),
+            placeholder=tr("streamlit.choose_option"),
             key="data_table",
         )
         mode = middle.radio(

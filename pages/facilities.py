@@ -3,7 +3,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval import charts, extremes, metrics, ui
+from community_eval import charts, collation, extremes, metrics, ui
 from community_eval.safety import markdown_literal
 from community_eval.schema import TENURES
 
@@ -42,7 +42,7 @@ with st.expander(tr("facilities.rules_title"), expanded=False):
 # for every community (a district's all; a province's worst MATRIX_ROWS).
 rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facility_rules}
 fewest_passed = ["rules_passed", "community_name"]
-worst_first = judged.sort_values(fewest_passed)
+worst_first = collation.sort_frame(judged, fewest_passed, names={"community_name"})
 matrix_chart = st.container()
 failing_rows, failing_count = extremes.worst_failing(judged, "compliant", fewest_passed, ui.ENDS)
 everything = failing_count == 0 or ui.full_list_switch(

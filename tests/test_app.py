@@ -16,9 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pypinyin import Style, lazy_pinyin
 from streamlit.testing.v1 import AppTest
 
 from community_eval.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
+
+
+def pinyin(name: str) -> list[str]:
+    """A name's syllables with tone numbers: lists of them compare as a pinyin index orders names."""
+    return lazy_pinyin(name, style=Style.TONE3)
+
 
 CHART_PAGES = [
     "pages/overview.py",
@@ -349,7 +356,9 @@ def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     listing = [m.value for m in at.markdown if m.value.startswith("- **")][-1]  # after the rules list
     listed = [re.match(r"- \*\*(.+?)\*\*", line).group(1) for line in listing.splitlines()]
     names = failing.assign(name=failing["community_name"].map(ui.name_from_link))
-    fewest = names.sort_values(["rules_passed", "name"])["name"].head(10).tolist()
+    # fewest rules passed first; as many, in pinyin order (pypinyin's reading, syllable by syllable)
+    ordered = sorted(zip(names["rules_passed"], names["name"], strict=True), key=lambda row: (row[0], pinyin(row[1])))
+    fewest = [name for _, name in ordered[:10]]
     assert listed == fewest, "the ten that pass fewest rules, in that order"
     captions = " ".join(c.value for c in at.caption)
     assert f"The 10 that pass fewest rules are listed; {len(failing)} fail in all" in captions
@@ -393,6 +402,17 @@ def test_the_satisfaction_ranking_shows_both_ends_and_all_communities_one_click_
     assert len(chart["data"][0]["y"]) == shown_communities
     assert "categoryarray" not in chart["layout"]["yaxis"], "no break in the whole list"
     assert not any(c.value.startswith("显示最低") for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("page", "column"), [("satisfaction", "mean_overall"), ("facilities", "budget_per_100_households")]
+)
+def test_a_missing_value_in_a_table_shows_a_dash_not_none(app, page, column):
+    """Streamlit paints a missing cell as "None" unless told otherwise (the browser test sees the canvas)."""
+    at = app(lang="zh").run().switch_page(f"pages/{page}.py").run()
+    (table,) = at.dataframe
+    assert table.value[column].isna().any(), "the sample district leaves some cells empty here"
+    assert table.proto.HasField("placeholder") and table.proto.placeholder == "—"
 
 
 def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):

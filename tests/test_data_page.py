@@ -126,6 +126,16 @@ def test_the_data_dictionary_covers_every_column(lang):
     assert "> 0" in survey.loc["weight"].iloc[-1]
 
 
+@pytest.mark.parametrize(("lang", "words"), [("zh", "空白按 否 处理"), ("en", "empty means no")])
+def test_a_yes_no_columns_default_is_said_in_the_readers_words(lang, words):
+    tr = Translator(lang)
+    staff = templates.dictionary(tr, TABLES["staff"]).set_index(tr("dictionary.column"))
+    rule = staff.loc["certified_social_worker", tr("dictionary.rule")]
+    assert words in rule and "False" not in rule
+    survey = templates.dictionary(tr, TABLES["survey"]).set_index(tr("dictionary.column"))
+    assert tr("dictionary.default", value="1") in survey.loc["weight", tr("dictionary.rule")]
+
+
 def test_workspace_names_are_checked(tmp_path):
     main = str(tmp_path / "main.duckdb")
     with pytest.raises(workspaces.WorkspaceError):

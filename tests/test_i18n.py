@@ -17,7 +17,10 @@ def test_languages_have_the_same_keys():
 
 def test_placeholders_match_between_languages():
     for key, zh in catalog("zh").items():
-        assert set(re.findall(r"{(\w+)", zh)) == set(re.findall(r"{(\w+)", catalog("en")[key])), key
+        fields, english = set(re.findall(r"{(\w+)", zh)), set(re.findall(r"{(\w+)", catalog("en")[key]))
+        # Streamlit's words are matched by their English; a translation may leave out what only
+        # English can say (an icon's English name: "add icon" is 图标).
+        assert fields <= english if key.startswith("streamlit.") else fields == english, key
 
 
 def test_every_literal_key_in_the_code_exists():
