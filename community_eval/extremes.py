@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from community_eval.collation import sort_frame
 from community_eval.i18n import Translator
 
 
@@ -71,7 +72,8 @@ def worst_failing(frame: pd.DataFrame, passes: str, order: list[str], n: int) ->
     starts with those that fail most (``order`` = rules passed, then name). A row whose
     verdict is unknown (NA) is not counted as failing: nothing says it does.
     """
-    failing_rows = frame[frame[passes].eq(False)].sort_values(order, kind="stable")
+    names = {column for column in order if column in ("community_name", "group_label")}  # pinyin, not code points
+    failing_rows = sort_frame(frame[frame[passes].eq(False)], order, names=names)
     return failing_rows.head(n), len(failing_rows)
 
 

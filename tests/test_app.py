@@ -410,7 +410,8 @@ def test_the_satisfaction_ranking_shows_both_ends_and_all_communities_one_click_
 def test_a_missing_value_in_a_table_shows_a_dash_not_none(app, page, column):
     """Streamlit paints a missing cell as "None" unless told otherwise (the browser test sees the canvas)."""
     at = app(lang="zh").run().switch_page(f"pages/{page}.py").run()
-    (table,) = at.dataframe
+    indicator = {"satisfaction": "satisfaction", "facilities": "facility_compliance"}[page]
+    (table,) = switch_on(at, f"columns_{indicator}").dataframe  # every column, not only the key ones
     assert table.value[column].isna().any(), "the sample district leaves some cells empty here"
     assert table.proto.HasField("placeholder") and table.proto.placeholder == "—"
 

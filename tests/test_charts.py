@@ -321,9 +321,9 @@ def test_a_shortened_ranking_shows_its_break_as_a_named_empty_row():
     """The lowest and highest rows must not read as neighbours: a row saying how many lie between."""
     values = [1.0, 2.0, 3.0, 4.0, 5.0, 71.0, 72.0, 73.0, 74.0, 75.0]  # both ends of a ranking of 80
     frame = pd.DataFrame({"name": [f"c{i}" for i in range(10)], "value": values}).iloc[::-1]
-    plain = charts.ranked_bars(frame, "name", "value", title="t", value_title="x", label_title="y", kind="decimal")
+    plain = charts.ranked_bars(frame, "name", "value", title="t", value_title="x", label_title="y", kind="mean")
     broken = charts.ranked_bars(
-        frame, "name", "value", title="t", value_title="x", label_title="y", kind="decimal", gap=(5, "70 more")
+        frame, "name", "value", title="t", value_title="x", label_title="y", kind="mean", gap=(5, "70 more")
     )
     assert list(broken.layout.yaxis.categoryarray) == [
         *(f"c{i}" for i in range(5)),
