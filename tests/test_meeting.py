@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import charts, meeting
+from community_eval import charts, meeting, ui
 from community_eval.i18n import Translator
 from community_eval.safety import WORD_JOINER
 from community_eval.store import Store
@@ -284,14 +284,17 @@ def test_a_ranking_cut_to_its_top_rows_counts_all_of_them_on_the_wall():
 
 
 def test_the_wall_counts_the_districts_communities(app):
-    """The staff deck's last slide ranks workers per 10,000 residents, the page's 20 lowest:
-    its note counts every community of the sample, as pandas counts them in sample_data."""
+    """The staff deck's last slide ranks workers per 10,000 residents, both ends of it: the
+    break between them counts every other community of the sample, as pandas counts them."""
     communities = pd.read_csv(Path(__file__).resolve().parent.parent / "sample_data" / "communities.csv")
     at = app("pages/staff.py", lang="zh", mode="meeting", slide="last")
     (figure,) = figures(at)
     tr = Translator("zh")
     assert title_of(figure).startswith(tr("staff.chart.per_10000", year=2025))
-    assert tr("meeting.rows_shown", shown=meeting.MAX_ROWS, total=len(communities)) in title_of(figure)
+    rows = [label for trace in figure["data"] for label in (trace.get("y") or []) if isinstance(label, str)]
+    named = {label for label in rows if not label.startswith("中间另有")}
+    assert len(named) == 2 * ui.ENDS_SMALL
+    assert tr("extremes.gap", hidden=len(communities) - len(named)) in figure["layout"]["yaxis"]["categoryarray"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
