@@ -574,15 +574,33 @@ _CARDS_ONLY = (  # one compound selector: a blank inside it would mean "a descen
     f'[data-testid="stHorizontalBlock"]:has({_CARD} [data-testid="stMetric"])'
     f':not(:has({_CARD} :not([data-testid="stMetric"])))'
 )
+#: A container of rows of cards that hold more than a metric (a card with its verdict):
+#: :func:`card_columns` makes one, and its columns too keep two a row on a phone.
+CARD_ROWS = "card_rows"
 PHONE_CSS = f"""<style>
 @media (max-width: 640px) {{
-  {_CARDS_ONLY} > [data-testid="stColumn"] {{
+  {_CARDS_ONLY} > [data-testid="stColumn"],
+  .st-key-{CARD_ROWS} [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
     flex: 0 0 calc(50% - 0.5rem) !important;
     width: calc(50% - 0.5rem) !important;
     min-width: calc(50% - 0.5rem) !important;
   }}
+  /* A half-width card wraps its label and change rather than cutting them ("+1.3个百分点（…"). */
+  .st-key-{CARD_ROWS} [data-testid="stMetricLabel"] *,
+  .st-key-{CARD_ROWS} [data-testid="stMetricDelta"] * {{
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+  }}
 }}
 </style>"""
+
+
+def card_columns(*counts: int) -> list:
+    """Columns for rows of cards (``card_columns(4, 3)``): two cards a row on a phone, whatever
+    each card holds. One such group a page (its key names it for the style sheet)."""
+    with st.container(key=CARD_ROWS):
+        return [column for count in counts for column in st.columns(count)]
 
 
 def phone_layout() -> None:

@@ -20,7 +20,7 @@ now, before = (
 cards = headlines.headline_cards(tr, now, before, ui.standards(), view.profile)
 place = headlines.place_name(tr, ui.compute("filter_options"), view.filters)
 ui.takeaway(headlines.reading(tr, place, now, cards))
-columns = st.columns(4) + st.columns(3)
+columns = ui.card_columns(4, 3)  # two a row on a phone
 for column, card in zip(columns, cards, strict=True):
     with column.container(border=True, height="stretch"):
         st.metric(

@@ -28,6 +28,10 @@ SCRIPT = textwrap.dedent(
     left, right = st.columns(2)
     left.markdown("left words")
     right.markdown("right words")
+    for index, column in enumerate(ui.card_columns(2, 1)):  # cards that carry a verdict too
+        with column.container(border=True):
+            st.metric(f"verdict card {index}", index)
+            st.markdown("below the standard")
     st.markdown("end")
     """
 )
@@ -61,10 +65,12 @@ def columns_at(browser, app: str, width: int, height: int) -> list[dict]:
 
 def test_metric_cards_go_two_a_row_on_a_phone(app, browser):
     columns = columns_at(browser, app, 390, 844)
-    rows = [[c for c in columns if c["row"] == row] for row in range(4)]
-    four, three, mixed, words = rows
+    rows = [[c for c in columns if c["row"] == row] for row in range(6)]
+    four, three, mixed, words, verdicts, lone = rows
     full = max(c["width"] for c in mixed)
-    for cards in (four, three):
+    assert verdicts[0]["top"] == verdicts[1]["top"], "cards with a verdict too go two a row"
+    assert 0.4 * full < lone[0]["width"] < 0.55 * full
+    for cards in (four, three, verdicts):
         assert cards[0]["top"] == cards[1]["top"] and cards[1]["left"] > cards[0]["left"], "side by side"
         assert all(0.4 * full < c["width"] < 0.55 * full for c in cards), cards
         assert len({c["top"] for c in cards}) == (len(cards) + 1) // 2, "two a row"
