@@ -668,14 +668,8 @@ def scope_text(tr: Translator, current: View, literal: bool = True) -> str:
     return " · ".join(words or [tr("filters.everything")]) + " · " + tr("filters.year_value", year=current.year)
 
 
-#: How many communities a ranked chart shows; the indicator table below lists them all.
+#: How many communities a list names at most (the assessment's biggest levers).
 TOP_N = 20
-
-
-def top_note(tr: Translator, total: int, smallest: bool = False) -> None:
-    """Say that a ranked chart shows only the first TOP_N of ``total`` communities."""
-    if total > TOP_N:
-        st.caption(tr("chart.bottom_n" if smallest else "chart.top_n", n=TOP_N, total=total))
 
 
 #: Rows from each end of a page's main ranking (satisfaction's means, the assessment's composite).
