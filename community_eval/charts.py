@@ -375,7 +375,8 @@ def share_bars(
                 ),
             )
         )
-    height = max(320, 28 * len(rows) + 140)
+    # 22 px a row: a district's nineteen streets fit beside another chart without a scroll.
+    height = max(320, 22 * len(rows) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
     # The right margin leaves room for the "100%" tick label, which plotly hides when it
     # would overflow the figure.
@@ -471,10 +472,12 @@ def relation_scatter(
     slope: float | None = None,
     intercept: float | None = None,
     ids: str | None = None,
+    height: int = 420,
 ) -> go.Figure:
     """Points per community with an optional fitted line, for "does X go with Y".
 
-    ``ids`` names the column of community ids (each point then opens its profile).
+    ``ids`` names the column of community ids (each point then opens its profile);
+    ``height`` is lower where the chart shares a column with another.
     """
     figure = go.Figure(
         go.Scatter(
@@ -501,7 +504,7 @@ def relation_scatter(
                 showlegend=False,
             )
         )
-    figure.update_layout(**base_layout(title, x_title, y_title), showlegend=False)
+    figure.update_layout(**base_layout(title, x_title, y_title, height), showlegend=False)
     figure.update_xaxes(**_axis_format(x_kind, frame[x]))
     figure.update_yaxes(**_axis_format(y_kind, frame[y]))
     if ids:
@@ -764,10 +767,13 @@ def grouped_bars(
                 hovertemplate=f"{name} · %{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
                 texttemplate=value_labels(frame[column], kind),
                 textposition="outside",
+                textfont={"size": 12},
                 cliponaxis=False,
             )
         )
-    height = max(320, 22 * len(values) * len(frame) + 140)
+    # A row of bars as tall as one ranked bar's row (two thin bars of 14 px), so the ranked
+    # chart beside it, of the same rows, ends about level with it.
+    height = max(320, max(28, 14 * len(values)) * len(frame) + 130)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="group")
     figure.update_layout(margin={"r": LABEL_ROOM_PX})
     figure.update_xaxes(**_axis_format(kind, frame[list(values)].stack()))

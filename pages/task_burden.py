@@ -49,18 +49,24 @@ for column, value, kind in ((left, "tasks_per_staff", "rate"), (right, "resident
         key=f"burden_{value}",
     )
 
-# Where staff time goes, per community or rolled up by street.
-level = st.segmented_control(
-    tr("task_burden.hours_by"),
-    ["community", "street"],
-    default=ui.chart_level(view),
-    format_func=lambda key: tr(f"level.{key}"),
-    key="burden_hours_level",
-) or ui.chart_level(view)
+# Where staff time goes, and beside it the core question (does administrative load go with
+# lower satisfaction?) and the monthly trend: side by side, the left's share is the right's x.
+left, right = st.columns(2)
+with left:
+    level = st.segmented_control(
+        tr("task_burden.hours_by"),
+        ["community", "street"],
+        default=ui.chart_level(view),
+        format_func=lambda key: tr(f"level.{key}"),
+        key="burden_hours_level",
+        # The chart's title under it says what is split; the label would only repeat it.
+        label_visibility="collapsed",
+    ) or ui.chart_level(view)
 hours = ui.label_groups(tr, ui.compute("task_hours_by_category", view.filters, view.year, level=level), level)
 # As shares of each row's own hours: three big streets' absolute hours flattened every town.
 ui.chart(
-    charts.share_bars(
+    where=left,
+    figure=charts.share_bars(
         hours,
         "group_label",
         "hours",
@@ -76,7 +82,51 @@ ui.chart(
     ),
     key="burden_hours",
 )
-st.caption(tr(f"task_burden.hours_note_{level}"))
+left.caption(tr(f"task_burden.hours_note_{level}"))
+points = ui.compute("burden_vs_satisfaction", view.filters, view.year, ui.standards().min_n)
+if len(points) < 3:
+    with right:
+        st.subheader(tr("task_burden.relation_title"))
+        ui.empty_state(tr, "task_burden.relation_too_few")
+else:
+    fit = points.iloc[0]
+    ui.chart(
+        where=right,
+        figure=charts.relation_scatter(
+            points,
+            "admin_hours_share",
+            "mean_overall",
+            "community_name",
+            title=tr("task_burden.chart.relation", year=view.year),
+            x_title=tr("axis.admin_hours_share"),
+            y_title=tr("axis.mean_overall"),
+            x_kind="share",
+            y_kind="mean",
+            slope=fit["slope"],
+            intercept=fit["intercept"],
+            ids="community_id",
+            height=360,
+        ),
+        key="burden_relation",
+    )
+    right.markdown(ui.relation_reading(tr, fit))
+# Under it, the monthly trend of work handed down: context, short, where the column has room.
+trend = ui.compute("task_monthly_trend", view.filters)
+ui.chart(
+    where=right,
+    figure=charts.trend_line(
+        trend,
+        "period",
+        "tasks",
+        title=tr("task_burden.chart.trend"),
+        x_title=tr("axis.month"),
+        y_title=tr("axis.tasks"),
+        kind="int",
+        x_dates=tr("axis.month_format"),
+        height=220,
+    ),
+    key="burden_trend",
+)
 
 # Which departments hand down the most, and which break the admission and funding rules.
 # The departments that hand down most first (the query orders them so); all once asked.
@@ -116,51 +166,6 @@ ui.chart(
     ),
     key="burden_rules",
 )
-
-# The monthly trend of work handed down, and beside it the core question: does
-# administrative load go with lower satisfaction?
-left, right = st.columns(2)
-trend = ui.compute("task_monthly_trend", view.filters)
-ui.chart(
-    where=left,
-    figure=charts.trend_line(
-        trend,
-        "period",
-        "tasks",
-        title=tr("task_burden.chart.trend"),
-        x_title=tr("axis.month"),
-        y_title=tr("axis.tasks"),
-        kind="int",
-        x_dates=tr("axis.month_format"),
-    ),
-    key="burden_trend",
-)
-right.subheader(tr("task_burden.relation_title"))
-points = ui.compute("burden_vs_satisfaction", view.filters, view.year, ui.standards().min_n)
-if len(points) < 3:
-    with right:
-        ui.empty_state(tr, "task_burden.relation_too_few")
-else:
-    fit = points.iloc[0]
-    ui.chart(
-        where=right,
-        figure=charts.relation_scatter(
-            points,
-            "admin_hours_share",
-            "mean_overall",
-            "community_name",
-            title=tr("task_burden.chart.relation", year=view.year),
-            x_title=tr("axis.admin_hours_share"),
-            y_title=tr("axis.mean_overall"),
-            x_kind="share",
-            y_kind="mean",
-            slope=fit["slope"],
-            intercept=fit["intercept"],
-            ids="community_id",
-        ),
-        key="burden_relation",
-    )
-    right.markdown(ui.relation_reading(tr, fit))
 
 ui.indicator_table(
     tr,
