@@ -261,7 +261,11 @@ def position_rows(tr: Translator, positions: pd.DataFrame) -> pd.DataFrame:
 
 
 def standard_text(tr: Translator, row: pd.Series, seats: object = None) -> str | None:
-    """The measure's standard, its source and whether the community meets it."""
+    """The measure's standard and whether the community meets it, in one short line.
+
+    Its source is cited once, in the sources expander under the themes
+    (:func:`standard_sources`): quoted under every card it took three lines a card.
+    """
     if pd.isna(row["standard"]):
         return None
     kind = row["kind"]
@@ -269,7 +273,6 @@ def standard_text(tr: Translator, row: pd.Series, seats: object = None) -> str |
         f"profile.standard.{row['measure']}",
         value=tr.number(row["standard"], kind),
         seats=tr.number(seats) if seats is not None and pd.notna(seats) else "—",
-        source=ui.source_text(row["standard_source"], tr.lang),
     )
     verdict = "unknown" if pd.isna(row["meets_standard"]) else "pass" if row["meets_standard"] else "fail"
     return f"{standard} · {tr(f'profile.verdict.{verdict}')}"
@@ -388,25 +391,39 @@ def measure_notes(tr: Translator, trends: pd.DataFrame, year: int) -> dict[str, 
 
 
 def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> list[str]:
-    """Each rule of the profile passed, failed or unknown; then what is missing, in plain units."""
+    """The profile's rules grouped by outcome, failed first; then what is missing, in plain units.
+
+    One line per outcome ("未达标：经费"), not a line per rule: six rules took a column's
+    worth of height, and the failed ones are what a reader looks for.
+    """
     if rooms.empty or pd.isna(rooms["year"].iloc[0]):
         return [tr("profile.no_facility")]
     row = rooms.iloc[0]
-    lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**", ""]
+    by_status: dict[str, list[str]] = {"fail": [], "unknown": [], "pass": []}
     for rule in profile.facility_rules:
         status = row.get(rule.column)
-        status = status if isinstance(status, str) else "unknown"
-        lines.append("- " + tr("profile.rule_line", rule=tr(f"col.{rule.column}"), status=tr(f"status.{status}")))
-    notes = ["\n".join(lines)]
+        by_status[status if status in by_status else "unknown"].append(tr(f"col.{rule.column}"))
+    lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**"]
+    lines += [tr(f"profile.rules_{status}", rules=tr.join(names)) for status, names in by_status.items() if names]
+    notes = ["  \n".join(lines)]
     shortfall = ui.shortfall_text(tr, row)
     if shortfall:
         notes.append(tr("profile.shortfall", text=shortfall))
     return notes
 
 
-def rule_sources(tr: Translator, profile: Profile) -> str:
-    """Where each facility rule of the profile comes from, one line each."""
-    return "\n".join(
+def standard_sources(tr: Translator, positions: pd.DataFrame, profile: Profile) -> str:
+    """Where each standard on the page comes from: the measures' standards, then the facility
+    rules of the profile, one line each."""
+    # The share of rules met is sourced by the rules themselves, listed after the measures.
+    measures = positions.dropna(subset=["standard"]).query("measure != 'rules_passed_share'")
+    lines = [
+        "- " + tr("profile.rule_source", rule=tr(f"profile.measure.{measure}"), source=ui.source_text(source, tr.lang))
+        for measure, source in zip(measures["measure"], measures["standard_source"], strict=True)
+        if isinstance(source, str | dict) and source
+    ]
+    lines += [
         "- " + tr("profile.rule_source", rule=tr(f"col.{rule.column}"), source=rule.source(tr.lang))
         for rule in profile.facility_rules
-    )
+    ]
+    return "\n".join(lines)

@@ -81,9 +81,9 @@ for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=
     with column:
         for theme in themes:
             ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
-if profile.facility_rules:
+if sources := ui_profile.standard_sources(tr, positions, profile):
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
-        st.markdown(ui_profile.rule_sources(tr, profile))
+        st.markdown(sources)
 
 # Trends: the community beside the district median, year by year.
 st.subheader(tr("profile.trends_title"))
