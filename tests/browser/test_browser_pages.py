@@ -96,22 +96,10 @@ def test_a_shared_url_reproduces_the_view(server, tab):
 #: A laptop page fits in about three of its screens (issue 16, part 5): 3 × 900 px at 1440×900.
 LAPTOP = (1440, 900)
 MAX_HEIGHT = 2700
-#: Pages still over the bound after issue 16 (task burden ≈3,400 px: seven charts, which to
-#: fold is a decision still to make; profile ≈2,750–2,850 px: three themes of small multiples).
-#: Strict: once they fit, the mark must go.
-SHORTENED_ELSEWHERE = {
-    "task_burden": "task burden is still about 3,400 px: which of its seven charts to fold is not decided",
-    "profile": "the profile is still about 2,800 px: its theme columns of small multiples",
-}
 #: The page's full height: Streamlit scrolls its main column, not the document.
 FULL_HEIGHT = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
 ANALYSIS_PAGES = [
-    pytest.param(
-        path,
-        extra,
-        id=name,
-        marks=[pytest.mark.xfail(strict=True, reason=SHORTENED_ELSEWHERE[name])] if name in SHORTENED_ELSEWHERE else [],
-    )
+    pytest.param(path, extra, id=name)
     for (path, extra), name in zip(PAGES, NAMES, strict=True)
     if name != "data"  # a form, as long as what it asks
 ]
