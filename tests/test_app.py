@@ -370,10 +370,10 @@ def test_the_facilities_grid_shows_failing_communities_until_asked_for_all(app):
     (table,) = [d.value for d in switch_on(at, "columns_facility_compliance").dataframe]
     rules = [c for c in table.columns if c.startswith("rule_")]
     failing = set(table.loc[(table[rules] == "fail").any(axis=1), "community_name"].map(_name))
-    grid = figure(at, "Communities against each rule")["data"][0]
+    grid = figure(at, "Rules met, ")["data"][0]
     assert len(grid["y"]) == 10 and set(grid["y"]) <= failing, "ten communities, every one failing"
     switch_on(at, "all_facilities_matrix")
-    grid = figure(at, "Communities against each rule")["data"][0]
+    grid = figure(at, "Rules met, ")["data"][0]
     assert sorted(grid["y"]) == sorted(table["community_name"].map(_name)), "all 79"
 
 

@@ -96,6 +96,17 @@ def test_a_shared_url_reproduces_the_view(server, tab):
 #: A laptop page fits in about three of its screens (issue 16, part 5): 3 × 900 px at 1440×900.
 LAPTOP = (1440, 900)
 MAX_HEIGHT = 2700
+#: A phone's viewport (issue 16: every page seen at 390×844).
+PHONE = (390, 844)
+#: Chart titles that run past their figure's right edge: plotly draws a title as one SVG line
+#: that never wraps, so a long one is cut mid-word ("…by department, 20").
+CLIPPED_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((chart) => {
+  const title = chart.querySelector('.gtitle');
+  const figure = chart.querySelector('.main-svg');
+  if (!title || !figure) return [];
+  const box = title.getBBox();
+  return box.x + box.width > figure.getBoundingClientRect().width + 1 ? [title.textContent] : [];
+})"""
 #: The page's full height: Streamlit scrolls its main column, not the document.
 FULL_HEIGHT = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
 ANALYSIS_PAGES = [
@@ -111,3 +122,12 @@ def test_a_laptop_page_fits_in_about_three_screens(server, tab, path, extra, lan
     view = tab(*LAPTOP, lang=lang).open(f"{server}/{path}?lang={lang}{'&' + extra if extra else ''}")
     height = view.page.evaluate(FULL_HEIGHT)
     assert height <= MAX_HEIGHT, f"{path or NAMES[0]} ({lang}) is {height} px tall at 1440×900"
+    assert not view.page.evaluate(CLIPPED_TITLES), "chart titles cut at the figure's edge"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("path", "extra"), ANALYSIS_PAGES)
+def test_every_chart_title_fits_its_figure_on_a_phone(server, tab, path, extra, lang):
+    view = tab(*PHONE, lang=lang).open(f"{server}/{path}?lang={lang}{'&' + extra if extra else ''}")
+    assert view.page.locator(".js-plotly-plot .gtitle").count(), "the page's charts have titles"
+    assert not view.page.evaluate(CLIPPED_TITLES), f"{path or NAMES[0]} ({lang}): titles cut on a phone"
