@@ -90,6 +90,8 @@ FORMATS: dict[str, NumberFormat] = {
     "share": NumberFormat("share", 1, percent=True),
     "points": NumberFormat("points", 1, percent=True),
     "mean": NumberFormat("mean", 2),
+    # The standard error of a 1–5 mean: one more decimal than the mean, so 0.084 is not 0.08.
+    "se": NumberFormat("se", 3),
     "score": NumberFormat("score", 1),
     "rate": NumberFormat("rate", 1),
     "ratio": NumberFormat("ratio", 2),

@@ -100,18 +100,21 @@ def correlation_p_value(r: pd.Series, n: pd.Series) -> pd.Series:
     return pd.Series(p_values, index=r.index).where(valid, 0.0).where(valid | exact)
 
 
-def t_interval(mean: pd.Series, sd: pd.Series, n_eff: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """95 % interval mean ± t(0.975, n_eff − 1) · s / √n_eff; null where it is undefined."""
-    valid = mean.notna() & sd.notna() & (n_eff > 1)
-    effective = n_eff.where(valid, 2.0).astype(float)
-    quantile = pd.Series(stats.t.ppf(0.975, effective - 1), index=mean.index)
-    half = (quantile * sd.astype(float) / effective.pow(0.5)).where(valid)
+def t_interval(mean: pd.Series, se: pd.Series, df: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """95 % interval mean ± t(0.975, df) · se, R's ``confint(svymean(...), df = degf(design))``;
+    null where it is undefined (no se, or no degree of freedom)."""
+    valid = mean.notna() & se.notna() & df.notna() & (df.astype(float) > 0)
+    freedom = df.astype(float).where(valid, 1.0)
+    quantile = pd.Series(stats.t.ppf(0.975, freedom), index=mean.index)
+    half = (quantile * se.astype(float)).where(valid)
     return (mean - half).where(valid), (mean + half).where(valid)
 
 
 def satisfaction(store: Store, filters: Filters, year: int, min_n: int, level: str = "community") -> pd.DataFrame:
+    """Satisfaction per community, or rolled up to ``level`` with each community counted by its
+    population; design-based se and 95 % interval as R's survey package gives them (see the query)."""
     frame = store.query("satisfaction", {**filters.params(level), "year": year, "min_n": min_n})
-    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_overall"], frame["sd_overall"], frame["n_eff"])
+    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_overall"], frame["se"], frame["df"])
     return frame
 
 

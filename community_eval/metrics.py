@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "residents_per_staff": "int",
     "n": "int",
     "mean_overall": "mean",
+    "se": "se",
     "ci_low": "mean",
     "ci_high": "mean",
     "top2_share": "share",
@@ -103,6 +104,7 @@ TASK_BURDEN_COLUMNS = (
 )
 SATISFACTION_STATISTICS = (
     "mean_overall",
+    "se",
     "ci_low",
     "ci_high",
     "top2_share",

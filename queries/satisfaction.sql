@@ -10,20 +10,32 @@
 -- siblings from a total: it is in no total.
 
 -- name: satisfaction
--- Weighted satisfaction per group for year $year. The t quantile of the 95 % interval is
--- not a DuckDB function, so this returns the pieces (n_eff, s) and the indicator module
+-- Weighted satisfaction per group for year $year, as R's survey package estimates it.
+--
+-- A community's row is the design svydesign(ids = ~1, weights = ~w): the mean Σwx/Σw and the
+-- linearization se = √(n/(n − 1) · Σw²(x − mean)²) / Σw, on n − 1 degrees of freedom.
+-- A roll-up (street, type, district) stands for residents, not for whoever answered: each
+-- response is weighted w* = w · P_h / W_h (P_h its community's population, W_h the community's
+-- Σw), so each community counts by its population, and the design is stratified by community,
+-- svydesign(ids = ~1, strata = ~community_id, weights = ~w*): the mean Σw*x/Σw* = ΣP_h·mean_h/ΣP_h
+-- and se² = Σ_h n_h/(n_h − 1) · Σ_i (e_hi − ē_h)² / (Σw*)², e_hi = w*_hi(x_hi − mean), on n − H
+-- degrees of freedom. With one community (H = 1) the two are the same estimator.
+--
+-- The t quantile is not a DuckDB function, so this returns se and df and the indicator module
 -- finishes the interval. `n` counts every response of the group, `n_counted` those in its
 -- statistics (responses of communities under $min_n are withheld); every statistic is null
 -- when n_counted < $min_n. An item's mean is over the counted rows that answered it.
 -- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
 with
 scope as (
-    select community_id, group_key, group_label
+    select community_id, group_key, group_label, population
     from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 -- Additive sums per community first, from the survey rows alone; groups (streets, types…)
 -- then add communities' sums, so 2 million responses are read once and never carry labels.
+-- Σw², Σw²x and Σw²x² give each community's Σw²(x − m)² for any centre m, so the roll-up's
+-- variance needs no second pass over the responses.
 per_community as (
     select
         community_id,
@@ -31,7 +43,8 @@ per_community as (
         fsum(w) as sw,
         fsum(w * w) as sw2,
         fsum(w * overall) as swx,
-        fsum(w * overall * overall) as swx2,
+        fsum(w * w * overall) as sw2x,
+        fsum(w * w * overall * overall) as sw2x2,
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         fsum(w * service) as swx_service,
         fsum(w) filter (where service is not null) as sw_service,
@@ -51,78 +64,95 @@ per_community as (
     group by community_id
 ),
 
--- What may be counted: a community's sums only when it has $min_n responses. Everything
--- else is null, so no group adds it.
+-- What may be counted: a community's sums only when it has $min_n responses (everything else
+-- is null, so no group adds it), each scaled by k = P_h / W_h, which turns w into w*. A
+-- community's own row keeps its weights (k = 1): its design is unstratified, and its
+-- population plays no part in its own mean.
 counted as (
     select
-        community_id,
-        n,
-        case when n >= $min_n then n else 0 end as n_counted,
-        case when n >= $min_n then sw end as sw,
-        case when n >= $min_n then sw2 end as sw2,
-        case when n >= $min_n then swx end as swx,
-        case when n >= $min_n then swx2 end as swx2,
-        case when n >= $min_n then sw_top2 end as sw_top2,
-        case when n >= $min_n then swx_service end as swx_service,
-        case when n >= $min_n then sw_service end as sw_service,
-        case when n >= $min_n then swx_environment end as swx_environment,
-        case when n >= $min_n then sw_environment end as sw_environment,
-        case when n >= $min_n then swx_safety end as swx_safety,
-        case when n >= $min_n then sw_safety end as sw_safety,
-        case when n >= $min_n then swx_participation end as swx_participation,
-        case when n >= $min_n then sw_participation end as sw_participation,
-        case when n >= $min_n then swx_staff_attitude end as swx_staff_attitude,
-        case when n >= $min_n then sw_staff_attitude end as sw_staff_attitude,
-        case when n >= $min_n then swx_facilities end as swx_facilities,
-        case when n >= $min_n then sw_facilities end as sw_facilities,
-    from per_community
+        p.community_id,
+        scope.group_key,
+        scope.group_label,
+        p.n,
+        p.n >= $min_n as shown,
+        case when p.n >= $min_n then p.n else 0 end as n_counted,
+        case when $level = 'community' then 1.0 else scope.population / p.sw end as k,
+        p.sw, p.sw2, p.swx, p.sw2x, p.sw2x2, p.sw_top2,
+        p.swx_service, p.sw_service, p.swx_environment, p.sw_environment,
+        p.swx_safety, p.sw_safety, p.swx_participation, p.sw_participation,
+        p.swx_staff_attitude, p.sw_staff_attitude, p.swx_facilities, p.sw_facilities,
+    from per_community as p
+    join scope using (community_id)
 ),
 
 measured as (
     select
-        scope.group_key,
-        any_value(scope.group_label) as group_label,
-        sum(c.n)::bigint as n,
-        sum(c.n_counted)::bigint as n_counted,
-        fsum(c.sw) as sum_w,
-        fsum(c.sw) ^ 2 / fsum(c.sw2) as n_eff,
-        fsum(c.swx) / fsum(c.sw) as mean_overall,
-        -- Σw(x − x̄)² as Σwx² − (Σwx)²/Σw: answers are 1 to 5, so the difference loses
-        -- nothing that matters, and the responses are read once, not twice.
-        greatest(fsum(c.swx2) - fsum(c.swx) ^ 2 / fsum(c.sw), 0) as sum_w_sq_dev,
-        fsum(c.sw_top2) / fsum(c.sw) as top2_share,
-        fsum(c.swx_service) / fsum(c.sw_service) as mean_service,
-        fsum(c.swx_environment) / fsum(c.sw_environment) as mean_environment,
-        fsum(c.swx_safety) / fsum(c.sw_safety) as mean_safety,
-        fsum(c.swx_participation) / fsum(c.sw_participation) as mean_participation,
-        fsum(c.swx_staff_attitude) / fsum(c.sw_staff_attitude) as mean_staff_attitude,
-        fsum(c.swx_facilities) / fsum(c.sw_facilities) as mean_facilities,
+        group_key,
+        any_value(group_label) as group_label,
+        sum(n)::bigint as n,
+        sum(n_counted)::bigint as n_counted,
+        count(*) filter (where shown) as strata,
+        bool_or(shown and n < 2) as lonely,
+        fsum(k * sw) filter (where shown) as sum_w,
+        fsum(k * swx) filter (where shown) / fsum(k * sw) filter (where shown) as mean_overall,
+        fsum(k * sw_top2) filter (where shown) / fsum(k * sw) filter (where shown) as top2_share,
+        fsum(k * swx_service) filter (where shown) / fsum(k * sw_service) filter (where shown) as mean_service,
+        fsum(k * swx_environment) filter (where shown)
+            / fsum(k * sw_environment) filter (where shown) as mean_environment,
+        fsum(k * swx_safety) filter (where shown) / fsum(k * sw_safety) filter (where shown) as mean_safety,
+        fsum(k * swx_participation) filter (where shown)
+            / fsum(k * sw_participation) filter (where shown) as mean_participation,
+        fsum(k * swx_staff_attitude) filter (where shown)
+            / fsum(k * sw_staff_attitude) filter (where shown) as mean_staff_attitude,
+        fsum(k * swx_facilities) filter (where shown)
+            / fsum(k * sw_facilities) filter (where shown) as mean_facilities,
+    from counted
+    group by group_key
+),
+
+-- Each stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)², with Σe = k(Σwx − mean·Σw) and
+-- Σe² = k²(Σw²x² − 2·mean·Σw²x + mean²·Σw²) around the group's mean.
+strata as (
+    select
+        c.group_key,
+        c.n / (c.n - 1)
+            * greatest(
+                c.k * c.k * (c.sw2x2 - 2 * m.mean_overall * c.sw2x + m.mean_overall * m.mean_overall * c.sw2)
+                - (c.k * (c.swx - m.mean_overall * c.sw)) ^ 2 / c.n,
+                0
+            ) as spread,
     from counted as c
-    join scope using (community_id)
-    group by scope.group_key
+    join measured as m using (group_key)
+    where c.shown and c.n > 1
+),
+
+spread as (
+    select group_key, fsum(spread) as spread from strata group by group_key
 )
 
 select
-    group_key,
-    group_label,
-    n,
-    n_counted,
-    n - n_counted as n_withheld,
-    n_counted < $min_n as suppressed,
-    case when n_counted >= $min_n then mean_overall end as mean_overall,
-    case when n_counted >= $min_n then n_eff end as n_eff,
-    case when n_counted >= $min_n and n_eff > 1
-        then sqrt(sum_w_sq_dev / sum_w * n_eff / (n_eff - 1))
-    end as sd_overall,
-    case when n_counted >= $min_n then top2_share end as top2_share,
-    case when n_counted >= $min_n then mean_service end as mean_service,
-    case when n_counted >= $min_n then mean_environment end as mean_environment,
-    case when n_counted >= $min_n then mean_safety end as mean_safety,
-    case when n_counted >= $min_n then mean_participation end as mean_participation,
-    case when n_counted >= $min_n then mean_staff_attitude end as mean_staff_attitude,
-    case when n_counted >= $min_n then mean_facilities end as mean_facilities,
-from measured
-order by group_key
+    m.group_key,
+    m.group_label,
+    m.n,
+    m.n_counted,
+    m.n - m.n_counted as n_withheld,
+    m.n_counted < $min_n as suppressed,
+    case when m.n_counted >= $min_n then m.mean_overall end as mean_overall,
+    -- A stratum of one response has no variance of its own (R stops: "lonely PSU").
+    case when m.n_counted >= $min_n and not m.lonely and m.sum_w > 0
+        then sqrt(s.spread) / m.sum_w
+    end as se,
+    case when m.n_counted >= $min_n then m.n_counted - m.strata end as df,
+    case when m.n_counted >= $min_n then m.top2_share end as top2_share,
+    case when m.n_counted >= $min_n then m.mean_service end as mean_service,
+    case when m.n_counted >= $min_n then m.mean_environment end as mean_environment,
+    case when m.n_counted >= $min_n then m.mean_safety end as mean_safety,
+    case when m.n_counted >= $min_n then m.mean_participation end as mean_participation,
+    case when m.n_counted >= $min_n then m.mean_staff_attitude end as mean_staff_attitude,
+    case when m.n_counted >= $min_n then m.mean_facilities end as mean_facilities,
+from measured as m
+left join spread as s using (group_key)
+order by m.group_key
 
 -- name: satisfaction_below_neutral
 -- How many communities are shown, and how many of them have a mean overall satisfaction below
@@ -140,7 +170,9 @@ from community_rows
 -- name: satisfaction_distribution
 -- Weighted share of each answer (1-5) for every survey item, for the diverging bar.
 -- Only communities of at least $min_n responses are counted, so no small community's
--- answers are shown, nor can they be worked out from a larger filter's shares.
+-- answers are shown, nor can they be worked out from a larger filter's shares. Like the
+-- roll-ups, the shares stand for residents: each response is weighted w* = w · P_h / W_h, so
+-- each community counts by its population (with one community, the plain weights' shares).
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
 scope as (
@@ -148,14 +180,17 @@ scope as (
 ),
 
 responses as (
-    select survey.*
+    select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
     from main.survey as survey
     join scope using (community_id)
     where year(survey.survey_date) = $year
 ),
 
 large_enough as (
-    select community_id from responses group by community_id having count(*) >= $min_n
+    select community_id, any_value(population) / fsum(w) as k
+    from responses
+    group by community_id
+    having count(*) >= $min_n
 ),
 
 -- One pass over the responses, one grouping set per item: each set counts one item's answers.
@@ -171,10 +206,10 @@ counted as (
             when grouping(facilities) = 0 then 'facilities'
         end as item,
         coalesce(overall, service, environment, safety, participation, staff_attitude, facilities) as answer,
-        fsum(coalesce(weight, 1.0)) as sum_w,
+        fsum(k * w) as sum_w,
         count(*) as n,
     from responses
-    semi join large_enough using (community_id)
+    join large_enough using (community_id)
     group by grouping sets ((overall), (service), (environment), (safety), (participation), (staff_attitude), (facilities))
 )
 
@@ -210,9 +245,19 @@ responses as (
         case $attribute when 'gender' then survey.gender when 'age_group' then survey.age_group end as respondent_group,
         survey.overall,
         coalesce(survey.weight, 1.0) as w,
+        scope.population,
     from main.survey as survey
     join scope using (community_id)
     where year(survey.survey_date) = $year
+),
+
+-- A group across communities stands for residents, as the roll-ups do: each response
+-- weighted w* = w · P_h / W_h, with W_h the Σw of its whole community, so each community
+-- counts by its population (R: svyby on the design stratified by community, weights w*).
+scaled as (
+    select community_id, any_value(population) / fsum(w) as k
+    from responses
+    group by community_id
 ),
 
 large_enough as (
@@ -266,9 +311,10 @@ summed as (
     select
         respondent_group,
         sum(n) as n,
-        fsum(swx) / fsum(sw) as mean_overall,
-        fsum(sw_top2) / fsum(sw) as top2_share,
+        fsum(k * swx) / fsum(k * sw) as mean_overall,
+        fsum(k * sw_top2) / fsum(k * sw) as top2_share,
     from shown
+    join scaled using (community_id)
     group by respondent_group
 )
 

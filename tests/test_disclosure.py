@@ -381,9 +381,12 @@ def pandas_respondent_groups(survey: pd.DataFrame, attribute: str, min_n: int) -
     A community under min_n counts for nothing. In each other community, a (community, group)
     cell under min_n is hidden, and so is the cell of those who did not say; while the hidden
     cells hold fewer than min_n answers, the smallest shown cell (by n, then name) joins them.
-    A group's figures add up its shown cells; n_withheld is the rest of the group's answers.
+    A group's figures add up its shown cells, each response weighted w · P / W (P the
+    community's population, W its Σw) so that communities count by their population;
+    n_withheld is the rest of the group's answers.
     """
     rows = survey.assign(w=survey["weight"].fillna(1.0), group=survey[attribute])
+    rows["w"] = rows["w"] * rows["population"] / rows.groupby("community_id")["w"].transform("sum")
     rows = rows.assign(wx=rows["w"] * rows["overall"], top2=rows["w"].where(rows["overall"] >= 4, 0.0))
     shown_cells = []
     for _, community in rows.groupby("community_id"):
@@ -424,9 +427,13 @@ def test_respondent_groups_match_the_rule_computed_in_pandas(sample_db, attribut
     """On the sample district (79 communities, many small age cells), under three filters."""
     store = Store(sample_db)
     try:
-        survey = store.query("filter_options").merge(
-            pd.concat([store.column_values("survey", c) for c in SURVEY_COLUMNS], axis=1),
-            on="community_id",
+        survey = (
+            store.query("filter_options")
+            .merge(
+                pd.concat([store.column_values("communities", c) for c in ("community_id", "population")], axis=1),
+                on="community_id",
+            )
+            .merge(pd.concat([store.column_values("survey", c) for c in SURVEY_COLUMNS], axis=1), on="community_id")
         )
         year = int(survey["survey_date"].dt.year.max())
         survey = survey[survey["survey_date"].dt.year == year]

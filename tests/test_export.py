@@ -54,6 +54,7 @@ COLUMNS = {
         "community_id",
         "n",
         "mean_overall",
+        "se",
         "ci_low",
         "ci_high",
         "top2_share",
@@ -513,11 +514,13 @@ def expected_satisfaction(frames, year: int) -> pd.DataFrame:
         x = mine["overall"].astype(float)
         w = mine["weight"].fillna(1.0).astype(float)
         mean = float((w * x).sum() / w.sum())
-        n_eff = w.sum() ** 2 / (w**2).sum()
-        s = math.sqrt((w * (x - mean) ** 2).sum() / w.sum() * n_eff / (n_eff - 1))
-        half = stats.t.ppf(0.975, n_eff - 1) * s / math.sqrt(n_eff)
+        n = len(mine)
+        # R's svymean on svydesign(ids = ~1, weights = ~w), and confint on n − 1 df.
+        se = math.sqrt(n / (n - 1) * (w**2 * (x - mean) ** 2).sum()) / w.sum()
+        half = stats.t.ppf(0.975, n - 1) * se
         statistics = {
             "mean_overall": mean,
+            "se": se,
             "ci_low": mean - half,
             "ci_high": mean + half,
             "top2_share": float(w[x >= 4].sum() / w.sum()),

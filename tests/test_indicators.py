@@ -114,16 +114,18 @@ def test_filters_narrow_the_scope(known_store):
 
 
 def expected_satisfaction(survey: pd.DataFrame) -> dict[str, float]:
+    """One community's estimates: R's svymean on svydesign(ids = ~1, weights = ~w), by hand."""
     x = survey["overall"].astype(float)
     w = survey["weight"].fillna(1.0).astype(float)
+    n = len(survey)
     mean = (w * x).sum() / w.sum()
-    n_eff = w.sum() ** 2 / (w**2).sum()
-    variance = ((w * (x - mean) ** 2).sum() / w.sum()) * n_eff / (n_eff - 1)
-    half = stats.t.ppf(0.975, n_eff - 1) * math.sqrt(variance) / math.sqrt(n_eff)
+    se = math.sqrt(n / (n - 1) * (w**2 * (x - mean) ** 2).sum()) / w.sum()
+    half = stats.t.ppf(0.975, n - 1) * se
     answered = survey["service"].notna()
     return {
-        "n": len(survey),
+        "n": n,
         "mean_overall": mean,
+        "se": se,
         "ci_low": mean - half,
         "ci_high": mean + half,
         "top2_share": w[x >= 4].sum() / w.sum(),
@@ -160,28 +162,36 @@ def test_small_groups_are_suppressed(known_store):
         assert pd.isna(row[column]), column
 
 
-def test_satisfaction_total_pools_responses_of_shown_communities(known_store, known_frames):
+def test_satisfaction_total_counts_shown_communities_by_population(known_store, known_frames):
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR]
     counts = survey.groupby("community_id")["community_id"].transform("size")
     shown, withheld = survey[counts >= 10], survey[counts < 10]
     assert len(withheld) == 5, "C2's five responses are the suppressed group"
     total = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level="all").iloc[0]
-    # Groups add their shown communities' sums: every statistic equals the one over those pooled
-    # rows, and a suppressed community's answers are in no total (so none can be subtracted out).
-    for column, value in expected_satisfaction(shown).items():
-        assert close(total["n_counted" if column == "n" else column], value), column
+    # Each shown community (C1: 4,000 residents, C3: 6,000) counts by its population; C2's
+    # answers are in no total, so none can be subtracted out.
+    c1 = expected_satisfaction(shown[shown["community_id"] == "C1"])
+    c3 = expected_satisfaction(shown[shown["community_id"] == "C3"])
+    for column in ("mean_overall", "top2_share"):
+        assert close(total[column], (4000 * c1[column] + 6000 * c3[column]) / 10000), column
+    assert close(total["mean_service"], c1["mean_service"]), "C3 answered no service item"
+    assert total["df"] == len(shown) - 2, "n − H: two strata"
     assert (total["n"], total["n_counted"], total["n_withheld"]) == (len(survey), len(shown), len(withheld))
 
 
 def test_satisfaction_distribution_matches_definition(known_store, known_frames):
-    """Weighted share of each answer per item, over communities with at least min_n responses."""
+    """Weighted share of each answer per item, over communities with at least min_n responses,
+    each community counted by its population."""
     min_n = 10
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR]
     counts = survey.groupby("community_id")["response_id"].transform("size")
     kept = survey[counts >= min_n].assign(w=lambda f: f["weight"].fillna(1.0))
     assert kept["community_id"].nunique() < survey["community_id"].nunique(), "a small community is left out"
+    # Each community counts by its population: w* = w · P_h / W_h.
+    population = known_frames["communities"].set_index("community_id")["population"]
+    kept["w"] = kept["w"] * kept["community_id"].map(population) / kept.groupby("community_id")["w"].transform("sum")
     expected = []
     # The hand-made survey answers overall and service only; the other items are all blank.
     for item in ("overall", "service"):

@@ -48,8 +48,8 @@ def test_small_communities_never_enter_the_scatter(known_store):
 
 
 @pytest.mark.parametrize("level", ["street", "community_type", "district"])
-def test_satisfaction_rollups_pool_responses_of_shown_communities(known_store, known_frames, level):
-    """A roll-up pools the responses of its communities of at least min_n, never a smaller one's."""
+def test_satisfaction_rollups_count_shown_communities_by_population(known_store, known_frames, level):
+    """A roll-up adds its communities of at least min_n, each by its population, never a smaller one."""
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR].merge(known_frames["communities"], on="community_id")
     survey = survey.assign(community_n=survey.groupby("community_id")["community_id"].transform("size"))
@@ -60,7 +60,10 @@ def test_satisfaction_rollups_pool_responses_of_shown_communities(known_store, k
         counted = group[group["community_n"] >= 10]
         assert (row["n"], row["n_counted"], row["n_withheld"]) == (len(group), len(counted), len(group) - len(counted))
         if len(counted) >= 10:
-            assert row["mean_overall"] == pytest.approx(weighted_mean(counted), rel=1e-12)
+            means = counted.groupby("community_id").apply(weighted_mean)
+            population = counted.groupby("community_id")["population"].first()
+            expected = (means * population).sum() / population.sum()
+            assert row["mean_overall"] == pytest.approx(expected, rel=1e-12)
         else:
             assert row["suppressed"] and pd.isna(row["mean_overall"])
 
