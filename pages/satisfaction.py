@@ -19,6 +19,10 @@ st.caption(ui.scope_text(tr, view))
 
 overall = ui.compute("satisfaction", view.filters, view.year, min_n, level="all").iloc[0]
 ui.takeaway(disclosure.overall_reading(tr, overall, min_n))
+# What the totals are (residents, not whoever answered) in the expander's title; the formulas
+# and the R call that reproduces them one click away, for the researcher who will check.
+with st.expander(tr("satisfaction.method_title")):
+    st.markdown(tr("satisfaction.method_body", min_n=min_n))
 if note := disclosure.withheld_note(tr, overall, min_n):
     st.caption(note)
 hidden = happy[happy["suppressed"]]

@@ -61,11 +61,16 @@ def app(sample_db, monkeypatch):
 STREAMLIT_MARKUP = re.compile(r":material/[a-z_]+:|:[a-z]+(?:-badge|-background)?\[")
 
 
+#: A fenced block of code (the R call that reproduces an estimate): a program's text, in the
+#: program's language on every page, not prose to translate.
+CODE_BLOCK = re.compile(r"```.*?```", re.S)
+
+
 def visible_text(at: AppTest) -> list[str]:
-    """Every piece of text a reader sees on the page and in the sidebar."""
+    """Every piece of text a reader sees on the page and in the sidebar (code blocks aside)."""
     texts: list[str] = []
     for kind in ("title", "header", "subheader", "caption", "markdown", "info", "error", "warning"):
-        texts += [STREAMLIT_MARKUP.sub("", element.value) for element in getattr(at, kind)]
+        texts += [CODE_BLOCK.sub("", STREAMLIT_MARKUP.sub("", element.value)) for element in getattr(at, kind)]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     texts += [w.label for w in at.selectbox] + [w.label for w in at.get("segmented_control")]
     texts += [text for c in at.get("plotly_chart") for text in chart_texts(c.proto.spec)]
@@ -95,6 +100,7 @@ ALLOWED_LATIN = {
     "m2",
     "pp",
     "CI",
+    "se",  # a standard error's symbol, as in formulas and the export's column
     "CSV",
     "Excel",
     "BOM",
@@ -445,7 +451,8 @@ UNDECLARED_NUMBERS = [
 
 #: Fixed terms of method, not figures: a 95 % confidence interval, weights moved by ±10 %,
 #: parts adding up to 100 % (a figure of 100 % is written "100.0%").
-METHOD_TERMS = re.compile(r"95\s?%|(?:±|浮动|by )\s?10\s?%|(?<![\d.])100\s?%")
+#: The t quantile of a 95 % interval in the written-out formulas, t(0.975, n − 1), is one too.
+METHOD_TERMS = re.compile(r"95\s?%|(?:±|浮动|by )\s?10\s?%|(?<![\d.])100\s?%|t\(0\.975")
 
 
 def undeclared_numbers(texts: list[str]) -> list[str]:
