@@ -365,7 +365,8 @@ sums as (
         sum(w) as sum_w,
         sum(w * w) as sum_w2,
         sum(w * overall) as sum_wx,
-        sum(w * overall * overall) as sum_wxx,
+        sum(w * w * overall) as sum_w2x,
+        sum(w * w * overall * overall) as sum_w2x2,
         coalesce(sum(w) filter (where overall >= 4), 0) as sum_w_top2,
         {_ITEM_MEANS},
     from responses
@@ -373,19 +374,20 @@ sums as (
 ),
 
 measured as (
-    select *, sum_w * sum_w / sum_w2 as n_eff,
+    select *, sum_wx / sum_w as mean,
     from sums
 )
 
+-- R's svymean on svydesign(ids = ~1, weights = ~w): se² = n/(n − 1) · Σw²(x − mean)² / (Σw)².
 select
     community_id,
     n,
     n < $min_n as suppressed,
-    case when n >= $min_n then sum_wx / sum_w end as mean_overall,
-    case when n >= $min_n then n_eff end as n_eff,
-    case when n >= $min_n and n_eff > 1
-        then sqrt(greatest(sum_wxx - sum_wx * sum_wx / sum_w, 0) / sum_w * n_eff / (n_eff - 1))
-    end as sd_overall,
+    case when n >= $min_n then mean end as mean_overall,
+    case when n >= $min_n and n > 1
+        then sqrt(n / (n - 1) * greatest(sum_w2x2 - 2 * mean * sum_w2x + mean * mean * sum_w2, 0)) / sum_w
+    end as se,
+    case when n >= $min_n then n - 1 end as df,
     case when n >= $min_n then sum_w_top2 / sum_w end as top2_share,
     {_ITEM_SHOWN},
 from measured
@@ -396,24 +398,26 @@ def pandas_satisfaction(ctx: Context) -> pd.DataFrame:
     survey = in_year(ctx.frames["survey"], "survey_date", ctx.year)
     w = survey["weight"].fillna(1.0)
     x = numbers(survey["overall"])
-    parts = {"community_id": survey["community_id"], "n": 1, "w": w, "w2": w * w, "wx": w * x, "wxx": w * x * x}
-    parts["top2"] = w.where(x >= 4, 0.0)
+    parts = {"community_id": survey["community_id"], "n": 1, "w": w, "wx": w * x, "top2": w.where(x >= 4, 0.0)}
     for item in OPTIONAL_ITEMS:
         value = numbers(survey[item])
         parts[f"wx_{item}"] = (w * value).fillna(0.0)
         parts[f"w_{item}"] = w.where(value.notna(), 0.0)
-    sums = pd.DataFrame(parts).groupby("community_id").sum()
+    frame = pd.DataFrame(parts)
+    sums = frame.groupby("community_id").sum()
     shown = sums["n"] >= ctx.standards.min_n
     out = pd.DataFrame({"n": sums["n"], "suppressed": ~shown})
-    n_eff = sums["w"] ** 2 / sums["w2"]
     mean = sums["wx"] / sums["w"]
-    variance = (sums["wxx"] - sums["wx"] ** 2 / sums["w"]).clip(lower=0) / sums["w"] * n_eff / (n_eff - 1)
-    sd = np.sqrt(variance.where(n_eff > 1))
-    out["mean_overall"], out["n_eff"], out["sd_overall"] = mean.where(shown), n_eff.where(shown), sd.where(shown)
+    # The linearization residuals w(x − mean), response by response, then per community.
+    residual = (frame["w"] * (x - frame["community_id"].map(mean))) ** 2
+    spread = residual.groupby(frame["community_id"]).sum()
+    se = np.sqrt(sums["n"] / (sums["n"] - 1) * spread) / sums["w"]
+    out["mean_overall"], out["se"] = mean.where(shown), se.where(shown & (sums["n"] > 1))
+    out["df"] = (sums["n"] - 1).where(shown)
     out["top2_share"] = (sums["top2"] / sums["w"]).where(shown)
     for item in OPTIONAL_ITEMS:
         out[f"mean_{item}"] = (sums[f"wx_{item}"] / nonzero(sums[f"w_{item}"])).where(shown)
-    half = stats.t.ppf(0.975, out["n_eff"] - 1) * out["sd_overall"] / np.sqrt(out["n_eff"])
+    half = stats.t.ppf(0.975, out["df"]) * out["se"]
     out["ci_low"], out["ci_high"] = out["mean_overall"] - half, out["mean_overall"] + half
     return out.reset_index()
 
@@ -1078,7 +1082,7 @@ def cases() -> list[Case]:
             BARE_SATISFACTION,
             pandas_satisfaction,
             ("community_id",),
-            ("n", "suppressed", "mean_overall", "n_eff", "sd_overall", "top2_share", *ITEM_MEANS),
+            ("n", "suppressed", "mean_overall", "se", "df", "top2_share", *ITEM_MEANS),
             COMMUNITY,
         ),
         Case(

@@ -535,14 +535,19 @@ def dot_whisker(
     reference_label: str | None = None,
     ids: str | None = None,
     gap: Gap | None = None,
+    keep_order: bool = False,
 ) -> go.Figure:
     """Means with their 95 % intervals, sorted, one row per group (label may carry n).
 
     ``ids`` names the column of community ids when each row is a community (clickable);
-    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
+    ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`);
+    ``keep_order`` keeps the frame's order, first at the top (age groups read young to old).
     """
-    # The highest at the top (drawn last); equal means in pinyin order of label from the top.
-    shown = sort_frame(frame.dropna(subset=[mean]), [mean, label], ascending=[True, False], names={label})
+    if keep_order:
+        shown = frame.dropna(subset=[mean]).iloc[::-1]  # plotly draws the first row at the bottom
+    else:
+        # The highest at the top (drawn last); equal means in pinyin order of label from the top.
+        shown = sort_frame(frame.dropna(subset=[mean]), [mean, label], ascending=[True, False], names={label})
     figure = go.Figure(
         go.Scatter(
             x=shown[mean],

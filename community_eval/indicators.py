@@ -136,7 +136,9 @@ def satisfaction_by_respondent(store: Store, filters: Filters, year: int, min_n:
     if attribute not in ("gender", "age_group"):
         raise ValueError("attribute must be gender or age_group")
     params = {**filters.params(), "year": year, "min_n": min_n, "attribute": attribute}
-    return store.query("satisfaction_by_respondent", params)
+    frame = store.query("satisfaction_by_respondent", params)
+    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_overall"], frame["se"], frame["df"])
+    return frame
 
 
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):

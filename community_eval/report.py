@@ -597,7 +597,7 @@ def _means_chart(ctx: Context, shown: pd.DataFrame, overall: float | None) -> st
     if total == 0:
         return ""
     picked = ranked if total <= 2 * EXTREMES else pd.concat([ranked.head(EXTREMES), ranked.tail(EXTREMES)])
-    labels = [f"{name} (n={n})" for name, n in zip(picked["community_name"], picked["n"], strict=True)]
+    labels = [f"{name} (n={tr.number(n)})" for name, n in zip(picked["community_name"], picked["n"], strict=True)]
     picked = picked.assign(label=labels)
     figure = charts.dot_whisker(
         picked,

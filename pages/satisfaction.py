@@ -39,7 +39,7 @@ if not hidden.empty:
 # Community means with their intervals, n beside each name: the lowest and highest first,
 # and beside them the change since the previous survey year, for communities large enough in both.
 shown = happy[~happy["suppressed"]].copy()
-shown["label"] = [f"{name} (n={n})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
+shown["label"] = [f"{name} (n={tr.number(n)})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
 before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
 means_place, change_place = st.columns(2) if not before.empty else (st.container(), None)
 means_chart = means_place.container()
@@ -116,19 +116,21 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
     shown_groups = disclosure.shown_groups(groups)
     if not shown_groups.empty:
         labels = [
-            (tr.enum("gender", g) if attribute == "gender" else g) + f" (n={n})"
+            (tr.enum("gender", g) if attribute == "gender" else g) + f" (n={tr.number(n)})"
             for g, n in zip(shown_groups["respondent_group"], shown_groups["n"], strict=True)
         ]
+        # With their intervals: a gap of 0.04 between two groups is rarely a difference.
         ui.chart(
             where=column,
-            figure=charts.ranked_bars(
+            figure=charts.dot_whisker(
                 shown_groups.assign(label=labels),
                 "label",
                 "mean_overall",
+                "ci_low",
+                "ci_high",
                 title=tr(f"satisfaction.chart.by_{attribute}", year=view.year),
                 value_title=tr("axis.mean_overall"),
                 label_title=tr(f"axis.{attribute}"),
-                kind="mean",
                 keep_order=True,
             ),
             key=f"satisfaction_{attribute}",

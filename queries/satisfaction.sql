@@ -232,7 +232,8 @@ order by item, answer
 -- (secondary suppression) until they hold $min_n, so the community's total minus its shown
 -- cells never isolates a small group. Each group's figures then add up only shown cells:
 -- every number returned is a sum of cells of at least $min_n, and a hidden cell is in none.
--- `n` counts the responses in the statistics, `n_withheld` the group's others.
+-- `n` counts the responses in the statistics, `n_withheld` the group's others; `se` and `df`
+-- are the group's design-based standard error and degrees of freedom (below).
 -- Parameters: $year, $min_n, $attribute and the filter. Grain: one row per group value.
 with
 scope as (
@@ -255,7 +256,7 @@ responses as (
 -- weighted w* = w · P_h / W_h, with W_h the Σw of its whole community, so each community
 -- counts by its population (R: svyby on the design stratified by community, weights w*).
 scaled as (
-    select community_id, any_value(population) / fsum(w) as k
+    select community_id, any_value(population) / fsum(w) as k, count(*) as community_n
     from responses
     group by community_id
 ),
@@ -271,6 +272,9 @@ cells as (
         count(*) as n,
         fsum(w) as sw,
         fsum(w * overall) as swx,
+        fsum(w * w) as sw2,
+        fsum(w * w * overall) as sw2x,
+        fsum(w * w * overall * overall) as sw2x2,
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         community_id in (select community_id from large_enough) as community_shown,
         respondent_group is null or count(*) < $min_n as primary_hidden,
@@ -311,11 +315,42 @@ summed as (
     select
         respondent_group,
         sum(n) as n,
+        fsum(k * sw) as sum_w,
         fsum(k * swx) / fsum(k * sw) as mean_overall,
         fsum(k * sw_top2) / fsum(k * sw) as top2_share,
     from shown
     join scaled using (community_id)
     group by respondent_group
+),
+
+-- The group's se is a domain estimate in the design of every shown community's responses,
+-- stratified by community (R: svyby(~overall, ~group, design, svymean)): a response of the
+-- group's shown cells has z = w*(x − mean)/Σw*, every other response z = 0, and each
+-- community adds n_h/(n_h − 1)·(Σz² − (Σz)²/n_h) over all its n_h responses.
+spread as (
+    select
+        cell.respondent_group,
+        fsum(
+            scaled.community_n / (scaled.community_n - 1)
+            * greatest(
+                scaled.k * scaled.k
+                    * (cell.sw2x2 - 2 * g.mean_overall * cell.sw2x + g.mean_overall * g.mean_overall * cell.sw2)
+                - (scaled.k * (cell.swx - g.mean_overall * cell.sw)) ^ 2 / scaled.community_n,
+                0
+            )
+        ) / (any_value(g.sum_w) ^ 2) as variance,
+    from shown as cell
+    join scaled using (community_id)
+    join summed as g using (respondent_group)
+    where scaled.community_n > 1
+    group by cell.respondent_group
+),
+
+-- The design's degrees of freedom: the shown communities' responses less their number.
+design as (
+    select sum(scaled.community_n) - count(*) as df
+    from scaled
+    semi join large_enough using (community_id)
 )
 
 select
@@ -324,7 +359,11 @@ select
     (groups.n_all - coalesce(summed.n, 0))::bigint as n_withheld,
     coalesce(summed.n, 0) < $min_n as suppressed,
     case when summed.n >= $min_n then summed.mean_overall end as mean_overall,
+    case when summed.n >= $min_n then sqrt(spread.variance) end as se,
+    case when summed.n >= $min_n then design.df end as df,
     case when summed.n >= $min_n then summed.top2_share end as top2_share,
 from groups
 left join summed using (respondent_group)
+left join spread using (respondent_group)
+cross join design
 order by groups.respondent_group

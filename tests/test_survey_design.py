@@ -82,12 +82,13 @@ def test_the_community_under_min_n_is_in_no_estimate(r_store):
 
 
 def test_respondent_groups_equal_r_domain_means(r_store, reference):
-    """Gender across every community (min_n 2, so no cell is hidden): R's svyby on the stratified w* design."""
+    """Gender across every community (min_n 2, so no cell is hidden): R's svyby on the stratified
+    w* design, the interval on that design's degrees of freedom."""
     expected = reference[reference["level"] == "gender"].set_index("group_key")
     actual = indicators.satisfaction_by_respondent(r_store, Filters(), YEAR, 2, "gender").set_index("respondent_group")
     for key, row in expected.iterrows():
-        assert actual.at[key, "mean_overall"] == pytest.approx(row["mean_overall"], abs=TOLERANCE, rel=TOLERANCE)
-        assert actual.at[key, "top2_share"] == pytest.approx(row["top2_share"], abs=TOLERANCE, rel=TOLERANCE)
+        for column in ("mean_overall", "se", "df", "ci_low", "ci_high", "top2_share"):
+            assert actual.at[key, column] == pytest.approx(row[column], abs=TOLERANCE, rel=TOLERANCE), (key, column)
 
 
 # ---- an independent computation on unseen data -------------------------------------------------

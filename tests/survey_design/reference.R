@@ -8,7 +8,7 @@
 # Roll-ups (street, community type, district): communities with at least MIN_N responses,
 # w* = w * P_h / W_h, svydesign(ids = ~1, strata = ~community_id, weights = ~w*).
 # Respondent groups (gender, MIN_N_GROUPS so that no cell is suppressed): svyby on the same
-# stratified design over every community.
+# stratified design over every community, the interval on that design's degf.
 suppressPackageStartupMessages(library(survey))
 options(digits = 17)
 here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE)))
@@ -53,11 +53,13 @@ for (level in c("street", "community_type", "all")) {
 }
 everyone <- svydesign(ids = ~1, strata = ~community_id, weights = ~w_star, data = survey[survey$n_h >= MIN_N_GROUPS, ])
 by_gender <- svyby(~overall, ~gender, everyone, svymean)
+interval <- confint(by_gender, df = degf(everyone))
 top2_by_gender <- svyby(~top2, ~gender, everyone, svymean)
 for (g in rownames(by_gender)) {
   rows[[length(rows) + 1]] <- c(
     level = "gender", group_key = g, mean_overall = by_gender[g, "overall"], se = by_gender[g, "se"],
-    df = NA, ci_low = NA, ci_high = NA, top2_share = top2_by_gender[g, "top2"], mean_service = NA
+    df = degf(everyone), ci_low = interval[g, 1], ci_high = interval[g, 2],
+    top2_share = top2_by_gender[g, "top2"], mean_service = NA
   )
 }
 out <- as.data.frame(do.call(rbind, rows), stringsAsFactors = FALSE)
