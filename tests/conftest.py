@@ -157,21 +157,26 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False)
 
 
-@pytest.fixture(scope="session")
-def known_db(tmp_path_factory, known_frames) -> str:
-    """The hand-made district loaded through the real loader into a database file."""
-    folder = tmp_path_factory.mktemp("known")
+def database_from(frames: dict[str, pd.DataFrame], folder: Path, name: str = "known") -> str:
+    """Tables (by name, in loading order) written as CSV and loaded through the real loader
+    into a new database file in ``folder``; its path. Every file must load."""
     paths = []
-    for name, frame in known_frames.items():
-        path = folder / f"{name}.csv"
+    for table, frame in frames.items():
+        path = folder / f"{table}.csv"
         _to_csv(frame, path)
         paths.append(path)
-    db = str(folder / "known.duckdb")
+    db = str(folder / f"{name}.duckdb")
     store = Store(db)
     reports = ingest_paths(store, paths)
     store.close()
     assert all(r.loaded for r in reports), [(r.file_name, r.problems[:3]) for r in reports]
     return db
+
+
+@pytest.fixture(scope="session")
+def known_db(tmp_path_factory, known_frames) -> str:
+    """The hand-made district loaded through the real loader into a database file."""
+    return database_from(known_frames, tmp_path_factory.mktemp("known"))
 
 
 @pytest.fixture

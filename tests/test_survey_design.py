@@ -23,8 +23,8 @@ from scipy import stats
 
 from community_eval import indicators
 from community_eval.indicators import Filters
-from community_eval.loader import ingest_paths
 from community_eval.store import Store
+from tests.conftest import database_from
 
 HERE = Path(__file__).resolve().parent / "survey_design"
 YEAR = 2025
@@ -34,26 +34,11 @@ LEVELS = ("community", "street", "community_type", "all")
 COLUMNS = ("mean_overall", "se", "df", "ci_low", "ci_high", "top2_share", "mean_service")
 
 
-def _store_from(folder: Path, communities: pd.DataFrame, survey: pd.DataFrame) -> str:
-    """The two tables through the real loader, into a database file; its path."""
-    paths = []
-    for name, frame in (("communities", communities), ("survey", survey)):
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        paths.append(path)
-    db = str(folder / "design.duckdb")
-    store = Store(db)
-    reports = ingest_paths(store, paths)
-    store.close()
-    assert all(r.loaded for r in reports), [(r.file_name, r.problems[:3]) for r in reports]
-    return db
-
-
 @pytest.fixture(scope="module")
 def r_store(tmp_path_factory):
     communities = pd.read_csv(HERE / "communities.csv")
     survey = pd.read_csv(HERE / "survey.csv")
-    store = Store(_store_from(tmp_path_factory.mktemp("r_district"), communities, survey))
+    store = Store(database_from({"communities": communities, "survey": survey}, tmp_path_factory.mktemp("r")))
     yield store
     store.close()
 
@@ -163,7 +148,7 @@ def design_estimate(responses: pd.DataFrame, by_population: bool) -> dict[str, f
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     communities, survey = generated_district()
-    store = Store(_store_from(tmp_path_factory.mktemp("generated"), communities, survey))
+    store = Store(database_from({"communities": communities, "survey": survey}, tmp_path_factory.mktemp("gen")))
     yield store, communities, survey
     store.close()
 
