@@ -536,3 +536,18 @@ def test_a_community_with_little_data_still_reads(known_db, monkeypatch, communi
     assert "暂不评级" in text and "不完整" in text and "排第" not in text
     assert {m.value for m in at.metric if m.label == "名次"} == {"暂不评级"}
     assert not english_words(visible_text(at)), english_words(visible_text(at))
+
+
+def test_facility_rules_are_grouped_by_outcome_failed_first():
+    profile = load_standards().profile("seed_2016")
+    statuses = {"rule_min_total_area": "pass", "rule_rooms": "fail", "rule_area_per_100_households": "pass"}
+    statuses |= {"rule_household_tier": None, "rule_tenure": "pass", "rule_budget": "fail"}
+    rooms = pd.DataFrame([{"year": 2025, **statuses}])
+    zh, en = Translator("zh"), Translator("en")
+    assert ui_profile.facility_notes(zh, rooms, profile) == [
+        "**设施规则（源文件标准（2016））**  \n"
+        "未达标：六室一厅、经费  \n"
+        "无法判定：户数分档  \n"
+        "达标：总面积、每百户面积、产权"
+    ]
+    assert ui_profile.facility_notes(en, rooms, profile)[0].splitlines()[1] == "Failed: Six rooms and a hall, Funds  "
