@@ -425,18 +425,25 @@ def pandas_satisfaction(ctx: Context) -> pd.DataFrame:
 _ITEM_LIST = ", ".join(SURVEY_ITEMS)
 BARE_SATISFACTION_DISTRIBUTION = f"""
 with
-responses as (
-    select *
-    from survey
-    where year(survey_date) = $year
-      and community_id in (
-          select community_id from survey where year(survey_date) = $year
-          group by community_id having count(*) >= $min_n
-      )
+scaled as (
+    select s.community_id, any_value(c.population) / sum(coalesce(s.weight, 1.0)) as k
+    from survey as s
+    join communities as c using (community_id)
+    where year(s.survey_date) = $year
+    group by s.community_id
+    having count(*) >= $min_n
 ),
 
+responses as (
+    select survey.*, scaled.k
+    from survey
+    join scaled using (community_id)
+    where year(survey_date) = $year
+),
+
+-- Each response weighted w* = w · P_h / W_h: communities count by their population.
 answers as (
-    unpivot (select coalesce(weight, 1.0) as w, {_ITEM_LIST} from responses)
+    unpivot (select k * coalesce(weight, 1.0) as w, {_ITEM_LIST} from responses)
     on {_ITEM_LIST}
     into name item value answer
 )
@@ -452,6 +459,8 @@ def pandas_satisfaction_distribution(ctx: Context) -> pd.DataFrame:
     sizes = survey.groupby("community_id").size()
     survey = survey[survey["community_id"].isin(sizes.index[sizes >= ctx.standards.min_n])]
     w = survey["weight"].fillna(1.0)
+    population = ctx.frames["communities"].set_index("community_id")["population"]
+    w = w * survey["community_id"].map(population) / w.groupby(survey["community_id"]).transform("sum")
     parts = []
     for item in SURVEY_ITEMS:
         answers = w.groupby(numbers(survey[item])).agg(["sum", "size"])
@@ -473,16 +482,25 @@ def pandas_satisfaction_distribution(ctx: Context) -> pd.DataFrame:
 #: the smallest shown cells join them until the hidden hold min_n; groups add shown cells.
 BARE_SATISFACTION_BY_GENDER = """
 with
+-- Each response weighted w* = w · P_h / W_h (W_h over the whole community).
+scaled as (
+    select s.community_id, any_value(c.population) / sum(coalesce(s.weight, 1.0)) as k
+    from survey as s
+    join communities as c using (community_id)
+    where year(s.survey_date) = $year
+    group by s.community_id
+),
 cells as (
     select
         community_id,
         gender,
         count(*) as n,
-        sum(coalesce(weight, 1.0)) as w,
-        sum(coalesce(weight, 1.0) * overall) as wx,
-        coalesce(sum(coalesce(weight, 1.0)) filter (where overall >= 4), 0) as top2,
+        sum(k * coalesce(weight, 1.0)) as w,
+        sum(k * coalesce(weight, 1.0) * overall) as wx,
+        coalesce(sum(k * coalesce(weight, 1.0)) filter (where overall >= 4), 0) as top2,
         gender is null or count(*) < $min_n as hidden,
     from survey
+    join scaled using (community_id)
     where year(survey_date) = $year
     group by community_id, gender
 ),
@@ -519,6 +537,8 @@ def pandas_satisfaction_by_gender(ctx: Context) -> pd.DataFrame:
     min_n = ctx.standards.min_n
     survey = in_year(ctx.frames["survey"], "survey_date", ctx.year)
     w = survey["weight"].fillna(1.0)
+    population = ctx.frames["communities"].set_index("community_id")["population"]
+    w = w * survey["community_id"].map(population) / w.groupby(survey["community_id"]).transform("sum")
     x = numbers(survey["overall"])
     parts = pd.DataFrame(
         {
