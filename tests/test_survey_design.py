@@ -186,3 +186,21 @@ def test_a_roll_up_weights_each_community_by_its_population(generated):
     # Not the mean of whoever answered: the pooled respondents' mean is another number here.
     counts = rows["n"].astype(float)
     assert abs(total["mean_overall"] - (counts * rows["mean_overall"]).sum() / counts.sum()) > 0.01
+
+
+def test_a_community_of_no_recorded_residents_weighs_nothing_in_a_roll_up(known_frames, tmp_path):
+    """The contract allows a population of 0; such a community's answers stand for nobody in a
+    roll-up (w* = 0), while its own row keeps its weights and its mean."""
+    frames = {name: known_frames[name] for name in ("communities", "survey")}
+    frames["communities"] = frames["communities"].assign(
+        population=lambda f: f["population"].where(f["community_id"] != "C1", 0)
+    )
+    store = Store(database_from(frames, tmp_path))
+    try:
+        rows = indicators.satisfaction(store, Filters(), YEAR, MIN_N).set_index("group_key")
+        total = indicators.satisfaction(store, Filters(), YEAR, MIN_N, level="all").iloc[0]
+    finally:
+        store.close()
+    assert pd.notna(rows.at["C1", "mean_overall"])
+    assert total["mean_overall"] == pytest.approx(rows.at["C3", "mean_overall"], rel=1e-12)
+    assert total["n_counted"] == rows.at["C1", "n"] + rows.at["C3", "n"]
