@@ -423,14 +423,17 @@ def pandas_satisfaction(ctx: Context) -> pd.DataFrame:
 
 
 _ITEM_LIST = ", ".join(SURVEY_ITEMS)
-BARE_SATISFACTION_DISTRIBUTION = f"""
-with
-scaled as (
+#: Each community's k = P_h / W_h, which turns a response's weight w into w* = w · k: the
+#: roll-ups' population weighting, shared by the bare queries below.
+_POPULATION_SCALE = """scaled as (
     select s.community_id, any_value(c.population) / sum(coalesce(s.weight, 1.0)) as k
     from survey as s
     join communities as c using (community_id)
     where year(s.survey_date) = $year
-    group by s.community_id
+    group by s.community_id"""
+BARE_SATISFACTION_DISTRIBUTION = f"""
+with
+{_POPULATION_SCALE}
     having count(*) >= $min_n
 ),
 
@@ -480,15 +483,10 @@ def pandas_satisfaction_distribution(ctx: Context) -> pd.DataFrame:
 #: Gender groups under the disclosure rule of queries/satisfaction.sql: (community, gender)
 #: cells of communities of min_n or more; a cell under min_n and the unsaid are hidden, and
 #: the smallest shown cells join them until the hidden hold min_n; groups add shown cells.
-BARE_SATISFACTION_BY_GENDER = """
+BARE_SATISFACTION_BY_GENDER = f"""
 with
 -- Each response weighted w* = w · P_h / W_h (W_h over the whole community).
-scaled as (
-    select s.community_id, any_value(c.population) / sum(coalesce(s.weight, 1.0)) as k
-    from survey as s
-    join communities as c using (community_id)
-    where year(s.survey_date) = $year
-    group by s.community_id
+{_POPULATION_SCALE}
 ),
 cells as (
     select

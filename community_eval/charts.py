@@ -512,6 +512,36 @@ def relation_scatter(
     return figure
 
 
+def burden_relation(
+    points: pd.DataFrame,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    ids: str | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """Administrative share of hours against mean satisfaction, a point per community, with the
+    fitted line: ``points`` is ``burden_vs_satisfaction``'s frame (its first row carries the fit).
+    One builder for the task-burden page and the offline report."""
+    fit = points.iloc[0]
+    return relation_scatter(
+        points,
+        "admin_hours_share",
+        "mean_overall",
+        "community_name",
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        x_kind="share",
+        y_kind="mean",
+        slope=fit["slope"],
+        intercept=fit["intercept"],
+        ids=ids,
+        height=height,
+    )
+
+
 # Diverging, colour-blind-safe (ColorBrewer RdBu, 5 classes) for Likert answers 1..5.
 LIKERT_COLOURS = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
 STATUS_COLOURS = {"pass": OKABE_ITO[0], "fail": OKABE_ITO[3], "unknown": "#D9D9D9"}

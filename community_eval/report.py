@@ -528,18 +528,11 @@ def _relation(ctx: Context) -> str:
     if len(points) < 3:
         return _note(tr("task_burden.relation_too_few"))
     fit = points.iloc[0]
-    figure = charts.relation_scatter(
+    figure = charts.burden_relation(
         points,
-        "admin_hours_share",
-        "mean_overall",
-        "community_name",
         title=tr("task_burden.chart.relation", year=ctx.year),
         x_title=tr("axis.admin_hours_share"),
         y_title=tr("axis.mean_overall"),
-        x_kind="share",
-        y_kind="mean",
-        slope=fit["slope"],
-        intercept=fit["intercept"],
     )
     note = tr(
         "report.relation_fit",

@@ -89,27 +89,19 @@ if len(points) < 3:
         st.subheader(tr("task_burden.relation_title"))
         ui.empty_state(tr, "task_burden.relation_too_few")
 else:
-    fit = points.iloc[0]
     ui.chart(
         where=right,
-        figure=charts.relation_scatter(
+        figure=charts.burden_relation(
             points,
-            "admin_hours_share",
-            "mean_overall",
-            "community_name",
             title=tr("task_burden.chart.relation", year=view.year),
             x_title=tr("axis.admin_hours_share"),
             y_title=tr("axis.mean_overall"),
-            x_kind="share",
-            y_kind="mean",
-            slope=fit["slope"],
-            intercept=fit["intercept"],
             ids="community_id",
             height=360,
         ),
         key="burden_relation",
     )
-    right.markdown(ui.relation_reading(tr, fit))
+    right.markdown(ui.relation_reading(tr, points.iloc[0]))
 # Under it, the monthly trend of work handed down: context, short, where the column has room.
 trend = ui.compute("task_monthly_trend", view.filters)
 ui.chart(
