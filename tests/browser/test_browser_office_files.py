@@ -69,7 +69,12 @@ def _mapping(view) -> dict[str, list[str]]:
 
 
 def _texts(view, selector: str) -> list[str]:
-    return [el.inner_text().strip() for el in view.page.locator(selector).all()]
+    """The text of every element ``selector`` matches now, read in one step.
+
+    Reading them one by one raced the rerun: an alert counted by ``.all()`` could be gone
+    before its ``inner_text`` and then Playwright waited 30 s for it (CI failed so once).
+    """
+    return [text.strip() for text in view.page.locator(selector).all_inner_texts()]
 
 
 def _captions(view) -> list[str]:
