@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from community_eval import repairs
+from community_eval import questionnaire, repairs
 from community_eval.layout import HEADER_SEARCH_ROWS, Layout
 from community_eval.reader import ReadError, Sheet, object_array, read_bytes
 from community_eval.schema import TABLES, Column, Kind, Table, header_index, normalise_header
@@ -115,6 +115,12 @@ class FileReport:
     set_values: dict[str, str] = field(default_factory=dict)
     #: survey answers written as bare numbers: code -> rows, when their direction is asked for
     likert_codes: dict[str, int] = field(default_factory=dict)
+    #: a questionnaire export: how it was read (its platform, questionnaire key and mapping)
+    plan: questionnaire.Plan | None = None
+    #: columns of a questionnaire export dropped unread: IP, location, account, phone, open text
+    dropped_private: list[str] = field(default_factory=list)
+    #: the researcher's own questions loaded as items of the questionnaire
+    items_loaded: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -150,6 +156,8 @@ class Options:
 
     set_values: dict[str, str] = field(default_factory=dict)
     likert_order: str | None = None
+    #: a questionnaire export's mapping as the user changed it (``--mapping FILE`` or the page's table)
+    mapping: dict[str, object] | None = None
 
 
 # ---- matching headers to a table ---------------------------------------------------------
@@ -167,6 +175,7 @@ class HeaderMatch:
     refused_units: list[tuple[str, str, str]] = field(default_factory=list)  # (header, unit, column)
     name_position: int | None = None  # a community-name column beside a community code
     set_columns: dict[str, str] = field(default_factory=dict)  # column -> the value given for every row
+    plan: questionnaire.Plan | None = None  # a 问卷星 / 腾讯问卷 export: read through its mapping
 
     @property
     def score(self) -> tuple[int, int]:
@@ -296,6 +305,7 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     failed: set[tuple[int, str]] = field(default_factory=set)
     notices: list[Notice] = field(default_factory=list)
+    converted: questionnaire.Converted | None = None  # a questionnaire export's own reading
 
 
 class RowLabels(Sequence[tuple[str | None, int]]):
@@ -352,6 +362,43 @@ def _parse(sheet: Sheet, match: HeaderMatch, label: str | None) -> Parsed:
         result.names = _text_column(sheet.cells[match.name_position]).tolist()
     else:
         result.names = [""] * rows
+    result.frame = pd.DataFrame(parsed, index=pd.RangeIndex(rows), dtype=object, copy=False)
+    result.written = pd.DataFrame(written, index=pd.RangeIndex(rows), dtype=object, copy=False)
+    return result
+
+
+def _parse_questionnaire(sheet: Sheet, match: HeaderMatch, label: str | None, context: Context) -> Parsed:
+    """Parse a questionnaire export through its mapping (questionnaire.convert reads every answer).
+
+    The parsed columns are the converted ones; the written ones are the answers as the file
+    has them, so every problem quotes the cell as the respondent's platform wrote it.
+    """
+    plan = match.plan
+    assert plan is not None
+    rows = len(sheet.cells)
+    converted = questionnaire.convert(sheet.headers, sheet.cells, plan.mapping, context.communities, plan.key)
+    result = Parsed(pd.DataFrame(), pd.DataFrame(), RowLabels(label, sheet.row_numbers), converted=converted)
+    by_column = {column: position for position, column in match.mapping.items()}
+    parsed: dict[str, np.ndarray] = {}
+    written: dict[str, np.ndarray] = {}
+    blank = object_array([""] * rows)
+    for column in match.table.columns:
+        prepared = converted.prepared.get(column.name)
+        parsed[column.name] = object_array(prepared if prepared is not None else [None] * rows)
+        position = by_column.get(column.name)
+        as_written = blank if position is None else _text_column(sheet.cells[position]).to_numpy(dtype=object)
+        written[column.name] = as_written
+    if "response_id" not in converted.prepared:  # the export's own number was dropped: its row number stands in
+        ids = [f"{plan.key}-r{number}" for number in sheet.row_numbers]
+        parsed["response_id"] = object_array(ids)
+    for position, column, value, reason, params in converted.problems:
+        result.failed.add((position, column))
+        result.problems.append(Problem(reason, position, column, value, params))
+    for position, unrated in enumerate(converted.prepared.get("__unrated__", [])):
+        if unrated:
+            result.failed.add((position, "overall"))  # left out below, with a count: not a missing answer
+    result.notices += [Notice(key, column, count, params) for key, column, count, params in converted.notices]
+    result.names = [""] * rows
     result.frame = pd.DataFrame(parsed, index=pd.RangeIndex(rows), dtype=object, copy=False)
     result.written = pd.DataFrame(written, index=pd.RangeIndex(rows), dtype=object, copy=False)
     return result
@@ -550,11 +597,19 @@ def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options
     options = options or Options()
     table = members[0][1].table
     multi = len(members) > 1
-    result = _combine([_parse(sheet, match, sheet.sheet_title if multi else None) for sheet, match in members])
+    result = _combine(
+        [
+            _parse_questionnaire(sheet, match, sheet.sheet_title if multi else None, context)
+            if match.plan is not None
+            else _parse(sheet, match, sheet.sheet_title if multi else None)
+            for sheet, match in members
+        ]
+    )
     # Problems are made by position and labelled with (sheet, row) at the end: a range, not a list of ints.
     frame, written, positions = result.frame, result.written, range(len(result.frame))
-    platform = any(repairs.platform_export(sheet.headers) for sheet, _ in members)
-    result.problems += repairs.orient_likert(result, table, options.likert_order, platform)
+    if result.converted is None:  # an export read through its mapping has its answers oriented already
+        platform = any(repairs.platform_export(sheet.headers) for sheet, _ in members)
+        result.problems += repairs.orient_likert(result, table, options.likert_order, platform)
     result.problems += repairs.resolve_codes(result, table, context)
     result.problems += check_required(frame, written, table, positions, result.failed)
     apply_defaults(frame, table)
@@ -563,7 +618,10 @@ def validate(members: list[tuple[Sheet, HeaderMatch]], context: Context, options
     result.problems += check_unique(frame, written, table, positions, context)
     result.problems += check_references(frame, written, table, positions, context)
     order = table.column_names
-    result.problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.index(p.column) if p.column else -1))
+    # A questionnaire's own question is named by its header, after the contract's columns.
+    result.problems.sort(
+        key=lambda p: (-1 if p.row is None else p.row, order.index(p.column) if p.column in order else len(order))
+    )
     _relabel(result.problems, result.labels)
     return result
 
@@ -606,7 +664,7 @@ def _read(
 ) -> list[Prepared]:
     """Read a file into its imports: one per table its sheets map to (usually one)."""
     options = options or Options()
-    if store is not None and not options.set_values and options.likert_order is None:
+    if store is not None and not options.set_values and options.likert_order is None and options.mapping is None:
         from community_eval import bulk  # big simple CSV files are read and parsed by DuckDB (bulk.py)
 
         fast = bulk.read(source, table_name, mode, store)
@@ -623,14 +681,21 @@ def _read(
     groups: dict[str, list[tuple[Sheet, HeaderMatch]]] = {}
     named: list[tuple[Sheet, HeaderMatch]] = []
     sheet_reports = []
+    plan_problems: list[Problem] = []
     for sheet in sheets:
         layout = sheet.layout
         kind = layout.kind
-        match = choose_table(sheet.headers, table_name, options.set_values) if kind == "table" else None
-        if match is not None and table_name is not None and match.missing and not _mostly_there(match):
+        match = _questionnaire_match(sheet, table_name, store, options, plan_problems)
+        if match is not None:
+            kind = "table"
+            groups.setdefault(f"survey [{sheet.sheet_title}]", []).append((sheet, match))  # never merged
+        elif kind == "table":
+            match = choose_table(sheet.headers, table_name, options.set_values)
+        fits_badly = match is not None and match.plan is None and match.missing and not _mostly_there(match)
+        if fits_badly and table_name is not None:
             named.append((sheet, match))  # the table the user named, but hardly this sheet: only if no sheet fits
             match = None
-        if match is not None:
+        if match is not None and match.plan is None:
             groups.setdefault(match.table.name, []).append((sheet, match))
         elif kind == "table":
             kind = "unmatched"
@@ -645,9 +710,71 @@ def _read(
     if not groups:
         return [(_nothing_matched(source, digest, mode, sheets, sheet_reports), None, None)]
     prepared = [_prepare(source, digest, mode, members, sheet_reports) for members in groups.values()]
-    for report, _, match in prepared:
+    for report, members, match in prepared:
         report.notices += _set_not_used(match, options.set_values)
+        if match is not None and match.plan is not None:
+            _describe_plan(report, members[0][0], match)
+            report.problems += plan_problems
     return prepared
+
+
+_PRIVATE_WHYS = (questionnaire.WHY_PRIVATE, questionnaire.WHY_OPEN_TEXT)
+
+
+def _questionnaire_match(
+    sheet: Sheet, table_name: str | None, store: Store | None, options: Options, problems: list[Problem]
+) -> HeaderMatch | None:
+    """A 问卷星 or 腾讯问卷 export read through its mapping: proposed, then the saved one, then the user's.
+
+    An export whose headers were already renamed to the contract's goes the ordinary way
+    (its numeric answers still need their direction; see repairs.orient_likert).
+    """
+    platform = questionnaire.platform_of(sheet.headers)
+    if platform is None or table_name not in (None, "survey"):
+        return None
+    if not match_headers(sheet.headers, TABLES["survey"]).missing:
+        return None
+    key = questionnaire.questionnaire_key(sheet.headers)
+    mapping = questionnaire.propose(sheet.headers, sheet.cells)
+    saved = store.saved_mapping(key) if store is not None else None
+    try:
+        if saved is not None:
+            mapping = questionnaire.apply_override(mapping, saved[1])
+        mapping = questionnaire.apply_override(mapping, options.mapping)
+    except questionnaire.MappingError as error:
+        problems.append(Problem(error.reason, params=error.params))
+    if options.likert_order is not None:
+        mapping.likert_order = options.likert_order
+    plan = questionnaire.Plan(platform, key, mapping, saved[0] if saved else None)
+    table = TABLES["survey"]
+    match = HeaderMatch(table, {}, [], [], [], plan=plan)
+    for position, header in enumerate(sheet.headers):
+        target = mapping.columns.get(header, "drop")
+        if target in table.column_names:
+            match.mapping[position] = target
+        elif target == "drop" and header.strip() and mapping.why.get(header) not in _PRIVATE_WHYS:
+            match.ignored.append(header)
+    mapped = set(match.mapping.values())
+    match.missing = [c for c in table.required_columns if c not in mapped]
+    return match
+
+
+def _describe_plan(report: FileReport, sheet: Sheet, match: HeaderMatch) -> None:
+    """What the report says of an export before a row is read: its mapping, and whether a direction is needed."""
+    plan = match.plan
+    assert plan is not None
+    report.plan = plan
+    report.mapping = {h: t for h, t in plan.mapping.columns.items() if t not in ("drop",)}
+    report.dropped_private = [
+        h for h, why in plan.mapping.why.items() if why in (questionnaire.WHY_PRIVATE, questionnaire.WHY_OPEN_TEXT)
+    ]
+    if plan.saved_name is not None:
+        report.notices.append(Notice("mapping_saved_used", None, len(report.mapping), {"name": plan.saved_name}))
+    codes = questionnaire.order_needed(sheet.headers, sheet.cells, plan.mapping)
+    if codes:
+        report.likert_codes = codes
+        shown = "、".join(f"{code} × {n}" for code, n in codes.items())
+        report.problems.append(Problem("likert_direction_unknown", params={"codes": shown}))
 
 
 def _set_not_used(match: HeaderMatch, set_values: dict[str, str]) -> list[Notice]:
@@ -796,13 +923,19 @@ def _load_one(
     result = validate(members, context, options)
     report.problems += result.problems
     report.notices += result.notices
-    if _asks_direction(result) or (options is not None and options.likert_order is not None):
+    converted = result.converted
+    if converted is None and (_asks_direction(result) or (options is not None and options.likert_order is not None)):
         report.likert_codes = repairs.likert_codes(result, table)
     bad_rows = {(p.sheet, p.row) for p in result.problems if p.row is not None}
     keep = [label not in bad_rows for label in result.labels]
+    unrated = converted.prepared.get("__unrated__", []) if converted is not None else []
+    if any(unrated):
+        keep = [k and not u for k, u in zip(keep, unrated, strict=True)]
+        report.notices.append(Notice("rows_without_overall", "overall", sum(unrated)))
     # What the file holds is now parsed and checked: from here on only the valid rows are kept,
     # without a copy when all are valid, and the preview has its own 20 rows, so the file's
     # cells and each parsed column can go as the typed columns are made (see typed_frame).
+    companions = _companions(converted, result.frame, keep) if converted is not None else None
     valid = result.frame if all(keep) else result.frame[keep].reset_index(drop=True)
     report.preview = result.frame.head(20).copy()
     refused = bool(result.problems) and not skip_invalid
@@ -819,14 +952,47 @@ def _load_one(
         return typed
     record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, len(typed), report.rows_rejected)
     try:
-        store.load(table, typed, report.mode, record)
+        store.load(table, typed, report.mode, record, companions)
     except StoreError as error:
         if error.fault:  # the database, not this file: the whole load stops and says so once
             raise
         report.problems.append(Problem(error.reason, params=error.params))
         return None
     report.loaded, report.rows_loaded = True, len(typed)
+    if match.plan is not None and companions is not None:
+        report.items_loaded = int(companions["questions"].shape[0])
+        _save_mapping(store, report, match.plan)
     return typed
+
+
+def _companions(converted: questionnaire.Converted, frame: pd.DataFrame, keep: list[bool]) -> dict[str, pd.DataFrame]:
+    """A questionnaire's own items and the kept rows' answers to them, for the survey load to store."""
+    items = converted.items
+    kept = np.asarray(keep, dtype=bool)
+    if not items.empty:
+        items = items[kept[items["position"].to_numpy()]]
+    response_ids = frame["response_id"].to_numpy(dtype=object)
+    answers = pd.DataFrame(
+        {
+            "response_id": response_ids[items["position"].to_numpy(dtype=int)] if not items.empty else [],
+            "item_code": items["item_code"].to_numpy(dtype=object),
+            "value": items["value"].to_numpy(dtype=float),
+        }
+    )
+    return {"questions": converted.questions, "survey_answers": answers}
+
+
+def _save_mapping(store: Store, report: FileReport, plan: questionnaire.Plan) -> None:
+    """Keep the mapping a load confirmed, so the next wave of this questionnaire loads in one step."""
+    name = plan.saved_name or Path(report.file_name).stem
+    try:
+        store.save_mapping(plan.key, name, plan.mapping.as_dict())
+    except StoreError as error:
+        if error.fault:
+            raise
+        report.notices.append(Notice("mapping_not_saved", None, 0, {"why": error.reason}))
+    else:
+        report.notices.append(Notice("mapping_saved", None, 0, {"name": name}))
 
 
 def _let_go_of_cells(members: object) -> None:
@@ -850,6 +1016,7 @@ def ingest(
     progress: Callable[[float, str], None] | None = None,
     set_values: dict[str, str] | None = None,
     likert_order: str | None = None,
+    mapping: dict[str, object] | None = None,
 ) -> list[FileReport]:
     """Load several files in dependency order (communities first); one report per import.
 
@@ -867,7 +1034,7 @@ def ingest(
         raise ValueError(f"mode must be one of {MODES}")
     if likert_order is not None and likert_order not in LIKERT_ORDERS:
         raise ValueError(f"likert_order must be one of {LIKERT_ORDERS}")
-    options = Options(repairs.resolve_set_values(set_values or {}), likert_order)
+    options = Options(repairs.resolve_set_values(set_values or {}), likert_order, mapping)
     from community_eval import bulk
 
     steps = max(2 * len(sources), 1)

@@ -34,7 +34,10 @@ SQL_TYPES: dict[Kind, str] = {
     Kind.DATE: "date",
     Kind.MONTH: "date",  # stored as the first day of the month
     Kind.ENUM: "varchar",
-    Kind.LIKERT: "tinyint",
+    # A double, not a tinyint: an answer on a 0–10 or 7-point scale is rescaled linearly onto
+    # 1–5 (questionnaire.py), and 7 of 10 is 3.8, not a whole point. Files typed to the contract
+    # still take whole points only (values.parse_likert).
+    Kind.LIKERT: "double",
 }
 
 
@@ -356,6 +359,39 @@ SURVEY = Table(
 
 #: All tables, in the order they must be loaded (a table after the ones it refers to).
 TABLES: dict[str, Table] = {t.name: t for t in (COMMUNITIES, STAFF, TASKS, FACILITIES, SURVEY)}
+
+# A researcher's own questions. Each questionnaire asks its own; the survey table keeps the
+# contract's seven fixed ones wide (one column each, what every indicator reads), and the
+# rest are kept long beside it: one row per (response, item) in survey_answers, joined to the
+# survey by response_id, and one row per item in questions. Long, because no two
+# questionnaires share their questions (a wide table would grow a column per study and a
+# schema change per upload), and items line up across waves by a code made from the
+# question's text (questionnaire.item_code). Both are written by the survey load that
+# brought them, in its transaction and under its import id, so undo and replace treat them
+# with the survey rows. They are not files users load: no template, no header matching.
+QUESTIONS = Table(
+    "questions",
+    (
+        Column("questionnaire", Kind.TEXT, required=True),
+        Column("item_code", Kind.TEXT, required=True),
+        Column("item_text", Kind.TEXT, required=True),
+        Column("theme", Kind.TEXT),
+        Column("scale", Kind.TEXT, required=True),  # the scale as asked ("1-5", "0-10"), before rescaling
+    ),
+    key=("questionnaire", "item_code"),
+)
+SURVEY_ANSWERS = Table(
+    "survey_answers",
+    (
+        Column("response_id", Kind.TEXT, required=True),
+        Column("item_code", Kind.TEXT, required=True),
+        Column("value", Kind.NUMBER, required=True, minimum=1, maximum=5),
+    ),
+    key=("response_id", "item_code"),
+    rows_private=True,
+)
+#: Tables written with a contract table's load, under its import id (undone and replaced with it).
+COMPANIONS: dict[str, tuple[Table, ...]] = {"survey": (QUESTIONS, SURVEY_ANSWERS)}
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|<[^>]*>|【[^】]*】")
 _SEPARATORS = re.compile(r"[\s\-_./]+")

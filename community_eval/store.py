@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import threading
 import uuid
@@ -28,10 +29,12 @@ import pandas as pd
 
 from community_eval import faults, queries, tempfiles
 from community_eval.schema import (
+    COMPANIONS,
     PARQUET_PARTITIONS,
     PARQUET_ROOT_VARIABLE,
     STORED_SCHEMA,
     TABLES,
+    Kind,
     Table,
     add_column_sql,
     create_parquet_view_sql,
@@ -58,6 +61,10 @@ _META_DDL = (
     "rows_rejected bigint not null, loaded_at timestamp not null)",
     "alter table meta.imports add column if not exists undone_at timestamp",
     f"create schema if not exists {STORED_SCHEMA}",
+    # A questionnaire's confirmed mapping, keyed by its set of question texts
+    # (questionnaire.questionnaire_key): the next wave's export loads in one step.
+    "create table if not exists meta.questionnaire_mappings (questionnaire varchar primary key, "
+    "name varchar not null, mapping varchar not null, saved_at timestamp not null)",
 )
 
 
@@ -401,10 +408,15 @@ class Store:
         for table in TABLES.values():
             cur.execute(create_table_sql(table))
             self._add_new_columns(cur, table)
+            self._widen_likert(cur, table)
             self._adopt_legacy_table(cur, table)
             if self.parquet is not None:
                 cur.execute(create_parquet_view_sql(table, self._parquet_columns(cur, table)))
             else:
+                cur.execute(create_view_sql(table))
+        for companions in COMPANIONS.values():
+            for table in companions:
+                cur.execute(create_table_sql(table))
                 cur.execute(create_view_sql(table))
         for query in queries.all_queries().values():
             if query.name.startswith("macro_"):
@@ -429,6 +441,21 @@ class Store:
         for column in table.columns:
             if column.name not in have:
                 cur.execute(add_column_sql(table, column))
+
+    @staticmethod
+    def _widen_likert(cur: duckdb.DuckDBPyConnection, table: Table) -> None:
+        """Answers stored as whole points (tinyint) before rescaled scales came: widened to double."""
+        likert = [c.name for c in table.columns if c.kind is Kind.LIKERT]
+        if not likert:
+            return
+        rows = cur.execute(
+            "select column_name from information_schema.columns where table_schema = $schema "
+            "and table_name = $name and data_type = 'TINYINT'",
+            {"schema": STORED_SCHEMA, "name": table.name},
+        ).fetchall()
+        for (name,) in rows:
+            if name in likert:
+                cur.execute(f"alter table {STORED_SCHEMA}.{table.name} alter column {name} set data type double")
 
     @staticmethod
     def _parquet_columns(cur: duckdb.DuckDBPyConnection, table: Table) -> set[str] | None:
@@ -616,6 +643,46 @@ class Store:
         with self.cursor() as cur:
             return cur.execute("select max(loaded_at) from meta.imports where undone_at is null").fetchall()[0][0]
 
+    # ---- saved questionnaire mappings ----------------------------------------------------
+
+    def saved_mapping(self, questionnaire: str) -> tuple[str, dict[str, object]] | None:
+        """The name and mapping saved for a questionnaire, or None."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "select name, mapping from meta.questionnaire_mappings where questionnaire = $q",
+                {"q": questionnaire},
+            ).fetchall()
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def saved_mappings(self) -> pd.DataFrame:
+        """Every saved mapping: questionnaire key, name, when saved, and how many questions it maps."""
+        with self.cursor() as cur:
+            return cur.execute(
+                "select questionnaire, name, saved_at, mapping from meta.questionnaire_mappings order by saved_at desc"
+            ).df()
+
+    def save_mapping(self, questionnaire: str, name: str, mapping: dict[str, object]) -> None:
+        """Keep a confirmed mapping (a new one, or the questionnaire's again with this wave's choices)."""
+        self._refuse_if_read_only()
+        with self.writing(), self.cursor() as cur:
+            cur.execute(
+                "insert or replace into meta.questionnaire_mappings values ($q, $name, $mapping, current_timestamp)",
+                {"q": questionnaire, "name": name, "mapping": json.dumps(mapping, ensure_ascii=False)},
+            )
+
+    def rename_mapping(self, questionnaire: str, name: str) -> None:
+        self._refuse_if_read_only()
+        with self.writing(), self.cursor() as cur:
+            cur.execute(
+                "update meta.questionnaire_mappings set name = $name where questionnaire = $q",
+                {"q": questionnaire, "name": name},
+            )
+
+    def delete_mapping(self, questionnaire: str) -> None:
+        self._refuse_if_read_only()
+        with self.writing(), self.cursor() as cur:
+            cur.execute("delete from meta.questionnaire_mappings where questionnaire = $q", {"q": questionnaire})
+
     # ---- writing -------------------------------------------------------------------------
 
     @contextmanager
@@ -631,21 +698,60 @@ class Store:
         with self._write_lock:
             yield
 
-    def load(self, table: Table, frame: pd.DataFrame, mode: str, record: ImportRecord) -> int:
+    def load(
+        self,
+        table: Table,
+        frame: pd.DataFrame,
+        mode: str,
+        record: ImportRecord,
+        companions: dict[str, pd.DataFrame] | None = None,
+    ) -> int:
         """Append or replace ``table``'s rows with ``frame`` in one transaction; returns the import id.
 
         ``frame`` has exactly the table's columns, already validated. Replace does not
         delete: it marks the current rows as replaced by this import, so undo can bring
-        them back. On any error the transaction is rolled back and the stored data is as
-        it was before the call.
+        them back. ``companions`` are rows of the tables written with this one
+        (:data:`~community_eval.schema.COMPANIONS`: a questionnaire's own items and their
+        answers), stored in the same transaction under the same import id. On any error
+        the transaction is rolled back and the stored data is as it was before the call.
         """
         casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
+        verify = None
+        if companions is not None or (mode == "replace" and table.name in COMPANIONS):
+
+            def verify(cur: duckdb.DuckDBPyConnection, import_id: int, _: int) -> None:
+                self._write_companions(cur, table, companions or {}, mode, import_id)
+
         with self.cursor() as cur:
             cur.register("incoming_rows", frame)
             try:
-                return self.load_rows(cur, table, f"select {casts} from incoming_rows", {}, mode, record)
+                select = f"select {casts} from incoming_rows"
+                return self.load_rows(cur, table, select, {}, mode, record, verify=verify)
             finally:
                 cur.unregister("incoming_rows")
+
+    @staticmethod
+    def _write_companions(
+        cur: duckdb.DuckDBPyConnection, table: Table, frames: dict[str, pd.DataFrame], mode: str, import_id: int
+    ) -> None:
+        """Inside the load's transaction: the companion rows, under its import id; a replace replaces them too."""
+        for companion in COMPANIONS.get(table.name, ()):
+            rows = f"{STORED_SCHEMA}.{companion.name}"
+            if mode == "replace":
+                cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
+            frame = frames.get(companion.name)
+            if frame is None or frame.empty:
+                continue
+            columns = ", ".join(companion.column_names)
+            casts = ", ".join(f"cast({c.name} as {c.sql_type})" for c in companion.columns)
+            cur.register("companion_rows", frame)
+            try:
+                cur.execute(
+                    f"insert into {rows} ({columns}, import_id) select {casts}, $id from companion_rows",
+                    {"id": import_id},
+                )
+            finally:
+                cur.unregister("companion_rows")
 
     def load_rows(
         self,
@@ -751,9 +857,10 @@ class Store:
                 table = cur.execute(
                     "select table_name from meta.imports where import_id = $id", {"id": import_id}
                 ).fetchall()[0][0]
-                rows = f"{STORED_SCHEMA}.{TABLES[table].name}"
-                cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
-                cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
+                for undone in (TABLES[table], *COMPANIONS.get(table, ())):
+                    rows = f"{STORED_SCHEMA}.{undone.name}"
+                    cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
+                    cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
                 orphans = self._orphans(cur) if table == "communities" else 0
                 if orphans:
                     raise StoreError("undo_would_orphan", rows=orphans)
