@@ -29,18 +29,29 @@ from community_eval.metrics import (
     SATISFACTION_STATISTICS,
     STAFF_RETENTION_COLUMNS,
     STAFF_TURNOVER_COLUMNS,
+    SURVEY_ITEM_COLUMNS,
+    SURVEY_ITEM_STATISTICS,
     TASK_BURDEN_COLUMNS,
 )
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
-INDICATORS = ("task_burden", "satisfaction", "facility_compliance", "staff_turnover", "staff_retention", "assessment")
+INDICATORS = (
+    "task_burden",
+    "satisfaction",
+    "facility_compliance",
+    "staff_turnover",
+    "staff_retention",
+    "assessment",
+    "survey_items",  # added later: after the existing names, so their order holds
+)
 FORMATS = ("csv", "json")
 
 #: The table whose years define "year Y has data" and the default year, per indicator.
 YEAR_TABLE = {
     "task_burden": "tasks",
     "satisfaction": "survey",
+    "survey_items": "survey",
     "facility_compliance": "facilities",
     "staff_turnover": "staff",
     "assessment": "survey",  # residents' satisfaction is the measure the assessment is tied to
@@ -126,6 +137,17 @@ def satisfaction(store: Store, year: int, min_n: int, filters: Filters | None = 
     return _typed(frame, ints=("n",), bools=("suppressed",))
 
 
+def survey_items(store: Store, year: int, min_n: int, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per (community, own item) answered in ``year``; suppressed rows keep only n,
+    as the satisfaction export does (a questionnaire without own items gives no rows)."""
+    frame = indicators.survey_items(store, filters or Filters(), year, min_n)
+    frame = frame.rename(columns={"group_key": "community_id"})[list(SURVEY_ITEM_COLUMNS)].copy()
+    suppressed = frame["suppressed"].astype(bool)
+    for column in SURVEY_ITEM_STATISTICS:
+        frame[column] = frame[column].astype("float64").mask(suppressed)
+    return _typed(frame, ints=("n",), bools=("suppressed",))
+
+
 def facility_compliance(store: Store, year: int, profile: Profile, filters: Filters | None = None) -> pd.DataFrame:
     """One row per community with a facilities row from ``year`` or before, rules in profile order."""
     frame = indicators.facility_compliance(store, filters or Filters(), year, profile)
@@ -180,6 +202,8 @@ def build(
         return task_burden(store, chosen_year)
     if indicator == "satisfaction":
         return satisfaction(store, chosen_year, standards.min_n)
+    if indicator == "survey_items":
+        return survey_items(store, chosen_year, standards.min_n)
     if indicator == "facility_compliance":
         return facility_compliance(store, chosen_year, chosen_profile)
     if indicator == "staff_turnover":

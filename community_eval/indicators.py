@@ -141,6 +141,25 @@ def satisfaction_by_respondent(store: Store, filters: Filters, year: int, min_n:
     return frame
 
 
+def survey_items(store: Store, filters: Filters, year: int, min_n: int, level: str = "community") -> pd.DataFrame:
+    """The questionnaire's own items per group, estimated and withheld exactly as :func:`satisfaction`
+    (see the query), with the 95 % interval and the change since the previous year's mean."""
+    frame = store.query("survey_items", {**filters.params(level), "year": year, "min_n": min_n})
+    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean"], frame["se"], frame["df"])
+    frame["change"] = frame["mean"] - frame["mean_previous"]
+    return frame
+
+
+def survey_item_distribution(store: Store, filters: Filters, year: int, min_n: int) -> pd.DataFrame:
+    """Shares of each answer of every own item on a five-point scale, as the fixed questions' are."""
+    return store.query("survey_item_distribution", {**filters.params(), "year": year, "min_n": min_n})
+
+
+def stored_questions(store: Store) -> pd.DataFrame:
+    """Every own question stored, with its answers count, for the data dictionary."""
+    return store.query("stored_questions")
+
+
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
     frame = store.query("facility_compliance", {**filters.params(level), "year": year, **profile.facility_params()})

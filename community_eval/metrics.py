@@ -66,6 +66,11 @@ KINDS: dict[str, str] = {
     "best_lever_gain": "score",
     "seats_expected": "int",
     "workers_per_10000": "rate",
+    # the questionnaire's own items (survey_items): a mean of 1–5 answers, its change in points of it
+    "mean": "mean",
+    "mean_previous": "mean",
+    "change": "mean",
+    "answers": "int",
 }
 
 #: Columns on a bounded scale, as (lowest, highest). A 1–5 answer has no 0, so a chart of
@@ -81,6 +86,8 @@ SCALES: dict[str, tuple[float, float]] = {
         "mean_participation",
         "mean_staff_attitude",
         "mean_facilities",
+        "mean",
+        "mean_previous",
     )
 }
 
@@ -139,6 +146,18 @@ STAFF_TURNOVER_COLUMNS = (
     "joint_secretary_director",  # added later: after the existing columns, so their positions hold
 )
 STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
+#: An own item's statistics, in the order the export writes them after the item's columns.
+SURVEY_ITEM_STATISTICS = ("mean", "se", "ci_low", "ci_high", "mean_previous", "change")
+SURVEY_ITEM_COLUMNS = (
+    "community_id",
+    "item_code",
+    "item_text",
+    "theme",
+    "scale",
+    "n",
+    *SURVEY_ITEM_STATISTICS,
+    "suppressed",
+)
 ASSESSMENT_SCORES = ("satisfaction_score", "burden_score", "facility_score", "staffing_score")
 ASSESSMENT_COLUMNS = ("community_id", *ASSESSMENT_SCORES, "composite", "components_missing", "rated", "rank", "tier")
 

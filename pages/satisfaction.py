@@ -4,7 +4,7 @@ over fewer than min_n responses."""
 
 import streamlit as st
 
-from community_eval import charts, disclosure, metrics, ui
+from community_eval import charts, disclosure, metrics, ui, ui_items
 from community_eval.safety import markdown_literal
 from community_eval.schema import SURVEY_ITEMS
 
@@ -137,6 +137,9 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
         )
     if not groups.empty and (note := disclosure.groups_note(tr, groups, min_n)):
         column.caption(note)
+
+# The questionnaire's own questions, when it asked any: estimated and withheld as the fixed ones.
+ui_items.own_questions(tr, view, min_n)
 
 table = happy.rename(columns={"group_label": "community_name"})
 table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]

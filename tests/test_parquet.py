@@ -80,7 +80,7 @@ def test_every_export_is_the_same_from_parquet(indicator, parquet_store, sample_
     finally:
         database.close()
     actual = export.build(parquet_store, indicator, standards, as_of=dt.date(2025, 12, 31))
-    assert len(actual) > 0
+    assert len(actual) > 0 or indicator == "survey_items"  # the sample's survey has no own questions
     pd.testing.assert_frame_equal(actual, expected, obj=indicator)
 
 
