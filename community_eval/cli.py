@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from community_eval import export
+from community_eval import export, questionnaire
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.indicators import Filters
 from community_eval.load_report import report_lines
@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
         "--likert-order",
         choices=LIKERT_ORDERS,
         help="which way numeric answer codes run: high-first (1 = 非常满意, the first option) or low-first",
+    )
+    ingest.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="a questionnaire export's question mapping (TOML, as --write-mapping writes it) to use instead",
+    )
+    ingest.add_argument(
+        "--write-mapping",
+        metavar="FILE",
+        help="write the question mapping of a questionnaire export to FILE (TOML) to edit and give back with --mapping",
     )
     ingest.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
     _add_export(commands)
@@ -125,6 +135,7 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
         store.close()
         raise refused
     try:
+        mapping = _read_mapping(args.mapping)
         reports = ingest_paths(
             store,
             args.files,
@@ -133,12 +144,35 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
             skip_invalid=args.skip_invalid,
             set_values=dict(args.set_values),
             likert_order=args.likert_order,
+            mapping=mapping,
         )
     finally:
         store.close()
     for report in reports:
         print("\n".join(report_lines(tr, report) + _hints(tr, report)))
+    if args.write_mapping:
+        _write_mapping(tr, reports, args.write_mapping)
     return 0 if all(r.loaded for r in reports) else 1
+
+
+def _read_mapping(path: str | None) -> dict[str, object] | None:
+    """The ``--mapping`` file as the loader's override (refused in words when it cannot be read)."""
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise questionnaire.MappingError("mapping_unreadable", why=str(error)) from None
+    return questionnaire.read_mapping(text)
+
+
+def _write_mapping(tr: Translator, reports: list[FileReport], path: str) -> None:
+    """The first questionnaire export's mapping as TOML, to edit and give back with ``--mapping``."""
+    plan = next((r.plan for r in reports if r.plan is not None), None)
+    if plan is None:
+        return
+    Path(path).write_text(plan.mapping.to_toml(), encoding="utf-8")
+    print(tr("cli.mapping_written", path=path))
 
 
 def _hints(tr: Translator, report: FileReport) -> list[str]:
@@ -149,6 +183,8 @@ def _hints(tr: Translator, report: FileReport) -> list[str]:
         hints.append(tr("cli.likert_hint"))
     if "missing_column" in reasons:
         hints.append(tr("cli.set_hint"))
+    if report.plan is not None and not report.loaded:
+        hints.append(tr("cli.mapping_hint"))
     return hints
 
 
@@ -285,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.status
     except StoreError as error:
         return _refuse(tr, error)
+    except questionnaire.MappingError as error:
+        print(tr(f"reason.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
+        return 2
     except duckdb.Error as error:
         # Met after the database opened (a damaged block read by a query, the disk filling while
         # the loader stages a file): the same one sentence as at opening.

@@ -57,8 +57,16 @@ def ignored_headers(tr: Translator, report: FileReport) -> list[str]:
     return report.ignored + [tr("data.unnamed_column", n=n) for n in report.unnamed]
 
 
+def target_label(tr: Translator, target: str) -> str:
+    """Where a questionnaire's header goes: a contract column by its name, or the words for the rest."""
+    return tr(f"questionnaire.{target}") if target in ("item", "drop", "response_id") else target
+
+
 def mapping_items(tr: Translator, report: FileReport) -> list[tuple[str, str, str]]:
     """(header, column, what was done to it): a unit conversion, a helper column, a given value."""
+    if report.plan is not None:
+        themes = report.plan.mapping.themes
+        return [(h, target_label(tr, c), themes.get(h, "")) for h, c in report.mapping.items()]
     items = [(h, c, report.conversions.get(h, "")) for h, c in report.mapping.items()]
     items += [(h, c, tr("layout.helper_name")) for h, c in report.helpers.items()]
     items += [(tr("layout.set_header"), c, tr("layout.set_value", value=v)) for c, v in report.set_values.items()]
@@ -139,6 +147,10 @@ def report_lines(tr: Translator, report: FileReport, limit: int = 50) -> list[st
         head = tr("cli.rejected", file=report.file_name, table=table, count=len(report.problems))
     lines = [head]
     lines += [f"  {line}" for line in detection_lines(tr, report)]
+    if report.plan is not None:
+        platform = tr(f"questionnaire.{report.plan.platform}")
+        private = len(report.dropped_private)
+        lines.append(tr("cli.questionnaire", platform=platform, questionnaire=report.plan.key, private=private))
     if report.mapping:
         shown = ", ".join(
             f"{h} → {c}" + (f"{tr('layout.comma')}{what}" if what else "") for h, c, what in mapping_items(tr, report)

@@ -697,7 +697,7 @@ def _read(
             match = None
         if match is not None and match.plan is None:
             groups.setdefault(match.table.name, []).append((sheet, match))
-        elif kind == "table":
+        elif match is None and kind == "table":
             kind = "unmatched"
         rows = len(sheet.cells) if match is not None else 0
         sheet_reports.append(SheetReport(sheet.sheet_title, kind, match and match.table.name, rows, layout))

@@ -331,6 +331,8 @@ class Converted:
     codes: dict[str, int] = field(default_factory=dict)  # bare option numbers seen -> answers, when asked
     needs_order: bool = False
     dropped_private: int = 0
+    coded: dict[str, int] = field(default_factory=dict)  # order -> 1–5 answers read from bare option numbers
+    unsure: dict[str, int] = field(default_factory=dict)  # question -> its "说不清" answers
 
 
 def scale_of(header: str, numbers: Sequence[float]) -> Scale:
@@ -393,6 +395,11 @@ def convert(
             out.prepared[target] = scores
     out.items = pd.DataFrame(items, columns=["position", "item_code", "value"])
     out.questions = pd.DataFrame(questions, columns=["questionnaire", "item_code", "item_text", "theme", "scale"])
+    if out.unsure:  # one line for the file: a line per question made a wall of notices
+        listed = "、".join(f"“{question}” {count}" for question, count in out.unsure.items())
+        out.notices.append(("answer_unsure", None, sum(out.unsure.values()), {"questions": listed}))
+    for order, count in out.coded.items():  # said once for the file, as for a contract-shaped one
+        out.notices.append(("likert_turned" if order == "high-first" else "likert_kept", None, count, {"order": order}))
     if "overall" in out.prepared:
         _unrated_overall(out, rows)
     return out
@@ -473,8 +480,10 @@ def _scores(out: Converted, header: str, target: str, column: pd.Series, order: 
             scores.append(None)
     column_name = None if target == "item" else target
     label = question_text(header)
+    if turned and scale.label == "1-5" and not scale.stated and order is not None:
+        out.coded[order] = out.coded.get(order, 0) + turned
     if unsure:
-        out.notices.append(("answer_unsure", column_name, unsure, {"question": label}))
+        out.unsure[label] = unsure
     if scale.label != "1-5" and turned:
         params = {"question": label, "scale": scale.label}
         out.notices.append(("answer_rescaled", column_name, turned, params))

@@ -129,10 +129,11 @@ def check_upload(
     skip_invalid: bool,
     set_values: dict[str, str] | None = None,
     likert_order: str | None = None,
+    mapping: dict[str, object] | None = None,
 ) -> list[FileReport]:
     """The dry-run reports of the files, computed once per files, options and data version."""
     store = _open_store(workspaces.path_for(target))
-    options = (table, mode, skip_invalid, sorted((set_values or {}).items()), likert_order)
+    options = (table, mode, skip_invalid, sorted((set_values or {}).items()), likert_order, repr(mapping))
     key = _fingerprint(sources, target, *options, store.data_version())
     cache = st.session_state.setdefault("_upload_checks", {})
     if key not in cache:
@@ -146,6 +147,7 @@ def check_upload(
             dry_run=True,
             set_values=set_values,
             likert_order=likert_order,
+            mapping=mapping,
         )
     return cache[key]
 
@@ -227,7 +229,7 @@ def show_file_report(tr: Translator, report: FileReport) -> None:
     with st.expander(title, expanded=not ready or bool(report.notices), icon=icon):
         for line in detection_lines(tr, report):
             st.caption(markdown_literal(line))
-        if report.mapping:
+        if report.mapping and report.plan is None:  # a questionnaire's mapping is the editable table above
             items = mapping_items(tr, report)
             mapping = pd.DataFrame(
                 {
@@ -290,6 +292,7 @@ def run_upload(
     skip_invalid: bool,
     set_values: dict[str, str] | None = None,
     likert_order: str | None = None,
+    mapping: dict[str, object] | None = None,
 ) -> None:
     """Load for real, with a progress bar; say what loaded and what did not.
 
@@ -307,6 +310,7 @@ def run_upload(
         skip_invalid=skip_invalid,
         set_values=set_values,
         likert_order=likert_order,
+        mapping=mapping,
         progress=lambda share, name: bar.progress(min(share, 1.0), text=tr("data.loading_file", file=name)),
     )
     bar.empty()

@@ -3,7 +3,7 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 
 import streamlit as st
 
-from community_eval import auth, templates, ui, ui_data, uploads, workspaces
+from community_eval import auth, templates, ui, ui_data, ui_items, ui_questionnaire, uploads, workspaces
 from community_eval.safety import markdown_literal
 from community_eval.schema import TABLES
 
@@ -50,7 +50,9 @@ with upload:
             sources = ui_data.uploaded_sources(tr, files)
             given = ui_data.given_set_values()
             likert_order = st.session_state.get("data_likert_order")
-            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid, given, likert_order)
+            mapping = ui_questionnaire.override()
+            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid, given, likert_order, mapping)
+            ui_questionnaire.mapping_editor(tr, checked)
             for report in checked:
                 ui_data.show_file_report(tr, report)
             set_values = ui_data.set_value_fields(tr, checked, given)
@@ -63,12 +65,13 @@ with upload:
                 icon=":material/upload:",
                 key="data_load",
             ):
-                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order)
+                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order, mapping)
             if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
                 st.caption(tr("data.blocked_hint"))
 
 with history:
     ui_data.import_history(tr)
+    ui_questionnaire.saved_mappings(tr, ui.store())
 
 with blanks:
     st.markdown(tr("data.templates_intro"))
@@ -91,6 +94,7 @@ with dictionary:
     for name, spec in TABLES.items():
         st.subheader(f"{tr(f'table.{name}')} · {name}")
         st.dataframe(templates.dictionary(tr, spec), hide_index=True, width="stretch")
+    ui_items.questions_dictionary(tr)
 
 if workspaces.list_datasets() != [workspaces.MAIN]:
     st.caption(tr("data.workspaces_note"))

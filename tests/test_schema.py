@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from community_eval.schema import TABLES, create_table_sql, header_index, normalise_header
+from community_eval.schema import COMPANIONS, TABLES, create_table_sql, header_index, normalise_header
 
 SHARED_CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "DATA_CONTRACT.md"
 #: The project's own, user-facing copy of the contract (the README links to it).
@@ -58,7 +58,8 @@ def test_every_alias_the_own_contract_lists_maps_to_its_column():
 
 
 def test_database_tables_have_exactly_the_contract_names(empty_store):
-    """What a researcher opening the file sees in ``main``: the five tables, contract columns only."""
+    """What a researcher opening the file sees in ``main``: the five tables, contract columns only, and
+    beside the survey a questionnaire's own questions and their answers in long form."""
     with empty_store.cursor() as cur:
         names = {
             row[0]
@@ -66,8 +67,9 @@ def test_database_tables_have_exactly_the_contract_names(empty_store):
                 "select table_name from information_schema.tables where table_schema = 'main'"
             ).fetchall()
         }
-        assert names == set(TABLES)
-        for table in TABLES.values():
+        companions = {t.name: t for tables in COMPANIONS.values() for t in tables}
+        assert names == set(TABLES) | {"questions", "survey_answers"} == set(TABLES) | set(companions)
+        for table in [*TABLES.values(), *companions.values()]:
             columns = [row[0] for row in cur.execute(f"describe main.{table.name}").fetchall()]
             assert columns == list(table.column_names)
 
