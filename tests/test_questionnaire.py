@@ -8,6 +8,8 @@ compared with that truth row by row, and the means with pandas' own.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -249,3 +251,60 @@ def test_an_old_database_with_whole_point_answers_is_widened(tmp_path):
         )
     opened.close()
     assert kinds["overall"] == "DOUBLE" and kinds["facilities"] == "DOUBLE"
+
+
+def test_saved_mappings_are_listed_renamed_and_deleted(store):
+    export = next(e for e in EXPORTS if e.platform == "tencent" and e.kind == "text" and e.fmt == "xlsx")
+    assert ingest(store, [Source(export.name, export.data)])[0].loaded
+    (key,) = store.saved_mappings()["questionnaire"]
+    assert store.saved_mapping(key)[0] == export.name.rsplit(".", 1)[0]  # named after the file at first
+    store.rename_mapping(key, "2024 年居委会满意度（腾讯问卷）")
+    name, mapping = store.saved_mapping(key)
+    assert name == "2024 年居委会满意度（腾讯问卷）"
+    assert mapping["columns"]["4.总体来说，您对本社区居委会的工作满意吗？"] == "overall"
+    store.delete_mapping(key)
+    assert store.saved_mapping(key) is None and store.saved_mappings().empty
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "community_eval", "--lang", "zh", "ingest", *args]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_line_prints_writes_and_takes_a_mapping(sample_file, tmp_path):
+    """按序号 refused with the mapping printed; written out, edited, given back with the direction: loaded."""
+    db = tmp_path / "d.duckdb"
+    db.write_bytes(Path(sample_file).read_bytes())
+    export = next(e for e in EXPORTS if e.platform == "wjx" and e.kind == "code" and e.fmt == "csv")
+    path = tmp_path / export.name
+    path.write_bytes(export.data)
+    written = tmp_path / "mapping.toml"
+    refused = _cli(str(path), "--db", str(db), "--write-mapping", str(written))
+    assert refused.returncode == 1
+    assert "问卷星导出" in refused.stdout and "5 列个人信息" in refused.stdout
+    assert "7、您对社区垃圾分类工作的满意度 → 自设题目" in refused.stdout
+    assert "--likert-order high-first" in refused.stdout and "--mapping" in refused.stdout
+    text = written.read_text(encoding="utf-8")
+    assert '"来自IP" = "drop"' in text
+    written.write_text(text.replace('"8、(社区停车管理)" = "item"', '"8、(社区停车管理)" = "drop"'), encoding="utf-8")
+    loaded = _cli(str(path), "--db", str(db), "--mapping", str(written), "--likert-order", "high-first")
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "Traceback" not in loaded.stdout + loaded.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = {row[0] for row in con.execute("select item_text from main.questions").fetchall()}
+    assert "社区停车管理" not in texts and "社区养老服务" in texts
+
+
+def test_a_mapping_file_with_an_unknown_column_is_one_sentence(sample_file, tmp_path):
+    db = tmp_path / "d.duckdb"
+    db.write_bytes(Path(sample_file).read_bytes())
+    export = next(e for e in EXPORTS if e.platform == "wjx" and e.kind == "text" and e.fmt == "csv")
+    path = tmp_path / export.name
+    path.write_bytes(export.data)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\n"5、(社区环境卫生)" = "cleanliness"\n', encoding="utf-8")
+    result = _cli(str(path), "--db", str(db), "--mapping", str(mapping))
+    assert result.returncode == 1
+    assert "“5、(社区环境卫生)”对应的字段“cleanliness”不存在" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
