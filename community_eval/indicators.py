@@ -7,35 +7,20 @@ t quantile) and shapes columns.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 from scipy import stats
 
 from community_eval.collation import sort_frame
+from community_eval.filters import LEVELS, Filters
 from community_eval.retention import retention_curves, staff_retention
 from community_eval.schema import NEUTRAL_ANSWER
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
-__all__ = ["retention_curves", "staff_retention"]  # re-exported: pages reach every indicator here
-
-LEVELS = ("community", "street", "district", "community_type", "all")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the sidebar selects; None means no restriction."""
-
-    district: str | None = None
-    street: str | None = None
-    community_type: str | None = None
-    community_id: str | None = None
-
-    def params(self, level: str = "community") -> dict[str, object]:
-        if level not in LEVELS:
-            raise ValueError(f"level must be one of {LEVELS}")
-        return {**asdict(self), "level": level}
+# Re-exported: pages reach every indicator here, and filters are how every indicator is asked.
+__all__ = ["LEVELS", "Filters", "retention_curves", "staff_retention"]
 
 
 def filter_options(store: Store) -> pd.DataFrame:
@@ -433,13 +418,3 @@ def headlines(store: Store, filters: Filters, year: int, standards: Standards, p
 def combine_headlines(now: dict, before: dict) -> list[Headline]:
     """Two years' :func:`headline_values` as the overview's figures with their changes."""
     return [Headline(key, now[key], before[key]) for key in HEADLINE_KEYS]
-
-
-from community_eval.profile import (  # noqa: E402, F401
-    district_assessment,
-    district_positions,
-    profile_assessment,
-    profile_card,
-    profile_positions,
-    profile_trends,
-)

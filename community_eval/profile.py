@@ -6,9 +6,8 @@ Medians, ranks, positions and trends are computed in ``queries/profile.sql``; th
 hands it the community-level rows of the district and picks the strongest and weakest
 points from the positions.
 
-The indicator functions are imported inside each function: :mod:`community_eval.indicators`
-re-exports this module's functions (pages reach every indicator there), so a top-level
-import would make the two modules import each other while half-initialised.
+It is built on :mod:`community_eval.indicators` and the import goes one way: pages reach
+these functions by name as they reach the indicators' (``ui.compute`` looks in both).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from community_eval import indicators
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
 
@@ -110,8 +110,6 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
     best), standard, meets_standard, standard_source (the standards file's bilingual
     note), kind. One call serves every community of the district (pages cache it).
     """
-    from community_eval import indicators
-
     filters = indicators.Filters(district=district)
     found = measure_standards(standards, profile)
     measures = pd.DataFrame(
@@ -172,8 +170,6 @@ def district_assessment(
     weights: tuple[tuple[str, float], ...] | None = None,
 ) -> pd.DataFrame:
     """The assessment of every community of ``district``, ranked within it, with n_ranked."""
-    from community_eval import indicators
-
     scores = indicators.assessment(store, indicators.Filters(district=district), year, standards, profile, weights)
     return scores.assign(n_ranked=int(scores["rank"].notna().sum()))
 

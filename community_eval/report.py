@@ -29,10 +29,11 @@ from plotly.offline import get_plotlyjs
 from community_eval import charts, disclosure, headlines, indicators
 from community_eval.collation import sort_frame
 from community_eval.export import ExportError
+from community_eval.filters import Filters
 from community_eval.i18n import Translator, has
-from community_eval.indicators import COMPONENTS, Filters
+from community_eval.indicators import COMPONENTS
 from community_eval.metrics import ASSESSMENT_SCORES, KINDS
-from community_eval.profile import MIN_RANKED, THEMES
+from community_eval.profile import MIN_RANKED, THEMES, profile_card, profile_positions
 from community_eval.safety import html_literal
 from community_eval.schema import SURVEY_ITEMS, TENURES
 from community_eval.standards import Profile, Standards
@@ -134,7 +135,7 @@ def build_report(
     community the database does not have.
     """
     community_id = community_id or filters.community_id
-    if community_id is not None and indicators.profile_card(store, community_id).empty:
+    if community_id is not None and profile_card(store, community_id).empty:
         raise ExportError("report.unknown_community", community=community_id)
     ctx = Context(
         store=store,
@@ -860,7 +861,7 @@ def _profile(ctx: Context, community_id: str) -> str:
     """One community against its district: who it is, its rank, its four component scores
     against the district's median, and every measure of its themes against the median."""
     tr = ctx.tr
-    card = indicators.profile_card(ctx.store, community_id).iloc[0]
+    card = profile_card(ctx.store, community_id).iloc[0]
     district = str(card["district"])
     in_district = Filters(district=district)
     scores = indicators.assessment(ctx.store, in_district, ctx.year, ctx.standards, ctx.profile, ctx.weights)
@@ -942,7 +943,7 @@ def _profile_scores(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
 def _positions(ctx: Context, community_id: str) -> str:
     """Each theme measure: the community's value, the district median, its rank and the standard."""
     tr = ctx.tr
-    positions = indicators.profile_positions(ctx.store, community_id, ctx.year, ctx.standards, ctx.profile)
+    positions = profile_positions(ctx.store, community_id, ctx.year, ctx.standards, ctx.profile)
     if positions.empty:
         return ""
     rows = pd.DataFrame(

@@ -22,15 +22,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from community_eval import charts, downloads, extremes, frontend_words, indicators, meeting, url_params, workspaces
+from community_eval import profile as community_profile
 from community_eval.collation import by_pinyin
+from community_eval.filters import Filters
 from community_eval.formats import display_value, number_format
 from community_eval.i18n import LANGUAGES, Translator
-from community_eval.indicators import Filters
 from community_eval.loader import create_sample_database
 from community_eval.metrics import KINDS
 from community_eval.safety import markdown_literal
 from community_eval.schema import COMMUNITY_TYPES
-from community_eval.standards import Standards, load_standards
+from community_eval.standards import Standards, bilingual, load_standards
 from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
@@ -121,11 +122,17 @@ def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple) -> p
         resolved["profile"] = load_standards().profile(resolved["profile"])
     if resolved.get("standards") is True:
         resolved["standards"] = load_standards()
-    return getattr(indicators, name)(_open_store(path), *args, **resolved)
+    return _indicator(name)(_open_store(path), *args, **resolved)
+
+
+def _indicator(name: str) -> Callable[..., pd.DataFrame]:
+    """The function of :mod:`community_eval.indicators` or of the community profile called ``name``."""
+    found = getattr(indicators, name, None)
+    return found if found is not None else getattr(community_profile, name)
 
 
 def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
-    """An indicator of :mod:`community_eval.indicators`, cached against the data version.
+    """An indicator of :mod:`community_eval.indicators` (or the profile's), cached against the data version.
 
     Pass plain values only: filters, year, level, ``profile="seed_2016"``, ``standards=True``.
     """
@@ -909,8 +916,6 @@ def shortfall_text(tr: Translator, row: pd.Series) -> str:
 
 def source_text(source: object, lang: str) -> str:
     """A standards source note in the reader's language."""
-    from community_eval.standards import bilingual
-
     return bilingual(source, lang)
 
 

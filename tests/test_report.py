@@ -23,8 +23,10 @@ from plotly.offline import get_plotlyjs
 from streamlit.testing.v1 import AppTest
 
 from community_eval import indicators, report, ui_report
+from community_eval import profile as profile_module
+from community_eval.filters import Filters
 from community_eval.i18n import catalog, translate
-from community_eval.indicators import COMPONENTS, Filters
+from community_eval.indicators import COMPONENTS
 from community_eval.loader import Source, ingest
 from community_eval.standards import load_standards
 from community_eval.store import Store
@@ -237,7 +239,7 @@ def test_print_styles_make_a4_pages(reports):
 
 def test_the_profile_compares_the_community_with_its_district(reports, sample_store, profiled):
     standards = load_standards()
-    card = indicators.profile_card(sample_store, profiled).iloc[0]
+    card = profile_module.profile_card(sample_store, profiled).iloc[0]
     scores = indicators.assessment(
         sample_store, Filters(district=card["district"]), YEAR, standards, standards.profile(None)
     )
@@ -248,7 +250,7 @@ def test_the_profile_compares_the_community_with_its_district(reports, sample_st
     assert composite[1] == f"{row['composite']:.1f}"
     assert composite[2] == f"{scores['composite'].median():.1f}"
     assert len(positions) - 1 == len(
-        indicators.profile_positions(sample_store, profiled, YEAR, standards, standards.profile(None))
+        profile_module.profile_positions(sample_store, profiled, YEAR, standards, standards.profile(None))
     )
     assert card["community_name"] in reports["en"]
 
@@ -333,7 +335,7 @@ def _download_app() -> None:
     import streamlit as st
 
     from community_eval import ui, ui_report
-    from community_eval.indicators import Filters
+    from community_eval.filters import Filters
 
     community = st.query_params.get("community")
     view = ui.View(Filters(community_id=community), 2025, "seed_2016", st.query_params.get("lang", "zh"))
