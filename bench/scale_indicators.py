@@ -30,7 +30,7 @@ from scale_common import measure, peak_rss_mib, timed
 from scipy import stats
 
 from community_eval import indicators, retention
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.schema import SURVEY_ITEMS, TABLES
 from community_eval.standards import Profile, Standards, load_standards
 from community_eval.store import Store

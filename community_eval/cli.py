@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 
 from community_eval import export, questionnaire
+from community_eval.filters import Filters
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
-from community_eval.indicators import Filters
 from community_eval.load_report import report_lines
 from community_eval.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
 from community_eval.repairs import resolve_set_values

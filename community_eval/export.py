@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from community_eval import indicators, retention
+from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters
 from community_eval.metrics import (
     ASSESSMENT_COLUMNS,
     FACILITY_COUNTS,

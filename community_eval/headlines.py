@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from community_eval.filters import Filters
 from community_eval.i18n import Translator, has
-from community_eval.indicators import Filters, combine_headlines
+from community_eval.indicators import combine_headlines
 from community_eval.safety import markdown_literal
 from community_eval.schema import NEUTRAL_ANSWER
 from community_eval.standards import TASK_LIMITS, Standards, bilingual

@@ -7,20 +7,18 @@ product-limit estimate uses each person for exactly as long as they were observe
 estimate, the people at risk and the 95 % band are computed in DuckDB by
 ``queries/staff_retention.sql``; this module only chooses parameters and shapes columns.
 
-It imports nothing from :mod:`community_eval.indicators` at run time, so that module can
-re-export these functions for ``ui.compute`` without an import cycle.
+It stands below :mod:`community_eval.indicators`, which re-exports these functions for
+``ui.compute``: it imports the filters and the store, never the indicators.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from community_eval.indicators import Filters
-    from community_eval.store import Store
+from community_eval.filters import Filters
+from community_eval.store import Store
 
 #: The horizons of the export, in months since hire.
 MONTHS: tuple[int, ...] = (0, 6, 12, 24, 36, 60)

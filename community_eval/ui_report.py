@@ -13,8 +13,9 @@ import re
 import streamlit as st
 
 from community_eval import report, ui, ui_assessment
+from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import COMPONENTS, Filters
+from community_eval.indicators import COMPONENTS
 from community_eval.standards import load_standards
 
 #: Characters kept from a community id in the file name (ids are free text in the contract).

@@ -28,7 +28,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from community_eval import export, indicators, profile, report
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.loader import Source, ingest
 from community_eval.standards import STANDARDS_FILE, StandardsError, load_standards, parse_standards
 from community_eval.store import Store

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from community_eval import downloads, metrics
+from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters, task_burden
+from community_eval.indicators import task_burden
 from community_eval.store import Store
 
 YEAR = 2025

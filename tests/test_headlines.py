@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from community_eval import headlines
+from community_eval.filters import Filters
 from community_eval.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters, headline_values, satisfaction_below_neutral
+from community_eval.indicators import headline_values, satisfaction_below_neutral
 from community_eval.standards import StandardsError, load_standards, parse_standards
 from community_eval.store import Store
 

@@ -29,8 +29,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from community_eval import charts, downloads, indicators, report, url_params
+from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters
 from community_eval.loader import Source, ingest
 from community_eval.safety import markdown_literal
 from community_eval.standards import load_standards

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from community_eval import indicators
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.standards import load_standards
 
 YEAR = 2025

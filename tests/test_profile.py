@@ -24,8 +24,8 @@ from test_app import english_words, visible_text
 
 from community_eval import charts, export, indicators, ui, ui_profile
 from community_eval import profile as profile_module
+from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import Filters
 from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, needing_attention, strengths_and_weaknesses
 from community_eval.standards import load_standards
 from community_eval.store import Store

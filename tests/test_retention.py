@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.loader import ingest_paths
 from community_eval.retention import retention_curves, staff_retention
 from community_eval.store import Store

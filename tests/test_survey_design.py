@@ -22,7 +22,7 @@ import pytest
 from scipy import stats
 
 from community_eval import indicators
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.store import Store
 from tests.conftest import database_from
 

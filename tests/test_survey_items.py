@@ -23,7 +23,7 @@ from scipy import stats
 from streamlit.testing.v1 import AppTest
 
 from community_eval import export, indicators
-from community_eval.indicators import Filters
+from community_eval.filters import Filters
 from community_eval.loader import Source, ingest
 from community_eval.standards import load_standards
 from community_eval.store import Store
