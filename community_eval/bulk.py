@@ -63,13 +63,9 @@ import duckdb
 import pandas as pd
 
 from community_eval import charsets, limits, queries, repairs, tempfiles
-from community_eval.layout import clean_header, is_note_row, is_total_row
-from community_eval.loader import (
+from community_eval.checks import (
     Context,
-    FileReport,
     HeaderMatch,
-    Problem,
-    Source,
     apply_defaults,
     check_dates,
     check_references,
@@ -77,6 +73,8 @@ from community_eval.loader import (
     check_unique,
     choose_table,
 )
+from community_eval.layout import clean_header, is_note_row, is_total_row
+from community_eval.load_model import FileReport, Problem, Source
 from community_eval.reader import detect_separator
 from community_eval.schema import LIKERT_WORDS, STORED_SCHEMA, Column, Kind, Table
 from community_eval.store import ConcurrentLoad, ImportRecord, KeysNotUnique, Store, StoreError

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from community_eval import values
+from community_eval.load_model import Notice, Problem
 from community_eval.schema import COMMUNITIES, TABLES, Column, Kind, Table, header_index, normalise_header
 from community_eval.units import Conversion, convert_literal
 
 if TYPE_CHECKING:
-    from community_eval.loader import Notice, Parsed, Problem
+    from community_eval.checks import Parsed  # checks uses this module: the type only, for annotations
     from community_eval.store import Store
 
 #: Which way numeric answer codes run: "high-first" = code 1 is the first option, 非常满意
@@ -36,14 +37,10 @@ _TENCENT_MARKS = frozenset({"开始答题时间", "结束答题时间", "答题�
 
 
 def _notice(*args: object, **kwargs: object) -> Notice:
-    from community_eval.loader import Notice
-
     return Notice(*args, **kwargs)
 
 
 def _problem(*args: object, **kwargs: object) -> Problem:
-    from community_eval.loader import Problem
-
     return Problem(*args, **kwargs)
 
 
