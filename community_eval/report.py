@@ -27,6 +27,13 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from community_eval import charts, disclosure, headlines, indicators
+from community_eval.assessment_readings import (
+    missing_words,
+    ranking_table,
+    ranking_takeaway,
+    stability_takeaway,
+    unrated_lines,
+)
 from community_eval.collation import sort_frame
 from community_eval.export import ExportError
 from community_eval.filters import Filters
@@ -38,13 +45,6 @@ from community_eval.safety import html_literal
 from community_eval.schema import SURVEY_ITEMS, TENURES
 from community_eval.standards import Profile, Standards
 from community_eval.store import Store
-from community_eval.ui_assessment import (
-    missing_words,
-    ranking_table,
-    ranking_takeaway,
-    stability_takeaway,
-    unrated_lines,
-)
 
 #: Bars a ranked chart shows at most (as on the pages): more would not fit an A4 page.
 TOP_N = 20

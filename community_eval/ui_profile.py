@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from community_eval import ui, ui_assessment
+from community_eval import assessment_readings, ui, ui_assessment
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
 from community_eval.profile import ATTENTION, needing_attention, strengths_and_weaknesses
@@ -145,7 +145,7 @@ def takeaway_text(tr: Translator, card: pd.Series, scores: pd.DataFrame, year: i
             "profile.takeaway_unrated",
             name=card["community_name"],
             year=year,
-            missing=ui_assessment.missing_words(tr, row["components_missing"]),
+            missing=assessment_readings.missing_words(tr, row["components_missing"]),
             score=tr.number(row["composite"], "score"),
         )
     return tr(

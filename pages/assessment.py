@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import charts, indicators, ui, ui_assessment
+from community_eval import assessment_readings, charts, indicators, ui, ui_assessment
 from community_eval.indicators import COMPONENTS
 from community_eval.safety import markdown_literal
 
@@ -16,7 +16,7 @@ st.caption(ui.scope_text(tr, view) + " · " + tr("assessment.caption"))
 weights = ui_assessment.weights_editor(tr, ui.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
 scores = ui.compute("assessment", view.filters, view.year, **common)
-ui.takeaway(ui_assessment.ranking_takeaway(tr, scores))
+ui.takeaway(assessment_readings.ranking_takeaway(tr, scores))
 if scores["composite"].isna().all():
     ui.empty_state(tr)
     st.stop()
@@ -24,7 +24,7 @@ if scores["composite"].isna().all():
 
 def unrated_group() -> None:
     """Communities lacking a weighted component: what each lacks, its partial composite; no rank."""
-    lines = ui_assessment.unrated_lines(tr, scores)
+    lines = assessment_readings.unrated_lines(tr, scores)
     if lines:
         st.subheader(tr("assessment.unrated_title"))
         st.caption(tr("assessment.unrated_note", min_n=ui.standards().min_n))
@@ -64,7 +64,9 @@ ui.chart(
 if flagged:
     st.caption(tr("assessment.flag_note"))
 with st.expander(tr("assessment.levers_title")):
-    st.markdown("\n".join(f"- {markdown_literal(line)}" for line in ui_assessment.lever_lines(tr, scores, ui.TOP_N)))
+    st.markdown(
+        "\n".join(f"- {markdown_literal(line)}" for line in assessment_readings.lever_lines(tr, scores, ui.TOP_N))
+    )
 unrated_group()
 
 # How much of each place the weighting decides (ranks under every ±10 % move of the weights),
@@ -73,7 +75,7 @@ ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=wei
 previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
 moved = indicators.assessment_change(scores, previous)
 stability_place, movement_place = st.columns(2)
-ui.takeaway(ui_assessment.stability_takeaway(tr, ranges), where=stability_place)
+ui.takeaway(assessment_readings.stability_takeaway(tr, ranges), where=stability_place)
 stability_chart = stability_place.container()
 rows, gap = ui.ranking_rows(
     tr,
@@ -103,7 +105,7 @@ ui.chart(
     where=stability_chart,
 )
 
-ui.takeaway(ui_assessment.movement_takeaway(tr, moved, view.year), where=movement_place)
+ui.takeaway(assessment_readings.movement_takeaway(tr, moved, view.year), where=movement_place)
 if moved["previous_composite"].notna().any():
     movement_chart = movement_place.container()
     rows, _ = ui.ranking_rows(
@@ -132,7 +134,7 @@ if moved["previous_composite"].notna().any():
         where=movement_chart,
     )
 
-table, columns = ui_assessment.ranking_table(tr, scores, ranges, moved)
+table, columns = assessment_readings.ranking_table(tr, scores, ranges, moved)
 ui.indicator_table(
     tr,
     table,
