@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from community_eval.schema import ADMINISTRATIVE_CATEGORIES
+
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+#: Values every query may use that the contract defines, bound like any other parameter, so a
+#: list such as the administrative task categories is written once (in schema.py), not in SQL.
+CONTRACT_PARAMS: dict[str, object] = {"administrative_categories": list(ADMINISTRATIVE_CATEGORIES)}
 
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -74,11 +80,12 @@ def get(name: str) -> Query:
 
 
 def bind(query: Query, params: dict[str, object]) -> dict[str, object]:
-    """The parameters ``query`` uses, taken from ``params``; a missing one is an error."""
-    missing = query.params - params.keys()
+    """The parameters ``query`` uses, taken from ``params`` (and :data:`CONTRACT_PARAMS`); a missing one is an error."""
+    given = {**CONTRACT_PARAMS, **params}
+    missing = query.params - given.keys()
     if missing:
         raise KeyError(f"query {query.name} needs {sorted(missing)}")
-    return {key: params[key] for key in query.params}
+    return {key: given[key] for key in query.params}
 
 
 def used_params(sql: str, params: dict[str, object]) -> dict[str, object]:

@@ -147,7 +147,7 @@ admin_years as (
         tasks.community_id,
         year(tasks.period) as year,
         coalesce(fsum(tasks.hours) filter (
-            where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+            where list_contains($administrative_categories, tasks.task_category)
         ), 0) / nullif(fsum(tasks.hours), 0) as value,
     from main.tasks as tasks
     join scope using (community_id)

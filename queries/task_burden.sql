@@ -22,7 +22,7 @@ tasks_in_year as (
         tasks.admitted,
         tasks.funded,
         tasks.task_category <> 'self_governance' as is_handed_down,
-        tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate') as is_administrative,
+        list_contains($administrative_categories, tasks.task_category) as is_administrative,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) = $year
@@ -141,7 +141,7 @@ select
     sum(tasks.task_count) as tasks,
     fsum(tasks.hours) as hours,
     coalesce(fsum(tasks.hours) filter (
-        where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+        where list_contains($administrative_categories, tasks.task_category)
     ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
 from main.tasks as tasks
 join scope using (community_id)
@@ -163,7 +163,7 @@ load as (
     select
         tasks.community_id,
         coalesce(fsum(tasks.hours) filter (
-            where tasks.task_category in ('administrative', 'inspection', 'ledger', 'certificate')
+            where list_contains($administrative_categories, tasks.task_category)
         ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
     from main.tasks as tasks
     join scope using (community_id)
