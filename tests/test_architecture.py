@@ -9,6 +9,7 @@ re-export at the bottom of a module (``indicators`` and ``profile``; ``loader``,
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,22 @@ def _imports_inside_functions(path: Path) -> set[tuple[str, str]]:
 def test_no_module_imports_another_inside_a_function_except_for_start_up_time():
     found = set().union(*(_imports_inside_functions(p) for p in PACKAGE.glob("*.py")))
     assert found == LAZY, sorted(found ^ LAZY)
+
+
+def test_the_report_and_the_command_line_do_not_load_streamlit():
+    """The offline report is made from the command line too: it shares the pages' sentences and
+    figures, not their widgets (it used to import the assessment page's parts, and Streamlit)."""
+    modules = "community_eval.report, community_eval.cli, community_eval.export"
+    code = f"import sys, {modules}; print('streamlit' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stdout + result.stderr
+
+
+def test_the_administrative_categories_are_written_once():
+    """schema.ADMINISTRATIVE_CATEGORIES is the list; the SQL binds it ($administrative_categories)
+    instead of spelling it out (it was written four times in two files)."""
+    spelled = re.compile(r"in\s*\(\s*'administrative'", re.IGNORECASE)
+    for path in (ROOT / "queries").glob("*.sql"):
+        assert not spelled.search(path.read_text(encoding="utf-8")), path.name
+    uses = [p.name for p in (ROOT / "queries").glob("*.sql") if "$administrative_categories" in p.read_text()]
+    assert sorted(uses) == ["profile.sql", "task_burden.sql"]
