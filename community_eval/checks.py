@@ -144,11 +144,9 @@ def stored_keys(store: Store, table: Table) -> set[tuple]:
     commits in between is not seen, and its keys would be stored twice.
     """
     keys: set[tuple] = set()
-    with store.cursor() as cur:
-        for label, columns in table.unique_checks:
-            present = " and ".join(f"{c} is not null" for c in columns)
-            found = cur.execute(f"select distinct {', '.join(columns)} from {table.name} where {present}").fetchall()
-            keys |= {tuple(row) if label == "key" else (label, *row) for row in found}
+    for label, columns in table.unique_checks:
+        found = store.distinct_values(table, columns)
+        keys |= {tuple(row) if label == "key" else (label, *row) for row in found}
     return keys
 
 

@@ -23,8 +23,6 @@ import os
 import sys
 from pathlib import Path
 
-import duckdb
-
 from community_eval import export, questionnaire
 from community_eval.filters import Filters
 from community_eval.i18n import LANGUAGES, Translator, language_from_locale
@@ -33,7 +31,15 @@ from community_eval.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
 from community_eval.repairs import resolve_set_values
 from community_eval.schema import TABLES
 from community_eval.standards import Standards, StandardsError, load_standards
-from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
+from community_eval.store import (
+    DatabaseError,
+    Store,
+    StoreError,
+    database_error,
+    default_db_path,
+    is_local_file,
+    parquet_root,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -324,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     except questionnaire.MappingError as error:
         print(tr(f"reason.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
         return 2
-    except duckdb.Error as error:
+    except DatabaseError as error:
         # Met after the database opened (a damaged block read by a query, the disk filling while
         # the loader stages a file): the same one sentence as at opening.
         return _refuse(tr, database_error(error, getattr(args, "db", None) or default_db_path(), "database_failed"))

@@ -87,6 +87,11 @@ class _Snapshot:
     token: str
 
 
+#: What DuckDB raises, under the store's name: a caller outside the database layer catches this
+#: (or :class:`StoreError`), so only this module and the bulk loader import duckdb.
+DatabaseError = duckdb.Error
+
+
 class StoreError(Exception):
     """The database cannot be opened or written; ``reason`` is a locale key."""
 
@@ -605,6 +610,14 @@ class Store:
             for relation in frames:
                 with suppress(duckdb.Error):  # an aborted transaction drops them when rolled back
                     cur.unregister(relation)
+
+    def distinct_values(self, table: Table, columns: tuple[str, ...]) -> list[tuple]:
+        """The distinct current values of ``columns`` of ``table``, none null: the keys a load must not repeat."""
+        present = " and ".join(f"{c} is not null" for c in columns)
+        with self.cursor() as cur:
+            return cur.execute(
+                f"select distinct {', '.join(columns)} from main.{table.name} where {present}"
+            ).fetchall()
 
     def row_count(self, table: str) -> int:
         with self.cursor() as cur:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlencode
 
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -32,7 +31,15 @@ from community_eval.metrics import KINDS
 from community_eval.safety import markdown_literal
 from community_eval.schema import COMMUNITY_TYPES
 from community_eval.standards import Standards, bilingual, load_standards
-from community_eval.store import Store, StoreError, database_error, default_db_path, is_local_file, parquet_root
+from community_eval.store import (
+    DatabaseError,
+    Store,
+    StoreError,
+    database_error,
+    default_db_path,
+    is_local_file,
+    parquet_root,
+)
 
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
 
@@ -649,7 +656,7 @@ def faults_shown(tr: Translator) -> Iterator[None]:
         yield
     except StoreError as error:
         st.error(error_text(tr, error), icon=":material/error:")
-    except duckdb.Error as error:
+    except DatabaseError as error:
         st.error(error_text(tr, database_error(error, db_path(), "database_failed")), icon=":material/error:")
 
 
