@@ -71,3 +71,14 @@ def test_the_administrative_categories_are_written_once():
         assert not spelled.search(path.read_text(encoding="utf-8")), path.name
     uses = [p.name for p in (ROOT / "queries").glob("*.sql") if "$administrative_categories" in p.read_text()]
     assert sorted(uses) == ["profile.sql", "task_burden.sql"]
+
+
+def test_only_the_database_layer_talks_to_duckdb():
+    """The store (and the bulk loader, which stages files in DuckDB) import duckdb; everyone else asks
+    the store, and catches its errors by the store's names (StoreError, DatabaseError)."""
+    importing = sorted(
+        p.stem
+        for p in PACKAGE.glob("*.py")
+        if re.search(r"^\s*(import duckdb|from duckdb)", p.read_text(encoding="utf-8"), re.M)
+    )
+    assert importing == ["bulk", "store"]
