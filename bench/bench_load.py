@@ -3,7 +3,7 @@
     python bench/bench_load.py [--rows N] [--repeat K] [--data DIR] [--python-path] [--no-write]
 
 Generates (once, then reuses from ``--data``) a survey of about ``--rows`` rows with
-``community_eval.generate``, plus the same rows in GBK, and measures the median of
+``tools.generate``, plus the same rows in GBK, and measures the median of
 ``--repeat`` runs of:
 
 * DuckDB bare: ``create table s as select * from read_csv(<file>)`` into a fresh in-memory
@@ -39,9 +39,9 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from community_eval import bulk, loader  # noqa: E402
-from community_eval import generate as gen  # noqa: E402
 from community_eval.schema import TABLES  # noqa: E402
 from community_eval.store import Store  # noqa: E402
+from tools import generate as gen  # noqa: E402
 
 #: Survey rows per unit of --responses-per-wave at scale 1 (6,330 per wave gives 981,173 rows).
 ROWS_PER_WAVE_UNIT = 981_173 / 6_330
@@ -199,7 +199,7 @@ def section(
         f"Measured {dt.date.today().isoformat()} with `python bench/bench_load.py {' '.join(argv)}`".rstrip() + ".",
         "",
         f"- Machine: {machine()}.",
-        f"- File: `survey.csv` from `community_eval.generate`, {rows:,} rows, {mb:.1f} MB, canonical UTF-8. "
+        f"- File: `survey.csv` from `tools.generate`, {rows:,} rows, {mb:.1f} MB, canonical UTF-8. "
         "The GBK file holds the same rows with Chinese headers and 女/男 for gender, as Excel on a Chinese "
         "Windows saves them (the canonical file is pure ASCII, which is already valid GBK).",
         f"- Median of {repeat} runs, interleaved. The loader's time is `ingest_paths` of the file into a fresh "

@@ -3,7 +3,7 @@
     python bench/bench_scale.py [--scales district,city,province,region] [--repeat K] [--page-repeat K]
                                 [--data DIR] [--note TEXT] [--no-write] [--report-only]
 
-For each scale it generates synthetic data once with ``community_eval.generate`` (cached as
+For each scale it generates synthetic data once with ``tools.generate`` (cached as
 CSV files in ``--data``/<scale>, reused while the generator and its arguments are unchanged)
 and measures, each figure the median of ``--repeat`` runs (``--page-repeat`` for pages):
 
@@ -56,9 +56,9 @@ import pandas as pd  # noqa: E402
 from scale_common import measure, peak_rss_mib  # noqa: E402
 
 from community_eval import bulk, loader  # noqa: E402
-from community_eval import generate as gen  # noqa: E402
 from community_eval.schema import TABLES  # noqa: E402
 from community_eval.store import Store  # noqa: E402
+from tools import generate as gen  # noqa: E402
 
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 SECTION = "## Scale"

@@ -351,7 +351,7 @@ def section(results: list[dict], scales: dict, machine: str, invocation: str, ar
     lines += [
         f"- Every figure is a median: loads and indicators of {repeat} runs, pages of {page_repeat} (a page run "
         "at province scale takes seconds); the runs of different measurements are interleaved. Data from "
-        "`community_eval.generate` (seed 20161122, latest year 2025, 199–209 survey responses per community "
+        "`tools.generate` (seed 20161122, latest year 2025, 199–209 survey responses per community "
         "per wave), cached in `/tmp/community_eval_scale/<scale>/`; loaded through `ingest_paths` into the "
         "database file the indicators and pages then read.",
         "- Loading: each table's file through the loader into a fresh database file that already holds the "

@@ -82,3 +82,10 @@ def test_only_the_database_layer_talks_to_duckdb():
         if re.search(r"^\s*(import duckdb|from duckdb)", p.read_text(encoding="utf-8"), re.M)
     )
     assert importing == ["bulk", "store"]
+
+
+def test_the_app_does_not_import_the_development_tools():
+    """The sample generator and the example-file makers live in tools/: the package never needs them."""
+    for path in [*PACKAGE.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from tools\b|import tools\b)", text, re.M), path.name

@@ -18,11 +18,11 @@ import test_export as reference
 from community_eval import export, indicators
 from community_eval.filters import Filters
 from community_eval.formats import display_value
-from community_eval.generate import canonical_text, generate
 from community_eval.indicators import COMPONENTS
 from community_eval.loader import Source, ingest
 from community_eval.standards import load_standards
 from community_eval.store import Store
+from tools.generate import canonical_text, generate
 
 YEAR = 2025
 SCORES = [f"{c}_score" for c in COMPONENTS]

@@ -422,7 +422,7 @@ CASES: dict[str, list[tuple[dict[str, bytes], dict]]] = {
 
 
 def _generated() -> list[tuple[dict[str, bytes], dict]]:
-    from community_eval.generate import canonical_text, generate
+    from tools.generate import canonical_text, generate
 
     tables = generate(scale=0.05, responses_per_wave=(3, 4))
     files = {}

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from community_eval.generate import COLUMNS, generate, write
+from tools.generate import COLUMNS, generate, write
 
 LATEST = 2025
 END = pd.Timestamp(LATEST, 12, 31)

@@ -1,6 +1,6 @@
 """Files as offices really make them, end to end: each loads exactly as meant, or is refused.
 
-Every file comes from :mod:`community_eval.office_files` with what it means, built with the
+Every file comes from :mod:`tools.office_files` with what it means, built with the
 file (never read back through the loader). Each is loaded through ``loader.ingest`` into a
 fresh database holding the sample communities, and then either what is *stored* (read back
 from the contract's views) equals the meaning exactly — values, converted units, every
@@ -22,10 +22,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from community_eval import office_files
 from community_eval.loader import SAMPLE_DIR, FileReport, Source, ingest, ingest_paths
-from community_eval.office_files import COLUMNS, OfficeFile
 from community_eval.store import Store
+from tools import office_files
+from tools.office_files import COLUMNS, OfficeFile
 
 FILES = office_files.office_files()
 LOADS = [f for f in FILES if f.refusal is None]

@@ -1,6 +1,6 @@
 """问卷星 and 腾讯问卷 exports load as they mean: every platform, kind and format, both directions.
 
-The files and what they mean come from :mod:`community_eval.survey_exports`, built from the
+The files and what they mean come from :mod:`tools.survey_exports`, built from the
 respondents' answers and never read back through the loader; here what the loader stored is
 compared with that truth row by row, and the means with pandas' own.
 """
@@ -19,7 +19,7 @@ import pytest
 from community_eval import questionnaire
 from community_eval.loader import Source, create_sample_database, ingest
 from community_eval.store import Store
-from community_eval.survey_exports import PlatformExport, platform_exports
+from tools.survey_exports import PlatformExport, platform_exports
 
 EXPORTS = platform_exports()
 FIXED = ["overall", "service", "environment", "safety", "participation", "staff_attitude", "facilities"]

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from community_eval import survey_exports as se
-from community_eval.office_files import sample_communities
+from tools import survey_exports as se
+from tools.office_files import sample_communities
 
 WJX_HEADER = [
     "序号",

@@ -6,7 +6,7 @@ each file through the real uploader (with 整表替换 chosen first where the fi
 replace), opens the file's report, and saves the whole page as a PNG in
 ``screenshots/data_page/`` (git-ignored). Nothing is loaded: the page shows the dry run.
 
-The files come from :mod:`community_eval.office_files`: ``a`` (statistics table with a title,
+The files come from :mod:`tools.office_files`: ``a`` (statistics table with a title,
 merged streets, totals and notes), ``d`` (a roster with an instructions sheet and one sheet
 per street), ``h`` (a city table without 区县; ``h-set`` is the same with 仙桃市 typed into
 the field the page offers for it).
@@ -27,8 +27,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: the project's root on the path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from community_eval import office_files
 from tools import meeting_screenshots as harness
+from tools import office_files
 
 #: A laptop, a phone, the meeting room's projector.
 SIZES = ((1440, 900), (390, 844), (1920, 1080))

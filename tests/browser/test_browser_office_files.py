@@ -1,6 +1,6 @@
 """Office-shaped files through the real uploader (issue 14): the detection report, the mapping,
 the notices and the one-value field on the data page, in Chinese, then loaded and seen on the
-overview. The files and what they mean come from :mod:`community_eval.office_files`."""
+overview. The files and what they mean come from :mod:`tools.office_files`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from community_eval import office_files
-from community_eval.office_files import OfficeFile
 from tools import meeting_screenshots as harness
+from tools import office_files
+from tools.office_files import OfficeFile
 
 MIME = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,7 +1,7 @@
 """A 问卷星 download through the real page (issue 18): the proposed mapping shown, confirmed by
 loading, and the questionnaire's own questions on the satisfaction page, in Chinese.
 
-The export and what it means come from :mod:`community_eval.survey_exports`."""
+The export and what it means come from :mod:`tools.survey_exports`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from community_eval.survey_exports import platform_exports
 from tools import meeting_screenshots as harness
+from tools.survey_exports import platform_exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

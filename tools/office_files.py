@@ -16,7 +16,7 @@ seed per shape, and workbooks are written with fixed timestamps, so the same cal
 same bytes. The one exception is :func:`future_dates`, whose dates are "next year" as seen
 from the ``today`` it is given.
 
-``python -m community_eval.office_files --output DIR`` writes every file and a
+``python -m tools.office_files --output DIR`` writes every file and a
 ``MANIFEST.txt`` saying what each should do, for people to try on the page or the CLI.
 """
 
@@ -284,7 +284,7 @@ def xlsx_bytes(grids: Sequence[Grid]) -> bytes:
 
     book = openpyxl.Workbook()
     book.remove(book.active)
-    book.properties.creator = "community_eval.office_files"
+    book.properties.creator = "tools.office_files"
     book.properties.created = STAMP
     for grid in grids:
         sheet = book.create_sheet(grid.title)
@@ -1470,7 +1470,7 @@ def _shown(f: OfficeFile) -> str:
 def manifest(files: Sequence[OfficeFile]) -> str:
     """What each file is and how to load it, and what loading it must do, one paragraph per file and variant."""
     lines = [
-        "Office-shaped files (python -m community_eval.office_files) and what each must do.",
+        "Office-shaped files (python -m tools.office_files) and what each must do.",
         "Try each on a fresh database holding the sample communities, made with:",
         "  python -m community_eval ingest sample_data/communities.csv --db try.duckdb",
         "",

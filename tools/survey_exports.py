@@ -35,9 +35,9 @@ cells. The .csv is UTF-8 with a BOM.
 All 问卷星 files are downloads of one survey (five communities of 沙嘴街道), all 腾讯问卷
 files of another (five communities of 龙华山街道), so files of one platform share a truth.
 Everything is deterministic: fixed seeds, and workbooks written by
-:func:`community_eval.office_files.xlsx_bytes` with fixed timestamps.
+:func:`tools.office_files.xlsx_bytes` with fixed timestamps.
 
-``python -m community_eval.survey_exports --output DIR`` writes every file and a
+``python -m tools.survey_exports --output DIR`` writes every file and a
 ``MANIFEST.txt`` (one line per file: name, platform, kind, the order a user must state).
 """
 
@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from community_eval.office_files import Grid, csv_bytes, sample_communities, xlsx_bytes
+from tools.office_files import Grid, csv_bytes, sample_communities, xlsx_bytes
 
 SEED = 20240512
 SHEET = "Sheet1"
