@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from community_eval import questionnaire
-from community_eval.loader import Source, create_sample_database, ingest
+from community_eval.loader import Source, ingest
 from community_eval.store import Store
 from tools.survey_exports import PlatformExport, platform_exports
 
@@ -26,19 +26,17 @@ FIXED = ["overall", "service", "environment", "safety", "participation", "staff_
 PRIVATE = ["ip", "open_text", "phone", "user_id", "nickname"]
 
 
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory) -> str:
-    path = str(tmp_path_factory.mktemp("q") / "sample.duckdb")
-    create_sample_database(path)
+@pytest.fixture
+def district(sample_db, tmp_path) -> Path:
+    """A copy of the sample district per test: loads here change nothing elsewhere."""
+    path = tmp_path / "district.duckdb"
+    path.write_bytes(Path(sample_db).read_bytes())
     return path
 
 
 @pytest.fixture
-def store(sample_file, tmp_path) -> Store:
-    """A copy of the sample district per test: loads here change nothing elsewhere."""
-    path = tmp_path / "district.duckdb"
-    path.write_bytes(Path(sample_file).read_bytes())
-    opened = Store(str(path))
+def store(district) -> Store:
+    opened = Store(str(district))
     yield opened
     opened.close()
 
@@ -272,13 +270,17 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
 
 
-def test_the_command_line_prints_writes_and_takes_a_mapping(sample_file, tmp_path):
-    """按序号 refused with the mapping printed; written out, edited, given back with the direction: loaded."""
-    db = tmp_path / "d.duckdb"
-    db.write_bytes(Path(sample_file).read_bytes())
-    export = next(e for e in EXPORTS if e.platform == "wjx" and e.kind == "code" and e.fmt == "csv")
+def _on_disk(tmp_path: Path, platform: str, kind: str) -> Path:
+    """The platform's .csv export of that kind, written where the command line can read it."""
+    export = next(e for e in EXPORTS if e.platform == platform and e.kind == kind and e.fmt == "csv")
     path = tmp_path / export.name
     path.write_bytes(export.data)
+    return path
+
+
+def test_the_command_line_prints_writes_and_takes_a_mapping(district, tmp_path):
+    """按序号 refused with the mapping printed; written out, edited, given back with the direction: loaded."""
+    db, path = district, _on_disk(tmp_path, "wjx", "code")
     written = tmp_path / "mapping.toml"
     refused = _cli(str(path), "--db", str(db), "--write-mapping", str(written))
     assert refused.returncode == 1
@@ -296,12 +298,8 @@ def test_the_command_line_prints_writes_and_takes_a_mapping(sample_file, tmp_pat
     assert "社区停车管理" not in texts and "社区养老服务" in texts
 
 
-def test_a_mapping_file_with_an_unknown_column_is_one_sentence(sample_file, tmp_path):
-    db = tmp_path / "d.duckdb"
-    db.write_bytes(Path(sample_file).read_bytes())
-    export = next(e for e in EXPORTS if e.platform == "wjx" and e.kind == "text" and e.fmt == "csv")
-    path = tmp_path / export.name
-    path.write_bytes(export.data)
+def test_a_mapping_file_with_an_unknown_column_is_one_sentence(district, tmp_path):
+    db, path = district, _on_disk(tmp_path, "wjx", "text")
     mapping = tmp_path / "m.toml"
     mapping.write_text('[columns]\n"5、(社区环境卫生)" = "cleanliness"\n', encoding="utf-8")
     result = _cli(str(path), "--db", str(db), "--mapping", str(mapping))

@@ -1509,13 +1509,18 @@ def write(out_dir: str | Path, today: dt.date | None = None) -> list[Path]:
     return [*written.values(), out / "MANIFEST.txt"]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: write every office-shaped file into a folder, for people to try."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def output_command(write_files: Callable[[str], list[Path]], description: str, argv: Sequence[str] | None) -> None:
+    """``--output DIR``: write a maker's example files into a folder, for people to try, naming each."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--output", required=True, help="folder to write the files into")
     args = parser.parse_args(argv)
-    for path in write(args.output):
+    for path in write_files(args.output):
         print(path)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: write every office-shaped file into a folder."""
+    output_command(write, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ Everything is deterministic: fixed seeds, and workbooks written by
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tools.office_files import Grid, csv_bytes, sample_communities, xlsx_bytes
+from tools.office_files import Grid, csv_bytes, output_command, sample_communities, xlsx_bytes
 
 SEED = 20240512
 SHEET = "Sheet1"
@@ -472,12 +471,8 @@ def write(out_dir: str | Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: write every survey-platform export into a folder, for people to try."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", required=True, help="folder to write the files into")
-    args = parser.parse_args(argv)
-    for path in write(args.output):
-        print(path)
+    """Command line: write every survey-platform export into a folder."""
+    output_command(write, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
