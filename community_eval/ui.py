@@ -20,7 +20,17 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import charts, downloads, extremes, frontend_words, indicators, meeting, url_params, workspaces
+from community_eval import (
+    charts,
+    downloads,
+    extremes,
+    frontend_words,
+    indicators,
+    meeting,
+    ui_assessment,
+    url_params,
+    workspaces,
+)
 from community_eval import profile as community_profile
 from community_eval.collation import by_pinyin
 from community_eval.filters import Filters
@@ -233,6 +243,8 @@ class View:
     year: int | None
     profile: str
     lang: str
+    #: the assessment weights the address carries (None: the standards file's); see ui_assessment.shared_weights
+    weights: tuple[tuple[str, float], ...] | None = None
 
 
 def view() -> View:
@@ -416,7 +428,8 @@ def sidebar_filters(tr: Translator) -> View:
         placeholder=tr("streamlit.choose_option"),
     )
     _write_to_url()
-    chosen = View(Filters(district, street, kind, community), year, profile, tr.lang)
+    weights = ui_assessment.shared_weights(load_standards())
+    chosen = View(Filters(district, street, kind, community), year, profile, tr.lang, weights)
     st.session_state["view"] = chosen
     return chosen
 

@@ -39,6 +39,17 @@ def url_weights(defaults: dict[str, float]) -> dict[str, float]:
     return dict(zip(COMPONENTS, values, strict=True))
 
 
+def shared_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:
+    """The weights a shared address carries, for every view that scores (profile, report): the
+    URL's when they are valid, differ from the standards file's and do not sum to 0; else None,
+    which means the file's. One rule, read once per run into the view (``ui.View.weights``)."""
+    defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
+    chosen = url_weights(defaults)
+    if chosen == defaults or sum(chosen.values()) <= 0:
+        return None
+    return tuple((component, chosen[component]) for component in COMPONENTS)
+
+
 def _parse_weights(raw: str) -> list[float] | None:
     """``0.4,0.2,0.2,0.2`` as four numbers from 0 to :data:`MAX_WEIGHT`, or None."""
     parts = raw.split(",")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from community_eval import assessment_readings, ui, ui_assessment
+from community_eval import assessment_readings, ui
 from community_eval.i18n import Translator
 from community_eval.indicators import COMPONENTS
 from community_eval.profile import ATTENTION, needing_attention, strengths_and_weaknesses
 from community_eval.safety import markdown_literal
-from community_eval.standards import Profile, Standards
+from community_eval.standards import Profile
 
 _PICK = "profile_pick"
 
@@ -104,18 +104,6 @@ def attention(tr: Translator, current: ui.View, weights: tuple[tuple[str, float]
     st.subheader(tr("profile.attention_title", n=min(ATTENTION, rated)))
     st.markdown("\n".join(f"- {line}" for line in attention_lines(tr, scores, st.query_params.to_dict())))
     st.caption(attention_note(tr, scores, current.year))
-
-
-def url_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:
-    """The assessment weights a shared URL carries (``weights=``), so the profile scores as
-    the assessment page does; None for the standards file's weights."""
-    if ui_assessment.WEIGHTS_PARAM not in st.query_params:
-        return None
-    defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
-    chosen = ui_assessment.url_weights(defaults)
-    if chosen == defaults or sum(chosen.values()) <= 0:
-        return None
-    return tuple((component, chosen[component]) for component in COMPONENTS)
 
 
 # ---- who, and the headline -------------------------------------------------------------------

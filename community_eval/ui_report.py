@@ -12,10 +12,9 @@ import re
 
 import streamlit as st
 
-from community_eval import report, ui, ui_assessment
+from community_eval import report, ui
 from community_eval.filters import Filters
 from community_eval.i18n import Translator
-from community_eval.indicators import COMPONENTS
 from community_eval.standards import load_standards
 
 #: Characters kept from a community id in the file name (ids are free text in the contract).
@@ -46,13 +45,6 @@ def _report_bytes(
     return html.encode("utf-8")
 
 
-def _weights() -> tuple[tuple[str, float], ...] | None:
-    """The assessment page's weights when the URL carries non-default ones, else None (the file's)."""
-    defaults = {component: float(load_standards().weights[component]) for component in COMPONENTS}
-    chosen = ui_assessment.url_weights(defaults)
-    return None if chosen == defaults else tuple((component, chosen[component]) for component in COMPONENTS)
-
-
 def file_name(view: ui.View) -> str:
     """``community_report_2025_zh.html``, with the profiled community's id when there is one."""
     stem = f"community_report_{view.year}_{view.lang}"
@@ -68,7 +60,7 @@ def report_download(tr: Translator, view: ui.View, where: object | None = None) 
     """
     if view.year is None:
         return
-    args = (ui.db_path(), ui.data_version(), view.filters, view.year, view.profile, view.lang, _weights())
+    args = (ui.db_path(), ui.data_version(), view.filters, view.year, view.profile, view.lang, view.weights)
     help_key = "report.download_help_profile" if view.filters.community_id else "report.download_help"
     (where or st.sidebar).download_button(
         tr("report.download"),

@@ -19,7 +19,7 @@ if view.year is None:
     st.stop()
 community = view.filters.community_id
 standards = ui.standards()
-weights = ui_profile.url_weights(standards)
+weights = view.weights
 if community is None:
     ui_profile.picker(tr, view)
     ui_profile.attention(tr, view, weights)

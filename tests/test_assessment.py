@@ -420,3 +420,18 @@ def test_page_table_shows_no_none_and_no_rank_for_the_unrated(sample_db, monkeyp
     assert at.dataframe[0].proto.placeholder == ""  # missing numbers are shown as empty cells
     headline = next(m.value for m in at.markdown if "comes first" in m.value)
     assert not any(name in headline for name in unrated)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("2,1,1,0", (2.0, 1.0, 1.0, 0.0)), ("0,0,0,0", None), (None, None), ("1,nan,1,1", None)],
+)
+def test_the_view_reads_the_weights_once_by_one_rule(sample_db, monkeypatch, standards, given, expected):
+    """The weights a shared address carries reach the view once per run, and the profile and the
+    report take them from there: the URL's when valid and not all zero, else the file's (None)."""
+    at = _page(sample_db, monkeypatch, **({"weights": given} if given else {}))
+    assert not at.exception
+    weights = at.session_state["view"].weights
+    assert weights == (None if expected is None else tuple(zip(COMPONENTS, expected, strict=True)))
+    defaults = ",".join(f"{float(standards.weights[c]):g}" for c in COMPONENTS)
+    assert _page(sample_db, monkeypatch, weights=defaults).session_state["view"].weights is None
