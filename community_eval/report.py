@@ -638,11 +638,8 @@ def _status(tr: Translator, compliant: object) -> str:
 
 
 def _facility_rate_chart(ctx: Context) -> str:
-    """The overview's compliance chart: group labels as the task-burden roll-up names them."""
+    """The overview's compliance chart, each group by the label the roll-up carries."""
     rollup = indicators.facility_rollup(ctx.store, ctx.filters, ctx.year, ctx.profile, level=ctx.level)
-    labels = indicators.task_burden(ctx.store, ctx.filters, ctx.year, level=ctx.level)
-    names = dict(zip(labels["group_key"], labels["group_label"], strict=True))
-    rollup["group_label"] = [names.get(key, str(key).split(" · ")[-1]) for key in rollup["group_key"]]
     return _overview_chart(ctx, "facilities", rollup, "compliant_share", "share")
 
 

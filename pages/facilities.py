@@ -132,8 +132,6 @@ for column, level in ((right, "street"), (middle, "community_type")):
     rates = ui.label_groups(
         tr, ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level), level
     )
-    if level == "street":
-        rates["group_label"] = rates["group_key"].str.split(" · ").str[-1]
     ui.chart(
         where=column,
         figure=charts.ranked_bars(

@@ -6,7 +6,7 @@
 
 -- name: facility_compliance
 -- Compliance per community for year $year, using its latest facilities row with year <= $year.
--- Each row carries the key of the group it rolls up into under $level.
+-- Each row carries the key and label of the group it rolls up into under $level.
 -- Parameters: $year, $level, the filter, and the profile's thresholds: $min_total_area_m2,
 -- $min_rooms, $require_hall, $min_area_per_100_households, $tier_high_households,
 -- $tier_high_area_m2, $tier_low_households, $tier_low_area_m2, $disallowed_tenures (list),
@@ -28,6 +28,7 @@ latest_row as (
 measured as (
     select
         scope.group_key,
+        scope.group_label,
         scope.community_id,
         scope.community_name,
         scope.district,
@@ -155,6 +156,7 @@ order by community_id
 -- Parameters: none. Grain: one row per group_key of community_rows.
 select
     group_key,
+    any_value(group_label) as group_label,  -- the same for every community of the group
     count(*) as n_communities,
     count(*) filter (where compliant) as n_compliant,
     count(compliant) as n_known,
