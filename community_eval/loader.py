@@ -306,10 +306,7 @@ def _load_one(
         loaded = bulk.load_one(store, report, members, match, context, skip_invalid, dry_run)
         if loaded is not bulk.NOT_SIMPLE:
             return loaded
-        # DuckDB found it not simple after all: read it here, as if it had never been offered
-        bulk.release(members)
-        ((fresh, members, match),) = _read(members.source, members.table_name, report.mode, None, options)[:1]
-        vars(report).update(vars(fresh))
+        members, match = _read_again(report, members, options)
         if members is None or match is None or report.problems:
             return None
     table = match.table
@@ -353,6 +350,16 @@ def _load_one(
         report.items_loaded = int(companions["questions"].shape[0])
         _save_mapping(store, report, match.plan)
     return typed
+
+
+def _read_again(
+    report: FileReport, sheet: bulk.BulkSheet, options: Options | None
+) -> tuple[object, HeaderMatch | None]:
+    """A file DuckDB found not simple after all, read here as if it had never been offered to it."""
+    bulk.release(sheet)
+    ((fresh, members, match),) = _read(sheet.source, sheet.table_name, report.mode, None, options)[:1]
+    vars(report).update(vars(fresh))
+    return members, match
 
 
 def _rows_kept(report: FileReport, result: Parsed) -> list[bool]:
@@ -443,12 +450,7 @@ def ingest(
             prepared += _read(source, table, mode, store, options)
             if progress:
                 progress(done / steps, source.name)
-        order = list(TABLES)
-        position = {id(report): index for index, (report, _, _) in enumerate(prepared)}
-
-        def in_order(item: Prepared) -> tuple[int, int]:
-            return (order.index(item[0].table) if item[0].table else -1, position[id(item[0])])
-
+        in_order = _load_order(prepared)
         prepared.sort(key=in_order)
         replaced = {r.table for r, _, _ in prepared if mode == "replace" and r.table}
         batch: dict[str, str] | None = None
@@ -457,23 +459,48 @@ def ingest(
                 progress((len(sources) + done * len(sources) / len(prepared)) / steps, report.file_name)
             if members is None or match is None or report.problems:
                 continue
-            with nullcontext() if dry_run else store.writing():  # checks and write as one step; see Store.writing
-                # Stored communities, read under the lock: the batch's own once loaded, and whatever another
-                # session loaded between this batch's imports. A preview stored nothing, so it goes by the batch.
-                context = _context(store, batch if dry_run else None)
-                orphans = None
-                if match.table.name == "communities" and mode == "replace":
-                    orphans = repairs.orphan_check(store, replaced)
-                loaded = _load_one(store, report, members, match, context, skip_invalid, dry_run, options, orphans)
+            batch = _check_and_store(store, (report, members, match), batch, replaced, skip_invalid, dry_run, options)
             bulk.release(members)
-            if loaded is not None and match.table.name == "communities":
-                names = dict(zip(loaded["community_id"], loaded["community_name"], strict=True))
-                batch = names if mode == "replace" else {**context.communities, **names}
     finally:
         for _, members, _ in prepared:
             bulk.release(members)
     prepared.sort(key=in_order)  # a file the fast path gave back may have turned out to fit no table
     return [report for report, _, _ in prepared]
+
+
+def _load_order(prepared: list[Prepared]) -> Callable[[Prepared], tuple[int, int]]:
+    """Imports by table in the contract's order (communities first), in the order given within a table."""
+    order = list(TABLES)
+    position = {id(report): index for index, (report, _, _) in enumerate(prepared)}
+    return lambda item: (order.index(item[0].table) if item[0].table else -1, position[id(item[0])])
+
+
+def _check_and_store(
+    store: Store,
+    item: Prepared,
+    batch: dict[str, str] | None,
+    replaced: set[str],
+    skip_invalid: bool,
+    dry_run: bool,
+    options: Options,
+) -> dict[str, str] | None:
+    """Check one import against the stored data and store it, as one step under the write lock
+    (:meth:`Store.writing`); returns the communities the batch knows after it (code -> name)."""
+    report, members, match = item
+    assert match is not None
+    mode = report.mode
+    with nullcontext() if dry_run else store.writing():
+        # Stored communities, read under the lock: the batch's own once loaded, and whatever another
+        # session loaded between this batch's imports. A preview stored nothing, so it goes by the batch.
+        context = _context(store, batch if dry_run else None)
+        orphans = None
+        if match.table.name == "communities" and mode == "replace":
+            orphans = repairs.orphan_check(store, replaced)
+        loaded = _load_one(store, report, members, match, context, skip_invalid, dry_run, options, orphans)
+    if loaded is None or match.table.name != "communities":
+        return batch
+    names = dict(zip(loaded["community_id"], loaded["community_name"], strict=True))
+    return names if mode == "replace" else {**context.communities, **names}
 
 
 def ingest_paths(store: Store, paths: list[str | Path], **options: object) -> list[FileReport]:
