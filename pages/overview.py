@@ -43,11 +43,8 @@ level = ui.chart_level(view)
 group_title = tr(f"level.{level}")
 burden = ui.label_groups(tr, ui.compute("task_burden", view.filters, view.year, level=level), level)
 happy = ui.compute("satisfaction", view.filters, view.year, ui.standards().min_n, level=level)
-rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile, level=level)
 rollup = ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level)
 people = ui.compute("staff_turnover", view.filters, view.year, standards=True, level=level)
-labels = burden.set_index("group_key")["group_label"]
-rollup["group_label"] = rollup["group_key"].map(labels)
 
 themes = [
     (burden, "admin_hours_share", "share", "task_burden", "pages/task_burden.py"),

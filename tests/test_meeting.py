@@ -1,6 +1,6 @@
 """Meeting mode through AppTest: every page as a deck of slides, the controls, the URL and the
 restyled figures. The browser-level checks (no scrolling at 1920×1080 and 1280×720) are in
-``test_meeting_browser.py``.
+``tests/browser/test_browser_meeting.py``.
 """
 
 from __future__ import annotations
