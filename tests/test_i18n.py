@@ -30,15 +30,34 @@ def test_every_literal_key_in_the_code_exists():
     assert not used - set(catalog("zh")), sorted(used - set(catalog("zh")))
 
 
-LOADING_MODULES = ("loader.py", "values.py", "reader.py", "layout.py", "repairs.py", "bulk.py", "units.py")
+LOADING_MODULES = (
+    "loader.py",
+    "checks.py",
+    "load_model.py",
+    "values.py",
+    "reader.py",
+    "layout.py",
+    "repairs.py",
+    "bulk.py",
+    "units.py",
+    "questionnaire.py",
+)
+#: questionnaire.py collects its problems and notices as tuples (position, column, value, reason, params)
+#: and (key, column, count, params) before the loader makes them Problems and Notices.
+_QUESTIONNAIRE_PROBLEM = re.compile(r"""out\.problems\.append\(\(.*?["']([a-z_]+)["'],\s*\{""")
+_QUESTIONNAIRE_NOTICE = re.compile(r"""out\.notices\.append\(\(\s*["']([a-z_]+)["']""")
 
 
 def test_every_loader_reason_has_a_message():
     reasons = set()
     for name in LOADING_MODULES:
         text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
-        reasons |= set(re.findall(r"""(?:Invalid|ReadError|Problem|_problem)\(\s*["']([a-z_]+)["']""", text))
+        reasons |= set(
+            re.findall(r"""(?:Invalid|ReadError|Problem|_problem|MappingError)\(\s*["']([a-z_]+)["']""", text)
+        )
+        reasons |= set(_QUESTIONNAIRE_PROBLEM.findall(text))
     assert {"not_likert", "unknown_community", "ragged_row", "likert_direction_unknown", "unit_refused"} <= reasons
+    assert {"not_on_scale", "community_name_ambiguous", "mapping_private", "mapping_target_unknown"} <= reasons
     for reason in reasons:
         assert f"reason.{reason}" in catalog("zh") and f"reason.{reason}" in catalog("en"), reason
 
@@ -49,8 +68,12 @@ def test_every_notice_of_a_load_has_a_message():
     for name in LOADING_MODULES:
         text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
         keys |= set(re.findall(r"""(?:Notice|_notice)\(\s*["']([a-z_]+)["']""", text))
+        keys |= set(_QUESTIONNAIRE_NOTICE.findall(text))
     keys |= {"excel_serial_date", "month_only_date"}  # values.notice_for's keys
+    # questionnaire.py's notices whose key is chosen by an expression (turned or kept, one line for 说不清)
+    keys |= {"likert_kept", "answer_unsure"}
     assert {"unit_converted", "zeros_restored", "code_from_name", "set_value", "likert_turned"} <= keys
+    assert {"answer_rescaled", "community_from_name", "personal_codes_dropped", "rows_without_overall"} <= keys
     for key in keys:
         assert f"notice.{key}" in catalog("zh") and f"notice.{key}" in catalog("en"), key
 
