@@ -3,7 +3,8 @@ Chromium and the skip-or-fail rule are in ``tests/conftest.py``, shared with the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -37,6 +38,17 @@ class Tab:
     errors: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
 
+    def until(self, check: Callable[[], object], what: str, seconds: float = 60) -> object:
+        """``check()``'s first truthy answer, asked every 250 ms: a shared machine may draw slowly."""
+        deadline = time.monotonic() + seconds
+        while True:
+            answer = check()
+            if answer:
+                return answer
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not seen in {seconds:.0f} s")
+            self.page.wait_for_timeout(250)
+
     def open(self, url: str) -> Tab:
         self.page.goto(url, wait_until="domcontentloaded")
         self.settle()
@@ -57,6 +69,13 @@ class Tab:
         from urllib.parse import parse_qsl, urlparse
 
         return dict(parse_qsl(urlparse(self.page.url).query))
+
+
+@pytest.fixture(scope="module")
+def own_server(browser_ready) -> Iterator[str]:
+    """A server of the test module's own, for tests that load data: the other modules' server keeps the sample."""
+    with harness.dashboard() as base:
+        yield base
 
 
 @pytest.fixture

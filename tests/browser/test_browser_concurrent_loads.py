@@ -6,10 +6,6 @@ dataset's write lock), and either is refused or was never offered once the first
 
 from __future__ import annotations
 
-import pytest
-
-from tools import meeting_screenshots as harness
-
 #: Enough rows that the Python path (under the bulk path's 5,000) spends a while checking them:
 #: without the lock, both sessions would read the stored keys before either stored its rows.
 ROWS = 4000
@@ -23,13 +19,6 @@ def _communities_file() -> bytes:
     header = "community_id,community_name,district,street,community_type,population,households\n"
     lines = [f"RACE{n:05d},并发社区{n},仙桃市,并发街道,urban,{1000 + n},{300 + n}" for n in range(ROWS)]
     return (header + "\n".join(lines) + "\n").encode("utf-8")
-
-
-@pytest.fixture(scope="module")
-def own_server(browser_ready):
-    """A server of this module's own: the loads change its database."""
-    with harness.dashboard() as base:
-        yield base
 
 
 def _communities_metric(view) -> str:

@@ -5,11 +5,7 @@ overview. The files and what they mean come from :mod:`tools.office_files`."""
 from __future__ import annotations
 
 import re
-import time
 
-import pytest
-
-from tools import meeting_screenshots as harness
 from tools import office_files
 from tools.office_files import OfficeFile
 
@@ -26,25 +22,6 @@ LATIN = re.compile(r"[A-Za-z]")
 def _shape(key: str) -> OfficeFile:
     (office,) = [f for f in office_files.office_files() if f.key == key]
     return office
-
-
-@pytest.fixture(scope="module")
-def own_server(browser_ready):
-    """A server of this module's own: the uploads change its database."""
-    with harness.dashboard() as base:
-        yield base
-
-
-def _until(view, check, what: str, seconds: float = 60):
-    """``check()``'s first truthy answer, asked every 250 ms: a shared machine may draw slowly."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = check()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen in {seconds:.0f} s")
-        view.page.wait_for_timeout(250)
 
 
 def _grids(view) -> list[list[str]]:
@@ -65,7 +42,7 @@ def _mapping(view) -> dict[str, list[str]]:
                 return {cells[i]: cells[i + 1 : i + 3] for i in range(0, len(cells) - 2, 3)}
         return None
 
-    return _until(view, drawn, "the mapping table")
+    return view.until(drawn, "the mapping table")
 
 
 def _texts(view, selector: str) -> list[str]:
@@ -96,12 +73,12 @@ def _upload(view, office: OfficeFile, replace: bool = False, unfold: bool = True
     if replace:
         view.page.locator(".st-key-data_mode").get_by_text("整表替换").click()
         view.settle()
-        _until(view, lambda: view.page.locator(".st-key-data_mode input[type='radio']").nth(1).is_checked(), "replace")
+        view.until(lambda: view.page.locator(".st-key-data_mode input[type='radio']").nth(1).is_checked(), "replace")
     suffix = office.name[office.name.rfind(".") :]
     view.page.locator(".st-key-data_files input[type='file']").set_input_files(
         files=[{"name": office.name, "mimeType": MIME[suffix], "buffer": office.data}]
     )
-    _until(view, lambda: view.page.locator("[data-testid='stExpander']").count(), "the file's report")
+    view.until(lambda: view.page.locator("[data-testid='stExpander']").count(), "the file's report")
     view.settle()
     if unfold:
         _open_reports(view)
@@ -120,7 +97,7 @@ def _load(view) -> str:
     assert button.is_enabled(), "the load button"
     button.click()
     view.settle()
-    success = _until(view, lambda: _alerts(view, "Success"), "the success message", seconds=120)
+    success = view.until(lambda: _alerts(view, "Success"), "the success message", seconds=120)
     assert not view.exceptions() and not view.errors, (view.exceptions(), view.errors)
     return success[-1]
 
@@ -136,7 +113,7 @@ def test_a_titled_merged_statistics_table_is_detected_then_replaces_the_communit
     view = tab(lang="zh").open(f"{own_server}/data?lang=zh")
     _upload(view, office, replace=True)
 
-    captions = _until(view, lambda: _captions(view), "the detection report")
+    captions = view.until(lambda: _captions(view), "the detection report")
     (line,) = [c for c in captions if c.startswith("工作表")]
     assert f"工作表“{office.sheets and next(iter(office.sheets))}”" in line, "the one sheet, by its title"
     header, above = layout["header_rows"][0], layout["skipped_above"]
@@ -165,7 +142,7 @@ def test_a_roster_with_one_sheet_per_street_reports_each_sheet_and_its_notices(o
     opened = view.page.locator("[data-testid='stExpander'] details[open]")
     assert opened.count() == 1, "a report with notices is open without a click: what was done to values is seen"
 
-    lines = _until(view, lambda: _captions(view), "the detection report")
+    lines = view.until(lambda: _captions(view), "the detection report")
     sheet_lines = [line for line in lines if line.startswith("工作表")]
     assert len(sheet_lines) == len(office.sheets), lines
     for (title, meaning), line in zip(office.sheets.items(), sheet_lines, strict=True):
@@ -184,7 +161,7 @@ def test_a_roster_with_one_sheet_per_street_reports_each_sheet_and_its_notices(o
              .map((grid) => grid.getBoundingClientRect().height)"""
     )
     assert heights[0] >= ROW_PX * (len(mapping) + 1), ("every header in sight, none behind a scroll", heights)
-    notices = _until(view, lambda: _notices(view), "the notices")
+    notices = view.until(lambda: _notices(view), "the notices")
     month_only = office.notices[("month_only_date", "hire_date")]
     assert any("一肩挑" in n and f"{int(office.expected['also_director'].sum())} 个" in n for n in notices), notices
     assert any("只写了年月" in n and f"{month_only} 个" in n for n in notices), notices
@@ -198,7 +175,7 @@ def test_a_city_table_without_its_district_is_given_one_then_loads(own_server, t
     view = tab(lang="zh").open(f"{own_server}/data?lang=zh")
     _upload(view, office, replace=True)
 
-    errors = _until(view, lambda: _alerts(view, "Error"), "the missing column")
+    errors = view.until(lambda: _alerts(view, "Error"), "the missing column")
     assert any("缺少必填列 区县（district）" in e for e in errors), errors
     assert view.page.locator(".st-key-data_load button").is_disabled()
     field = view.page.locator(".st-key-data_set_district input")
@@ -206,7 +183,7 @@ def test_a_city_table_without_its_district_is_given_one_then_loads(own_server, t
 
     field.fill("仙桃市")
     field.press("Enter")
-    _until(view, lambda: not _alerts(view, "Error"), "the problem going away")
+    view.until(lambda: not _alerts(view, "Error"), "the problem going away")
     view.settle()
     assert view.page.locator(".st-key-data_load button").is_enabled()
     _open_reports(view)

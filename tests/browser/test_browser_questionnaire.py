@@ -5,33 +5,9 @@ The export and what it means come from :mod:`tools.survey_exports`."""
 
 from __future__ import annotations
 
-import time
-
-import pytest
-
-from tools import meeting_screenshots as harness
 from tools.survey_exports import platform_exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def own_server(browser_ready):
-    """A server of this module's own: the upload changes its database."""
-    with harness.dashboard() as base:
-        yield base
-
-
-def _until(view, check, what: str, seconds: float = 60):
-    """``check()``'s first truthy answer, asked every 250 ms: a shared machine may draw slowly."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = check()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen in {seconds:.0f} s")
-        view.page.wait_for_timeout(250)
 
 
 def _mapping_table(view) -> dict[str, str] | None:
@@ -57,7 +33,7 @@ def test_a_wenjuanxing_download_is_mapped_loaded_and_its_own_questions_shown(own
     view.page.locator(".st-key-data_files input[type='file']").set_input_files(
         files=[{"name": export.name, "mimeType": XLSX, "buffer": export.data}]
     )
-    mapping = _until(view, lambda: _mapping_table(view), "the mapping table")
+    mapping = view.until(lambda: _mapping_table(view), "the mapping table")
     view.settle()
     assert "问卷星导出：请核对题目对应" in " ".join(_texts(view, "h3"))
     assert mapping["4、您对社区服务的总体满意度是？"] == "总体满意度（overall）"
@@ -71,13 +47,13 @@ def test_a_wenjuanxing_download_is_mapped_loaded_and_its_own_questions_shown(own
 
     view.page.locator(".st-key-data_load button").click()
     view.settle()
-    success = _until(view, lambda: _texts(view, "[data-testid='stAlertContentSuccess']"), "loaded", seconds=120)
+    success = view.until(lambda: _texts(view, "[data-testid='stAlertContentSuccess']"), "loaded", seconds=120)
     rated = int(export.truth["overall"].notna().sum())
     assert any(f"{rated} 行" in s for s in success), success
     assert not view.exceptions(), view.exceptions()
 
     page = tab(lang="zh").open(f"{own_server}/satisfaction?lang=zh&year=2024")
-    body = _until(view, lambda: page.page.evaluate("() => document.body.textContent"), "the page")
+    body = page.until(lambda: page.page.evaluate("() => document.body.textContent"), "the page")
     for text in ("问卷自设题目", "您对社区垃圾分类工作的满意度", "社区停车管理"):
         assert text in body, text
     assert not page.exceptions(), page.exceptions()

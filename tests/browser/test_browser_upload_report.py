@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from community_eval.i18n import Translator
-from tools import meeting_screenshots as harness
 
 #: Two new communities with the contract's Chinese headers; the second has a population
 #: that is not a number, so the report must name row 3, its column and its value.
@@ -18,13 +15,6 @@ GBK_CSV = (
     "XT900,测试新社区,仙桃市,干河街道,纯社区,4200,1500\n"
     "XT901,错误社区,仙桃市,干河街道,纯社区,四千,1200\n"
 ).encode("gbk")
-
-
-@pytest.fixture(scope="module")
-def own_server(browser_ready):
-    """A server of this module's own: the upload changes its database."""
-    with harness.dashboard() as base:
-        yield base
 
 
 def _grids(view) -> list[list[str]]:
