@@ -256,7 +256,7 @@ def _parse_questionnaire(sheet: Sheet, match: HeaderMatch, label: str | None, co
     for position, column, value, reason, params in converted.problems:
         result.failed.add((position, column))
         result.problems.append(Problem(reason, position, column, value, params))
-    for position, unrated in enumerate(converted.prepared.get("__unrated__", [])):
+    for position, unrated in enumerate(converted.unrated):
         if unrated:
             result.failed.add((position, "overall"))  # left out below, with a count: not a missing answer
     result.notices += [Notice(key, column, count, params) for key, column, count, params in converted.notices]

@@ -366,7 +366,7 @@ def _rows_kept(report: FileReport, result: Parsed) -> list[bool]:
     """Which rows load: none with a problem, and no questionnaire without an overall score (counted)."""
     bad_rows = {(p.sheet, p.row) for p in result.problems if p.row is not None}
     keep = [label not in bad_rows for label in result.labels]
-    unrated = result.converted.prepared.get("__unrated__", []) if result.converted is not None else []
+    unrated = result.converted.unrated if result.converted is not None else []
     if any(unrated):
         keep = [k and not u for k, u in zip(keep, unrated, strict=True)]
         report.notices.append(Notice("rows_without_overall", "overall", sum(unrated)))

@@ -135,9 +135,6 @@ class Mapping:
     themes: dict[str, str] = field(default_factory=dict)
     likert_order: str | None = None
 
-    def header_for(self, target: str) -> str | None:
-        return next((h for h, t in self.columns.items() if t == target), None)
-
     def to_toml(self) -> str:
         """The mapping as the TOML file ``--mapping`` reads: readable, one line per header."""
         lines = ["# 问卷映射 · questionnaire mapping: header -> column (item = own question, drop = not kept)"]
@@ -330,9 +327,9 @@ class Converted:
     questions: pd.DataFrame = field(default_factory=pd.DataFrame)
     codes: dict[str, int] = field(default_factory=dict)  # bare option numbers seen -> answers, when asked
     needs_order: bool = False
-    dropped_private: int = 0
     coded: dict[str, int] = field(default_factory=dict)  # order -> 1–5 answers read from bare option numbers
     unsure: dict[str, int] = field(default_factory=dict)  # question -> its "说不清" answers
+    unrated: list[bool] = field(default_factory=list)  # by position: no overall score (说不清 or skipped)
 
 
 def scale_of(header: str, numbers: Sequence[float]) -> Scale:
@@ -366,7 +363,6 @@ def convert(
     """Read an export's answers through ``mapping``; ``communities`` maps code -> name of known ones."""
     out = Converted()
     position_of = {h: p for p, h in enumerate(headers)}
-    out.dropped_private = sum(1 for h in headers if mapping.why.get(h) in (WHY_PRIVATE, WHY_OPEN_TEXT))
     rows = len(cells)
     likert = [(h, t) for h, t in mapping.columns.items() if t in SURVEY_ITEMS or t == "item"]
     _read_scales(out, headers, cells, likert, mapping, position_of)
@@ -576,4 +572,4 @@ def _unrated_overall(out: Converted, rows: int) -> None:
     """Rows with no overall score because the answer was 说不清: left out with a count, not refused."""
     overall = out.prepared["overall"]
     failed = {p for p, c, *_ in out.problems if c == "overall"}
-    out.prepared["__unrated__"] = [overall[p] is None and p not in failed for p in range(rows)]
+    out.unrated = [overall[p] is None and p not in failed for p in range(rows)]
