@@ -1070,6 +1070,24 @@ def wrap_text(text: str, ems: float) -> list[str]:
     return [*lines, line.rstrip()] if line.strip() else lines
 
 
+def wrap_category_labels(figure: go.Figure, ems: float = 14.0) -> go.Figure:
+    """Long category labels (a questionnaire's own questions) in lines of at most ``ems``.
+
+    Plotly never wraps a label: a 30-character question took half a phone's width from the
+    plot. The labels are escaped already (:func:`escape_labels`), so the break is plotly's
+    ``<br>`` between escaped pieces (the hover shows the same lines).
+    """
+    for trace in figure.data:
+        values = getattr(trace, "y", None)
+        if values is None or not any(isinstance(v, str) and text_ems(v) > ems for v in values):
+            continue
+        trace.y = ["<br>".join(wrap_text(v, ems)) if isinstance(v, str) else v for v in values]
+    axis = figure.layout.yaxis
+    if axis.categoryarray is not None:
+        axis.categoryarray = ["<br>".join(wrap_text(v, ems)) if isinstance(v, str) else v for v in axis.categoryarray]
+    return figure
+
+
 def headline_board(cards: list[dict[str, object]], *, title: str, headers: dict[str, str]) -> go.Figure:
     """The headline figures as one table-like slide: a row per figure, its verdict and change.
 

@@ -49,19 +49,17 @@ def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
     shown = total[total["mean"].notna()]
     if shown.empty:
         return
-    ui.chart(
-        charts.dot_whisker(
-            _labelled(tr, shown),
-            "label",
-            "mean",
-            "ci_low",
-            "ci_high",
-            title=tr("items.chart.means", year=view.year),
-            value_title=tr("items.axis_mean"),
-            label_title=tr("items.axis_item"),
-        ),
-        key="items_means",
+    means = charts.dot_whisker(
+        _labelled(tr, shown),
+        "label",
+        "mean",
+        "ci_low",
+        "ci_high",
+        title=tr("items.chart.means", year=view.year),
+        value_title=tr("items.axis_mean"),
+        label_title=tr("items.axis_item"),
     )
+    ui.chart(charts.wrap_category_labels(means), key="items_means")
     changed = shown[shown["mean_previous"].notna()]
     if changed.empty:
         return

@@ -383,3 +383,24 @@ def test_a_status_grid_can_show_marks_and_keep_the_words_for_the_hover():
     assert grid.layout.xaxis.side == "bottom", "a short grid: names under it, clear of the title"
     long = pd.DataFrame({"name": [f"c{i}" for i in range(16)], "area": ["pass"] * 16})
     assert charts.status_matrix(long, "name", {"area": "面积"}, **options).layout.xaxis.side == "top"
+
+
+def test_long_question_labels_are_wrapped_and_stay_escaped():
+    """A questionnaire's own questions are long: drawn in lines, their own markup still inert."""
+    frame = pd.DataFrame(
+        {
+            "label": ["您对社区物业管理的总体评分（0-10分） (n=81)", "社区停车管理 (n=78)", "<b>停车</b>管理 (n=9)"],
+            "mean": [3.8, 3.4, 3.0],
+            "low": [3.6, 3.1, 2.5],
+            "high": [4.0, 3.7, 3.5],
+        }
+    )
+    figure = charts.dot_whisker(frame, "label", "mean", "low", "high", title="t", value_title="v", label_title="l")
+    wrapped = charts.wrap_category_labels(figure, ems=10)
+    labels = list(wrapped.data[0].y)
+    long_label = next(label for label in labels if label.startswith("您对"))
+    lines = long_label.split("<br>")
+    assert len(lines) >= 3 and all(charts.text_ems(line) <= 10 for line in lines)
+    assert "".join(lines).replace(" ", "") == "您对社区物业管理的总体评分（0-10分）(n=81)"
+    assert "社区停车管理 (n=78)" in labels  # short enough: untouched
+    assert any("&lt;b&gt;停车&lt;/b&gt;" in label.replace("<br>", "") for label in labels)
