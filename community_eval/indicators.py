@@ -288,26 +288,14 @@ def assessment_rank_range(
     return store.query("assessment_rank_range", params, frames={"score_rows": scores})
 
 
-def assessment_contributions(scores: pd.DataFrame, store: Store, standards: Standards, weights: Weights = None):
+def assessment_contributions(store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None):
     """Each component's share of each composite (long form, best community first), for stacked bars.
 
-    Takes the scores already computed, so a page or report scores each view once.
+    Takes the scores already computed, so a page or report scores each view once; the store
+    first, as every indicator (``ui.compute`` calls them so).
     """
     params = _weight_params(standards, weights)
     return store.query("assessment_contributions", params, frames={"score_rows": scores})
-
-
-def assessment_parts(
-    store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
-) -> pd.DataFrame:
-    """:func:`assessment_contributions` of this filter's assessment."""
-    scores = assessment(store, filters, year, standards, profile, weights)
-    return assessment_contributions(scores, store, standards, weights)
-
-
-def assessment_parts_of(store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None):
-    """:func:`assessment_contributions` with the store first, as ``ui.compute`` calls indicators."""
-    return assessment_contributions(scores, store, standards, weights)
 
 
 def assessment_movement(

@@ -785,7 +785,7 @@ def _contribution_chart(ctx: Context, scores: pd.DataFrame) -> str:
     tr = ctx.tr
     ranked = scores.dropna(subset=["rank"]).sort_values("rank")
     shown = list(ranked["community_name"].head(TOP_N))
-    parts = indicators.assessment_contributions(scores, ctx.store, ctx.standards, ctx.weights)
+    parts = indicators.assessment_contributions(ctx.store, scores, ctx.standards, ctx.weights)
     flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
     figure = charts.contribution_bars(
         parts[parts["community_name"].isin(shown)],

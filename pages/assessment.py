@@ -42,7 +42,7 @@ components_chart = st.container()
 drawn, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
 shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
-parts = ui.compute("assessment_parts_of", scores, standards=True, weights=weights)
+parts = ui.compute("assessment_contributions", scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
 ui.chart(
     charts.contribution_bars(
