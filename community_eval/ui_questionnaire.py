@@ -26,13 +26,28 @@ from community_eval.safety import markdown_literal
 from community_eval.schema import SURVEY
 from community_eval.store import Store, StoreError
 
-#: The session key of the mapping the user set in the table: the page checks the files with it.
+#: The session key of the mappings the user set in the tables, per questionnaire: the page checks the files with them.
 OVERRIDE_KEY = "data_mapping_override"
 
 
 def override() -> dict[str, object] | None:
-    """The mapping the user changed in the table, as the loader's override (None before any change)."""
-    return st.session_state.get(OVERRIDE_KEY)
+    """The mappings the user changed in the tables, as one override for the loader (None before any change).
+
+    Kept per questionnaire, so two exports checked together each keep their own table's choices;
+    they merge without clashing, since a mapping only applies to the headers its file has.
+    """
+    return merge_overrides(st.session_state.get(OVERRIDE_KEY) or {})
+
+
+def merge_overrides(changed: dict[str, dict[str, dict[str, str]]]) -> dict[str, object] | None:
+    """Per-questionnaire choices ({key: {"columns": …, "themes": …}}) as one override, or None."""
+    if not changed:
+        return None
+    merged: dict[str, dict[str, str]] = {"columns": {}, "themes": {}}
+    for wanted in changed.values():
+        merged["columns"].update(wanted["columns"])
+        merged["themes"].update(wanted["themes"])
+    return merged
 
 
 def _label(tr: Translator, target: str) -> str:
@@ -102,9 +117,10 @@ def _edit(tr: Translator, report: FileReport) -> None:
     unchanged = wanted["columns"] == {h: base["columns"][h] for h in headers} and wanted["themes"] == {
         h: t for h, t in base["themes"].items() if h in wanted["columns"]
     }
-    current = override()
+    changed = st.session_state.setdefault(OVERRIDE_KEY, {})
+    current = changed.get(plan.key)
     if (current is None and not unchanged) or (current is not None and current != wanted):
-        st.session_state[OVERRIDE_KEY] = wanted
+        changed[plan.key] = wanted
         st.rerun()
 
 

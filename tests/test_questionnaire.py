@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from community_eval import questionnaire
+from community_eval import questionnaire, ui_questionnaire
 from community_eval.loader import Source, ingest
 from community_eval.store import Store
 from tools.survey_exports import PlatformExport, platform_exports
@@ -306,3 +306,22 @@ def test_a_mapping_file_with_an_unknown_column_is_one_sentence(district, tmp_pat
     assert result.returncode == 1
     assert "“5、(社区环境卫生)”对应的字段“cleanliness”不存在" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_two_exports_changed_on_the_page_keep_their_own_choices(store):
+    """The page keeps each questionnaire's table apart; merged, each file still reads as its table says."""
+    wjx = next(e for e in EXPORTS if e.platform == "wjx" and e.kind == "text" and e.fmt == "csv")
+    tencent = next(e for e in EXPORTS if e.platform == "tencent" and e.kind == "text" and e.fmt == "csv")
+    changed = {
+        _key(wjx): {"columns": {"8、(社区停车管理)": "drop"}, "themes": {"8、(社区养老服务)": "service"}},
+        _key(tencent): {"columns": {"5.请您对以下方面进行评价—社会治安": "item"}, "themes": {}},
+    }
+    merged = ui_questionnaire.merge_overrides(changed)
+    assert ui_questionnaire.merge_overrides({}) is None
+    reports = ingest(store, [Source(wjx.name, wjx.data), Source(tencent.name, tencent.data)], mapping=merged)
+    assert all(r.loaded for r in reports), [(r.file_name, [p.reason for p in r.problems]) for r in reports]
+    by_file = {r.file_name: r.plan.mapping for r in reports}
+    assert by_file[wjx.name].columns["8、(社区停车管理)"] == "drop"
+    assert by_file[wjx.name].themes == {"8、(社区养老服务)": "service"}
+    assert by_file[tencent.name].columns["5.请您对以下方面进行评价—社会治安"] == "item"
+    assert by_file[tencent.name].columns["5.请您对以下方面进行评价—社区环境卫生"] == "environment"
