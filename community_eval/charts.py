@@ -193,6 +193,38 @@ def _literal_labels(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]
     return built
 
 
+def _ranked_rows(
+    frame: pd.DataFrame, label: str, value: str, *, keep_order: bool, smallest: bool, limit: int | None
+) -> pd.DataFrame:
+    """The rows a ranked chart draws, bottom first: plotly draws the last row at the top, so the
+    rows the reader looks for go last, and equal values in pinyin order of name from the top down."""
+    shown = frame.dropna(subset=[value])
+    count = limit or len(shown)
+    if keep_order:
+        return shown.iloc[::-1]
+    if smallest:
+        return sort_frame(shown, [value, label], ascending=[True, True], names={label}).head(count).iloc[::-1]
+    return sort_frame(shown, [value, label], ascending=[True, False], names={label}).tail(count)
+
+
+def _ranked_trace(
+    shown: pd.DataFrame, label: str, value: str, kind: str, ids: str | None, *, dots: bool
+) -> go.Scatter | go.Bar:
+    """Bars with their values, or dots on a bounded scale (a bar's length from 0 would mean nothing)."""
+    common = {
+        "x": shown[value],
+        "y": shown[label],
+        "hovertemplate": f"%{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
+        "customdata": shown[ids] if ids else None,
+        "texttemplate": value_labels(shown[value], kind),
+        "cliponaxis": False,
+    }
+    if dots:
+        marker = {"color": OKABE_ITO[0], "size": 11}
+        return go.Scatter(**common, mode="markers+text", textposition="middle right", marker=marker)
+    return go.Bar(**common, orientation="h", textposition="outside", marker_color=OKABE_ITO[0])
+
+
 @_literal_labels
 def ranked_bars(
     frame: pd.DataFrame,
@@ -225,33 +257,10 @@ def ranked_bars(
     that scale: a bar's length from 0 would mean nothing and make 3.6 and 3.9 look alike.
     ``gap`` marks the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
-    shown = frame.dropna(subset=[value])
-    total = len(shown)
-    count = limit or len(shown)
-    # Plotly draws the last row at the top: put the rows the reader looks for last, and
-    # equal values in pinyin order of name from the top down (so, last to first here).
-    if keep_order:
-        shown = shown.iloc[::-1]
-    elif smallest:
-        shown = sort_frame(shown, [value, label], ascending=[True, True], names={label}).head(count).iloc[::-1]
-    else:
-        shown = sort_frame(shown, [value, label], ascending=[True, False], names={label}).tail(count)
+    total = int(frame[value].notna().sum())
+    shown = _ranked_rows(frame, label, value, keep_order=keep_order, smallest=smallest, limit=limit)
     scale = scale or SCALES.get(value)
-    common = {
-        "x": shown[value],
-        "y": shown[label],
-        "hovertemplate": f"%{{y}}: %{{x:{HOVER_FORMATS[kind]}}}<extra></extra>",
-        "customdata": shown[ids] if ids else None,
-        "texttemplate": value_labels(shown[value], kind),
-        "cliponaxis": False,
-    }
-    if scale:
-        trace = go.Scatter(
-            **common, mode="markers+text", textposition="middle right", marker={"color": OKABE_ITO[0], "size": 11}
-        )
-    else:
-        trace = go.Bar(**common, orientation="h", textposition="outside", marker_color=OKABE_ITO[0])
-    figure = go.Figure(trace)
+    figure = go.Figure(_ranked_trace(shown, label, value, kind, ids, dots=bool(scale)))
     height = max(320, 28 * (len(shown) + (gap is not None)) + 120)
     figure.update_layout(**base_layout(title, value_title, label_title, height))
     figure.update_xaxes(**_axis_format(kind, shown[value]))
@@ -388,6 +397,23 @@ def share_bars(
     return figure
 
 
+def _trend_trace(frame: pd.DataFrame, x: str, y: str, kind: str, name: str, notes: str | None) -> go.Scatter:
+    """The trend's own line. Its name (a community's, escaped) reaches the hover through the
+    trace's name, never the template: a community called "%{y}" must read as written."""
+    prefix = "%{fullData.name} · " if name else ""
+    return go.Scatter(
+        x=frame[x],
+        y=frame[y],
+        mode="lines+markers",
+        name=name or None,
+        line={"color": OKABE_ITO[0], "width": 3},
+        customdata=frame[notes] if notes else None,
+        hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}"
+        + ("<br>%{customdata}" if notes else "")
+        + "<extra></extra>",
+    )
+
+
 @_literal_labels
 def trend_line(
     frame: pd.DataFrame,
@@ -418,22 +444,7 @@ def trend_line(
     rate, written by the caller in the page's language).
     """
     line_name, reference_name = (html_literal(name) for name in names or ("", ""))  # a community's name
-    # The name reaches the hover through the trace's own name, never the template: a
-    # community called "%{y}" must read as written, not as a placeholder.
-    prefix = "%{fullData.name} · " if line_name else ""
-    figure = go.Figure(
-        go.Scatter(
-            x=frame[x],
-            y=frame[y],
-            mode="lines+markers",
-            name=line_name or None,
-            line={"color": OKABE_ITO[0], "width": 3},
-            customdata=frame[notes] if notes else None,
-            hovertemplate=f"{prefix}%{{x}}: %{{y:{HOVER_FORMATS[kind]}}}"
-            + ("<br>%{customdata}" if notes else "")
-            + "<extra></extra>",
-        )
-    )
+    figure = go.Figure(_trend_trace(frame, x, y, kind, line_name, notes))
     if reference is not None:
         figure.add_trace(
             go.Scatter(
@@ -714,6 +725,17 @@ def status_matrix(
     return figure
 
 
+def _joining_lines(shown: pd.DataFrame, label: str, before: str, after: str) -> go.Scatter:
+    """Every row's line from before to after as one trace, segments split by gaps."""
+    segments_x: list[object] = []
+    segments_y: list[object] = []
+    for start, end, name in zip(shown[before], shown[after], shown[label], strict=True):
+        segments_x += [start, end, None]
+        segments_y += [name, name, None]
+    line = {"color": MUTED, "width": 2}
+    return go.Scatter(x=segments_x, y=segments_y, mode="lines", line=line, showlegend=False, hoverinfo="skip")
+
+
 @_literal_labels
 def dumbbell(
     frame: pd.DataFrame,
@@ -742,21 +764,7 @@ def dumbbell(
         moved = (shown[after] - shown[before]).abs()
         shown = shown.loc[moved.sort_values(ascending=False).index[:limit]]
     shown = sort_frame(shown, [after, label], ascending=[True, False], names={label})  # ties: pinyin, top down
-    segments_x: list[object] = []
-    segments_y: list[object] = []
-    for start, end, name in zip(shown[before], shown[after], shown[label], strict=True):
-        segments_x += [start, end, None]
-        segments_y += [name, name, None]
-    figure = go.Figure(
-        go.Scatter(
-            x=segments_x,
-            y=segments_y,
-            mode="lines",
-            line={"color": MUTED, "width": 2},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    figure = go.Figure(_joining_lines(shown, label, before, after))
     for column, name, colour in ((before, names[0], OKABE_ITO[5]), (after, names[1], OKABE_ITO[0])):
         figure.add_trace(
             go.Scatter(
@@ -946,6 +954,27 @@ def rank_range_labels(best: pd.Series, worst: pd.Series) -> list[str]:
     return [CLEAR_OF_DOT + (low if b == w else f"{low}–{high}") for b, w in zip(best, worst, strict=True)]
 
 
+def _range_bars(shown: pd.DataFrame, label: str, best: str, worst: str, name: str) -> go.Bar:
+    """The best-to-worst range of each row as a bar, its range written just past its end."""
+    number = HOVER_FORMATS["int"]
+    span = f"%{{customdata[0]:{number}}}–%{{customdata[1]:{number}}}"
+    return go.Bar(
+        x=shown[worst] - shown[best],
+        base=shown[best],
+        y=shown[label],
+        orientation="h",
+        name=name,
+        marker_color=_transparent(OKABE_ITO[5], 0.55),
+        width=0.5,
+        customdata=shown[[best, worst]].to_numpy(),
+        hovertemplate=f"%{{y}}: {span}<extra></extra>",
+        texttemplate=rank_range_labels(shown[best], shown[worst]),
+        textposition="outside",
+        constraintext="none",
+        cliponaxis=False,
+    )
+
+
 @_literal_labels
 def rank_ranges(
     frame: pd.DataFrame,
@@ -972,25 +1001,7 @@ def rank_ranges(
     shown = sort_frame(frame.dropna(subset=[rank]), [rank, label], names={label})  # a shared rank: pinyin
     order = list(shown[label])[::-1]
     number = HOVER_FORMATS["int"]
-    span = f"%{{customdata[0]:{number}}}–%{{customdata[1]:{number}}}"
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            x=shown[worst] - shown[best],
-            base=shown[best],
-            y=shown[label],
-            orientation="h",
-            name=range_name,
-            marker_color=_transparent(OKABE_ITO[5], 0.55),
-            width=0.5,
-            customdata=shown[[best, worst]].to_numpy(),
-            hovertemplate=f"%{{y}}: {span}<extra></extra>",
-            texttemplate=rank_range_labels(shown[best], shown[worst]),
-            textposition="outside",
-            constraintext="none",
-            cliponaxis=False,
-        )
-    )
+    figure = go.Figure(_range_bars(shown, label, best, worst, range_name))
     figure.add_trace(
         go.Scatter(
             x=shown[rank],
