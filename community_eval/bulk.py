@@ -1117,6 +1117,18 @@ def load_one(
         result = pd.DataFrame(index=range(report.rows_valid))
     if dry_run:
         return result
+    return result if _store_valid_rows(store, report, cur, table, select, params) else None
+
+
+def _store_valid_rows(
+    store: Store,
+    report: FileReport,
+    cur: duckdb.DuckDBPyConnection,
+    table: Table,
+    select: str,
+    params: dict[str, object],
+) -> bool:
+    """Store the rows ``select`` yields as one import; whether they were stored (a refusal is in the report)."""
     record = ImportRecord(
         report.file_name, report.sha256, table.name, report.mode, report.rows_valid, report.rows_rejected
     )
@@ -1126,6 +1138,6 @@ def load_one(
         if error.fault:  # the database, not this file: the whole load stops and says so once
             raise
         report.problems.append(Problem(error.reason, params=error.params))
-        return None
+        return False
     report.loaded, report.rows_loaded = True, report.rows_valid
-    return result
+    return True

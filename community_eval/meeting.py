@@ -118,6 +118,33 @@ def _leave() -> None:
 # ---- the deck ---------------------------------------------------------------------------
 
 
+def _deck_header(tr: Translator, title: str) -> object:
+    """The page's title with previous, the slide counter (returned, filled once the slides are known), next and exit."""
+    with st.container(key="meeting_header", horizontal=True, vertical_alignment="center"):
+        st.title(title)
+        with st.container(key="meeting_controls", horizontal=True, horizontal_alignment="right", width="content"):
+            st.button(
+                tr("meeting.previous"), key="meeting_prev", on_click=_step, args=(-1,), icon=":material/arrow_back:"
+            )
+            counter = st.container(key="meeting_counter", width="content").empty()
+            st.button(
+                tr("meeting.next"), key="meeting_next", on_click=_step, args=(1,), icon=":material/arrow_forward:"
+            )
+        st.button(tr("meeting.exit"), key="meeting_exit", on_click=_leave, icon=":material/close_fullscreen:")
+    return counter
+
+
+def _deck_footer(tr: Translator, footer: tuple[str, dt.datetime | None]) -> int:
+    """The filter in words, when the data were loaded, and the auto-advance choice (its seconds, 0 for off)."""
+    scope, loaded_at = footer
+    with st.container(
+        key="meeting_footer", horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"
+    ):
+        st.markdown(_plain(tr("meeting.scope", scope=scope)), width="content")
+        st.markdown(_plain(tr("meeting.data_date", date=_when(loaded_at))), width="content")
+        return _auto_picker(tr)
+
+
 @contextmanager
 def deck(
     tr: Translator,
@@ -143,26 +170,10 @@ def deck(
     st.session_state[_SLIDES] = []
     st.session_state[_STATE] = (0, 1, here, tuple(pages), tuple(kept))
     st.session_state[_SHOWN_AT] = time.monotonic()
-    with st.container(key="meeting_header", horizontal=True, vertical_alignment="center"):
-        st.title(title)
-        with st.container(key="meeting_controls", horizontal=True, horizontal_alignment="right", width="content"):
-            st.button(
-                tr("meeting.previous"), key="meeting_prev", on_click=_step, args=(-1,), icon=":material/arrow_back:"
-            )
-            counter = st.container(key="meeting_counter", width="content").empty()
-            st.button(
-                tr("meeting.next"), key="meeting_next", on_click=_step, args=(1,), icon=":material/arrow_forward:"
-            )
-        st.button(tr("meeting.exit"), key="meeting_exit", on_click=_leave, icon=":material/close_fullscreen:")
+    counter = _deck_header(tr, title)
     slot = st.container(key="meeting_stage").empty()
     slot.info(empty or tr("meeting.no_data"), icon=":material/info:")
-    scope, loaded_at = footer
-    with st.container(
-        key="meeting_footer", horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"
-    ):
-        st.markdown(_plain(tr("meeting.scope", scope=scope)), width="content")
-        st.markdown(_plain(tr("meeting.data_date", date=_when(loaded_at))), width="content")
-        seconds = _auto_picker(tr)
+    seconds = _deck_footer(tr, footer)
     if seconds:
         st.fragment(run_every=seconds)(_tick)(seconds)
     with st.container(key="meeting_source"):
@@ -287,62 +298,12 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
     the chart was drawn from (79 communities), not only those its page kept (the top 20).
     """
     wall = go.Figure(figure)
-    title = _wrap(wall.layout.title.text or "", TITLE_EMS)
-    rows = _fit_rows(wall)
-    if rows:
-        shown, drawn = rows
-        total = max(drawn, rows_total(figure) or 0)
-        if shown < total:
-            note = tr("meeting.rows_shown", shown=shown, total=total)
-            title += f"<br><span style='font-size:{BASE_PX}px'>{note}</span>"
-    wall.update_layout(
-        height=None,
-        autosize=True,
-        font={"family": FONT_FAMILY, "size": BASE_PX, "color": INK},
-        title={
-            "text": title,
-            "font": {"size": TITLE_PX, "color": INK},
-            "x": 0,
-            "xanchor": "left",
-            "xref": "paper",
-            "y": 1,
-            "yanchor": "bottom",
-            "yref": "paper",
-            "automargin": True,
-            "pad": {"b": 16},
-        },
-        legend={
-            "orientation": "v",
-            "x": 1.01,
-            "xanchor": "left",
-            "y": 1,
-            "yanchor": "top",
-            "font": {"size": BASE_PX, "color": INK},
-        },
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": BASE_PX}},
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-    )
-    axis = {
-        "tickfont": {"size": BASE_PX, "color": INK},
-        "title": {"font": {"size": AXIS_TITLE_PX, "color": INK}},
-        "gridcolor": GRID,
-        "gridwidth": 1.5,
-        "showline": True,
-        "linecolor": INK,
-        "linewidth": 2,
-        "ticks": "outside",
-        "tickcolor": INK,
-        "tickwidth": 2,
-        "zerolinecolor": "#555555",
-        "zerolinewidth": 2,
-        "automargin": True,
-    }
+    title = _wall_title(wall, figure, tr)
+    wall.update_layout(**_wall_layout(title))
     if any(_labelled_beyond(trace) for trace in wall.data):
         wall.update_layout(margin={"r": LABEL_ROOM_PX})
-    wall.update_xaxes(**axis)
-    wall.update_yaxes(**axis)
+    wall.update_xaxes(**WALL_AXIS)
+    wall.update_yaxes(**WALL_AXIS)
     if wall.layout.xaxis.side == "top":  # a long matrix's header row; a slide's few rows keep it below
         wall.update_xaxes(side="bottom")
     wall.update_yaxes(title_standoff=16)
@@ -356,6 +317,70 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
     for trace in wall.data:
         _thicken(trace)
     return wall
+
+
+#: Axes read from the back of a room: large black ticks and titles, thick lines, outside ticks.
+WALL_AXIS = {
+    "tickfont": {"size": BASE_PX, "color": INK},
+    "title": {"font": {"size": AXIS_TITLE_PX, "color": INK}},
+    "gridcolor": GRID,
+    "gridwidth": 1.5,
+    "showline": True,
+    "linecolor": INK,
+    "linewidth": 2,
+    "ticks": "outside",
+    "tickcolor": INK,
+    "tickwidth": 2,
+    "zerolinecolor": "#555555",
+    "zerolinewidth": 2,
+    "automargin": True,
+}
+
+
+def _wall_title(wall: go.Figure, figure: go.Figure, tr: Translator) -> str:
+    """The title in lines that fit, and, when the slide keeps fewer rows than there are, how many."""
+    title = _wrap(wall.layout.title.text or "", TITLE_EMS)
+    rows = _fit_rows(wall)
+    if rows:
+        shown, drawn = rows
+        total = max(drawn, rows_total(figure) or 0)
+        if shown < total:
+            note = tr("meeting.rows_shown", shown=shown, total=total)
+            title += f"<br><span style='font-size:{BASE_PX}px'>{note}</span>"
+    return title
+
+
+def _wall_layout(title: str) -> dict[str, object]:
+    """The slide's frame: black type on white, the title top left, the legend beside the plot."""
+    return {
+        "height": None,
+        "autosize": True,
+        "font": {"family": FONT_FAMILY, "size": BASE_PX, "color": INK},
+        "title": {
+            "text": title,
+            "font": {"size": TITLE_PX, "color": INK},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+            "automargin": True,
+            "pad": {"b": 16},
+        },
+        "legend": {
+            "orientation": "v",
+            "x": 1.01,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": BASE_PX, "color": INK},
+        },
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": BASE_PX}},
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+    }
 
 
 def _labelled_beyond(trace: object) -> bool:

@@ -89,3 +89,15 @@ def test_the_app_does_not_import_the_development_tools():
     for path in [*PACKAGE.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from tools\b|import tools\b)", text, re.M), path.name
+
+
+def test_no_function_is_longer_than_sixty_lines():
+    """A function a reader can hold at once; longer ones were split where their steps are (issue 19)."""
+    long = []
+    for path in [*PACKAGE.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.name}:{node.name} ({lines})")
+    assert not long, long
