@@ -57,3 +57,28 @@ def test_a_wenjuanxing_download_is_mapped_loaded_and_its_own_questions_shown(own
     for text in ("问卷自设题目", "您对社区垃圾分类工作的满意度", "社区停车管理"):
         assert text in body, text
     assert not page.exceptions(), page.exceptions()
+
+
+def test_option_numbers_wait_for_their_direction_then_load(own_server, tab):
+    """A 腾讯问卷 download of scores (选项分值): bare numbers, so the page asks which way they run,
+    beside how often each was given, and the load button waits for the answer."""
+    export = next(e for e in platform_exports() if e.platform == "tencent" and e.kind == "score" and e.fmt == "xlsx")
+    view = tab(lang="zh").open(f"{own_server}/data?lang=zh")
+    view.page.locator(".st-key-data_files input[type='file']").set_input_files(
+        files=[{"name": export.name, "mimeType": XLSX, "buffer": export.data}]
+    )
+    choice = view.until(lambda: view.page.locator(".st-key-data_likert_order").count(), "the direction choice")
+    assert choice
+    view.settle()
+    assert view.page.locator(".st-key-data_load button").is_disabled()
+    errors = " ".join(_texts(view, "[data-testid='stAlertContentError']"))
+    assert "1 代表“非常满意”还是“非常不满意”取决于问卷" in errors, errors
+    view.page.locator(".st-key-data_likert_order").get_by_text("低分在前").click()
+    view.settle()
+    view.until(lambda: view.page.locator(".st-key-data_load button").is_enabled(), "the load button")
+    view.page.locator(".st-key-data_load button").click()
+    view.settle()
+    success = view.until(lambda: _texts(view, "[data-testid='stAlertContentSuccess']"), "loaded", seconds=120)
+    rated = int(export.truth["overall"].notna().sum())
+    assert any(f"{rated} 行" in s for s in success), success
+    assert not view.exceptions(), view.exceptions()
