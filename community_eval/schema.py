@@ -468,6 +468,9 @@ PARQUET_PARTITIONS: dict[str, str | None] = {
     "tasks": "year(period)",
     "facilities": "year",
     "survey": "year(survey_date)",
+    # A questionnaire's own questions and their answers, kept whole: they go with the survey rows.
+    "questions": None,
+    "survey_answers": None,
 }
 
 

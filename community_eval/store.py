@@ -422,7 +422,12 @@ class Store:
         for companions in COMPANIONS.values():
             for table in companions:
                 cur.execute(create_table_sql(table))
-                cur.execute(create_view_sql(table))
+                # A Parquet dataset written before questionnaires had items has no files for them: empty then.
+                present = self._parquet_columns(cur, table) if self.parquet is not None else None
+                if present:
+                    cur.execute(create_parquet_view_sql(table, present))
+                else:
+                    cur.execute(create_view_sql(table))
         for query in queries.all_queries().values():
             if query.name.startswith("macro_"):
                 cur.execute(query.sql)

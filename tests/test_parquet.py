@@ -138,3 +138,31 @@ def test_the_dashboard_runs_on_the_parquet_dataset(parquet_dir, sample_db, monke
     monkeypatch.delenv("COMMUNITY_EVAL_DB")
     read = headline_values({PARQUET_ENV: str(parquet_dir)})
     assert read == stored and len(read) == 7
+
+
+def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_path):
+    """Items loaded from a 问卷星 export are written beside the survey and read back with the same estimates."""
+    from community_eval import indicators
+    from community_eval.filters import Filters
+    from community_eval.loader import Source, ingest
+    from tools.survey_exports import platform_exports
+
+    database = tmp_path / "with_items.duckdb"
+    database.write_bytes(Path(sample_db).read_bytes())
+    export = next(e for e in platform_exports() if e.platform == "wjx" and e.kind == "text" and e.fmt == "xlsx")
+    store = Store(str(database))
+    try:
+        assert ingest(store, [Source(export.name, export.data)])[0].loaded
+        expected = indicators.survey_items(store, Filters(), 2024, 10, level="street")
+    finally:
+        store.close()
+    folder = tmp_path / "parquet"
+    assert cli.main(["parquet", "--db", str(database), "--output", str(folder)]) == 0
+    assert (folder / "survey_answers" / "survey_answers.parquet").exists()
+    read = Store(":memory:", parquet=str(folder))
+    try:
+        found = indicators.survey_items(read, Filters(), 2024, 10, level="street")
+    finally:
+        read.close()
+    assert len(expected) == 4  # the four own questions of 沙嘴街道's questionnaire
+    pd.testing.assert_frame_equal(found, expected)
