@@ -894,7 +894,7 @@ class Store:
         self._renew_snapshot()
 
     def write_parquet(self, folder: str) -> dict[str, int]:
-        """Write the current rows of the five tables as a Parquet dataset another store can read.
+        """Write the current rows of the five tables (and a questionnaire's own items) as a Parquet dataset.
 
         Layout: ``<folder>/<table>/``, hive-partitioned by year where the table has one
         (:data:`~community_eval.schema.PARQUET_PARTITIONS`), one file otherwise. Existing
