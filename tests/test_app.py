@@ -89,7 +89,8 @@ def chart_texts(spec: str) -> list[str]:
         for axis in ("x", "y"):
             values = trace.get(axis, [])  # numbers arrive packed as {"dtype", "bdata"}
             texts += [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
-    return texts
+    # Plotly's line break in a long label (charts.wrap_category_labels) is markup, not a word on the page.
+    return [text.replace("<br>", " ") for text in texts]
 
 
 # Proper nouns and units allowed on the Chinese pages; any other Latin word is untranslated English.
