@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from community_eval import auth, frontend_words, meeting, ui, ui_report, uploads
+from community_eval.app import auth, frontend_words, meeting, report_page, ui, uploads
 
 # (script, locale key of its title, icon, URL path)
 PAGES = (
@@ -24,7 +24,7 @@ uploads.run_started()  # files this session uploaded are let go unless an upload
 tr = ui.language_switch()
 frontend_words.install(tr)  # Streamlit's own words ("Upload", "No results") in the page's language
 ui.dataset_switch(tr)
-auth.sidebar(tr)  # sign in / out; who may change data (community_eval.auth)
+auth.sidebar(tr)  # sign in / out; who may change data (community_eval.app.auth)
 if not ui.store_ready(tr):
     st.stop()
 # One data version for the whole run, even while another session's load commits; a database
@@ -38,6 +38,6 @@ with ui.faults_shown(tr), ui.snapshot():
     )
     ui.sidebar_filters(tr)
     meeting.sidebar_toggle(tr)
-    ui_report.report_download(tr, ui.view())
+    report_page.report_download(tr, ui.view())
     with ui.frame(navigation, PAGES):
         navigation.run()

@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from community_eval import bulk, loader  # noqa: E402
-from community_eval.schema import TABLES  # noqa: E402
-from community_eval.store import Store  # noqa: E402
+from community_eval.core.schema import TABLES  # noqa: E402
+from community_eval.db.store import Store  # noqa: E402
+from community_eval.ingest import bulk, loader  # noqa: E402
 from tools import generate as gen  # noqa: E402
 
 #: Survey rows per unit of --responses-per-wave at scale 1 (6,330 per wave gives 981,173 rows).

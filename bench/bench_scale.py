@@ -55,9 +55,9 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 from scale_common import measure, peak_rss_mib  # noqa: E402
 
-from community_eval import bulk, loader  # noqa: E402
-from community_eval.schema import TABLES  # noqa: E402
-from community_eval.store import Store  # noqa: E402
+from community_eval.core.schema import TABLES  # noqa: E402
+from community_eval.db.store import Store  # noqa: E402
+from community_eval.ingest import bulk, loader  # noqa: E402
 from tools import generate as gen  # noqa: E402
 
 BENCHMARKS = ROOT / "BENCHMARKS.md"

@@ -29,11 +29,12 @@ import pandas as pd
 from scale_common import measure, peak_rss_mib, timed
 from scipy import stats
 
-from community_eval import indicators, retention
-from community_eval.filters import Filters
-from community_eval.schema import SURVEY_ITEMS, TABLES
-from community_eval.standards import Profile, Standards, load_standards
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.core.schema import SURVEY_ITEMS, TABLES
+from community_eval.core.standards import Profile, Standards, load_standards
+from community_eval.db.store import Store
+from community_eval.indicators import retention
+from community_eval.indicators.filters import Filters
 
 PROFILE = "seed_2016"
 #: The community a profile is drawn for: the sample district's first, present at every scale.
@@ -985,9 +986,10 @@ def pandas_assessment(ctx: Context) -> pd.DataFrame:
 
 
 def indicator(name: str) -> Callable[..., pd.DataFrame]:
-    """``indicators.<name>``, or ``community_eval.profile.<name>`` for the profile's own functions."""
+    """``indicators.<name>``, or ``community_profile.<name>`` for the profile's own functions."""
     found = getattr(indicators, name, None)
-    return found if found is not None else getattr(importlib.import_module("community_eval.profile"), name)
+    profile = importlib.import_module("community_eval.indicators.community_profile")
+    return found if found is not None else getattr(profile, name)
 
 
 def ours(name: str, *args: object, **kwargs: object) -> Callable[[Context], pd.DataFrame]:

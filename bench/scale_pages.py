@@ -53,7 +53,7 @@ class QueryClock:
     """Adds up the time spent in ``Store.query`` (DuckDB and the frame it returns), from any thread."""
 
     def __init__(self) -> None:
-        from community_eval.store import Store
+        from community_eval.db.store import Store
 
         self.spent = 0.0
         query = Store.query

@@ -23,15 +23,10 @@ import os
 import sys
 from pathlib import Path
 
-from community_eval import export, questionnaire
-from community_eval.filters import Filters
-from community_eval.i18n import LANGUAGES, Translator, language_from_locale
-from community_eval.load_report import report_lines
-from community_eval.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
-from community_eval.repairs import resolve_set_values
-from community_eval.schema import TABLES
-from community_eval.standards import Standards, StandardsError, load_standards
-from community_eval.store import (
+from community_eval.core.i18n import LANGUAGES, Translator, language_from_locale
+from community_eval.core.schema import TABLES
+from community_eval.core.standards import Standards, StandardsError, load_standards
+from community_eval.db.store import (
     DatabaseError,
     Store,
     StoreError,
@@ -40,6 +35,12 @@ from community_eval.store import (
     is_local_file,
     parquet_root,
 )
+from community_eval.indicators.filters import Filters
+from community_eval.ingest import questionnaire
+from community_eval.ingest.load_report import report_lines
+from community_eval.ingest.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
+from community_eval.ingest.repairs import resolve_set_values
+from community_eval.report import export
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -264,7 +265,7 @@ def _report_year(store: Store, year: int | None) -> int:
 
 def run_report(args: argparse.Namespace, tr: Translator) -> int:
     """Write the offline report in the messages' language; every refusal is an ExportError."""
-    from community_eval import report  # plotly.js is only read when a report is made
+    from community_eval.report import html_report  # plotly.js is only read when a report is made
 
     standards = _standards()
     profile = export.resolve_profile(standards, args.profile)
@@ -272,7 +273,7 @@ def run_report(args: argparse.Namespace, tr: Translator) -> int:
     store = _open_existing(path)
     try:
         year = _report_year(store, args.year)
-        text = report.build_report(store, Filters(), year, tr.lang, standards, profile.key, args.community)
+        text = html_report.build_report(store, Filters(), year, tr.lang, standards, profile.key, args.community)
     finally:
         store.close()
     export.write_file(text, args.output)
@@ -291,7 +292,7 @@ def _read_new_password(tr: Translator) -> str | None:
 def run_hash_password(tr: Translator) -> int:
     """Print the secrets line holding the password's salted scrypt hash; the password itself
     is neither printed nor kept."""
-    from community_eval.passwords import hash_password
+    from community_eval.core.passwords import hash_password
 
     password = _read_new_password(tr)
     if password is None or not password:

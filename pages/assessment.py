@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from community_eval import assessment_readings, charts, indicators, ui, ui_assessment
+from community_eval import indicators
+from community_eval.app import assessment_view, ui
+from community_eval.core.safety import markdown_literal
+from community_eval.figures import charts
 from community_eval.indicators import COMPONENTS
-from community_eval.safety import markdown_literal
+from community_eval.readings import assessment_readings
 
 tr, view = ui.page()
 st.title(tr("assessment.title"))
@@ -13,7 +16,7 @@ if view.year is None:
     st.stop()
 st.caption(ui.scope_text(tr, view) + " · " + tr("assessment.caption"))
 
-weights = ui_assessment.weights_editor(tr, ui.standards())
+weights = assessment_view.weights_editor(tr, ui.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
 scores = ui.compute("assessment", view.filters, view.year, **common)
 ui.takeaway(assessment_readings.ranking_takeaway(tr, scores))

@@ -3,13 +3,15 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 
 import streamlit as st
 
-from community_eval import auth, templates, ui, ui_data, ui_items, ui_questionnaire, uploads, workspaces
-from community_eval.safety import markdown_literal
-from community_eval.schema import TABLES
+from community_eval.app import auth, data_page, items_section, questionnaire_page, ui, uploads
+from community_eval.core.safety import markdown_literal
+from community_eval.core.schema import TABLES
+from community_eval.db import workspaces
+from community_eval.ingest import templates
 
 tr, view = ui.page()
 st.title(tr("data.title"))
-st.caption(tr("data.dataset_now", name=markdown_literal(ui_data.dataset_label(tr, ui.dataset()))))
+st.caption(tr("data.dataset_now", name=markdown_literal(data_page.dataset_label(tr, ui.dataset()))))
 upload, history, blanks, dictionary = st.tabs(
     [tr("data.tab.upload"), tr("data.tab.history"), tr("data.tab.templates"), tr("data.tab.dictionary")]
 )
@@ -19,7 +21,7 @@ with upload:
     if auth.data_page_notice(tr):
         if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
             st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
-        target = ui_data.target_dataset_picker(tr)
+        target = data_page.target_dataset_picker(tr)
         # Any file: the reader tells a workbook from a table by its content and refuses the rest
         # in the reader's language (a WPS .et is a workbook), where the browser, filtering by
         # name, would refuse an .et or .xltx in English ("… files are not allowed").
@@ -47,16 +49,16 @@ with upload:
         )
         skip_invalid = right.checkbox(tr("data.skip_invalid"), key="data_skip_invalid", help=tr("data.skip_help"))
         if files and target is not None:
-            sources = ui_data.uploaded_sources(tr, files)
-            given = ui_data.given_set_values()
+            sources = data_page.uploaded_sources(tr, files)
+            given = data_page.given_set_values()
             likert_order = st.session_state.get("data_likert_order")
-            mapping = ui_questionnaire.override()
-            checked = ui_data.check_upload(target, sources, table, mode, skip_invalid, given, likert_order, mapping)
-            ui_questionnaire.mapping_editor(tr, checked)
+            mapping = questionnaire_page.override()
+            checked = data_page.check_upload(target, sources, table, mode, skip_invalid, given, likert_order, mapping)
+            questionnaire_page.mapping_editor(tr, checked)
             for report in checked:
-                ui_data.show_file_report(tr, report)
-            set_values = ui_data.set_value_fields(tr, checked, given)
-            likert_order = ui_data.likert_order_choice(tr, checked)
+                data_page.show_file_report(tr, report)
+            set_values = data_page.set_value_fields(tr, checked, given)
+            likert_order = data_page.likert_order_choice(tr, checked)
             loadable = [r for r in checked if r.rows_valid and (skip_invalid or not r.problems)]
             if st.button(
                 tr("data.load", count=len(loadable)),
@@ -65,13 +67,13 @@ with upload:
                 icon=":material/upload:",
                 key="data_load",
             ):
-                ui_data.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order, mapping)
+                data_page.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order, mapping)
             if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
                 st.caption(tr("data.blocked_hint"))
 
 with history:
-    ui_data.import_history(tr)
-    ui_questionnaire.saved_mappings(tr, ui.store())
+    data_page.import_history(tr)
+    questionnaire_page.saved_mappings(tr, ui.store())
 
 with blanks:
     st.markdown(tr("data.templates_intro"))
@@ -94,7 +96,7 @@ with dictionary:
     for name, spec in TABLES.items():
         st.subheader(f"{tr(f'table.{name}')} · {name}")
         st.dataframe(templates.dictionary(tr, spec), hide_index=True, width="stretch")
-    ui_items.questions_dictionary(tr)
+    items_section.questions_dictionary(tr)
 
 if workspaces.list_datasets() != [workspaces.MAIN]:
     st.caption(tr("data.workspaces_note"))

@@ -3,9 +3,13 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval import charts, collation, extremes, metrics, ui
-from community_eval.safety import markdown_literal
-from community_eval.schema import TENURES
+from community_eval.app import ui
+from community_eval.core import collation
+from community_eval.core.safety import markdown_literal
+from community_eval.core.schema import TENURES
+from community_eval.figures import charts
+from community_eval.indicators import metrics
+from community_eval.readings import extremes
 
 #: Rows of the rules matrix: every community of a district; beyond that, the worst.
 MATRIX_ROWS = 120

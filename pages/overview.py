@@ -3,7 +3,10 @@ verdict against the standards and their change, one chart per theme."""
 
 import streamlit as st
 
-from community_eval import charts, headlines, ui
+from community_eval.app import ui
+from community_eval.figures import charts
+from community_eval.figures import overview as overview_figures
+from community_eval.readings import headlines
 
 tr, view = ui.page()
 st.title(tr("overview.title"))
@@ -35,7 +38,7 @@ for column, card in zip(columns, cards, strict=True):
             st.markdown(headlines.badge_markdown(card))
 # On the wall the same cards are the deck's first slide.
 ui.meeting_slide(
-    lambda: headlines.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),
+    lambda: overview_figures.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),
     key="overview_headlines",
 )
 

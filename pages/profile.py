@@ -7,10 +7,11 @@ table opens this page with it chosen.
 
 import streamlit as st
 
-from community_eval import charts, ui, ui_profile
-from community_eval.metrics import SCALES
-from community_eval.profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
-from community_eval.safety import markdown_literal
+from community_eval.app import profile_page, ui
+from community_eval.core.safety import markdown_literal
+from community_eval.figures import charts
+from community_eval.indicators.community_profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
+from community_eval.indicators.metrics import SCALES
 
 tr, view = ui.page()
 st.title(tr("profile.title"))
@@ -21,31 +22,31 @@ community = view.filters.community_id
 standards = ui.standards()
 weights = view.weights
 if community is None:
-    ui_profile.picker(tr, view)
-    ui_profile.attention(tr, view, weights)
+    profile_page.picker(tr, view)
+    profile_page.attention(tr, view, weights)
     st.stop()
 card = ui.compute("profile_card", community).iloc[0]
 profile = standards.profile(view.profile)
 st.subheader(markdown_literal(card["community_name"]))
-st.caption(ui_profile.about_text(tr, card, view.year, profile))
+st.caption(profile_page.about_text(tr, card, view.year, profile))
 
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
 positions = of_community(ui.compute("district_positions", district, view.year, **common), community)
 scores = of_community(ui.compute("district_assessment", district, view.year, **common, weights=weights), community)
-ui.takeaway(ui_profile.takeaway_text(tr, card, scores, view.year))
-ui_profile.assessment_metrics(tr, scores, district)
+ui.takeaway(profile_page.takeaway_text(tr, card, scores, view.year))
+profile_page.assessment_metrics(tr, scores, district)
 
 # Its strongest and weakest points in words, and where every measure stands in the district.
 left, right = st.columns([3, 2])
-strong, weak = ui_profile.point_lines(tr, positions)
+strong, weak = profile_page.point_lines(tr, positions)
 with left:
     st.subheader(tr("profile.strengths"))
     st.markdown(strong)
     st.subheader(tr("profile.weaknesses"))
     st.markdown(weak)
     st.caption(tr("profile.points_note", min_ranked=MIN_RANKED))
-placed = ui_profile.position_rows(tr, positions)
+placed = profile_page.position_rows(tr, positions)
 if not placed.empty:
     ui.chart(
         where=right,
@@ -70,25 +71,25 @@ happy = ui.compute("satisfaction", view.filters, view.year, min_n)
 rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile)
 seats = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
 notes = {
-    "satisfaction": ui_profile.satisfaction_notes(tr, happy, min_n),
-    "facilities": ui_profile.facility_notes(tr, rooms, profile),
+    "satisfaction": profile_page.satisfaction_notes(tr, happy, min_n),
+    "facilities": profile_page.facility_notes(tr, rooms, profile),
 }
 trends = ui.compute("profile_trends", community, view.year, min_n)
-under = ui_profile.measure_notes(tr, trends, view.year)
+under = profile_page.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
 for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=True):
     with column:
         for theme in themes:
-            ui_profile.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
-if sources := ui_profile.standard_sources(tr, positions, profile):
+            profile_page.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
+if sources := profile_page.standard_sources(tr, positions, profile):
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
         st.markdown(sources)
 
 # Trends: the community beside the district median, year by year.
 st.subheader(tr("profile.trends_title"))
 for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, strict=True):
-    rows = trends[trends["measure"] == measure].assign(note=lambda frame: ui_profile.turnover_notes(tr, frame))
+    rows = trends[trends["measure"] == measure].assign(note=lambda frame: profile_page.turnover_notes(tr, frame))
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
@@ -111,5 +112,5 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
         ),
         key=f"profile_trend_{measure}",
     )
-    if measure == "turnover_rate" and (over := ui_profile.turnover_over_text(tr, rows)):
+    if measure == "turnover_rate" and (over := profile_page.turnover_over_text(tr, rows)):
         column.caption(over)

@@ -4,9 +4,12 @@ over fewer than min_n responses."""
 
 import streamlit as st
 
-from community_eval import charts, disclosure, metrics, ui, ui_items
-from community_eval.safety import markdown_literal
-from community_eval.schema import SURVEY_ITEMS
+from community_eval.app import items_section, ui
+from community_eval.core.safety import markdown_literal
+from community_eval.core.schema import SURVEY_ITEMS
+from community_eval.figures import charts
+from community_eval.indicators import metrics
+from community_eval.readings import disclosure
 
 tr, view = ui.page()
 st.title(tr("satisfaction.title"))
@@ -139,7 +142,7 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
         column.caption(note)
 
 # The questionnaire's own questions, when it asked any: estimated and withheld as the fixed ones.
-ui_items.own_questions(tr, view, min_n)
+items_section.own_questions(tr, view, min_n)
 
 table = happy.rename(columns={"group_label": "community_name"})
 table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]

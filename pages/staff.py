@@ -6,7 +6,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from community_eval import charts, metrics, ui
+from community_eval.app import ui
+from community_eval.figures import charts
+from community_eval.indicators import metrics
 
 tr, view = ui.page()
 st.title(tr("staff.title"))

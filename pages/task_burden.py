@@ -3,8 +3,10 @@ and whether administrative load goes with lower resident satisfaction."""
 
 import streamlit as st
 
-from community_eval import charts, metrics, ui
-from community_eval.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
+from community_eval.app import ui
+from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
+from community_eval.figures import charts
+from community_eval.indicators import metrics
 
 tr, view = ui.page()
 st.title(tr("task_burden.title"))

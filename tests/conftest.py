@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from community_eval.loader import create_sample_database, ingest_paths
-from community_eval.store import Store
+from community_eval.db.store import Store
+from community_eval.ingest.loader import create_sample_database, ingest_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,12 +12,13 @@ import io
 import pandas as pd
 import pytest
 
-from community_eval import export, templates
-from community_eval.i18n import Translator
-from community_eval.loader import Source, ingest
-from community_eval.schema import TABLES
-from community_eval.standards import load_standards
-from community_eval.store import Store
+from community_eval.core.i18n import Translator
+from community_eval.core.schema import TABLES
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
+from community_eval.ingest import templates
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import export
 
 COMMUNITIES = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲社区,测试区,一街道,纯社区,4000,1500\n"
 

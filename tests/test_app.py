@@ -19,7 +19,7 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 from streamlit.testing.v1 import AppTest
 
-from community_eval.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
+from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
 
 
 def pinyin(name: str) -> list[str]:
@@ -181,8 +181,8 @@ def _metric_colour(metric) -> tuple[str, str]:
 def test_overview_judges_each_figure_against_its_standard(app, lang):
     """The reading names the place; the cards say which standards are met, in words and
     colour; a change is red when it is bad news, whichever way it points."""
-    from community_eval.i18n import Translator
-    from community_eval.standards import load_standards
+    from community_eval.core.i18n import Translator
+    from community_eval.core.standards import load_standards
     from tests.test_headlines import sample_truth
 
     tr, truth = Translator(lang), sample_truth()
@@ -350,7 +350,7 @@ def switch_on(at: AppTest, key: str) -> AppTest:
 
 def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     """A province has thousands of failing communities: the page lists the worst, the table all."""
-    from community_eval import ui
+    from community_eval.app import ui
 
     at = app(lang="en").run().switch_page("pages/facilities.py").run()
     (table,) = [d.value for d in at.dataframe]
@@ -385,7 +385,7 @@ def test_the_facilities_grid_shows_failing_communities_until_asked_for_all(app):
 
 
 def _name(link: str) -> str:
-    from community_eval import ui
+    from community_eval.app import ui
 
     return ui.name_from_link(link)
 
@@ -439,7 +439,7 @@ def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):
 
 # ---- every number in its declared format ---------------------------------------------------
 
-#: Numbers written some other way than the declaration (community_eval/formats.py) allows:
+#: Numbers written some other way than the declaration (community_eval/core/formats.py) allows:
 #: e-notation, a percentage without exactly one decimal, three or more decimals (only a
 #: p-value has three, after "p = "), and ".00" on what should be a whole count.
 UNDECLARED_NUMBERS = [
@@ -476,9 +476,9 @@ def _plotly_formats(spec: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
-    from community_eval import charts
-    from community_eval.formats import number_format
-    from community_eval.metrics import KINDS
+    from community_eval.core.formats import number_format
+    from community_eval.figures import charts
+    from community_eval.indicators.metrics import KINDS
 
     at = app(lang=lang).run()
     if page != PAGES[0]:

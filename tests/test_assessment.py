@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 import test_export as reference
 
-from community_eval import export, indicators
-from community_eval.filters import Filters
-from community_eval.formats import display_value
+from community_eval import indicators
+from community_eval.core.formats import display_value
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
 from community_eval.indicators import COMPONENTS
-from community_eval.loader import Source, ingest
-from community_eval.standards import load_standards
-from community_eval.store import Store
+from community_eval.indicators.filters import Filters
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import export
 from tools.generate import canonical_text, generate
 
 YEAR = 2025
@@ -328,7 +329,7 @@ def _page(sample_db, monkeypatch, **query):
 
 def _table(at) -> pd.DataFrame:
     """The page's table, community names taken back out of their profile links."""
-    from community_eval import ui
+    from community_eval.app import ui
 
     (frame,) = [d.value for d in at.dataframe]
     return frame.assign(community_name=frame["community_name"].map(ui.name_from_link))
@@ -346,7 +347,7 @@ def test_page_weights_change_the_table_and_travel_in_the_url(sample_db, monkeypa
         )
     finally:
         store.close()
-    # The table shows each composite rounded to its declared 1 decimal (community_eval/formats.py).
+    # The table shows each composite rounded to its declared 1 decimal (community_eval/core/formats.py).
     shown_score = partial(display_value, kind="score")
     shown_default = pd.to_numeric(_table(at)["composite"], errors="coerce")
     expected_default = [shown_score(v) for v in default["composite"]]

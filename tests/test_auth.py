@@ -21,10 +21,13 @@ import pytest
 from streamlit.runtime.context import StreamlitHeaders
 from streamlit.testing.v1 import AppTest
 
-from community_eval import auth, cli, passwords, workspaces
-from community_eval.i18n import Translator, catalog
-from community_eval.loader import Source, ingest
-from community_eval.store import Store
+from community_eval import cli
+from community_eval.app import auth
+from community_eval.core import passwords
+from community_eval.core.i18n import Translator, catalog
+from community_eval.db import workspaces
+from community_eval.db.store import Store
+from community_eval.ingest.loader import Source, ingest
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PASSWORD = "居委会-editor 2025"
@@ -235,15 +238,15 @@ def test_a_viewer_sees_the_history_but_no_control_that_changes_data(district):
 
 def viewer_script(db: str, data: bytes, import_id: int) -> None:
     """A run that calls the data-changing functions directly, as a crafted rerun might."""
-    from community_eval import ui_data
-    from community_eval.i18n import Translator
-    from community_eval.loader import Source
-    from community_eval.ui import _open_store
+    from community_eval.app import data_page
+    from community_eval.app.ui import _open_store
+    from community_eval.core.i18n import Translator
+    from community_eval.ingest.loader import Source
 
     tr = Translator("en")
-    ui_data.run_upload(tr, "main", [Source("more.csv", data)], None, "append", False)
-    ui_data.undo_import(tr, _open_store(db), import_id)
-    ui_data._create_workspace("研究B")
+    data_page.run_upload(tr, "main", [Source("more.csv", data)], None, "append", False)
+    data_page.undo_import(tr, _open_store(db), import_id)
+    data_page._create_workspace("研究B")
 
 
 def test_the_data_changing_functions_refuse_a_viewer(district):

@@ -28,11 +28,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community_eval import bulk, queries
-from community_eval.loader import Source, ingest
-from community_eval.schema import TABLES
-from community_eval.store import Store
-from community_eval.values import FALSE_WORDS, PLACEHOLDERS, fold, is_placeholder, parse_text, squash
+from community_eval.core.schema import TABLES
+from community_eval.db import queries
+from community_eval.db.store import Store
+from community_eval.ingest import bulk
+from community_eval.ingest.loader import Source, ingest
+from community_eval.ingest.values import FALSE_WORDS, PLACEHOLDERS, fold, is_placeholder, parse_text, squash
 
 PLACEHOLDER_CHARACTERS = sorted({c for word in PLACEHOLDERS for c in word} | set("NA／－⽆㎁𝐍"))
 
@@ -820,7 +821,7 @@ def test_exact_spellings_are_what_the_python_parser_reads():
     for table in TABLES.values():
         for column in table.columns:
             if column.kind.value in ("bool", "likert", "enum"):
-                from community_eval.values import parse_cell
+                from community_eval.ingest.values import parse_cell
 
                 assert all(parse_cell(t, column) == v for t, v in bulk.exact_spellings(column).items())
 

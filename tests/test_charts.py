@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from community_eval import charts
+from community_eval.figures import charts
 
 
 def movers(n: int) -> pd.DataFrame:

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from community_eval import charts, collation, indicators
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.core import collation
+from community_eval.db.store import Store
+from community_eval.figures import charts
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = pd.read_csv(ROOT / "sample_data" / "communities.csv")

@@ -32,10 +32,10 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.util import patch_config_options
 
-from community_eval import ui
-from community_eval.loader import SAMPLE_DIR, Source, create_sample_database, ingest, ingest_paths
-from community_eval.schema import TASK_CATEGORIES
-from community_eval.store import Store
+from community_eval.app import ui
+from community_eval.core.schema import TASK_CATEGORIES
+from community_eval.db.store import Store
+from community_eval.ingest.loader import SAMPLE_DIR, Source, create_sample_database, ingest, ingest_paths
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGE = "pages/task_burden.py"

@@ -19,12 +19,12 @@ import zipfile
 import openpyxl
 import pytest
 
-from community_eval.i18n import Translator
-from community_eval.layout import clean_header
-from community_eval.load_report import report_lines
-from community_eval.loader import Source, ingest
-from community_eval.schema import TABLES, Table
-from community_eval.store import Store
+from community_eval.core.i18n import Translator
+from community_eval.core.schema import TABLES, Table
+from community_eval.db.store import Store
+from community_eval.ingest.layout import clean_header
+from community_eval.ingest.load_report import report_lines
+from community_eval.ingest.loader import Source, ingest
 
 COMMUNITY_COLUMNS = list(TABLES["communities"].column_names)
 RARE_NAME = "𠀀㐀社区"  # U+20000 and U+3400: in GB18030, not in GBK

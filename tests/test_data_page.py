@@ -10,10 +10,11 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import templates, workspaces
-from community_eval.i18n import Translator
-from community_eval.loader import Source, ingest
-from community_eval.schema import TABLES
+from community_eval.core.i18n import Translator
+from community_eval.core.schema import TABLES
+from community_eval.db import workspaces
+from community_eval.ingest import templates
+from community_eval.ingest.loader import Source, ingest
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 NEW_COMMUNITIES = (

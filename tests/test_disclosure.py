@@ -27,11 +27,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import export, indicators, profile, report
-from community_eval.filters import Filters
-from community_eval.loader import Source, ingest
-from community_eval.standards import STANDARDS_FILE, StandardsError, load_standards, parse_standards
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.core.standards import STANDARDS_FILE, StandardsError, load_standards, parse_standards
+from community_eval.db.store import Store
+from community_eval.indicators import community_profile as profile
+from community_eval.indicators.filters import Filters
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import export, html_report
 
 YEAR = 2025
 MIN_N = 10
@@ -252,7 +254,7 @@ def everything_shown(path: str) -> dict[str, str]:
             )
         for indicator in ("satisfaction", "assessment"):
             shown[f"export {indicator}"] = export.to_csv(export.build(store, indicator, standards, year=YEAR))
-        html = report.build_report(store, Filters(), YEAR, "zh", standards, None, community_id="B")
+        html = html_report.build_report(store, Filters(), YEAR, "zh", standards, None, community_id="B")
         shown["report"] = _without_volatile(html)
     finally:
         store.close()

@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from community_eval import downloads, metrics
-from community_eval.filters import Filters
-from community_eval.i18n import Translator
-from community_eval.indicators import task_burden
-from community_eval.store import Store
+from community_eval.core.i18n import Translator
+from community_eval.db.store import Store
+from community_eval.figures import downloads
+from community_eval.indicators import metrics, task_burden
+from community_eval.indicators.filters import Filters
 
 YEAR = 2025
 COLUMNS = metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from community_eval import extremes
-from community_eval.i18n import Translator
+from community_eval.core.i18n import Translator
+from community_eval.readings import extremes
 
 
 def ranking(values: list[float | None], names: list[str] | None = None) -> pd.DataFrame:

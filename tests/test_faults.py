@@ -24,11 +24,12 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import faults, workspaces
-from community_eval.i18n import Translator
-from community_eval.loader import Source, ingest
-from community_eval.schema import STORED_SCHEMA, TABLES
-from community_eval.store import Store, StoreError
+from community_eval.core import faults
+from community_eval.core.i18n import Translator
+from community_eval.core.schema import STORED_SCHEMA, TABLES
+from community_eval.db import workspaces
+from community_eval.db.store import Store, StoreError
+from community_eval.ingest.loader import Source, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")

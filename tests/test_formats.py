@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from community_eval import charts, formats
-from community_eval.i18n import Translator
-from community_eval.metrics import KINDS
+from community_eval.core import formats
+from community_eval.core.i18n import Translator
+from community_eval.figures import charts
+from community_eval.indicators.metrics import KINDS
 
 # (kind, value, zh, en): the figures the issue quoted as written wrongly, among others.
 WRITTEN = [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import streamlit
 
-from community_eval import frontend_words
-from community_eval.i18n import Translator, catalog
+from community_eval.app import frontend_words
+from community_eval.core.i18n import Translator, catalog
 
 ZH = frontend_words.streamlit_words("zh")
 #: Streamlit's frontend as installed: every English word it can show is in one of these files.

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from community_eval import headlines
-from community_eval.filters import Filters
-from community_eval.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
-from community_eval.i18n import Translator
+from community_eval.core.i18n import Translator
+from community_eval.core.standards import StandardsError, load_standards, parse_standards
+from community_eval.db.store import Store
 from community_eval.indicators import headline_values, satisfaction_below_neutral
-from community_eval.standards import StandardsError, load_standards, parse_standards
-from community_eval.store import Store
+from community_eval.indicators.filters import Filters
+from community_eval.readings import headlines
+from community_eval.readings.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 YEAR = 2025

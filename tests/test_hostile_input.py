@@ -28,13 +28,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import charts, downloads, indicators, report, url_params
-from community_eval.filters import Filters
-from community_eval.i18n import Translator
-from community_eval.loader import Source, ingest
-from community_eval.safety import markdown_literal
-from community_eval.standards import load_standards
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.core import url_params
+from community_eval.core.i18n import Translator
+from community_eval.core.safety import markdown_literal
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
+from community_eval.figures import charts, downloads
+from community_eval.indicators.filters import Filters
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import html_report
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -377,7 +380,7 @@ def test_the_offline_report_escapes_uploaded_names(hostile_db):
     standards = load_standards()
     store = Store(hostile_db)
     try:
-        html = report.build_report(
+        html = html_report.build_report(
             store, Filters(street=HOSTILE_STREET), 2025, "en", standards, standards.default_profile, community_id="H0"
         )
     finally:
@@ -420,7 +423,7 @@ def test_a_name_is_never_a_hover_placeholder():
 
 
 def test_the_meeting_footer_is_plain_text():
-    from community_eval import meeting
+    from community_eval.app import meeting
 
     # the word joiner after the colon keeps "javascript:" from being an autolink's scheme
     assert (
@@ -475,13 +478,14 @@ def test_excel_download_neutralises_formulas():
 def test_every_table_download_goes_through_the_neutraliser():
     """The dashboard's only table downloads are ui.download_buttons; the rest are fixed files."""
     sources = {
-        path: path.read_text(encoding="utf-8") for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("community_eval/*.py")]
+        path: path.read_text(encoding="utf-8")
+        for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("community_eval/**/*.py")]
     }
     users = {path.name for path, text in sources.items() if "download_button(" in text}
-    assert users == {"ui.py", "ui_report.py", "data.py"}, users
-    assert "downloads.csv_bytes(frame, columns)" in sources[ROOT / "community_eval" / "ui.py"]
-    assert "downloads.xlsx_bytes(tr, frame, columns, context)" in sources[ROOT / "community_eval" / "ui.py"]
-    writers = sources[ROOT / "community_eval" / "downloads.py"]
+    assert users == {"ui.py", "report_page.py", "data.py"}, users
+    assert "downloads.csv_bytes(frame, columns)" in sources[ROOT / "community_eval" / "app" / "ui.py"]
+    assert "downloads.xlsx_bytes(tr, frame, columns, context)" in sources[ROOT / "community_eval" / "app" / "ui.py"]
+    writers = sources[ROOT / "community_eval" / "figures" / "downloads.py"]
     assert writers.count("neutralise_formulas(frame[columns])") == 2, "both files defuse formulas"
     assert "templates.template_csv" in sources[ROOT / "pages" / "data.py"]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from community_eval.i18n import catalog, format_value, language_from_locale, translate
+from community_eval.core.i18n import catalog, format_value, language_from_locale, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""\btr\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
@@ -24,24 +24,14 @@ def test_placeholders_match_between_languages():
 
 
 def test_every_literal_key_in_the_code_exists():
-    sources = [*ROOT.glob("pages/*.py"), ROOT / "dashboard.py", *ROOT.glob("community_eval/*.py")]
+    sources = [*ROOT.glob("pages/*.py"), ROOT / "dashboard.py", *ROOT.glob("community_eval/**/*.py")]
     used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern found no keys: it is broken"
     assert not used - set(catalog("zh")), sorted(used - set(catalog("zh")))
 
 
-LOADING_MODULES = (
-    "loader.py",
-    "checks.py",
-    "load_model.py",
-    "values.py",
-    "reader.py",
-    "layout.py",
-    "repairs.py",
-    "bulk.py",
-    "units.py",
-    "questionnaire.py",
-)
+#: Every module of the loading layer makes Problems and Notices; each reason needs its words.
+LOADING_MODULES = sorted((ROOT / "community_eval" / "ingest").glob("*.py"))
 #: questionnaire.py collects its problems and notices as tuples (position, column, value, reason, params)
 #: and (key, column, count, params) before the loader makes them Problems and Notices.
 _QUESTIONNAIRE_PROBLEM = re.compile(r"""out\.problems\.append\(\(.*?["']([a-z_]+)["'],\s*\{""")
@@ -50,8 +40,8 @@ _QUESTIONNAIRE_NOTICE = re.compile(r"""out\.notices\.append\(\(\s*["']([a-z_]+)[
 
 def test_every_loader_reason_has_a_message():
     reasons = set()
-    for name in LOADING_MODULES:
-        text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
+    for path in LOADING_MODULES:
+        text = path.read_text(encoding="utf-8")
         reasons |= set(
             re.findall(r"""(?:Invalid|ReadError|Problem|_problem|MappingError)\(\s*["']([a-z_]+)["']""", text)
         )
@@ -65,8 +55,8 @@ def test_every_loader_reason_has_a_message():
 def test_every_notice_of_a_load_has_a_message():
     """What the loader did to values (a conversion, a repair) is said in both languages."""
     keys = set()
-    for name in LOADING_MODULES:
-        text = (ROOT / "community_eval" / name).read_text(encoding="utf-8")
+    for path in LOADING_MODULES:
+        text = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r"""(?:Notice|_notice)\(\s*["']([a-z_]+)["']""", text))
         keys |= set(_QUESTIONNAIRE_NOTICE.findall(text))
     keys |= {"excel_serial_date", "month_only_date"}  # values.notice_for's keys

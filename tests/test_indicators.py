@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 from community_eval import indicators
-from community_eval.filters import Filters
-from community_eval.standards import load_standards
+from community_eval.core.standards import load_standards
+from community_eval.indicators.filters import Filters
 
 YEAR = 2025
 ADMIN = {"administrative", "inspection", "ledger", "certificate"}
@@ -242,7 +242,7 @@ def test_facility_profile_switch_changes_rules(known_store):
 
 def test_compliance_with_unknown_but_no_failure_is_null(known_store):
     """A community that passes everything it can be judged on but has an unknown rule."""
-    from community_eval.standards import FacilityRule, Profile
+    from community_eval.core.standards import FacilityRule, Profile
 
     profile = Profile("t", "t", "t", (FacilityRule("budget", {"min_budget_per_100_households": 1}, ""),))
     frame = indicators.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")

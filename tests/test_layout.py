@@ -24,10 +24,10 @@ from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
-from community_eval import layout
-from community_eval.layout import Layout, clean_header, detect, is_note_row, is_total_row
-from community_eval.reader import ReadError, cell_text, read_bytes
-from community_eval.schema import TABLES, normalise_header
+from community_eval.core.schema import TABLES, normalise_header
+from community_eval.ingest import layout
+from community_eval.ingest.layout import Layout, clean_header, detect, is_note_row, is_total_row
+from community_eval.ingest.reader import ReadError, cell_text, read_bytes
 
 # ---- building files ----------------------------------------------------------------------
 
@@ -779,7 +779,7 @@ def titled_tables(draw):
 
 
 def header_index_of(table: str) -> dict[str, str]:
-    from community_eval.schema import header_index
+    from community_eval.core.schema import header_index
 
     return header_index(TABLES[table])
 
@@ -844,7 +844,7 @@ def test_a_hidden_sheet_is_named_and_not_loaded(empty_store):
 
     import openpyxl
 
-    from community_eval.loader import Source, ingest
+    from community_eval.ingest.loader import Source, ingest
 
     communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
     assert ingest(empty_store, [Source("c.csv", communities.encode())])[0].loaded
@@ -867,7 +867,7 @@ def test_a_hidden_sheet_is_named_and_not_loaded(empty_store):
 
 def test_the_column_number_row_of_a_statistics_table_is_skipped():
     """栏次: 甲 乙 1 2 3 under the header numbers the columns; as data it would make 甲 a community code."""
-    from community_eval.layout import detect, is_column_number_row
+    from community_eval.ingest.layout import detect, is_column_number_row
 
     rows = [
         (1, ["社区编码", "社区名称", "常住人口", "户数", "社区类型"]),
@@ -885,7 +885,7 @@ def test_a_hidden_sheet_of_a_legacy_xls_is_named_and_not_loaded(empty_store):
 
     import xlwt
 
-    from community_eval.loader import Source, ingest
+    from community_eval.ingest.loader import Source, ingest
 
     communities = "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nA1,甲,区,街,村,1000,300\n"
     assert ingest(empty_store, [Source("c.csv", communities.encode())])[0].loaded

@@ -21,10 +21,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from community_eval.i18n import Translator
-from community_eval.load_report import problem_text
-from community_eval.loader import Source, ingest
-from community_eval.reader import ReadError, read_bytes
+from community_eval.core.i18n import Translator
+from community_eval.ingest.load_report import problem_text
+from community_eval.ingest.loader import Source, ingest
+from community_eval.ingest.reader import ReadError, read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = ROOT / "sample_data" / "communities.csv"
@@ -39,10 +39,10 @@ measured = pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason
 CHILD = r"""
 import json, re, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
-from community_eval.i18n import Translator
-from community_eval.load_report import problem_text
-from community_eval.loader import Source, _read, ingest
-from community_eval.store import Store
+from community_eval.core.i18n import Translator
+from community_eval.ingest.load_report import problem_text
+from community_eval.ingest.loader import Source, _read, ingest
+from community_eval.db.store import Store
 
 def memory():
     fields = dict(re.findall(r"(Vm\w+):\s+(\d+) kB", open("/proc/self/status").read()))
@@ -238,7 +238,7 @@ def refusal(data: bytes, name: str = "c.csv") -> ReadError:
 
 
 def test_the_defaults_are_generous_for_our_tables():
-    from community_eval import limits
+    from community_eval.core import limits
 
     assert limits.current() == limits.Limits()
     assert limits.Limits().max_columns == 1000 and limits.Limits().max_cells >= 10_000_000
@@ -280,7 +280,7 @@ def test_every_limit_has_a_setting_and_a_message_naming_it(monkeypatch, setting,
     refused = refusal(data, name)
     assert refused.reason == reason and refused.params["limit"] == value
     for lang in ("zh", "en"):
-        from community_eval.i18n import translate
+        from community_eval.core.i18n import translate
 
         message = translate(lang, f"reason.{reason}", **{k: str(v) for k, v in refused.params.items()})
         assert setting in message
@@ -288,7 +288,7 @@ def test_every_limit_has_a_setting_and_a_message_naming_it(monkeypatch, setting,
 
 @pytest.mark.parametrize("value", ["many", "0", "-3", "1.5"])
 def test_a_setting_that_is_not_a_positive_whole_number_is_an_error_naming_it(monkeypatch, value):
-    from community_eval import limits
+    from community_eval.core import limits
 
     monkeypatch.setenv("COMMUNITY_EVAL_MAX_CELLS", value)
     with pytest.raises(ValueError, match="COMMUNITY_EVAL_MAX_CELLS"):
@@ -344,5 +344,5 @@ def test_running_out_of_memory_is_said_as_such_not_as_a_damaged_workbook(monkeyp
     book.save(out)
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", exhausted)
     assert refusal(out.getvalue(), "c.xlsx").reason == "out_of_memory"
-    monkeypatch.setattr("community_eval.reader.detect", exhausted)
+    monkeypatch.setattr("community_eval.ingest.reader.detect", exhausted)
     assert refusal(COMMUNITIES_CSV, "c.csv").reason == "out_of_memory"

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from community_eval.loader import Source, ingest
+from community_eval.ingest.loader import Source, ingest
 
 COMMUNITIES_ZH = (
     "社区编码,社区名称,区县,街道,社区类型,常住人口,户数（户）,备注\n"
@@ -181,7 +181,7 @@ def test_broken_files_get_one_clear_reason(empty_store, name, data, reason):
 
 def test_loaded_values_are_typed(empty_store, known_db):
     """The stored types are the contract's, whatever the file looked like."""
-    from community_eval.store import Store
+    from community_eval.db.store import Store
 
     store = Store(known_db)
     with store.cursor() as cur:

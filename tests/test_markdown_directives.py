@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from community_eval.safety import WORD_JOINER, markdown_literal
+from community_eval.core.safety import WORD_JOINER, markdown_literal
 
 #: Streamlit 1.67's StreamlitMarkdown: the test that loads remark-emoji, the rewrite that
 #: turns ``:material/x:`` into an icon, and what makes ``:name[…]`` a directive.

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import charts, meeting, ui
-from community_eval.i18n import Translator
-from community_eval.safety import WORD_JOINER
-from community_eval.store import Store
+from community_eval.app import meeting, ui
+from community_eval.core.i18n import Translator
+from community_eval.core.safety import WORD_JOINER
+from community_eval.db.store import Store
+from community_eval.figures import charts
 from tools.meeting_screenshots import entry_pages
 
 TIMEOUT = 60
@@ -386,7 +387,7 @@ def test_the_data_date_is_the_newest_load_still_in_effect(known_db, empty_store,
 def test_no_slide_of_the_assessment_names_an_unrated_community(app, normal_counts, sample_db):
     """The deck's ranking slides carry the rated only: 毛台社区, with the best partial composite
     of the sample and no satisfaction score, is on none of them (INDICATORS.md ``rated``)."""
-    from community_eval.standards import load_standards
+    from community_eval.core.standards import load_standards
     from tests.test_assessment import _sample_by_hand
 
     _, unrated = _sample_by_hand(sample_db, load_standards())

@@ -12,12 +12,13 @@ from unittest.mock import patch
 
 import pytest
 
-from community_eval import bulk, charsets
-from community_eval.i18n import Translator
-from community_eval.load_report import problem_text
-from community_eval.loader import Source, ingest
-from community_eval.reader import ReadError, read_bytes
-from community_eval.store import Store
+from community_eval.core import charsets
+from community_eval.core.i18n import Translator
+from community_eval.db.store import Store
+from community_eval.ingest import bulk
+from community_eval.ingest.load_report import problem_text
+from community_eval.ingest.loader import Source, ingest
+from community_eval.ingest.reader import ReadError, read_bytes
 
 HEADER = "community_id,community_name,district,street,community_type,population,households\n"
 # Every run of Chinese characters here is 2 or 4 characters, 6 or 12 bytes in UTF-8: even,

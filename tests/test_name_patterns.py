@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community_eval import values, workspaces
+from community_eval.db import workspaces
+from community_eval.ingest import values
 
 
 @pytest.mark.parametrize("name", ["main2\n", "研究\n", "a\nb", "\nmain2", "main2\r\n", "x" * 41])

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from community_eval.loader import SAMPLE_DIR, FileReport, Source, ingest, ingest_paths
-from community_eval.store import Store
+from community_eval.db.store import Store
+from community_eval.ingest.loader import SAMPLE_DIR, FileReport, Source, ingest, ingest_paths
 from tools import office_files
 from tools.office_files import COLUMNS, OfficeFile
 

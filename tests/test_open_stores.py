@@ -14,9 +14,10 @@ import threading
 
 import pytest
 
-from community_eval import ui, workspaces
-from community_eval.loader import Source, ingest
-from community_eval.store import DB_ENV
+from community_eval.app import ui
+from community_eval.db import workspaces
+from community_eval.db.store import DB_ENV
+from community_eval.ingest.loader import Source, ingest
 
 LIMIT = 3
 OPEN_LIMIT_ENV = "COMMUNITY_EVAL_OPEN_WORKSPACES"

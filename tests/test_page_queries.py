@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from community_eval import indicators
-from community_eval.filters import Filters
-from community_eval.standards import load_standards
+from community_eval.core.standards import load_standards
+from community_eval.indicators.filters import Filters
 
 YEAR = 2025
 ONE_COMMUNITY = "community_id,community_name,district,street,community_type,population,households\nA,甲,区,街,村,1,1\n"
@@ -69,7 +69,7 @@ def test_satisfaction_rollups_count_shown_communities_by_population(known_store,
 
 
 def test_satisfaction_by_respondent_groups(empty_store):
-    from community_eval.loader import Source, ingest
+    from community_eval.ingest.loader import Source, ingest
 
     communities = (
         "community_id,community_name,district,street,community_type,population,households\nA,甲,区,街,村,1,1\n"
@@ -178,7 +178,7 @@ def test_departments_rules_shares(known_store, known_frames):
 
 
 def test_top2_share_is_zero_not_missing_when_nobody_is_satisfied(empty_store):
-    from community_eval.loader import Source, ingest
+    from community_eval.ingest.loader import Source, ingest
 
     communities = ONE_COMMUNITY
     survey = "community_id,survey_date,overall\n" + "".join(f"A,2025-05-01,{1 + i % 3}\n" for i in range(12))
@@ -191,8 +191,8 @@ def test_top2_share_is_zero_not_missing_when_nobody_is_satisfied(empty_store):
 
 def test_relation_reading_when_every_community_has_the_same_share():
     """No correlation exists when one of the two measures does not vary: say so, don't crash."""
-    from community_eval.i18n import Translator
-    from community_eval.ui import relation_reading
+    from community_eval.app.ui import relation_reading
+    from community_eval.core.i18n import Translator
 
     fit = pd.Series({"correlation": np.nan, "n_communities": 4, "p_value": np.nan, "slope": np.nan})
     for lang in ("zh", "en"):

@@ -17,11 +17,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import cli, export
-from community_eval.loader import ingest_paths
-from community_eval.schema import TABLES
-from community_eval.standards import load_standards
-from community_eval.store import PARQUET_ENV, Store, StoreError
+from community_eval import cli
+from community_eval.core.schema import TABLES
+from community_eval.core.standards import load_standards
+from community_eval.db.store import PARQUET_ENV, Store, StoreError
+from community_eval.ingest.loader import ingest_paths
+from community_eval.report import export
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,8 +144,8 @@ def test_the_dashboard_runs_on_the_parquet_dataset(parquet_dir, sample_db, monke
 def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_path):
     """Items loaded from a 问卷星 export are written beside the survey and read back with the same estimates."""
     from community_eval import indicators
-    from community_eval.filters import Filters
-    from community_eval.loader import Source, ingest
+    from community_eval.indicators.filters import Filters
+    from community_eval.ingest.loader import Source, ingest
     from tools.survey_exports import platform_exports
 
     database = tmp_path / "with_items.duckdb"

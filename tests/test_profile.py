@@ -22,14 +22,23 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import english_words, visible_text
 
-from community_eval import charts, export, indicators, ui, ui_profile
-from community_eval import profile as profile_module
-from community_eval.filters import Filters
-from community_eval.i18n import Translator
-from community_eval.profile import MEASURES, MIN_RANKED, measure_standards, needing_attention, strengths_and_weaknesses
-from community_eval.standards import load_standards
-from community_eval.store import Store
-from community_eval.ui_profile import point_line, quarter_text
+from community_eval import indicators
+from community_eval.app import profile_page, ui
+from community_eval.app.profile_page import point_line, quarter_text
+from community_eval.core.i18n import Translator
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
+from community_eval.figures import charts
+from community_eval.indicators import community_profile
+from community_eval.indicators.community_profile import (
+    MEASURES,
+    MIN_RANKED,
+    measure_standards,
+    needing_attention,
+    strengths_and_weaknesses,
+)
+from community_eval.indicators.filters import Filters
+from community_eval.report import export
 
 YEAR = 2025
 DISTRICT = "测试区"
@@ -89,7 +98,8 @@ def test_positions_match_pandas(known_store, standards, profile_key):
     profile = standards.profile(profile_key)
     wide = district_values(known_store, standards, profile)
     for community in COMMUNITIES:
-        actual = profile_module.profile_positions(known_store, community, YEAR, standards, profile).set_index("measure")
+        positions = community_profile.profile_positions(known_store, community, YEAR, standards, profile)
+        actual = positions.set_index("measure")
         assert list(actual.index) == [m.name for m in MEASURES]
         for measure in MEASURES:
             expected = expected_position(wide[measure.name], community, measure.better)
@@ -99,7 +109,7 @@ def test_positions_match_pandas(known_store, standards, profile_key):
 
 def test_positions_by_hand(known_store, standards):
     """C1 on paper: 41.5 of 63.5 hours administrative, the most of the three with tasks (C3 has 0 %)."""
-    rows = profile_module.profile_positions(known_store, "C1", YEAR, standards, standards.profile("seed_2016"))
+    rows = community_profile.profile_positions(known_store, "C1", YEAR, standards, standards.profile("seed_2016"))
     admin = rows.set_index("measure").loc["admin_hours_share"]
     assert admin["value"] == pytest.approx(41.5 / 63.5)
     assert admin["district_median"] == pytest.approx(0.52)  # C2: 13 administrative hours of 25
@@ -113,7 +123,7 @@ def test_standards_follow_the_profile(known_store, standards):
     assert seed["seat_gap"][0] == 0 and "3+X" in seed["seat_gap"][1]["zh"]
     national = measure_standards(standards, standards.profile("national_2021"))
     assert national["area_per_100_households"][0] == 30 and "budget_per_100_households" not in national
-    rows = profile_module.profile_positions(known_store, "C2", YEAR, standards, standards.profile("seed_2016"))
+    rows = community_profile.profile_positions(known_store, "C2", YEAR, standards, standards.profile("seed_2016"))
     budget = rows.set_index("measure").loc["budget_per_100_households"]
     assert budget["standard"] == 2000 and not budget["meets_standard"]  # 50,000 yuan for 4,200 households
     assert "000" in budget["standard_source"]["zh"]
@@ -124,7 +134,7 @@ def test_strongest_and_weakest_points(known_store, standards):
     wide = district_values(known_store, standards, profile)
     order = [m.name for m in MEASURES]
     for community in COMMUNITIES:
-        positions = profile_module.profile_positions(known_store, community, YEAR, standards, profile)
+        positions = community_profile.profile_positions(known_store, community, YEAR, standards, profile)
         strong, weak = strengths_and_weaknesses(positions)
         placed = {
             m.name: expected_position(wide[m.name], community, m.better)["position"]
@@ -179,7 +189,7 @@ def test_trends_match_pandas(known_store, known_frames):
     for year in range(staff["hire_date"].dt.year.min() + 1, YEAR + 1):
         for community, group in staff.groupby("community_id"):
             expected.setdefault(("turnover_rate", year), {})[community] = turnover(group, year)
-    actual = profile_module.profile_trends(known_store, "C1", YEAR, min_n).set_index(["measure", "year"])
+    actual = community_profile.profile_trends(known_store, "C1", YEAR, min_n).set_index(["measure", "year"])
     wanted = {key: values for key, values in expected.items() if any(v is not None for v in values.values())}
     assert set(actual.index) == set(wanted)
     for key, values in wanted.items():
@@ -198,7 +208,7 @@ def test_trends_carry_the_counts_behind_turnover(known_store):
     P05–P07 at the start, P05, P06, P08 at the end: 1 left, 3 on average.
     """
     for community, year, left, average in (("C1", 2025, 2, 2.0), ("C3", 2025, 1, 2.5), ("C2", 2024, 1, 3.0)):
-        rows = profile_module.profile_trends(known_store, community, YEAR, 3).set_index(["measure", "year"])
+        rows = community_profile.profile_trends(known_store, community, YEAR, 3).set_index(["measure", "year"])
         row = rows.loc[("turnover_rate", year)]
         assert (row["separations"], row["average_headcount"]) == (left, average), (community, year)
         assert row["value"] == pytest.approx(left / average)
@@ -221,7 +231,7 @@ def test_the_communities_most_needing_attention_are_the_lowest_rated(known_store
 def test_assessment_rank_is_counted_in_the_district(known_store, standards):
     profile = standards.profile("seed_2016")
     everyone = indicators.assessment(known_store, Filters(district=DISTRICT), YEAR, standards, profile)
-    row = profile_module.profile_assessment(known_store, "C3", YEAR, standards, profile).iloc[0]
+    row = community_profile.profile_assessment(known_store, "C3", YEAR, standards, profile).iloc[0]
     mine = everyone.set_index("community_id").loc["C3"]
     assert row["rank"] == mine["rank"] and row["composite"] == pytest.approx(mine["composite"])
     assert row["n_ranked"] == everyone["rank"].notna().sum()
@@ -268,16 +278,16 @@ def test_a_turnover_above_100_percent_is_explained_with_its_counts():
         }
     )
     zh, en = Translator("zh"), Translator("en")
-    assert ui_profile.turnover_over_text(zh, rows).startswith(
+    assert profile_page.turnover_over_text(zh, rows).startswith(
         "2015年、2016年流失率超过 100%：当年离职的人多于平均在岗的人"
         "（2015年离职 5 人，平均在岗 4 人；2016年离职 4 人，平均在岗 3.5 人）。"
     )
-    assert ui_profile.turnover_over_text(en, rows).startswith(
+    assert profile_page.turnover_over_text(en, rows).startswith(
         "Turnover passed 100 % in 2015, 2016: more people left than were in post on average "
         "(2015: 5 left, 4 in post on average; 2016: 4 left, 3.5 in post on average)."
     )
-    assert ui_profile.turnover_over_text(zh, rows.iloc[2:]) is None
-    assert ui_profile.turnover_notes(zh, rows) == [
+    assert profile_page.turnover_over_text(zh, rows.iloc[2:]) is None
+    assert profile_page.turnover_notes(zh, rows) == [
         "离职 5 人，平均在岗 4 人",
         "离职 4 人，平均在岗 3.5 人",
         "离职 1 人，平均在岗 5 人",
@@ -544,10 +554,10 @@ def test_facility_rules_are_grouped_by_outcome_failed_first():
     statuses |= {"rule_household_tier": None, "rule_tenure": "pass", "rule_budget": "fail"}
     rooms = pd.DataFrame([{"year": 2025, **statuses}])
     zh, en = Translator("zh"), Translator("en")
-    assert ui_profile.facility_notes(zh, rooms, profile) == [
+    assert profile_page.facility_notes(zh, rooms, profile) == [
         "**设施规则（源文件标准（2016））**  \n"
         "未达标：六室一厅、经费  \n"
         "无法判定：户数分档  \n"
         "达标：总面积、每百户面积、产权"
     ]
-    assert ui_profile.facility_notes(en, rooms, profile)[0].splitlines()[1] == "Failed: Six rooms and a hall, Funds  "
+    assert profile_page.facility_notes(en, rooms, profile)[0].splitlines()[1] == "Failed: Six rooms and a hall, Funds  "

@@ -16,9 +16,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from community_eval import questionnaire, ui_questionnaire
-from community_eval.loader import Source, ingest
-from community_eval.store import Store
+from community_eval.app import questionnaire_page
+from community_eval.db.store import Store
+from community_eval.ingest import questionnaire
+from community_eval.ingest.loader import Source, ingest
 from tools.survey_exports import PlatformExport, platform_exports
 
 EXPORTS = platform_exports()
@@ -316,8 +317,8 @@ def test_two_exports_changed_on_the_page_keep_their_own_choices(store):
         _key(wjx): {"columns": {"8、(社区停车管理)": "drop"}, "themes": {"8、(社区养老服务)": "service"}},
         _key(tencent): {"columns": {"5.请您对以下方面进行评价—社会治安": "item"}, "themes": {}},
     }
-    merged = ui_questionnaire.merge_overrides(changed)
-    assert ui_questionnaire.merge_overrides({}) is None
+    merged = questionnaire_page.merge_overrides(changed)
+    assert questionnaire_page.merge_overrides({}) is None
     reports = ingest(store, [Source(wjx.name, wjx.data), Source(tencent.name, tencent.data)], mapping=merged)
     assert all(r.loaded for r in reports), [(r.file_name, [p.reason for p in r.problems]) for r in reports]
     by_file = {r.file_name: r.plan.mapping for r in reports}

@@ -32,13 +32,13 @@ from odf.table import CoveredTableCell, TableCell, TableRow
 from odf.table import Table as OdfTable
 from odf.text import P
 
-from community_eval.i18n import LANGUAGES, Translator, catalog
-from community_eval.load_report import problem_text
-from community_eval.loader import Source, ingest
-from community_eval.reader import ReadError, Sheet, cell_text, read_bytes
-from community_eval.schema import LIKERT_WORDS, TABLES, Column, Kind
-from community_eval.store import Store
-from community_eval.values import Invalid, parse_cell
+from community_eval.core.i18n import LANGUAGES, Translator, catalog
+from community_eval.core.schema import LIKERT_WORDS, TABLES, Column, Kind
+from community_eval.db.store import Store
+from community_eval.ingest.load_report import problem_text
+from community_eval.ingest.loader import Source, ingest
+from community_eval.ingest.reader import ReadError, Sheet, cell_text, read_bytes
+from community_eval.ingest.values import Invalid, parse_cell
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""One small file per rejection rule of DATA_CONTRACT.md and community_eval/schema.py.
+"""One small file per rejection rule of DATA_CONTRACT.md and community_eval/core/schema.py.
 
 Each row-level case is a three-row file whose middle row (spreadsheet row 3) breaks one
 rule. By default the file must not load, the report must name exactly (row, column, value
@@ -18,12 +18,12 @@ from unittest.mock import patch
 import openpyxl
 import pytest
 
-from community_eval import bulk
-from community_eval.i18n import Translator
-from community_eval.load_report import problem_text
-from community_eval.loader import Source, ingest
-from community_eval.schema import TABLES
-from community_eval.store import Store
+from community_eval.core.i18n import Translator
+from community_eval.core.schema import TABLES
+from community_eval.db.store import Store
+from community_eval.ingest import bulk
+from community_eval.ingest.load_report import problem_text
+from community_eval.ingest.loader import Source, ingest
 
 FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

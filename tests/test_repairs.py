@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from community_eval.i18n import Translator
-from community_eval.load_report import report_lines
-from community_eval.loader import Source, ingest
+from community_eval.core.i18n import Translator
+from community_eval.ingest.load_report import report_lines
+from community_eval.ingest.loader import Source, ingest
 
 COMMUNITIES = (
     "社区编码,社区名称,区县,街道,社区类型,常住人口,户数\n"

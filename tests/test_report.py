@@ -22,14 +22,15 @@ import pytest
 from plotly.offline import get_plotlyjs
 from streamlit.testing.v1 import AppTest
 
-from community_eval import indicators, report, ui_report
-from community_eval import profile as profile_module
-from community_eval.filters import Filters
-from community_eval.i18n import catalog, translate
-from community_eval.indicators import COMPONENTS
-from community_eval.loader import Source, ingest
-from community_eval.standards import load_standards
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.app import report_page
+from community_eval.core.i18n import catalog, translate
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
+from community_eval.indicators import COMPONENTS, community_profile
+from community_eval.indicators.filters import Filters
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import html_report
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
@@ -76,7 +77,7 @@ def reports(sample_store, profiled) -> dict[str, str]:
     """The sample district's report in each language, with one community's profile."""
     standards = load_standards()
     return {
-        lang: report.build_report(sample_store, Filters(), YEAR, lang, standards, None, community_id=profiled)
+        lang: html_report.build_report(sample_store, Filters(), YEAR, lang, standards, None, community_id=profiled)
         for lang in LANGS
     }
 
@@ -162,7 +163,7 @@ def test_every_theme_the_ranking_and_the_profile_have_charts(reports, lang):
 def test_the_ranking_is_the_assessment_indicators_ranking(reports, sample_store, lang):
     expected = indicators.assessment(sample_store, Filters(), YEAR, load_standards(), load_standards().profile(None))
     expected = expected.dropna(subset=["rank"]).sort_values("rank")
-    assert len(expected) <= report.RANKING_ROWS, "the sample should be listed whole"
+    assert len(expected) <= html_report.RANKING_ROWS, "the sample should be listed whole"
     (table,) = sections(reports[lang]).tables["assessment"]
     header, rows = table[0], table[1:]
     assert header[:4] == [translate(lang, f"col.{c}") for c in ("rank", "community_name", "tier", "composite")]
@@ -239,7 +240,7 @@ def test_print_styles_make_a4_pages(reports):
 
 def test_the_profile_compares_the_community_with_its_district(reports, sample_store, profiled):
     standards = load_standards()
-    card = profile_module.profile_card(sample_store, profiled).iloc[0]
+    card = community_profile.profile_card(sample_store, profiled).iloc[0]
     scores = indicators.assessment(
         sample_store, Filters(district=card["district"]), YEAR, standards, standards.profile(None)
     )
@@ -250,7 +251,7 @@ def test_the_profile_compares_the_community_with_its_district(reports, sample_st
     assert composite[1] == f"{row['composite']:.1f}"
     assert composite[2] == f"{scores['composite'].median():.1f}"
     assert len(positions) - 1 == len(
-        profile_module.profile_positions(sample_store, profiled, YEAR, standards, standards.profile(None))
+        community_profile.profile_positions(sample_store, profiled, YEAR, standards, standards.profile(None))
     )
     assert card["community_name"] in reports["en"]
 
@@ -271,7 +272,7 @@ def test_names_from_data_are_escaped(empty_store):
     )
     reports = ingest(empty_store, [Source("c.csv", communities.encode()), Source("s.csv", survey.encode())])
     assert all(r.loaded for r in reports), [r.problems for r in reports]
-    document = report.build_report(empty_store, Filters(), YEAR, "zh", load_standards(), None, community_id="E1")
+    document = html_report.build_report(empty_store, Filters(), YEAR, "zh", load_standards(), None, community_id="E1")
     assert "<script>alert" not in document
     assert "<b>街道</b>" not in without_library(document)
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;社区" in document
@@ -279,8 +280,8 @@ def test_names_from_data_are_escaped(empty_store):
 
 
 def test_an_unknown_community_is_refused(sample_store):
-    with pytest.raises(report.ExportError) as refused:
-        report.build_report(sample_store, Filters(), YEAR, "en", load_standards(), None, community_id="NOPE")
+    with pytest.raises(html_report.ExportError) as refused:
+        html_report.build_report(sample_store, Filters(), YEAR, "en", load_standards(), None, community_id="NOPE")
     assert refused.value.key == "report.unknown_community"
 
 
@@ -334,12 +335,12 @@ def test_the_command_says_when_it_cannot_write_or_open(cli_db, tmp_path):
 def _download_app() -> None:
     import streamlit as st
 
-    from community_eval import ui, ui_report
-    from community_eval.filters import Filters
+    from community_eval.app import report_page, ui
+    from community_eval.indicators.filters import Filters
 
     community = st.query_params.get("community")
     view = ui.View(Filters(community_id=community), 2025, "seed_2016", st.query_params.get("lang", "zh"))
-    ui_report.report_download(ui.translator(), view)
+    report_page.report_download(ui.translator(), view)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -354,10 +355,11 @@ def test_the_download_button_offers_the_views_report(sample_db, monkeypatch, lan
 
 
 def test_the_file_name_names_year_language_and_community():
-    from community_eval.ui import View
+    from community_eval.app.ui import View
 
-    assert ui_report.file_name(View(Filters(), 2025, "seed_2016", "zh")) == "community_report_2025_zh.html"
-    assert ui_report.file_name(View(Filters(community_id="X/1"), 2024, "p", "en")) == "community_report_2024_en_X1.html"
+    assert report_page.file_name(View(Filters(), 2025, "seed_2016", "zh")) == "community_report_2025_zh.html"
+    named = report_page.file_name(View(Filters(community_id="X/1"), 2024, "p", "en"))
+    assert named == "community_report_2024_en_X1.html"
 
 
 # ---- in a browser, with the network cut -------------------------------------------------
@@ -431,7 +433,7 @@ def test_the_report_of_an_area_with_few_communities_lists_them_whole(sample_stor
     """Inside one street there are fewer communities than the caps: no "left out" rows."""
     options = indicators.filter_options(sample_store)
     street = options.groupby("street").size().idxmin()
-    scoped = report.build_report(sample_store, Filters(street=street), YEAR, "en", load_standards(), None)
+    scoped = html_report.build_report(sample_store, Filters(street=street), YEAR, "en", load_standards(), None)
     assert 'class="gap"' not in scoped
     assert translate("en", "level.community") in scoped
 
@@ -440,7 +442,7 @@ def test_the_ranking_follows_the_weights_given(sample_store):
     """Weights from the assessment page (or a script) rank the report as they rank the page."""
     standards = load_standards()
     weights = {"satisfaction": 0.0, "burden": 1.0, "facility": 0.0, "staffing": 0.0}
-    document = report.build_report(sample_store, Filters(), YEAR, "en", standards, None, weights=weights)
+    document = html_report.build_report(sample_store, Filters(), YEAR, "en", standards, None, weights=weights)
     expected = indicators.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None), weights)
     expected = expected.dropna(subset=["rank"]).sort_values("rank")
     (table,) = sections(document).tables["assessment"]

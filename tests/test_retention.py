@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from community_eval.filters import Filters
-from community_eval.loader import ingest_paths
-from community_eval.retention import retention_curves, staff_retention
-from community_eval.store import Store
+from community_eval.db.store import Store
+from community_eval.indicators.filters import Filters
+from community_eval.indicators.retention import retention_curves, staff_retention
+from community_eval.ingest.loader import ingest_paths
 
 MONTHS = [0, 6, 12, 24, 36, 60]
 HORIZONS = [m * 365.25 / 12 for m in MONTHS]

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from community_eval.schema import COMPANIONS, TABLES, create_table_sql, header_index, normalise_header
+from community_eval.core.schema import COMPANIONS, TABLES, create_table_sql, header_index, normalise_header
 
 SHARED_CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "DATA_CONTRACT.md"
 #: The project's own, user-facing copy of the contract (the README links to it).
@@ -84,7 +84,7 @@ def test_a_database_from_before_undo_is_adopted(tmp_path):
         con.execute(ddl)
     con.execute("insert into communities values ('A', '甲', '区', '街', 'urban', 10, 3, null, null)")
     con.close()
-    from community_eval.store import Store
+    from community_eval.db.store import Store
 
     store = Store(path)
     assert store.row_count("communities") == 1
@@ -128,7 +128,7 @@ def test_a_database_made_before_a_new_column_opens_with_its_default(sample_db, t
     """
     import shutil
 
-    from community_eval.store import Store
+    from community_eval.db.store import Store
 
     path = str(tmp_path / "old.duckdb")
     shutil.copy(sample_db, path)
@@ -147,7 +147,7 @@ def test_a_database_made_before_a_new_column_opens_with_its_default(sample_db, t
 
 
 def test_a_parquet_dataset_written_before_a_new_column_reads_its_default(sample_db, tmp_path):
-    from community_eval.store import Store
+    from community_eval.db.store import Store
 
     store = Store(sample_db)
     try:

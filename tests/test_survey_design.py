@@ -22,8 +22,8 @@ import pytest
 from scipy import stats
 
 from community_eval import indicators
-from community_eval.filters import Filters
-from community_eval.store import Store
+from community_eval.db.store import Store
+from community_eval.indicators.filters import Filters
 from tests.conftest import database_from
 
 HERE = Path(__file__).resolve().parent / "survey_design"

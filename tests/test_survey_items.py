@@ -22,11 +22,12 @@ import pytest
 from scipy import stats
 from streamlit.testing.v1 import AppTest
 
-from community_eval import export, indicators
-from community_eval.filters import Filters
-from community_eval.loader import Source, ingest
-from community_eval.standards import load_standards
-from community_eval.store import Store
+from community_eval import indicators
+from community_eval.core.standards import load_standards
+from community_eval.db.store import Store
+from community_eval.indicators.filters import Filters
+from community_eval.ingest.loader import Source, ingest
+from community_eval.report import export
 from tests.conftest import ROOT, database_from
 from tests.test_app import english_words, visible_text
 

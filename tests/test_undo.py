@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community_eval.loader import Source, ingest
-from community_eval.store import StoreError
+from community_eval.db.store import StoreError
+from community_eval.ingest.loader import Source, ingest
 
 HEADER = "community_id,community_name,district,street,community_type,population,households\n"
 FIRST = HEADER + "A,甲,区,一街,urban,100,30\nB,乙,区,一街,rural,200,60\n"

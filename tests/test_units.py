@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from community_eval.loader import Source, ingest
-from community_eval.reader import Sheet
-from community_eval.schema import TABLES, Kind
-from community_eval.units import Conversion, UnitRefused, conversion, convert_literal, header_units, strip_units
+from community_eval.core.schema import TABLES, Kind
+from community_eval.ingest.loader import Source, ingest
+from community_eval.ingest.reader import Sheet
+from community_eval.ingest.units import Conversion, UnitRefused, conversion, convert_literal, header_units, strip_units
 
 FACILITIES = TABLES["facilities"]
 TASKS = TABLES["tasks"]
@@ -168,7 +168,7 @@ def test_a_refused_unit_names_the_header_and_stores_nothing(empty_store):
 @given(number=st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_no_conversion_changes_a_value_that_needs_none(column, header, number):
     """A header in the column's own unit reads every number exactly as the bare header does."""
-    from community_eval.checks import _parse, match_headers
+    from community_eval.ingest.checks import _parse, match_headers
 
     text = str(number if column.kind is not Kind.INT else int(number))
     table = next(t for t in TABLES.values() if column in t.columns)

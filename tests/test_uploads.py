@@ -1,4 +1,4 @@
-"""Uploads no uploader holds are let go (community_eval/uploads.py).
+"""Uploads no uploader holds are let go (community_eval/app/uploads.py).
 
 Streamlit's upload route takes files from any connected tab, page uploader or not, and
 kept them in memory while the tab stayed open: 6 × 150 MB took the server from 214 MB to
@@ -24,7 +24,7 @@ import pytest
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from community_eval.uploads import GRACE_ENV, Holds, Sweeper, stored_files
+from community_eval.app.uploads import GRACE_ENV, Holds, Sweeper, stored_files
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE = 60.0

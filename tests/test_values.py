@@ -6,8 +6,8 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import given
 
-from community_eval.schema import ENUMS, TABLES, Kind
-from community_eval.values import (
+from community_eval.core.schema import ENUMS, TABLES, Kind
+from community_eval.ingest.values import (
     PLACEHOLDERS,
     Invalid,
     clean_text,

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from community_eval import bulk, loader
-from community_eval.loader import FileReport, Source, ingest, typed_frame
-from community_eval.schema import TABLES
-from community_eval.store import ImportRecord, Store, StoreError
+from community_eval.core.schema import TABLES
+from community_eval.db.store import ImportRecord, Store, StoreError
+from community_eval.ingest import bulk, loader
+from community_eval.ingest.loader import FileReport, Source, ingest, typed_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "community_id,community_name,district,street,community_type,population,households\n"
@@ -288,8 +288,8 @@ def test_the_bulk_path_still_reports_each_stored_key_as_a_row_problem(empty_stor
 #: A load killed (SIGKILL: no finally runs) once its temporary copy of the file is written.
 KILLED_LOAD = """
 import os, signal, sys
-from community_eval import bulk
-from community_eval.loader import Source
+from community_eval.ingest import bulk
+from community_eval.ingest.loader import Source
 ready = bulk.read(Source("big.csv", open(sys.argv[1], "rb").read()), None, "append")
 assert ready is not None and ready[1].utf8.temporary
 os.kill(os.getpid(), signal.SIGKILL)

@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from community_eval.schema import TABLES
+from community_eval.core.schema import TABLES
 
 DEFAULT_SEED = 20161122
 DEFAULT_LATEST_YEAR = 2025

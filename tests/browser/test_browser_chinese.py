@@ -3,7 +3,7 @@ keeps them in English; and no page in either language shows "None" or "nan".
 
 Streamlit writes its frontend in English (an upload box's "Upload", a select box's "No results",
 a table's and a chart's toolbar tips) and has no setting to change that (streamlit/streamlit#1353,
-#13500): :mod:`community_eval.frontend_words` rewrites those words in the browser, so only a
+#13500): :mod:`community_eval.app.frontend_words` rewrites those words in the browser, so only a
 browser can check them. Each check reads what a reader meets: the text of every visible element,
 the title, aria-label, placeholder and tooltip (plotly's ``data-title``) of every visible element,
 the text a table paints on its canvas, and what shows only after a hover, a click or typing.
@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-from community_eval.i18n import catalog
-from community_eval.schema import ENUMS, TABLES
+from community_eval.core.i18n import catalog
+from community_eval.core.schema import ENUMS, TABLES
 from tests.browser.test_browser_pages import NAMES, PAGES
 from tests.test_app import ALLOWED_LATIN
 from tests.test_collation import STREETS

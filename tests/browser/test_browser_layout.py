@@ -1,7 +1,7 @@
 """The phone style sheet in Chromium: metric cards two a row on a phone, and nothing else changed.
 
 A small script draws rows of columns the way the pages do (cards only; a card beside a
-sentence; sentences only) under :func:`community_eval.ui.phone_layout`; the test reads where
+sentence; sentences only) under :func:`community_eval.app.ui.phone_layout`; the test reads where
 Chromium put each column at a phone's width and at a laptop's.
 """
 
@@ -17,7 +17,7 @@ from tools import meeting_screenshots as harness
 SCRIPT = textwrap.dedent(
     """
     import streamlit as st
-    from community_eval import ui
+    from community_eval.app import ui
 
     ui.phone_layout()
     for index, column in enumerate(st.columns(4) + st.columns(3)):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from community_eval.safety import WORD_JOINER
+from community_eval.core.safety import WORD_JOINER
 from tests.test_markdown_directives import DIRECTIVES
 from tools import meeting_screenshots as harness
 
@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     import streamlit as st
-    from community_eval.safety import markdown_literal
+    from community_eval.core.safety import markdown_literal
 
     texts = json.loads(sys.argv[1])
     for text in texts:

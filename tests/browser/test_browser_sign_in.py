@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from community_eval import passwords
+from community_eval.core import passwords
 from tools import meeting_screenshots as harness
 
 PASSWORD = "居委会-editor 2025"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from community_eval.uploads import GRACE_ENV
+from community_eval.app.uploads import GRACE_ENV
 from tools import meeting_screenshots as harness
 
 CSV = ("社区编码,社区名称,区县,街道,社区类型,常住人口,户数\nXT950,久留社区,仙桃市,干河街道,纯社区,4200,1500\n").encode()

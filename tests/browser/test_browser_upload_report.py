@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from community_eval.i18n import Translator
+from community_eval.core.i18n import Translator
 
 #: Two new communities with the contract's Chinese headers; the second has a population
 #: that is not a number, so the report must name row 3, its column and its value.

@@ -1,0 +1,1 @@
+"""The Streamlit app: cache, view and URL, widgets, the data page, meeting mode, who may change data."""

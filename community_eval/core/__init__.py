@@ -1,0 +1,1 @@
+"""The contract and the words: what every other layer builds on. Imports nothing of the app."""

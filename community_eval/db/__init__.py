@@ -1,0 +1,1 @@
+"""The database: the only layer that talks to DuckDB (the store, its named queries, workspaces)."""

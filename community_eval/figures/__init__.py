@@ -1,0 +1,1 @@
+"""Figure builders and downloads: one look for every chart, page and report alike."""

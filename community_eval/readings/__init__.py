@@ -1,0 +1,1 @@
+"""Sentences that read the figures (pure Python, no Streamlit): verdicts, extremes, disclosure."""

@@ -1,0 +1,1 @@
+"""Outputs without a browser: the offline HTML report and the export tables."""

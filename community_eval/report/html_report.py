@@ -1,0 +1,981 @@
+"""The offline report (离线报告): one self-contained HTML file for an assessment meeting.
+
+A meeting-room laptop may have no network and only a browser, so the file carries all it
+needs: plotly.js inlined once in the head, every figure as a div with its data, the CJK
+font from the reader's own system (the charts' font stack), and no address anywhere that
+a browser would fetch. The numbers come from the indicator functions the pages call and
+the figures from the same chart builders, so a chart in the report is the page's chart.
+Print CSS makes the browser's "print to PDF" give A4 pages: each section starts a page
+and no chart is split across two.
+
+Every text that comes from data (names of communities, streets, departments) is escaped
+here with :func:`html.escape`; inside the figures plotly's JSON escapes ``<`` and ``/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import itertools
+import math
+import numbers
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from community_eval import indicators
+from community_eval.core.collation import sort_frame
+from community_eval.core.i18n import Translator, has
+from community_eval.core.safety import html_literal
+from community_eval.core.schema import SURVEY_ITEMS, TENURES
+from community_eval.core.standards import Profile, Standards
+from community_eval.db.store import Store
+from community_eval.figures import charts
+from community_eval.indicators import COMPONENTS
+from community_eval.indicators.community_profile import MIN_RANKED, THEMES, profile_card, profile_positions
+from community_eval.indicators.filters import Filters
+from community_eval.indicators.metrics import ASSESSMENT_SCORES, KINDS
+from community_eval.readings import disclosure, headlines
+from community_eval.readings.assessment_readings import (
+    missing_words,
+    ranking_table,
+    ranking_takeaway,
+    stability_takeaway,
+    unrated_lines,
+)
+from community_eval.report.export import ExportError
+
+#: Bars a ranked chart shows at most (as on the pages): more would not fit an A4 page.
+TOP_N = 20
+#: Communities a theme table shows at each end (highest and lowest); the dashboard lists all.
+EXTREMES = 10
+#: Ranked communities the ranking table lists in full; beyond this, the first and last half.
+RANKING_ROWS = 100
+#: Names listed in a sentence at most ("… and 12 more").
+NAMES_IN_TEXT = 20
+#: plotly's options for a printed page: no toolbar (and so no logo link), still hoverable.
+PLOT_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+
+#: Columns shown as a signed change (+3 / −2) rather than a plain number.
+SIGNED_COLUMNS = {"rank_change"}
+#: The columns of each theme's table of highest and lowest communities.
+BURDEN_TABLE = [
+    "community_name",
+    "tasks",
+    "hours",
+    "admin_hours_share",
+    "unadmitted_share",
+    "unfunded_share",
+    "tasks_per_staff",
+    "residents_per_staff",
+]
+SATISFACTION_TABLE = ["community_name", "n", "mean_overall", "ci_low", "ci_high", "top2_share"]
+FACILITY_TABLE = [
+    "community_name",
+    "total_area_m2",
+    "area_per_100_households",
+    "budget_per_100_households",
+    "rules_passed",
+    "rules_applicable",
+    "compliant",
+]
+STAFF_TABLE = [
+    "community_name",
+    "headcount_start",
+    "headcount_end",
+    "hires",
+    "separations",
+    "turnover_rate",
+    "median_pay",
+]
+
+
+@dataclass
+class Context:
+    """What every section needs: the store, the scope, the year, the language and standards.
+
+    ``filters`` is the report's scope, never a single community: a community's own page is
+    the profile section, while the themes and the ranking compare it with its neighbours.
+    """
+
+    store: Store
+    filters: Filters
+    year: int
+    tr: Translator
+    standards: Standards
+    profile: Profile
+    weights: dict[str, float]
+    numbers: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def level(self) -> str:
+        """Roll the overview charts up by street unless the scope is already one street."""
+        return "community" if self.filters.street else "street"
+
+
+# ---- the report -------------------------------------------------------------------------
+
+
+def build_report(
+    store: Store,
+    filters: Filters,
+    year: int,
+    lang: str,
+    standards: Standards,
+    profile_key: str | None,
+    community_id: str | None = None,
+    weights: indicators.Weights = None,
+) -> str:
+    """The whole report as one HTML document (a str), ready to write to a file.
+
+    ``filters`` gives the scope of the themes and the ranking (a community in it is dropped
+    from the scope and profiled instead, like ``community_id``). Raises
+    :class:`~community_eval.report.export.ExportError` ("report.unknown_community") for a
+    community the database does not have.
+    """
+    community_id = community_id or filters.community_id
+    if community_id is not None and profile_card(store, community_id).empty:
+        raise ExportError("report.unknown_community", community=community_id)
+    ctx = Context(
+        store=store,
+        filters=replace(filters, community_id=None),
+        year=year,
+        tr=Translator(lang),
+        standards=standards,
+        profile=standards.profile(profile_key),
+        weights=indicators.assessment_weights(standards, weights),
+    )
+    sections = _sections(ctx, community_id)
+    body = _header(ctx) + _contents(ctx.tr, sections) + "".join(html_ for _, _, html_ in sections) + _footer(ctx.tr)
+    return _document(ctx.tr, body)
+
+
+def _sections(ctx: Context, community_id: str | None) -> list[tuple[str, str, str]]:
+    """(anchor, title, HTML) of each section in reading order."""
+    tr = ctx.tr
+    parts: list[tuple[str, str, Callable[[Context], str]]] = [
+        ("headlines", tr("report.headlines"), _headlines),
+        ("task_burden", tr("nav.task_burden"), _task_burden),
+        ("satisfaction", tr("nav.satisfaction"), _satisfaction),
+        ("facilities", tr("nav.facilities"), _facilities),
+        ("staff", tr("nav.staff"), _staff),
+        ("assessment", tr("nav.assessment"), _assessment),
+    ]
+    sections = [(anchor, title, _section(anchor, title, build(ctx))) for anchor, title, build in parts]
+    if community_id is not None:
+        title = tr("nav.profile")
+        sections.append(("profile", title, _section("profile", title, _profile(ctx, community_id))))
+    return sections
+
+
+def _document(tr: Translator, body: str) -> str:
+    """The page around the body: charset, title, print CSS and plotly.js, once, in the head."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{tr.html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(tr('report.title'))}</title>\n<style>{_css()}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n'
+        f'<body>\n<main class="report">\n{body}</main>\n</body>\n</html>\n'
+    )
+
+
+def _css() -> str:
+    """Screen and print styles: a fixed A4-wide column, a new page per section, charts whole."""
+    return f"""
+@page {{ size: A4; margin: 15mm; }}
+* {{ box-sizing: border-box; }}
+html {{ background: #fff; -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+body {{ margin: 0; color: #1a1a1a; font-family: {charts.FONT_FAMILY}; font-size: 10.5pt; line-height: 1.5; }}
+.report {{ width: 180mm; margin: 0 auto; padding: 10mm 0; }}
+h1 {{ font-size: 20pt; margin: 0 0 4mm; }}
+h2 {{ font-size: 15pt; margin: 0 0 3mm; padding-bottom: 1mm; border-bottom: 2px solid #0072B2; }}
+h3 {{ font-size: 11.5pt; margin: 5mm 0 2mm; }}
+h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
+section {{ break-before: page; page-break-before: always; }}
+section#headlines {{ break-before: auto; page-break-before: auto; }}
+dl.meta {{ display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; margin: 0 0 4mm; }}
+dl.meta dt {{ color: #555; }}
+dl.meta dd {{ margin: 0; }}
+nav.contents ol {{ margin: 0 0 4mm; padding-left: 6mm; columns: 2; }}
+nav.contents a {{ color: #0072B2; text-decoration: none; }}
+p.takeaway {{ font-weight: bold; margin: 0 0 3mm; }}
+p.note, figcaption {{ color: #555; font-size: 9pt; margin: 1mm 0 3mm; }}
+figure.chart {{ margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; }}
+.cards {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 3mm; margin: 0 0 4mm; }}
+.card {{ border: 1px solid #d0d0d0; border-radius: 2mm; padding: 2mm 3mm; break-inside: avoid; }}
+.card .label {{ color: #555; font-size: 9pt; }}
+.card .value {{ font-size: 16pt; font-weight: bold; }}
+.card .change {{ color: #555; font-size: 8.5pt; }}
+.card .change.good {{ color: {charts.TONE_COLOURS["good"]}; }}
+.card .change.bad {{ color: {charts.TONE_COLOURS["bad"]}; }}
+.card .verdict {{ font-size: 8.5pt; font-weight: bold; margin: 0.5mm 0; }}
+.card .verdict.meets {{ color: {charts.TONE_COLOURS["good"]}; }}
+.card .verdict.misses {{ color: {charts.TONE_COLOURS["bad"]}; }}
+dl.definitions {{ font-size: 9pt; color: #333; margin: 0; }}
+dl.definitions dt {{ font-weight: bold; }}
+dl.definitions dd {{ margin: 0 0 1.5mm; }}
+table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; margin: 0 0 3mm; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }}
+th {{ background: #f0f4f8; font-weight: bold; }}
+td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.num {{ white-space: nowrap; }}
+td.name {{ white-space: nowrap; }}
+.block {{ break-inside: avoid; page-break-inside: avoid; }}
+tr.gap td {{ text-align: center; color: #777; background: #fafafa; }}
+.screen-only {{ background: #f0f4f8; padding: 2mm 3mm; border-radius: 2mm; font-size: 9pt; }}
+footer {{ margin-top: 8mm; color: #777; font-size: 8.5pt; }}
+@media print {{
+  .report {{ padding: 0; }}
+  .screen-only {{ display: none; }}
+}}
+"""
+
+
+# ---- header, contents, footer -----------------------------------------------------------
+
+
+def _header(ctx: Context) -> str:
+    """Title, then the scope in words, year, standards, weights, data version and times."""
+    tr = ctx.tr
+    loaded = ctx.store.last_loaded_at()
+    rows = [
+        (tr("report.scope"), _scope_words(ctx)),
+        (tr("filters.year"), tr("filters.year_value", year=ctx.year)),
+        (tr("filters.profile"), ctx.profile.name(tr.lang)),
+        (tr("report.weights"), _weights_words(ctx)),
+        (tr("report.data_version"), ctx.store.data_version()[:12]),
+        (tr("report.data_date"), loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—"),
+        (tr("report.generated"), dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+    ]
+    items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in rows)
+    return (
+        f'<header>\n<h1>{_e(tr("report.title"))}</h1>\n<dl class="meta">{items}</dl>\n'
+        f'<p class="screen-only">{_e(tr("report.print_hint"))}</p>\n</header>\n'
+    )
+
+
+def _scope_words(ctx: Context) -> str:
+    """The filter in words, as the pages' captions say it: "仙桃市 · 干河街道"."""
+    tr, chosen = ctx.tr, ctx.filters
+    kind = tr.enum("community_type", chosen.community_type) if chosen.community_type else None
+    parts = [part for part in (chosen.district, chosen.street, kind) if part]
+    return " · ".join(parts) or tr("filters.everything")
+
+
+def _weights_words(ctx: Context) -> str:
+    return " · ".join(f"{ctx.tr(f'assessment.component.{c}')} {ctx.weights[c]:g}" for c in COMPONENTS)
+
+
+def _contents(tr: Translator, sections: list[tuple[str, str, str]]) -> str:
+    """Links within the file to each section (never to anything outside it)."""
+    items = "".join(f'<li><a href="#{anchor}">{_e(title)}</a></li>' for anchor, title, _ in sections)
+    return f'<nav class="contents"><h3>{_e(tr("report.contents"))}</h3><ol>{items}</ol></nav>\n'
+
+
+def _footer(tr: Translator) -> str:
+    return f"<footer>{_e(tr('report.footer'))}</footer>\n"
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f'<section id="{anchor}">\n<h2>{_e(title)}</h2>\n{body}</section>\n'
+
+
+# ---- building blocks --------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    """Escape a text for HTML (quotes too, since some texts go into attributes)."""
+    return html.escape(str(text), quote=True)
+
+
+def _figure(ctx: Context, figure: go.Figure, note: str | None = None) -> str:
+    """A figure as a div and the script that draws it, numbered so the file is reproducible."""
+    number = next(ctx.numbers)
+    div = figure.to_html(
+        include_plotlyjs=False, full_html=False, div_id=f"chart-{number}", config=PLOT_CONFIG, default_width="100%"
+    )
+    caption = f"<figcaption>{_e(note)}</figcaption>" if note else ""
+    return f'<figure class="chart">{div}{caption}</figure>\n'
+
+
+def _takeaway(text: str) -> str:
+    return f'<p class="takeaway">{_e(text)}</p>\n'
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{_e(text)}</p>\n'
+
+
+def _no_data(tr: Translator) -> str:
+    return _note(tr("report.no_data"))
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(tr: Translator, column: str, value: object) -> str:
+    """One table cell in the reader's number format; text (already words) as it is."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, str):
+        return value
+    if column in SIGNED_COLUMNS:
+        return tr.change(float(value), "int")
+    kind = KINDS.get(column)
+    if kind is None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Number):
+            return str(value)
+        raise ValueError(f"column {column!r} holds numbers but has no kind in community_eval/metrics.KINDS")
+    return tr.number(float(value), kind)
+
+
+def _table(
+    tr: Translator,
+    frame: pd.DataFrame,
+    columns: list[str],
+    labels: dict[str, str] | None = None,
+    gap_after: int | None = None,
+    gap_text: str = "",
+    numeric: set[str] | None = None,
+) -> str:
+    """An HTML table with headers in the reader's language (``col.*`` unless ``labels``).
+
+    ``gap_after`` puts a row saying what was left out after that many rows; ``numeric``
+    names the right-aligned columns (by default those with a number kind).
+    """
+    labels = labels or {}
+    numeric = numeric if numeric is not None else {c for c in columns if c in KINDS or c in SIGNED_COLUMNS}
+
+    def css(column: str) -> str:
+        if column in numeric:
+            return ' class="num"'
+        return ' class="name"' if column == "community_name" else ""
+
+    head = "".join(f"<th{css(c)}>{_e(labels.get(c) or tr(f'col.{c}'))}</th>" for c in columns)
+    rows = []
+    for index, (_, row) in enumerate(frame.iterrows()):
+        if gap_after is not None and index == gap_after:
+            rows.append(f'<tr class="gap"><td colspan="{len(columns)}">{_e(gap_text)}</td></tr>')
+        rows.append("<tr>" + "".join(f"<td{css(c)}>{_e(_cell(tr, c, row[c]))}</td>" for c in columns) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>\n"
+
+
+def _extremes_table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    measure: str,
+    columns: list[str],
+    ascending: bool,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """The communities at both ends of ``measure`` (EXTREMES each), with a note saying so.
+
+    ``ascending`` puts the lowest first (where low is the concern, as for satisfaction).
+    """
+    tr = ctx.tr
+    names = {"community_name"}  # a tie in the measure goes by pinyin
+    ranked = sort_frame(frame.dropna(subset=[measure]), [measure, "community_name"], [ascending, True], names)
+    if ranked.empty:
+        return ""
+    label = tr(f"col.{measure}")
+    total = len(ranked)
+    shown = ranked if total <= 2 * EXTREMES else pd.concat([ranked.head(EXTREMES), ranked.tail(EXTREMES)])
+    gap = EXTREMES if total > 2 * EXTREMES else None
+    heading = f"<h3>{_e(tr('report.extremes_title', measure=label))}</h3>\n"
+    omitted = tr("report.omitted", count=total - 2 * EXTREMES)
+    table = _table(tr, shown, columns, labels=labels, gap_after=gap, gap_text=omitted)
+    note = _note(tr("report.table_extremes", measure=label, n=EXTREMES, total=total)) if gap else ""
+    return f'<div class="block">{heading}{table}{note}</div>\n'
+
+
+def _ranked_chart(
+    ctx: Context, frame: pd.DataFrame, label: str, value: str, kind: str, title: str, smallest: bool = False, **extra
+) -> str:
+    """A ranked bar chart of at most TOP_N rows, with a note when rows were left out."""
+    tr = ctx.tr
+    total = int(frame[value].notna().sum()) if len(frame) else 0
+    if total == 0:
+        return ""
+    figure = charts.ranked_bars(
+        frame,
+        label,
+        value,
+        title=title,
+        value_title=tr(f"axis.{value}"),
+        label_title=extra.pop("label_title", tr(f"level.{ctx.level}")),
+        kind=kind,
+        limit=TOP_N,
+        smallest=smallest,
+        **extra,
+    )
+    note = None
+    if total > TOP_N:
+        note = tr("report.chart_bottom" if smallest else "report.chart_top", n=TOP_N, total=total)
+    return _figure(ctx, figure, note)
+
+
+def _names(tr: Translator, names: pd.Series) -> str:
+    """Names for a sentence, at most NAMES_IN_TEXT of them."""
+    shown = [str(name) for name in names.head(NAMES_IN_TEXT)]
+    text = tr("report.list_joiner").join(shown)
+    if len(names) > NAMES_IN_TEXT:
+        text += tr("report.more_names", count=len(names) - NAMES_IN_TEXT)
+    return text
+
+
+# ---- headline figures -------------------------------------------------------------------
+
+
+def _headlines(ctx: Context) -> str:
+    """The overview's reading and cards: each figure, its verdict against its standard and its
+    change on last year, judged by :func:`headlines.headline_cards` as the page judges them;
+    then what each figure means and where its standard comes from."""
+    tr, store = ctx.tr, ctx.store
+    now, before = (
+        indicators.headline_values(store, ctx.filters, year, ctx.standards, ctx.profile)
+        for year in (ctx.year, ctx.year - 1)
+    )
+    cards = headlines.headline_cards(tr, now, before, ctx.standards, ctx.profile.key)
+    place = headlines.place_name(tr, indicators.filter_options(store), ctx.filters)
+    boxes, definitions = [], []
+    for card in cards:
+        verdict = ""
+        if card.verdict:
+            verdict = f'<div class="verdict {card.verdict}">{_e(card.verdict_text)}</div>'
+        arrow = charts.ARROWS[headlines.change_arrow(card.change, card.change_short)]
+        change = f"{arrow} {card.change_text}" if arrow else card.change_text
+        boxes.append(
+            f'<div class="card"><div class="label">{_e(card.label)}</div>'
+            f'<div class="value">{_e(card.value)}</div>{verdict}'
+            f'<div class="change {card.change_tone or ""}">{_e(change)}</div></div>'
+        )
+        definitions.append(f"<dt>{_e(card.label)}</dt><dd>{_e(card.help)}</dd>")
+    reading = _takeaway(headlines.reading(tr, place, now, cards))
+    return (
+        f'{reading}<div class="cards">{"".join(boxes)}</div>\n'
+        f"<h3>{_e(tr('report.definitions'))}</h3>\n"
+        f'<dl class="definitions">{"".join(definitions)}</dl>\n'
+    )
+
+
+# ---- the four themes --------------------------------------------------------------------
+
+
+def _overview_chart(ctx: Context, theme: str, frame: pd.DataFrame, value: str, kind: str) -> str:
+    """The overview's chart of a theme: its key measure by street (or community)."""
+    title = ctx.tr(f"overview.chart.{theme}", year=ctx.year)
+    return _ranked_chart(ctx, frame, "group_label", value, kind, title)
+
+
+def _task_burden(ctx: Context) -> str:
+    """Administrative share by street, tasks per staff member, departments, and the relation
+    between administrative load and satisfaction (the theme's core question)."""
+    tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
+    rows = indicators.task_burden(store, scope, year).dropna(subset=["tasks"])
+    if rows.empty:
+        return _no_data(tr)
+    total = indicators.task_burden(store, scope, year, level="all").iloc[0]
+    text = tr(
+        "task_burden.takeaway",
+        tasks=tr.number(total["tasks"]),
+        departments=tr.number(total["departments"]),
+        admin=tr.number(total["admin_hours_share"], "share"),
+        unadmitted=tr.number(total["unadmitted_share"], "share"),
+        unfunded=tr.number(total["unfunded_share"], "share"),
+    )
+    grouped = indicators.task_burden(store, scope, year, level=ctx.level)
+    departments = indicators.task_by_department(store, scope, year)
+    parts = [
+        _takeaway(text),
+        _overview_chart(ctx, "task_burden", grouped, "admin_hours_share", "share"),
+        _ranked_chart(
+            ctx,
+            rows,
+            "group_label",
+            "tasks_per_staff",
+            "rate",
+            tr("task_burden.chart.tasks_per_staff", year=year),
+            label_title=tr("level.community"),
+        ),
+        _ranked_chart(
+            ctx,
+            departments,
+            "department",
+            "tasks",
+            "int",
+            tr("task_burden.chart.departments", year=year),
+            label_title=tr("axis.department"),
+        ),
+        _relation(ctx),
+        _extremes_table(
+            ctx,
+            rows.rename(columns={"group_label": "community_name"}),
+            "admin_hours_share",
+            BURDEN_TABLE,
+            ascending=False,
+        ),
+    ]
+    return "".join(parts)
+
+
+def _relation(ctx: Context) -> str:
+    """Administrative share against satisfaction, one point per community, with r and p."""
+    tr = ctx.tr
+    points = indicators.burden_vs_satisfaction(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
+    if len(points) < 3:
+        return _note(tr("task_burden.relation_too_few"))
+    fit = points.iloc[0]
+    figure = charts.burden_relation(
+        points,
+        title=tr("task_burden.chart.relation", year=ctx.year),
+        x_title=tr("axis.admin_hours_share"),
+        y_title=tr("axis.mean_overall"),
+    )
+    note = tr(
+        "report.relation_fit",
+        n=int(fit["n_communities"]),
+        r=tr.number(_float(fit["correlation"]), "ratio"),
+        p=tr.number(_float(fit["p_value"]), "p_value"),
+    )
+    return _figure(ctx, figure, f"{note} {tr('relation.caution')}")
+
+
+def _satisfaction(ctx: Context) -> str:
+    """Mean satisfaction by street, every item's answers, the communities at both ends with
+    their intervals; communities under min_n are named, never shown."""
+    tr, store, scope, year, min_n = ctx.tr, ctx.store, ctx.filters, ctx.year, ctx.standards.min_n
+    happy = indicators.satisfaction(store, scope, year, min_n)
+    if happy.empty:
+        return _no_data(tr)
+    overall = indicators.satisfaction(store, scope, year, min_n, level="all").iloc[0]
+    parts = [_takeaway(disclosure.overall_reading(tr, overall, min_n))]
+    if note := disclosure.withheld_note(tr, overall, min_n):
+        parts.append(_note(note))
+    hidden = happy[happy["suppressed"]]
+    if not hidden.empty:
+        names = _names(tr, hidden["group_label"])
+        parts.append(_note(tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names=names)))
+    grouped = indicators.satisfaction(store, scope, year, min_n, level=ctx.level)
+    parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]], "mean_overall", "mean"))
+    parts.append(_items_chart(ctx))
+    shown = happy[~happy["suppressed"]].rename(columns={"group_label": "community_name"})
+    parts.append(_means_chart(ctx, shown, None if overall["suppressed"] else overall["mean_overall"]))
+    parts.append(_extremes_table(ctx, shown, "mean_overall", SATISFACTION_TABLE, ascending=True))
+    return "".join(parts)
+
+
+def _items_chart(ctx: Context) -> str:
+    tr = ctx.tr
+    answers = indicators.satisfaction_distribution(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
+    if answers.empty:
+        return ""
+    figure = charts.diverging_likert(
+        answers,
+        item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
+        answer_names={score: tr(f"likert.{score}") for score in range(1, 6)},
+        title=tr("satisfaction.chart.items", year=ctx.year),
+        value_title=tr("axis.share_of_answers"),
+    )
+    return _figure(ctx, figure)
+
+
+def _means_chart(ctx: Context, shown: pd.DataFrame, overall: float | None) -> str:
+    """Community means with 95 % intervals: the highest and lowest EXTREMES when there are many."""
+    tr = ctx.tr
+    ranked = shown.dropna(subset=["mean_overall"]).sort_values("mean_overall")
+    total = len(ranked)
+    if total == 0:
+        return ""
+    picked = ranked if total <= 2 * EXTREMES else pd.concat([ranked.head(EXTREMES), ranked.tail(EXTREMES)])
+    labels = [f"{name} (n={tr.number(n)})" for name, n in zip(picked["community_name"], picked["n"], strict=True)]
+    picked = picked.assign(label=labels)
+    figure = charts.dot_whisker(
+        picked,
+        "label",
+        "mean_overall",
+        "ci_low",
+        "ci_high",
+        title=tr("satisfaction.chart.mean", year=ctx.year),
+        value_title=tr("axis.mean_overall"),
+        label_title=tr("level.community"),
+        reference=overall,
+        reference_label=tr("satisfaction.overall_line"),
+    )
+    note = tr("report.chart_extremes", n=EXTREMES, total=total) if total > 2 * EXTREMES else None
+    return _figure(ctx, figure, note)
+
+
+def _facilities(ctx: Context) -> str:
+    """Compliance by street, floor area per 100 households against the standard, premises by
+    tenure, and the communities meeting fewest and most rules."""
+    tr, store, scope, year, profile = ctx.tr, ctx.store, ctx.filters, ctx.year, ctx.profile
+    rooms = indicators.facility_compliance(store, scope, year, profile)
+    judged = rooms.dropna(subset=["year"])
+    if judged.empty:
+        return _no_data(tr)
+    text = tr(
+        "facilities.takeaway",
+        compliant=int(judged["compliant"].fillna(False).sum()),
+        known=int(judged["compliant"].notna().sum()),
+        total=len(rooms),
+        profile=profile.name(tr.lang),
+    )
+    parts = [_takeaway(text), _facility_rate_chart(ctx), _area_chart(ctx, judged), _tenure_chart(ctx)]
+    table = judged.assign(compliant=[_status(tr, value) for value in judged["compliant"]])
+    labels = {"compliant": tr("report.col.meets")}
+    parts.append(_extremes_table(ctx, table, "area_per_100_households", FACILITY_TABLE, ascending=True, labels=labels))
+    return "".join(parts)
+
+
+def _status(tr: Translator, compliant: object) -> str:
+    if _missing(compliant):
+        return tr("status.unknown")
+    return tr("status.pass") if bool(compliant) else tr("status.fail")
+
+
+def _facility_rate_chart(ctx: Context) -> str:
+    """The overview's compliance chart, each group by the label the roll-up carries."""
+    rollup = indicators.facility_rollup(ctx.store, ctx.filters, ctx.year, ctx.profile, level=ctx.level)
+    return _overview_chart(ctx, "facilities", rollup, "compliant_share", "share")
+
+
+def _area_chart(ctx: Context, judged: pd.DataFrame) -> str:
+    tr = ctx.tr
+    threshold = ctx.profile.facility_params().get("min_area_per_100_households")
+    return _ranked_chart(
+        ctx,
+        judged,
+        "community_name",
+        "area_per_100_households",
+        "rate",
+        tr("facilities.chart.area", year=ctx.year),
+        smallest=True,
+        label_title=tr("level.community"),
+        reference=threshold,
+        reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
+    )
+
+
+def _tenure_chart(ctx: Context) -> str:
+    tr = ctx.tr
+    tenure = indicators.facility_tenure_counts(ctx.store, ctx.filters, ctx.year, ctx.profile)
+    order = [value.code for value in TENURES]
+    tenure = tenure[tenure["tenure"] != "none"].set_index("tenure").reindex(order).dropna().reset_index()
+    if tenure.empty:
+        return ""
+    tenure["label"] = [tr.enum("tenure", code) for code in tenure["tenure"]]
+    figure = charts.ranked_bars(
+        tenure,
+        "label",
+        "n_communities",
+        title=tr("facilities.chart.tenure", year=ctx.year),
+        value_title=tr("axis.communities"),
+        label_title=tr("axis.tenure"),
+        kind="int",
+        keep_order=True,
+    )
+    return _figure(ctx, figure)
+
+
+def _staff(ctx: Context) -> str:
+    """Turnover by street and over the years, why people left, how long they stay, and the
+    communities losing most and fewest."""
+    tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
+    people = indicators.staff_turnover(store, scope, year, ctx.standards)
+    if people.empty or people["headcount_end"].sum() + people["separations"].sum() == 0:
+        return _no_data(tr)
+    total = indicators.staff_turnover(store, scope, year, ctx.standards, level="all").iloc[0]
+    text = tr(
+        "staff.takeaway",
+        in_post=tr.number(total["headcount_end"]),
+        separations=tr.number(total["separations"]),
+        rate=tr.number(total["turnover_rate"], "share"),
+        pay=tr.number(total["median_pay"], "yuan"),
+        certified=tr.number(total["certified_share"], "share"),
+    )
+    grouped = indicators.staff_turnover(store, scope, year, ctx.standards, level=ctx.level)
+    parts = [
+        _takeaway(text),
+        _overview_chart(ctx, "staff", grouped, "turnover_rate", "share"),
+        _turnover_trend(ctx),
+        _reasons_chart(ctx),
+        _retention_chart(ctx),
+    ]
+    table = people[people["staff_records"] > 0].rename(columns={"group_label": "community_name"})
+    parts.append(_extremes_table(ctx, table, "turnover_rate", STAFF_TABLE, ascending=False))
+    return "".join(parts)
+
+
+def _turnover_trend(ctx: Context) -> str:
+    tr = ctx.tr
+    figure = charts.trend_line(
+        indicators.turnover_by_year(ctx.store, ctx.filters, ctx.year),
+        "year",
+        "turnover_rate",
+        title=tr("staff.chart.by_year"),
+        x_title=tr("axis.year"),
+        y_title=tr("axis.turnover_rate"),
+        kind="share",
+    )
+    return _figure(ctx, figure)
+
+
+def _reasons_chart(ctx: Context) -> str:
+    tr = ctx.tr
+    reasons = indicators.exit_reasons(ctx.store, ctx.filters, ctx.year)
+    if reasons.empty:
+        return ""
+    reasons["label"] = [
+        tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
+    ]
+    figure = charts.ranked_bars(
+        reasons,
+        "label",
+        "separations",
+        title=tr("staff.chart.reasons", year=ctx.year),
+        value_title=tr("axis.people"),
+        label_title=tr("axis.exit_reason"),
+        kind="int",
+    )
+    return _figure(ctx, figure)
+
+
+def _retention_chart(ctx: Context) -> str:
+    """Kaplan–Meier retention by community type, as of the year's end (or today, if sooner)."""
+    tr = ctx.tr
+    as_of = min(dt.date.today(), dt.date(ctx.year, 12, 31))
+    curves = indicators.retention_curves(ctx.store, ctx.filters, as_of, by="community_type")
+    if curves.empty:
+        return ""
+    names = {key: tr.enum("community_type", key) for key in curves["group_key"].unique()}
+    figure = charts.survival_curves(
+        curves,
+        group_names=names,
+        title=tr("staff.chart.retention"),
+        x_title=tr("axis.months_in_post"),
+        y_title=tr("axis.still_in_post"),
+    )
+    return _figure(ctx, figure, tr("staff.as_of", date=as_of.isoformat()))
+
+
+# ---- the assessment ranking -------------------------------------------------------------
+
+
+def _assessment(ctx: Context) -> str:
+    """Who leads, the composite of the first TOP_N as the sum of its parts, and the ranking."""
+    tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
+    common = (ctx.standards, ctx.profile, ctx.weights)
+    scores = indicators.assessment(store, scope, year, *common)
+    parts = [_takeaway(ranking_takeaway(tr, scores)), _note(tr("assessment.caption"))]
+    if scores["rank"].isna().all():
+        return "".join([*parts, _unrated(ctx, scores)])
+    ranges = indicators.assessment_stability(store, scope, year, *common)
+    moved = indicators.assessment_movement(store, scope, year, *common)
+    parts.append(_contribution_chart(ctx, scores))
+    parts.append(_takeaway(stability_takeaway(tr, ranges)))
+    parts.append(_ranking_table(ctx, scores, ranges, moved))
+    return "".join(parts)
+
+
+def _contribution_chart(ctx: Context, scores: pd.DataFrame) -> str:
+    tr = ctx.tr
+    ranked = scores.dropna(subset=["rank"]).sort_values("rank")
+    shown = list(ranked["community_name"].head(TOP_N))
+    parts = indicators.assessment_contributions(ctx.store, scores, ctx.standards, ctx.weights)
+    flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
+    figure = charts.contribution_bars(
+        parts[parts["community_name"].isin(shown)],
+        "community_name",
+        "component",
+        "contribution",
+        order=shown,
+        part_names={c: tr(f"assessment.component.{c}") for c in COMPONENTS},
+        title=tr("assessment.chart_components", year=ctx.year),
+        value_title=tr("assessment.axis_composite"),
+        label_title=tr("level.community"),
+        flagged=flagged & set(shown),
+    )
+    notes = [tr("report.chart_top", n=TOP_N, total=len(ranked))] if len(ranked) > TOP_N else []
+    if flagged & set(shown):
+        notes.append(tr("assessment.flag_note"))
+    return _figure(ctx, figure, " ".join(notes) or None)
+
+
+def _ranking_table(ctx: Context, scores: pd.DataFrame, ranges: pd.DataFrame, moved: pd.DataFrame) -> str:
+    """Every ranked (rated) community (the first and last RANKING_ROWS / 2 beyond that), then
+    the communities not rated for incomplete data, each with what it lacks."""
+    tr = ctx.tr
+    table, _ = ranking_table(tr, scores, ranges, moved)
+    table["rank_range"] = [
+        "—" if _missing(best) else f"{int(best)}–{int(worst)}"
+        for best, worst in zip(table["rank_best"], table["rank_worst"], strict=True)
+    ]
+    ranked = table.dropna(subset=["rank"]).sort_values("rank")
+    half = RANKING_ROWS // 2
+    cut = len(ranked) > RANKING_ROWS
+    shown = pd.concat([ranked.head(half), ranked.tail(half)]) if cut else ranked
+    columns = ["rank", "community_name", "tier", "composite", *ASSESSMENT_SCORES, "components_missing", "rank_range"]
+    columns.append("rank_change")
+    parts = [
+        f"<h3>{_e(tr('report.ranking_table'))}</h3>\n",
+        _table(
+            tr,
+            shown,
+            columns,
+            labels={"rank_range": tr("report.col.rank_range")},
+            gap_after=half if cut else None,
+            gap_text=tr("report.omitted", count=len(ranked) - RANKING_ROWS),
+        ),
+    ]
+    if cut:
+        parts.append(_note(tr("report.ranking_cut", n=half, total=len(ranked))))
+    parts.append(_unrated(ctx, scores))
+    return "".join(parts)
+
+
+def _unrated(ctx: Context, scores: pd.DataFrame) -> str:
+    """The communities not rated for incomplete data: what each lacks, and its partial composite."""
+    tr = ctx.tr
+    lines = unrated_lines(tr, scores)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return (
+        f"<h3>{_e(tr('assessment.unrated_title'))}</h3>\n"
+        + _note(tr("assessment.unrated_note", min_n=ctx.standards.min_n))
+        + f'<ul class="unrated">{items}</ul>\n'
+    )
+
+
+# ---- the community profile --------------------------------------------------------------
+
+
+def _profile(ctx: Context, community_id: str) -> str:
+    """One community against its district: who it is, its rank, its four component scores
+    against the district's median, and every measure of its themes against the median."""
+    tr = ctx.tr
+    card = profile_card(ctx.store, community_id).iloc[0]
+    district = str(card["district"])
+    in_district = Filters(district=district)
+    scores = indicators.assessment(ctx.store, in_district, ctx.year, ctx.standards, ctx.profile, ctx.weights)
+    row = scores[scores["community_id"] == community_id].iloc[0]
+    about = tr(
+        "report.profile_about",
+        district=district,
+        street=card["street"],
+        type=tr.enum("community_type", card["community_type"]),
+        population=tr.number(card["population"]),
+        households=tr.number(card["households"]),
+    )
+    parts = [f"<h3>{_e(card['community_name'])}</h3>\n", _note(about), _takeaway(_profile_rank(ctx, row, scores))]
+    parts.append(_profile_chart(ctx, str(card["community_name"]), district, row, scores))
+    parts.append(_profile_scores(ctx, row, scores))
+    parts.append(_positions(ctx, community_id))
+    return "".join(parts)
+
+
+def _profile_rank(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
+    tr = ctx.tr
+    if _missing(row["composite"]):
+        return tr("report.profile_unranked", year=ctx.year)
+    if not row["rated"]:
+        return tr(
+            "report.profile_unrated",
+            year=ctx.year,
+            missing=missing_words(tr, row["components_missing"]),
+            score=tr.number(row["composite"], "score"),
+        )
+    return tr(
+        "report.profile_rank",
+        year=ctx.year,
+        score=tr.number(row["composite"], "score"),
+        tier=row["tier"],
+        district=row["district"],
+        n=int(scores["rank"].notna().sum()),
+        rank=int(row["rank"]),
+    )
+
+
+def _profile_chart(ctx: Context, name: str, district: str, row: pd.Series, scores: pd.DataFrame) -> str:
+    """The four component scores beside the district's median score of each (0–100)."""
+    tr = ctx.tr
+    frame = pd.DataFrame(
+        {
+            "component": [tr(f"assessment.component.{c}") for c in COMPONENTS],
+            "value": [row[f"{c}_score"] for c in COMPONENTS],
+            "district_median": [scores[f"{c}_score"].median() for c in COMPONENTS],
+        }
+    )
+    figure = charts.grouped_bars(
+        frame,
+        "component",
+        {"value": tr("report.this_community"), "district_median": tr("report.district_median")},
+        title=tr("report.profile_chart", year=ctx.year, name=html_literal(name), district=html_literal(district)),
+        value_title=tr("report.score_axis"),
+        label_title=tr("report.component"),
+        kind="score",
+    )
+    return _figure(ctx, figure)
+
+
+def _profile_scores(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
+    """The chart's numbers: each component score (a dash where it cannot be scored) and the median."""
+    tr = ctx.tr
+    columns = ["composite", *ASSESSMENT_SCORES]
+    frame = pd.DataFrame(
+        {
+            "measure": [tr(f"col.{c}") for c in columns],
+            "value": [tr.number(_float(row[c]), "score") for c in columns],
+            "district_median": [tr.number(_float(scores[c].median()), "score") for c in columns],
+        }
+    )
+    labels = {column: tr(f"report.col.{column}") for column in frame.columns}
+    return _table(tr, frame, list(frame.columns), labels=labels, numeric={"value", "district_median"})
+
+
+def _positions(ctx: Context, community_id: str) -> str:
+    """Each theme measure: the community's value, the district median, its rank and the standard."""
+    tr = ctx.tr
+    positions = profile_positions(ctx.store, community_id, ctx.year, ctx.standards, ctx.profile)
+    if positions.empty:
+        return ""
+    rows = pd.DataFrame(
+        {
+            "theme": [tr(f"nav.{theme}") if theme in THEMES else theme for theme in positions["theme"]],
+            "measure": [_measure_label(tr, m) for m in positions["measure"]],
+            "value": [tr.number(_float(v), k) for v, k in zip(positions["value"], positions["kind"], strict=True)],
+            "district_median": [
+                tr.number(_float(v), k) for v, k in zip(positions["district_median"], positions["kind"], strict=True)
+            ],
+            "rank": [
+                "—" if _missing(r) else f"{int(r)}/{int(n)}"
+                for r, n in zip(positions["rank"], positions["n_ranked"], strict=True)
+            ],
+            "standard": [
+                "" if _missing(s) else tr.number(float(s), k)
+                for s, k in zip(positions["standard"], positions["kind"], strict=True)
+            ],
+            "meets": ["" if _missing(m) else _status(tr, m) for m in positions["meets_standard"]],
+        }
+    )
+    labels = {column: tr(f"report.col.{column}") for column in rows.columns}
+    return (
+        f"<h3>{_e(tr('report.positions_title'))}</h3>\n"
+        + _table(tr, rows, list(rows.columns), labels=labels, numeric={"value", "district_median", "rank", "standard"})
+        + _note(tr("report.positions_note", min_ranked=MIN_RANKED))
+    )
+
+
+def _float(value: object) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _measure_label(tr: Translator, measure: str) -> str:
+    """A measure's name: its column label where one exists, else the report's own."""
+    return tr(f"col.{measure}") if has(tr.lang, f"col.{measure}") else tr(f"report.measure.{measure}")
