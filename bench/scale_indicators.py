@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import pkgutil
 import re
 import time
 from collections.abc import Callable
@@ -29,11 +30,10 @@ import pandas as pd
 from scale_common import measure, peak_rss_mib, timed
 from scipy import stats
 
-from community_eval import indicators
 from community_eval.core.schema import SURVEY_ITEMS, TABLES
 from community_eval.core.standards import Profile, Standards, load_standards
 from community_eval.db.store import Store
-from community_eval.indicators import retention
+from community_eval.indicators import assessment, overview, satisfaction, staff_retention
 from community_eval.indicators.filters import Filters
 
 PROFILE = "seed_2016"
@@ -68,8 +68,8 @@ class Context:
             "tier_labels": [label for label, _ in tiers] + ["D"],
             **self.profile.facility_params(),
             **self.standards.reference_wage_params(self.year),
-            "horizons_days": retention.horizon_days(),
-            "horizon_months": list(retention.MONTHS),
+            "horizons_days": staff_retention.horizon_days(),
+            "horizon_months": list(staff_retention.MONTHS),
         }
 
     def sql(self, text: str) -> pd.DataFrame:
@@ -907,12 +907,12 @@ def pandas_staff_retention(ctx: Context) -> pd.DataFrame:
     durations = pandas_durations(ctx, None)
     steps = pandas_steps(durations)
     days = durations["duration_days"].to_numpy()
-    horizons = np.array(retention.horizon_days())
+    horizons = np.array(staff_retention.horizon_days())
     found = np.searchsorted(steps["duration_days"].to_numpy(), horizons, side="right") - 1
     survival = np.where(found >= 0, steps["survival"].to_numpy()[np.maximum(found, 0)], 1.0)
     return pd.DataFrame(
         {
-            "months": list(retention.MONTHS),
+            "months": list(staff_retention.MONTHS),
             "at_risk": [(days >= h).sum() for h in horizons],
             "survival": survival,
         }
@@ -986,10 +986,13 @@ def pandas_assessment(ctx: Context) -> pd.DataFrame:
 
 
 def indicator(name: str) -> Callable[..., pd.DataFrame]:
-    """``indicators.<name>``, or ``community_profile.<name>`` for the profile's own functions."""
-    found = getattr(indicators, name, None)
-    profile = importlib.import_module("community_eval.indicators.community_profile")
-    return found if found is not None else getattr(profile, name)
+    """The function called ``name`` in one of the indicators package's modules."""
+    package = importlib.import_module("community_eval.indicators")
+    for info in pkgutil.iter_modules(package.__path__, "community_eval.indicators."):
+        found = getattr(importlib.import_module(info.name), name, None)
+        if callable(found) and getattr(found, "__module__", None) == info.name:
+            return found
+    raise LookupError(name)
 
 
 def ours(name: str, *args: object, **kwargs: object) -> Callable[[Context], pd.DataFrame]:
@@ -1006,8 +1009,8 @@ def ours(name: str, *args: object, **kwargs: object) -> Callable[[Context], pd.D
 
 def assessment_parts(ctx: Context) -> pd.DataFrame:
     """What the assessment page's contributions chart costs: its scores, then each component's share."""
-    scores = indicators.assessment(ctx.store, EVERYTHING, ctx.year, ctx.standards, ctx.profile)
-    return indicators.assessment_contributions(ctx.store, scores, ctx.standards)
+    scores = assessment.assessment(ctx.store, EVERYTHING, ctx.year, ctx.standards, ctx.profile)
+    return assessment.assessment_contributions(ctx.store, scores, ctx.standards)
 
 
 def with_min_n(name: str, *args: object) -> Callable[[Context], pd.DataFrame]:
@@ -1123,7 +1126,7 @@ def cases() -> list[Case]:
         Case(
             "satisfaction_by_respondent (gender)",
             "satisfaction",
-            lambda ctx: indicators.satisfaction_by_respondent(
+            lambda ctx: satisfaction.satisfaction_by_respondent(
                 ctx.store, EVERYTHING, ctx.year, ctx.standards.min_n, "gender"
             ),
             BARE_SATISFACTION_BY_GENDER,
@@ -1283,7 +1286,7 @@ def run(database: Path, repeat: int, label: str) -> dict[str, object]:
     """Check every indicator three ways, then time them interleaved; returns times and findings."""
     store = Store(str(database))
     standards = load_standards()
-    year = indicators.latest_year(store, "survey")
+    year = overview.latest_year(store, "survey")
     as_of = min(dt.date.today(), dt.date(year, 12, 31))
     ctx = Context(store, year, standards, standards.profile(PROFILE), as_of)
     first: dict[str, dict[str, pd.DataFrame]] = {}

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from community_eval import indicators
 from community_eval.app import assessment_view, ui
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import charts
-from community_eval.indicators import COMPONENTS
+from community_eval.indicators import assessment
+from community_eval.indicators.assessment import COMPONENTS
 from community_eval.readings import assessment_readings
 
 tr, view = ui.page()
@@ -18,7 +18,7 @@ st.caption(ui.scope_text(tr, view) + " · " + tr("assessment.caption"))
 
 weights = assessment_view.weights_editor(tr, ui.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
-scores = ui.compute("assessment", view.filters, view.year, **common)
+scores = ui.compute(assessment.assessment, view.filters, view.year, **common)
 ui.takeaway(assessment_readings.ranking_takeaway(tr, scores))
 if scores["composite"].isna().all():
     ui.empty_state(tr)
@@ -45,7 +45,7 @@ components_chart = st.container()
 drawn, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
 shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
-parts = ui.compute("assessment_contributions", scores, standards=True, weights=weights)
+parts = ui.compute(assessment.assessment_contributions, scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
 ui.chart(
     charts.contribution_bars(
@@ -74,9 +74,9 @@ unrated_group()
 
 # How much of each place the weighting decides (ranks under every ±10 % move of the weights),
 # and beside it the movement since last year: the two ends of each.
-ranges = ui.compute("assessment_rank_range", scores, standards=True, weights=weights)
-previous = ui.compute("assessment", view.filters, view.year - 1, **common)  # reused when the year moves back
-moved = indicators.assessment_change(scores, previous)
+ranges = ui.compute(assessment.assessment_rank_range, scores, standards=True, weights=weights)
+previous = ui.compute(assessment.assessment, view.filters, view.year - 1, **common)  # reused when the year moves back
+moved = assessment.assessment_change(scores, previous)
 stability_place, movement_place = st.columns(2)
 ui.takeaway(assessment_readings.stability_takeaway(tr, ranges), where=stability_place)
 stability_chart = stability_place.container()

@@ -8,7 +8,7 @@ from community_eval.core import collation
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import TENURES
 from community_eval.figures import charts
-from community_eval.indicators import metrics
+from community_eval.indicators import facility_compliance
 from community_eval.readings import extremes
 
 #: Rows of the rules matrix: every community of a district; beyond that, the worst.
@@ -16,7 +16,11 @@ MATRIX_ROWS = 120
 
 tr, view = ui.page()
 st.title(tr("facilities.title"))
-rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile) if view.year else None
+rooms = (
+    ui.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
+    if view.year
+    else None
+)
 if rooms is None or rooms["year"].isna().all():
     ui.empty_state(tr)
     st.stop()
@@ -113,7 +117,7 @@ ui.chart(
 
 # Premises by tenure, and compliance rates by street and by community type, side by side.
 left, middle, right = st.columns(3)
-tenure = ui.compute("facility_tenure_counts", view.filters, view.year, profile=view.profile)
+tenure = ui.compute(facility_compliance.facility_tenure_counts, view.filters, view.year, profile=view.profile)
 tenure = tenure[tenure["tenure"] != "none"]
 order = [value.code for value in TENURES]
 tenure = tenure.set_index("tenure").reindex(order).dropna().reset_index()
@@ -134,7 +138,9 @@ ui.chart(
 )
 for column, level in ((right, "street"), (middle, "community_type")):
     rates = ui.label_groups(
-        tr, ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level), level
+        tr,
+        ui.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level),
+        level,
     )
     ui.chart(
         where=column,
@@ -160,7 +166,7 @@ for column in rule_columns:
 ui.indicator_table(
     tr,
     table,
-    ["community_name", *metrics.FACILITY_MEASURES[1:], *rule_columns, *metrics.FACILITY_COUNTS[:2]],
+    ["community_name", *facility_compliance.MEASURES[1:], *rule_columns, *facility_compliance.COUNTS[:2]],
     "facility_compliance",
     # Rules passed of those that apply is the verdict, area per 100 households the main
     # standard in plain units; each rule's status and the other measures are the detail.

@@ -6,6 +6,7 @@ import streamlit as st
 from community_eval.app import ui
 from community_eval.figures import charts
 from community_eval.figures import overview as overview_figures
+from community_eval.indicators import facility_compliance, overview, satisfaction, staff_turnover, task_burden
 from community_eval.readings import headlines
 
 tr, view = ui.page()
@@ -17,11 +18,11 @@ st.caption(ui.scope_text(tr, view))
 
 # Each year's figures are cached on their own, so stepping the year back reuses one of them.
 now, before = (
-    ui.compute("headline_values", view.filters, year, standards=True, profile=view.profile)
+    ui.compute(overview.headline_values, view.filters, year, standards=True, profile=view.profile)
     for year in (view.year, view.year - 1)
 )
 cards = headlines.headline_cards(tr, now, before, ui.standards(), view.profile)
-place = headlines.place_name(tr, ui.compute("filter_options"), view.filters)
+place = headlines.place_name(tr, ui.compute(overview.filter_options), view.filters)
 ui.takeaway(headlines.reading(tr, place, now, cards))
 columns = ui.card_columns(4, 3)  # two a row on a phone
 for column, card in zip(columns, cards, strict=True):
@@ -44,10 +45,10 @@ ui.meeting_slide(
 
 level = ui.chart_level(view)
 group_title = tr(f"level.{level}")
-burden = ui.label_groups(tr, ui.compute("task_burden", view.filters, view.year, level=level), level)
-happy = ui.compute("satisfaction", view.filters, view.year, ui.standards().min_n, level=level)
-rollup = ui.compute("facility_rollup", view.filters, view.year, profile=view.profile, level=level)
-people = ui.compute("staff_turnover", view.filters, view.year, standards=True, level=level)
+burden = ui.label_groups(tr, ui.compute(task_burden.task_burden, view.filters, view.year, level=level), level)
+happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, ui.standards().min_n, level=level)
+rollup = ui.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level)
+people = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level=level)
 
 themes = [
     (burden, "admin_hours_share", "share", "task_burden", "pages/task_burden.py"),

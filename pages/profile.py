@@ -10,6 +10,7 @@ import streamlit as st
 from community_eval.app import profile_page, ui
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import charts
+from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover
 from community_eval.indicators.community_profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 from community_eval.indicators.metrics import SCALES
 
@@ -25,15 +26,17 @@ if community is None:
     profile_page.picker(tr, view)
     profile_page.attention(tr, view, weights)
     st.stop()
-card = ui.compute("profile_card", community).iloc[0]
+card = ui.compute(community_profile.profile_card, community).iloc[0]
 profile = standards.profile(view.profile)
 st.subheader(markdown_literal(card["community_name"]))
 st.caption(profile_page.about_text(tr, card, view.year, profile))
 
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
-positions = of_community(ui.compute("district_positions", district, view.year, **common), community)
-scores = of_community(ui.compute("district_assessment", district, view.year, **common, weights=weights), community)
+positions = of_community(ui.compute(community_profile.district_positions, district, view.year, **common), community)
+scores = of_community(
+    ui.compute(community_profile.district_assessment, district, view.year, **common, weights=weights), community
+)
 ui.takeaway(profile_page.takeaway_text(tr, card, scores, view.year))
 profile_page.assessment_metrics(tr, scores, district)
 
@@ -67,14 +70,16 @@ if not placed.empty:
 
 # The four themes against the district median and the standards.
 min_n = standards.min_n
-happy = ui.compute("satisfaction", view.filters, view.year, min_n)
-rooms = ui.compute("facility_compliance", view.filters, view.year, profile=view.profile)
-seats = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
+happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n)
+rooms = ui.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
+seats = ui.compute(
+    staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
+)
 notes = {
     "satisfaction": profile_page.satisfaction_notes(tr, happy, min_n),
     "facilities": profile_page.facility_notes(tr, rooms, profile),
 }
-trends = ui.compute("profile_trends", community, view.year, min_n)
+trends = ui.compute(community_profile.profile_trends, community, view.year, min_n)
 under = profile_page.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))

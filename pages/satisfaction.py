@@ -8,19 +8,19 @@ from community_eval.app import items_section, ui
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import SURVEY_ITEMS
 from community_eval.figures import charts
-from community_eval.indicators import metrics
+from community_eval.indicators import satisfaction
 from community_eval.readings import disclosure
 
 tr, view = ui.page()
 st.title(tr("satisfaction.title"))
 min_n = ui.standards().min_n
-happy = ui.compute("satisfaction", view.filters, view.year, min_n, level="community") if view.year else None
+happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="community") if view.year else None
 if happy is None or happy.empty:
     ui.empty_state(tr)
     st.stop()
 st.caption(ui.scope_text(tr, view))
 
-overall = ui.compute("satisfaction", view.filters, view.year, min_n, level="all").iloc[0]
+overall = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="all").iloc[0]
 ui.takeaway(disclosure.overall_reading(tr, overall, min_n))
 # What the totals are (residents, not whoever answered) in the expander's title; the formulas
 # and the R call that reproduces them one click away, for the researcher who will check.
@@ -43,7 +43,7 @@ if not hidden.empty:
 # and beside them the change since the previous survey year, for communities large enough in both.
 shown = happy[~happy["suppressed"]].copy()
 shown["label"] = [f"{name} (n={tr.number(n)})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
-before = ui.compute("satisfaction", view.filters, view.year - 1, min_n, level="community")
+before = ui.compute(satisfaction.satisfaction, view.filters, view.year - 1, min_n, level="community")
 means_place, change_place = st.columns(2) if not before.empty else (st.container(), None)
 means_chart = means_place.container()
 rows, gap = ui.ranking_rows(
@@ -99,7 +99,7 @@ if change_place is not None:
     )
 
 # Every item's answers, diverging from the neutral middle.
-answers = ui.compute("satisfaction_distribution", view.filters, view.year, min_n)
+answers = ui.compute(satisfaction.satisfaction_distribution, view.filters, view.year, min_n)
 if not answers.empty:
     ui.chart(
         charts.diverging_likert(
@@ -115,7 +115,7 @@ if not answers.empty:
 # Respondent groups, under the same suppression rule.
 left, right = st.columns(2)
 for column, attribute in ((left, "gender"), (right, "age_group")):
-    groups = ui.compute("satisfaction_by_respondent", view.filters, view.year, min_n, attribute)
+    groups = ui.compute(satisfaction.satisfaction_by_respondent, view.filters, view.year, min_n, attribute)
     shown_groups = disclosure.shown_groups(groups)
     if not shown_groups.empty:
         labels = [
@@ -149,7 +149,7 @@ table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in t
 ui.indicator_table(
     tr,
     table,
-    ["community_name", "n", *metrics.SATISFACTION_STATISTICS, "note"],
+    ["community_name", "n", *satisfaction.STATISTICS, "note"],
     "satisfaction",
     # The overall mean, its share satisfied and its n are the reading (the interval is the
     # chart's; the communities with too few answers are named above). The six item means and

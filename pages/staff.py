@@ -8,17 +8,17 @@ import streamlit as st
 
 from community_eval.app import ui
 from community_eval.figures import charts
-from community_eval.indicators import metrics
+from community_eval.indicators import overview, staff_retention, staff_turnover
 
 tr, view = ui.page()
 st.title(tr("staff.title"))
-people = ui.compute("staff_turnover", view.filters, view.year, standards=True) if view.year else None
+people = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True) if view.year else None
 if people is None or people["headcount_end"].sum() + people["separations"].sum() == 0:
     ui.empty_state(tr)
     st.stop()
 st.caption(ui.scope_text(tr, view))
 standards = ui.standards()
-total = ui.compute("staff_turnover", view.filters, view.year, standards=True, level="all").iloc[0]
+total = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level="all").iloc[0]
 # The year in one sentence, and beside it 一肩挑: the share of communities whose secretary
 # also holds the residents' committee director's post.
 reading, joint = st.columns([3, 1], vertical_alignment="center")
@@ -34,7 +34,7 @@ ui.takeaway(
     where=reading,
 )
 with_staff = people[people["staff_records"] > 0]
-previous = ui.compute("staff_turnover", view.filters, view.year - 1, standards=True, level="all").iloc[0]
+previous = ui.compute(staff_turnover.staff_turnover, view.filters, view.year - 1, standards=True, level="all").iloc[0]
 change = total["joint_secretary_director"] - previous["joint_secretary_director"]
 joint.metric(
     tr("staff.joint"),
@@ -51,7 +51,7 @@ left, middle, right = st.columns(3)
 ui.chart(
     where=left,
     figure=charts.trend_line(
-        ui.compute("turnover_by_year", view.filters, view.year),
+        ui.compute(staff_turnover.turnover_by_year, view.filters, view.year),
         "year",
         "turnover_rate",
         title=tr("staff.chart.by_year"),
@@ -82,7 +82,7 @@ ui.chart(
     ),
     key="staff_turnover",
 )
-reasons = ui.compute("exit_reasons", view.filters, view.year)
+reasons = ui.compute(staff_turnover.exit_reasons, view.filters, view.year)
 reasons["label"] = [
     tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
 ]
@@ -116,7 +116,9 @@ by = (
 retirement_censored = controls[1].toggle(tr("staff.retirement_censored"), key="staff_retirement_censored")
 as_of = min(dt.date.today(), dt.date(view.year, 12, 31))
 controls[2].caption(tr("staff.as_of", date=as_of.isoformat()))
-curves = ui.compute("retention_curves", view.filters, as_of, by=by, retirement_censored=retirement_censored)
+curves = ui.compute(
+    staff_retention.retention_curves, view.filters, as_of, by=by, retirement_censored=retirement_censored
+)
 names = {key: ui.group_name(tr, by, key) for key in curves["group_key"].unique()}
 # Beside the curves, how long those in post have served.
 stay, served = st.columns([2, 1])
@@ -132,7 +134,7 @@ ui.chart(
     ),
     key="staff_retention",
 )
-tenure = ui.compute("tenure_in_post", view.filters, view.year)
+tenure = ui.compute(staff_turnover.tenure_in_post, view.filters, view.year)
 tenure["label"] = [tr(f"staff.tenure_band.{band}") for band in tenure["band"]]
 ui.chart(
     where=served,
@@ -152,7 +154,9 @@ ui.chart(
 # Pay against the reference wage and the village-cadre comparison of the source, and beside
 # it staffing against the standards: 3+X seats by population, workers per 10,000 residents.
 st.subheader(tr("staff.standards_title"))
-staffing = ui.compute("staffing_by_community", view.filters, view.year, standards=True, profile_key=view.profile)
+staffing = ui.compute(
+    staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
+)
 seats_profile = standards.staffing_profile("committee_size", view.profile)
 workers_profile = standards.staffing_profile("min_workers_per_10000_residents", view.profile)
 # The section opens with both standards and their sources: the 3+X seats in a sentence, the
@@ -174,9 +178,9 @@ if workers_profile is not None:
 if intro:
     st.markdown(" ".join(intro))
 pay_place, workers_place = st.columns(2)
-pay = ui.compute("pay_by_role", view.filters, view.year)
+pay = ui.compute(staff_turnover.pay_by_role, view.filters, view.year)
 pay["label"] = [tr.enum("role", role) for role in pay["role"]]
-districts = ui.compute("filter_options")["district"].unique()
+districts = ui.compute(overview.filter_options)["district"].unique()
 district = view.filters.district or (districts[0] if len(districts) == 1 else None)
 reference = standards.reference_wage(district, view.year)
 village = standards.comparisons.get("village_head_monthly_yuan")
@@ -232,7 +236,7 @@ table = people.rename(columns={"group_label": "community_name"}).merge(
 ui.indicator_table(
     tr,
     table,
-    [*metrics.shown_after_name(metrics.STAFF_TURNOVER_COLUMNS), "seats_expected", "workers_per_10000"],
+    [*staff_turnover.STAFF_TURNOVER.shown_columns(), "seats_expected", "workers_per_10000"],
     "staff_turnover",
     quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
     # Who is in post, how many left of them and whether that meets the staffing standard;

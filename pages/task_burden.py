@@ -6,17 +6,17 @@ import streamlit as st
 from community_eval.app import ui
 from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
 from community_eval.figures import charts
-from community_eval.indicators import metrics
+from community_eval.indicators import task_burden
 
 tr, view = ui.page()
 st.title(tr("task_burden.title"))
-burden = ui.compute("task_burden", view.filters, view.year, level="community") if view.year else None
+burden = ui.compute(task_burden.task_burden, view.filters, view.year, level="community") if view.year else None
 if burden is None or burden["tasks"].isna().all():
     ui.empty_state(tr)
     st.stop()
 st.caption(ui.scope_text(tr, view))
 with_tasks = burden.dropna(subset=["tasks"])
-total = ui.compute("task_burden", view.filters, view.year, level="all").iloc[0]
+total = ui.compute(task_burden.task_burden, view.filters, view.year, level="all").iloc[0]
 ui.takeaway(
     tr(
         "task_burden.takeaway",
@@ -64,7 +64,7 @@ with left:
         # The chart's title under it says what is split; the label would only repeat it.
         label_visibility="collapsed",
     ) or ui.chart_level(view)
-hours = ui.label_groups(tr, ui.compute("task_hours_by_category", view.filters, view.year, level=level), level)
+hours = ui.label_groups(tr, ui.compute(task_burden.task_hours_by_category, view.filters, view.year, level=level), level)
 # As shares of each row's own hours: three big streets' absolute hours flattened every town.
 ui.chart(
     where=left,
@@ -85,7 +85,7 @@ ui.chart(
     key="burden_hours",
 )
 left.caption(tr(f"task_burden.hours_note_{level}"))
-points = ui.compute("burden_vs_satisfaction", view.filters, view.year, ui.standards().min_n)
+points = ui.compute(task_burden.burden_vs_satisfaction, view.filters, view.year, ui.standards().min_n)
 if len(points) < 3:
     with right:
         st.subheader(tr("task_burden.relation_title"))
@@ -105,7 +105,7 @@ else:
     )
     right.markdown(ui.relation_reading(tr, points.iloc[0]))
 # Under it, the monthly trend of work handed down: context, short, where the column has room.
-trend = ui.compute("task_monthly_trend", view.filters)
+trend = ui.compute(task_burden.task_monthly_trend, view.filters)
 ui.chart(
     where=right,
     figure=charts.trend_line(
@@ -124,7 +124,7 @@ ui.chart(
 
 # Which departments hand down the most, and which break the admission and funding rules.
 # The departments that hand down most first (the query orders them so); all once asked.
-departments = ui.compute("task_by_department", view.filters, view.year)
+departments = ui.compute(task_burden.task_by_department, view.filters, view.year)
 left, right = st.columns(2)
 shown_departments = departments.head(ui.ENDS)
 if len(departments) > ui.ENDS and ui.full_list_switch(
@@ -164,7 +164,7 @@ ui.chart(
 ui.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
-    metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS),
+    task_burden.TASK_BURDEN.shown_columns(),
     "task_burden",
     # How much is handed down, how much of the time is administrative and how heavy it is
     # per worker; the rule breaches and counts by kind are the detail.

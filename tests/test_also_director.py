@@ -98,7 +98,7 @@ def test_the_dictionary_states_the_rule(lang, words):
 def test_the_sample_district_has_32_of_79_communities_with_one_person_in_both_posts(sample_db):
     store = Store(sample_db)
     try:
-        frame = export.staff_turnover(store, 2025, load_standards())
+        frame = export.build(store, "staff_turnover", load_standards(), 2025)
     finally:
         store.close()
     communities = frame[frame["community_id"] != "ALL"]

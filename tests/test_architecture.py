@@ -87,9 +87,7 @@ def test_only_the_database_layer_talks_to_duckdb():
     """The store (and the bulk loader, which stages files in DuckDB) import duckdb; everyone else asks
     the store, and catches its errors by the store's names (StoreError, DatabaseError)."""
     importing = sorted(
-        p.stem
-        for p in MODULES
-        if re.search(r"^\s*(import duckdb|from duckdb)", p.read_text(encoding="utf-8"), re.M)
+        p.stem for p in MODULES if re.search(r"^\s*(import duckdb|from duckdb)", p.read_text(encoding="utf-8"), re.M)
     )
     assert importing == ["bulk", "store"]
 

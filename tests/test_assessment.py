@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 import test_export as reference
 
-from community_eval import indicators
 from community_eval.core.formats import display_value
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
-from community_eval.indicators import COMPONENTS
+from community_eval.indicators import assessment, staff_turnover
+from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import export
@@ -36,7 +36,7 @@ def standards():
 
 def scored(store: Store, standards, filters: Filters | None = None, year: int = YEAR, weights=None) -> pd.DataFrame:
     profile = standards.profile("seed_2016")
-    frame = indicators.assessment(store, filters or Filters(), year, standards, profile, weights)
+    frame = assessment.assessment(store, filters or Filters(), year, standards, profile, weights)
     return frame.set_index("community_id")
 
 
@@ -234,8 +234,8 @@ def test_rank_range_over_weight_moves(sample_db, standards):
     store = Store(sample_db)
     try:
         profile = standards.profile("seed_2016")
-        frame = indicators.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
-        actual = indicators.assessment_stability(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        frame = assessment.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        actual = assessment.assessment_stability(store, Filters(), YEAR, standards, profile).set_index("community_id")
     finally:
         store.close()
     expected = expected_rank_range(frame, standards.weights, 0.10)
@@ -252,9 +252,9 @@ def test_movement_compares_with_last_year(sample_db, standards):
     store = Store(sample_db)
     try:
         profile = standards.profile("seed_2016")
-        now = indicators.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
-        before = indicators.assessment(store, Filters(), YEAR - 1, standards, profile).set_index("community_id")
-        moved = indicators.assessment_movement(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        now = assessment.assessment(store, Filters(), YEAR, standards, profile).set_index("community_id")
+        before = assessment.assessment(store, Filters(), YEAR - 1, standards, profile).set_index("community_id")
+        moved = assessment.assessment_movement(store, Filters(), YEAR, standards, profile).set_index("community_id")
     finally:
         store.close()
     for key, row in moved.iterrows():
@@ -306,7 +306,7 @@ def test_turnover_ceiling_comes_from_the_standards(unseen, standards):
     strict = replace(standards, turnover_ceiling=0.05)
     loose = scored(store, standards)
     tight = scored(store, strict)
-    rates = indicators.staff_turnover(store, Filters(), YEAR, standards).set_index("group_key")["turnover_rate"]
+    rates = staff_turnover.staff_turnover(store, Filters(), YEAR, standards).set_index("group_key")["turnover_rate"]
     for key, rate in rates.dropna().items():
         assert tight.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.05, 1)))
         assert loose.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.30, 1)))
@@ -340,9 +340,9 @@ def test_page_weights_change_the_table_and_travel_in_the_url(sample_db, monkeypa
     assert not at.exception
     store = Store(sample_db)
     try:
-        default = indicators.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+        default = assessment.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
         weights = {"satisfaction": 1.0, "burden": 0.0, "facility": 0.0, "staffing": 0.0}
-        only_residents = indicators.assessment(
+        only_residents = assessment.assessment(
             store, Filters(), YEAR, standards, standards.profile("seed_2016"), weights
         )
     finally:
@@ -379,7 +379,7 @@ def _sample_by_hand(sample_db, standards) -> tuple[pd.Series, list[str]]:
     """The sample's 2025 leader among the communities with all four scores, and the others' names."""
     store = Store(sample_db)
     try:
-        frame = indicators.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+        frame = assessment.assessment(store, Filters(), YEAR, standards, standards.profile("seed_2016"))
     finally:
         store.close()
     complete = frame[frame[SCORES].notna().all(axis=1)]

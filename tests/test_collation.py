@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from community_eval import indicators
 from community_eval.core import collation
 from community_eval.db.store import Store
 from community_eval.figures import charts
+from community_eval.indicators import overview
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = pd.read_csv(ROOT / "sample_data" / "communities.csv")
@@ -81,7 +81,7 @@ def pypinyin_order(names: list[str]) -> list[str]:
 def test_the_sidebar_and_the_profile_offer_communities_in_pinyin_order(sample_db):
     store = Store(sample_db)
     try:
-        options = indicators.filter_options(store)
+        options = overview.filter_options(store)
     finally:
         store.close()
     names = list(options["community_name"])

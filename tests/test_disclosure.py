@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import indicators
 from community_eval.core.standards import STANDARDS_FILE, StandardsError, load_standards, parse_standards
 from community_eval.db.store import Store
+from community_eval.indicators import assessment, overview, satisfaction, task_burden
 from community_eval.indicators import community_profile as profile
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
@@ -235,18 +235,18 @@ def everything_shown(path: str) -> dict[str, str]:
             name = repr(scope)
             for level in ("community", "street", "community_type", "all"):
                 shown[f"satisfaction {name} {level}"] = _canonical(
-                    indicators.satisfaction(store, scope, YEAR, MIN_N, level=level)
+                    satisfaction.satisfaction(store, scope, YEAR, MIN_N, level=level)
                 )
-            shown[f"answers {name}"] = _canonical(indicators.satisfaction_distribution(store, scope, YEAR, MIN_N))
+            shown[f"answers {name}"] = _canonical(satisfaction.satisfaction_distribution(store, scope, YEAR, MIN_N))
             for attribute in ("gender", "age_group"):
                 shown[f"groups {name} {attribute}"] = _canonical(
-                    indicators.satisfaction_by_respondent(store, scope, YEAR, MIN_N, attribute)
+                    satisfaction.satisfaction_by_respondent(store, scope, YEAR, MIN_N, attribute)
                 )
-            shown[f"scatter {name}"] = _canonical(indicators.burden_vs_satisfaction(store, scope, YEAR, MIN_N))
+            shown[f"scatter {name}"] = _canonical(task_burden.burden_vs_satisfaction(store, scope, YEAR, MIN_N))
         for scope in COMPOSED_FILTERS:
             name = repr(scope)
-            shown[f"headlines {name}"] = _canonical(indicators.headline_values(store, scope, YEAR, standards, chosen))
-            shown[f"assessment {name}"] = _canonical(indicators.assessment(store, scope, YEAR, standards, chosen))
+            shown[f"headlines {name}"] = _canonical(overview.headline_values(store, scope, YEAR, standards, chosen))
+            shown[f"assessment {name}"] = _canonical(assessment.assessment(store, scope, YEAR, standards, chosen))
         for community in COMMUNITIES["community_id"]:
             shown[f"trends {community}"] = _canonical(profile.profile_trends(store, community, YEAR, MIN_N))
             shown[f"positions {community}"] = _canonical(
@@ -287,16 +287,16 @@ def test_the_suppressed_figures_are_named_not_shown(districts):
     """The comparison above is not vacuous: A and B's hidden groups are there, without figures."""
     store = Store(districts["original"])
     try:
-        communities = indicators.satisfaction(store, Filters(), YEAR, MIN_N).set_index("group_key")
+        communities = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N).set_index("group_key")
         assert communities.at["A", "suppressed"] and communities.at["A", "n"] == 6
         assert pd.isna(communities.at["A", "mean_overall"])
-        street = indicators.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N, level="all").iloc[0]
+        street = satisfaction.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N, level="all").iloc[0]
         assert (street["n"], street["n_counted"], street["n_withheld"]) == (61, 55, 6)
-        ages = indicators.satisfaction_by_respondent(store, Filters(community_id="B"), YEAR, MIN_N, "age_group")
+        ages = satisfaction.satisfaction_by_respondent(store, Filters(community_id="B"), YEAR, MIN_N, "age_group")
         ages = ages.set_index("respondent_group")
         assert list(ages["suppressed"]) == [True, True, False]
         assert ages.at["60+", "n"] == 14
-        genders = indicators.satisfaction_by_respondent(store, Filters(community_id="B"), YEAR, MIN_N, "gender")
+        genders = satisfaction.satisfaction_by_respondent(store, Filters(community_id="B"), YEAR, MIN_N, "gender")
         assert genders["suppressed"].all()
     finally:
         store.close()
@@ -308,8 +308,8 @@ def test_subtracting_siblings_from_a_total_gives_nothing(districts):
     survey = _survey()
     store = Store(districts["original"])
     try:
-        street = indicators.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N, level="all").iloc[0]
-        shown = indicators.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N).set_index("group_key")
+        street = satisfaction.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N, level="all").iloc[0]
+        shown = satisfaction.satisfaction(store, Filters(street="东街道"), YEAR, MIN_N).set_index("group_key")
     finally:
         store.close()
     total_sum = street["mean_overall"] * street["n_counted"]
@@ -447,7 +447,7 @@ def test_respondent_groups_match_the_rule_computed_in_pandas(sample_db, attribut
             (Filters(street=street), survey[survey["street"] == street]),
             (Filters(community_id=community), survey[survey["community_id"] == community]),
         ):
-            actual = indicators.satisfaction_by_respondent(store, scope, year, MIN_N, attribute)
+            actual = satisfaction.satisfaction_by_respondent(store, scope, year, MIN_N, attribute)
             expected = pandas_respondent_groups(rows, attribute, MIN_N)
             # Which cells count, and the figures they make; se and the interval are test_survey_design's.
             assert actual.loc[actual["suppressed"].astype(bool), ["se", "ci_low", "ci_high"]].isna().all().all()

@@ -17,11 +17,11 @@ import pytest
 from community_eval.core.i18n import Translator
 from community_eval.db.store import Store
 from community_eval.figures import downloads
-from community_eval.indicators import metrics, task_burden
+from community_eval.indicators import task_burden
 from community_eval.indicators.filters import Filters
 
 YEAR = 2025
-COLUMNS = metrics.shown_after_name(metrics.TASK_BURDEN_COLUMNS)
+COLUMNS = task_burden.TASK_BURDEN.shown_columns()
 LOADED = dt.datetime(2026, 11, 30, 9, 15)
 
 

@@ -13,8 +13,9 @@ import pytest
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import StandardsError, load_standards, parse_standards
 from community_eval.db.store import Store
-from community_eval.indicators import headline_values, satisfaction_below_neutral
 from community_eval.indicators.filters import Filters
+from community_eval.indicators.overview import headline_values
+from community_eval.indicators.satisfaction import satisfaction_below_neutral
 from community_eval.readings import headlines
 from community_eval.readings.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
 

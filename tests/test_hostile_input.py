@@ -9,10 +9,12 @@ formulas, an upload size limit of our own, and Streamlit's XSRF protection left 
 from __future__ import annotations
 
 import csv
+import importlib
 import inspect
 import io
 import json
 import os
+import pkgutil
 import shutil
 import socket
 import subprocess
@@ -28,13 +30,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval import indicators
 from community_eval.core import url_params
 from community_eval.core.i18n import Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
 from community_eval.figures import charts, downloads
+from community_eval.indicators import overview
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import html_report
@@ -196,7 +198,7 @@ def test_huge_values_are_cut_before_anything_reads_them(monkeypatch):
 
 
 def indicator_calls(store: Store, filters: Filters) -> dict[str, object]:
-    """Every indicator of community_eval.indicators that takes Filters, called with ``filters``."""
+    """Every function of the indicators package that takes Filters, called with ``filters``."""
     standards = load_standards()
     profile = standards.profile(standards.default_profile)
     values = {
@@ -209,12 +211,20 @@ def indicator_calls(store: Store, filters: Filters) -> dict[str, object]:
         "attribute": "gender",
     }
     results = {}
-    for name, function in inspect.getmembers(indicators, inspect.isfunction):
-        parameters = inspect.signature(function).parameters
-        if function.__module__ != indicators.__name__ or "filters" not in parameters:
-            continue
-        results[name] = function(**{key: values[key] for key in parameters if key in values})
+    for module in indicator_modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            parameters = inspect.signature(function).parameters
+            if function.__module__ != module.__name__ or "filters" not in parameters:
+                continue
+            results[name] = function(**{key: values[key] for key in parameters if key in values})
     return results
+
+
+def indicator_modules() -> list[object]:
+    """Every module of the indicators package (one per indicator, and what they share)."""
+    package = importlib.import_module("community_eval.indicators")
+    names = [info.name for info in pkgutil.iter_modules(package.__path__, "community_eval.indicators.")]
+    return [importlib.import_module(name) for name in names]
 
 
 FIELDS = ("district", "street", "community_type", "community_id")
@@ -314,9 +324,9 @@ def test_uploaded_text_round_trips_and_filters_on_it(hostile_db):
         stored = store.query("filter_options").set_index("community_id")
         assert [stored.loc[f"H{i}", "community_name"] for i in range(len(HOSTILE_NAMES))] == HOSTILE_NAMES
         assert set(stored.loc[stored["street"] == HOSTILE_STREET].index) == {f"H{i}" for i in range(len(HOSTILE_NAMES))}
-        summary = indicators.scope_summary(store, Filters(street=HOSTILE_STREET))
+        summary = overview.scope_summary(store, Filters(street=HOSTILE_STREET))
         assert int(summary["n_communities"].iloc[0]) == len(HOSTILE_NAMES)
-        one = indicators.scope_summary(store, Filters(community_id="H1"))
+        one = overview.scope_summary(store, Filters(community_id="H1"))
         assert int(one["n_communities"].iloc[0]) == 1
         assert store.row_count("survey") > 0, "the survey table is still there"
     finally:

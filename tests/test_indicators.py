@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from community_eval import indicators
 from community_eval.core.standards import load_standards
+from community_eval.indicators import facility_compliance, overview, satisfaction, staff_turnover, task_burden
 from community_eval.indicators.filters import Filters
 
 YEAR = 2025
@@ -73,7 +73,7 @@ def expected_burden(frames, year: int) -> pd.DataFrame:
 
 
 def test_task_burden_matches_definition(known_store, known_frames):
-    actual = indicators.task_burden(known_store, Filters(), YEAR).set_index("group_key")
+    actual = task_burden.task_burden(known_store, Filters(), YEAR).set_index("group_key")
     expected = expected_burden(known_frames, YEAR).set_index("group_key")
     assert sorted(actual.index) == sorted(expected.index)
     for key, row in expected.iterrows():
@@ -83,7 +83,7 @@ def test_task_burden_matches_definition(known_store, known_frames):
 
 def test_task_burden_by_hand(known_store):
     """C1 in 2025, worked by hand from conftest: 16 tasks, 63.5 hours, 41.5 administrative."""
-    row = indicators.task_burden(known_store, Filters(), YEAR).set_index("group_key").loc["C1"]
+    row = task_burden.task_burden(known_store, Filters(), YEAR).set_index("group_key").loc["C1"]
     assert row["tasks"] == 16
     assert row["hours"] == pytest.approx(63.5)
     assert row["admin_hours_share"] == pytest.approx(41.5 / 63.5)
@@ -95,7 +95,7 @@ def test_task_burden_by_hand(known_store):
 
 
 def test_task_burden_rolls_up_from_rows_not_averages(known_store, known_frames):
-    street = indicators.task_burden(known_store, Filters(), YEAR, level="street").set_index("group_label")
+    street = task_burden.task_burden(known_store, Filters(), YEAR, level="street").set_index("group_label")
     tasks = known_frames["tasks"]
     tasks = tasks[(tasks["period"].dt.year == YEAR) & tasks["community_id"].isin(["C1", "C2"])]
     share = tasks.loc[tasks["task_category"].isin(ADMIN), "hours"].sum() / tasks["hours"].sum()
@@ -104,9 +104,9 @@ def test_task_burden_rolls_up_from_rows_not_averages(known_store, known_frames):
 
 
 def test_filters_narrow_the_scope(known_store):
-    result = indicators.task_burden(known_store, Filters(street="西镇"), YEAR)
+    result = task_burden.task_burden(known_store, Filters(street="西镇"), YEAR)
     assert sorted(result["group_key"]) == ["C3", "C4"]
-    result = indicators.task_burden(known_store, Filters(community_type="urban"), YEAR)
+    result = task_burden.task_burden(known_store, Filters(community_type="urban"), YEAR)
     assert sorted(result["group_key"]) == ["C1", "C4"]
 
 
@@ -136,7 +136,7 @@ def expected_satisfaction(survey: pd.DataFrame) -> dict[str, float]:
 
 
 def test_satisfaction_matches_definition(known_store, known_frames):
-    actual = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key")
+    actual = satisfaction.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key")
     survey = known_frames["survey"]
     survey = survey[survey["survey_date"].dt.year == YEAR]
     for community in ("C1", "C3"):
@@ -150,13 +150,13 @@ def test_satisfaction_unweighted_interval_is_the_ordinary_t_interval(known_store
     survey = known_frames["survey"]
     x = survey[(survey["community_id"] == "C3") & (survey["survey_date"].dt.year == YEAR)]["overall"]
     low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
-    row = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key").loc["C3"]
+    row = satisfaction.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key").loc["C3"]
     assert row["ci_low"] == pytest.approx(low, rel=1e-9)
     assert row["ci_high"] == pytest.approx(high, rel=1e-9)
 
 
 def test_small_groups_are_suppressed(known_store):
-    row = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key").loc["C2"]
+    row = satisfaction.satisfaction(known_store, Filters(), YEAR, min_n=10).set_index("group_key").loc["C2"]
     assert row["n"] == 5 and row["suppressed"]
     for column in ("mean_overall", "ci_low", "ci_high", "top2_share", "mean_service"):
         assert pd.isna(row[column]), column
@@ -168,7 +168,7 @@ def test_satisfaction_total_counts_shown_communities_by_population(known_store, 
     counts = survey.groupby("community_id")["community_id"].transform("size")
     shown, withheld = survey[counts >= 10], survey[counts < 10]
     assert len(withheld) == 5, "C2's five responses are the suppressed group"
-    total = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level="all").iloc[0]
+    total = satisfaction.satisfaction(known_store, Filters(), YEAR, min_n=10, level="all").iloc[0]
     # Each shown community (C1: 4,000 residents, C3: 6,000) counts by its population; C2's
     # answers are in no total, so none can be subtracted out.
     c1 = expected_satisfaction(shown[shown["community_id"] == "C1"])
@@ -198,7 +198,7 @@ def test_satisfaction_distribution_matches_definition(known_store, known_frames)
         answered = kept[kept[item].notna()]
         for answer, rows in answered.groupby(answered[item].astype(int)):
             expected.append((item, answer, rows["w"].sum() / answered["w"].sum(), len(rows)))
-    actual = indicators.satisfaction_distribution(known_store, Filters(), YEAR, min_n)
+    actual = satisfaction.satisfaction_distribution(known_store, Filters(), YEAR, min_n)
     assert len(actual) == len(expected)
     got = {(r.item, int(r.answer)): (r.share, r.n) for r in actual.itertuples()}
     for item, answer, share, n in expected:
@@ -211,7 +211,7 @@ def test_satisfaction_distribution_matches_definition(known_store, known_frames)
 
 def test_facility_compliance_seed_profile(known_store):
     profile = load_standards().profile("seed_2016")
-    frame = indicators.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
+    frame = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
     c1 = frame.loc["C1"]  # 2025 row: 340 m², 6 rooms + hall, owned, 40,000 yuan for 1,500 households
     assert c1["year"] == 2025 and c1["total_area_m2"] == 340
     assert c1["area_per_100_households"] == pytest.approx(340 / 1500 * 100)
@@ -232,7 +232,7 @@ def test_facility_compliance_seed_profile(known_store):
 
 def test_facility_profile_switch_changes_rules(known_store):
     profile = load_standards().profile("national_2021")
-    frame = indicators.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
+    frame = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
     rule_columns = [c for c in frame.columns if c.startswith("rule_")]
     assert rule_columns == ["rule_area_per_100_households", "rule_tenure", "rule_resident_space_share"]
     c1 = frame.loc["C1"]  # 340 / 15 = 22.7 m² per 100 households < 30
@@ -245,15 +245,15 @@ def test_compliance_with_unknown_but_no_failure_is_null(known_store):
     from community_eval.core.standards import FacilityRule, Profile
 
     profile = Profile("t", "t", "t", (FacilityRule("budget", {"min_budget_per_100_households": 1}, ""),))
-    frame = indicators.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
+    frame = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
     assert frame.at["C1", "compliant"]
     assert pd.isna(frame.at["C3", "compliant"])
 
 
 def test_facility_rollup_counts_known_communities(known_store):
     profile = load_standards().profile("seed_2016")
-    rows = indicators.facility_compliance(known_store, Filters(), YEAR, profile)
-    total = indicators.facility_rollup(known_store, Filters(), YEAR, profile).iloc[0]
+    rows = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile)
+    total = facility_compliance.facility_rollup(known_store, Filters(), YEAR, profile).iloc[0]
     known = rows["compliant"].dropna()
     assert total["n_known"] == len(known)
     assert total["compliant_share"] == pytest.approx(known.astype(bool).mean())
@@ -282,23 +282,23 @@ def expected_turnover(staff: pd.DataFrame, year: int) -> dict[str, float]:
 
 def test_staff_turnover_matches_definition(known_store, known_frames):
     standards = load_standards()
-    actual = indicators.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key")
+    actual = staff_turnover.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key")
     staff = known_frames["staff"]
     for community in ("C1", "C2", "C3", "C4"):
         expected = expected_turnover(staff[staff["community_id"] == community], YEAR)
         for column, value in expected.items():
             assert close(actual.at[community, column], value), (community, column)
-    total = indicators.staff_turnover(known_store, Filters(), YEAR, standards, level="all").iloc[0]
+    total = staff_turnover.staff_turnover(known_store, Filters(), YEAR, standards, level="all").iloc[0]
     for column, value in expected_turnover(staff, YEAR).items():
         assert close(total[column], value), column
 
 
 def test_turnover_edges_by_hand(known_store):
     """C1 2025: P02 left on 1 Jan (in post at start, a separation); P03 came and went."""
-    row = indicators.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key").loc["C1"]
+    row = staff_turnover.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key").loc["C1"]
     assert (row["headcount_start"], row["headcount_end"], row["hires"], row["separations"]) == (2, 2, 2, 2)
     assert row["turnover_rate"] == pytest.approx(1.0)
-    c2 = indicators.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key").loc["C2"]
+    c2 = staff_turnover.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key").loc["C2"]
     # P05 left on 31 Dec 2025: in post at the start, gone at the end; P07 left 31 Dec 2024.
     assert (c2["headcount_start"], c2["headcount_end"], c2["separations"]) == (3, 2, 1)
 
@@ -320,7 +320,7 @@ def test_joint_secretary_director_matches_definition(known_store, known_frames, 
     communities = known_frames["communities"]
     groups = communities.assign(street=communities["district"] + " · " + communities["street"], all="ALL")
     expected = expected_joint(known_frames["staff"], groups, year, by)
-    frame = indicators.staff_turnover(known_store, Filters(), year, load_standards(), level=level)
+    frame = staff_turnover.staff_turnover(known_store, Filters(), year, load_standards(), level=level)
     actual = frame.set_index("group_key")["joint_secretary_director"]
     assert set(actual.dropna().index) == set(expected)
     for key, value in expected.items():
@@ -330,13 +330,13 @@ def test_joint_secretary_director_matches_definition(known_store, known_frames, 
 def test_joint_secretary_director_by_hand(known_store):
     """C1's secretary holds both posts; C2's did until leaving on 31 Dec 2025; C3's does not; C4's is blank."""
     standards = load_standards()
-    rows = indicators.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key")
+    rows = staff_turnover.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key")
     assert rows["joint_secretary_director"].to_dict() == {"C1": 1.0, "C2": 0.0, "C3": 0.0, "C4": 0.0}
-    before = indicators.staff_turnover(known_store, Filters(), YEAR - 1, standards).set_index("group_key")
+    before = staff_turnover.staff_turnover(known_store, Filters(), YEAR - 1, standards).set_index("group_key")
     assert before["joint_secretary_director"].to_dict() == {"C1": 1.0, "C2": 1.0, "C3": 0.0, "C4": 0.0}
-    total = indicators.staff_turnover(known_store, Filters(), YEAR, standards, level="all").iloc[0]
+    total = staff_turnover.staff_turnover(known_store, Filters(), YEAR, standards, level="all").iloc[0]
     assert total["joint_secretary_director"] == pytest.approx(0.25)
-    west = indicators.staff_turnover(known_store, Filters(street="西镇"), YEAR, standards, level="all").iloc[0]
+    west = staff_turnover.staff_turnover(known_store, Filters(street="西镇"), YEAR, standards, level="all").iloc[0]
     assert west["joint_secretary_director"] == 0.0
 
 
@@ -346,9 +346,9 @@ def test_pay_to_reference_uses_the_districts_wage(known_store):
     standards = replace(
         load_standards(), reference_wages=({"district": "测试区", "year": YEAR, "monthly_wage_yuan": 2500.0},)
     )
-    row = indicators.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key").loc["C1"]
+    row = staff_turnover.staff_turnover(known_store, Filters(), YEAR, standards).set_index("group_key").loc["C1"]
     assert row["pay_to_reference"] == pytest.approx(row["median_pay"] / 2500.0)
-    no_wage = indicators.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key")
+    no_wage = staff_turnover.staff_turnover(known_store, Filters(), YEAR, load_standards()).set_index("group_key")
     assert no_wage["pay_to_reference"].isna().all()
 
 
@@ -358,7 +358,7 @@ def test_pay_to_reference_uses_the_districts_wage(known_store):
 def test_headlines_carry_previous_year(known_store, known_frames):
     standards = load_standards()
     figures = {
-        h.key: h for h in indicators.headlines(known_store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+        h.key: h for h in overview.headlines(known_store, Filters(), YEAR, standards, standards.profile("seed_2016"))
     }
     staff = known_frames["staff"]
     assert figures["communities"].value == 4

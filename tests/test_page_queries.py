@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from community_eval import indicators
 from community_eval.core.standards import load_standards
+from community_eval.indicators import facility_compliance, satisfaction, staff_turnover, task_burden
 from community_eval.indicators.filters import Filters
 
 YEAR = 2025
@@ -32,7 +32,7 @@ def test_burden_vs_satisfaction_fit_matches_scipy(known_store, known_frames):
             rows.append((community, share, weighted_mean(answers)))
     expected = pd.DataFrame(rows, columns=["community_id", "x", "y"])
     fit = stats.linregress(expected["x"], expected["y"])
-    actual = indicators.burden_vs_satisfaction(known_store, Filters(), YEAR, min_n=3)
+    actual = task_burden.burden_vs_satisfaction(known_store, Filters(), YEAR, min_n=3)
     assert sorted(actual["community_id"]) == sorted(expected["community_id"])  # C2 (5 answers) is in at min_n 3
     first = actual.iloc[0]
     assert first["slope"] == pytest.approx(fit.slope, rel=1e-9)
@@ -43,7 +43,7 @@ def test_burden_vs_satisfaction_fit_matches_scipy(known_store, known_frames):
 
 
 def test_small_communities_never_enter_the_scatter(known_store):
-    actual = indicators.burden_vs_satisfaction(known_store, Filters(), YEAR, min_n=10)
+    actual = task_burden.burden_vs_satisfaction(known_store, Filters(), YEAR, min_n=10)
     assert "C2" not in set(actual["community_id"])
 
 
@@ -54,7 +54,7 @@ def test_satisfaction_rollups_count_shown_communities_by_population(known_store,
     survey = survey[survey["survey_date"].dt.year == YEAR].merge(known_frames["communities"], on="community_id")
     survey = survey.assign(community_n=survey.groupby("community_id")["community_id"].transform("size"))
     column = {"street": "street", "community_type": "community_type", "district": "district"}[level]
-    actual = indicators.satisfaction(known_store, Filters(), YEAR, min_n=10, level=level)
+    actual = satisfaction.satisfaction(known_store, Filters(), YEAR, min_n=10, level=level)
     for _, row in actual.iterrows():
         group = survey[survey[column] == row["group_label"]]
         counted = group[group["community_n"] >= 10]
@@ -81,7 +81,7 @@ def test_satisfaction_by_respondent_groups(empty_store):
     ingest(empty_store, [Source("c.csv", communities.encode()), Source("s.csv", "\n".join(rows).encode())])
     frame = pd.DataFrame([r.split(",") for r in rows[1:]], columns=rows[0].split(","))
     frame["overall"], frame["weight"] = frame["overall"].astype(int), frame["weight"].astype(float)
-    by_gender = indicators.satisfaction_by_respondent(empty_store, Filters(), YEAR, 5, "gender").set_index(
+    by_gender = satisfaction.satisfaction_by_respondent(empty_store, Filters(), YEAR, 5, "gender").set_index(
         "respondent_group"
     )
     for gender, group in frame.groupby("gender"):
@@ -90,7 +90,7 @@ def test_satisfaction_by_respondent_groups(empty_store):
             assert by_gender.at[gender, "mean_overall"] == pytest.approx(weighted_mean(group))
         else:
             assert pd.isna(by_gender.at[gender, "mean_overall"])
-    by_age = indicators.satisfaction_by_respondent(empty_store, Filters(), YEAR, 5, "age_group").set_index(
+    by_age = satisfaction.satisfaction_by_respondent(empty_store, Filters(), YEAR, 5, "age_group").set_index(
         "respondent_group"
     )
     # 60+ has 4 answers (primary suppression); 18-34's 10 would then give 60+ away as A's
@@ -102,11 +102,11 @@ def test_satisfaction_by_respondent_groups(empty_store):
 
 def test_turnover_by_year_matches_the_yearly_indicator(known_store, known_frames):
     standards = load_standards()
-    by_year = indicators.turnover_by_year(known_store, Filters(), YEAR).set_index("year")
+    by_year = staff_turnover.turnover_by_year(known_store, Filters(), YEAR).set_index("year")
     first_hire = known_frames["staff"]["hire_date"].dt.year.min()
     assert list(by_year.index) == list(range(first_hire + 1, YEAR + 1))
     for year in (2024, 2025):
-        total = indicators.staff_turnover(known_store, Filters(), year, standards, level="all").iloc[0]
+        total = staff_turnover.staff_turnover(known_store, Filters(), year, standards, level="all").iloc[0]
         for column in ("headcount_start", "headcount_end", "hires", "separations"):
             assert by_year.at[year, column] == total[column]
         assert by_year.at[year, "turnover_rate"] == pytest.approx(total["turnover_rate"])
@@ -114,20 +114,20 @@ def test_turnover_by_year_matches_the_yearly_indicator(known_store, known_frames
 
 def test_exit_reasons_and_tenure_bands(known_store, known_frames):
     staff = known_frames["staff"]
-    reasons = indicators.exit_reasons(known_store, Filters(), YEAR).set_index("exit_reason")["separations"]
+    reasons = staff_turnover.exit_reasons(known_store, Filters(), YEAR).set_index("exit_reason")["separations"]
     expected = staff[staff["exit_date"].dt.year == YEAR]["exit_reason"].value_counts()
     assert reasons.to_dict() == expected.to_dict()
     end = pd.Timestamp(YEAR, 12, 31)
     in_post = staff[(staff["hire_date"] <= end) & (staff["exit_date"].isna() | (staff["exit_date"] > end))]
     years = (end - in_post["hire_date"]).dt.days / 365.25
     bands = np.digitize(years, [1, 3, 5, 10]) + 1
-    tenure = indicators.tenure_in_post(known_store, Filters(), YEAR).set_index("band")["headcount_end"]
+    tenure = staff_turnover.tenure_in_post(known_store, Filters(), YEAR).set_index("band")["headcount_end"]
     assert tenure.to_dict() == pd.Series(bands).value_counts().to_dict()
 
 
 def test_staffing_against_three_plus_x(known_store, known_frames):
     standards = load_standards()
-    actual = indicators.staffing_by_community(known_store, Filters(), YEAR, standards).set_index("community_id")
+    actual = staff_turnover.staffing_by_community(known_store, Filters(), YEAR, standards).set_index("community_id")
     seats = {"C1": 5, "C2": 7, "C3": 6, "C4": 5}  # populations 4,000 / 12,000 / 6,000 / 3,000
     assert actual["seats_expected"].to_dict() == seats
     end = pd.Timestamp(YEAR, 12, 31)
@@ -143,7 +143,7 @@ def test_staffing_against_three_plus_x(known_store, known_frames):
 
 def test_facility_shortfalls_in_plain_units(known_store):
     profile = load_standards().profile("seed_2016")
-    frame = indicators.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
+    frame = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile).set_index("community_id")
     c3 = frame.loc["C3"]  # 150 m², 4 rooms, no hall, borrowed, 800 households
     assert c3["shortfall_total_area_m2"] == pytest.approx(150)
     assert c3["shortfall_rooms"] == 2 and c3["shortfall_hall"]
@@ -156,8 +156,8 @@ def test_facility_shortfalls_in_plain_units(known_store):
 
 def test_facility_rollup_by_street_recomputed_from_rows(known_store):
     profile = load_standards().profile("seed_2016")
-    rows = indicators.facility_compliance(known_store, Filters(), YEAR, profile)
-    by_street = indicators.facility_rollup(known_store, Filters(), YEAR, profile, level="street")
+    rows = facility_compliance.facility_compliance(known_store, Filters(), YEAR, profile)
+    by_street = facility_compliance.facility_rollup(known_store, Filters(), YEAR, profile, level="street")
     for _, row in by_street.iterrows():
         mine = rows[rows["street"] == row["group_key"].split(" · ")[-1]]
         assert len(mine) == row["n_communities"]
@@ -170,7 +170,7 @@ def test_facility_rollup_by_street_recomputed_from_rows(known_store):
 def test_departments_rules_shares(known_store, known_frames):
     tasks = known_frames["tasks"]
     down = tasks[(tasks["period"].dt.year == YEAR) & (tasks["task_category"] != "self_governance")]
-    actual = indicators.task_by_department(known_store, Filters(), YEAR).set_index("department")
+    actual = task_burden.task_by_department(known_store, Filters(), YEAR).set_index("department")
     for department, group in down.groupby("department"):
         assert actual.at[department, "tasks"] == group["task_count"].sum()
         share = group.loc[~group["admitted"], "task_count"].sum() / group["task_count"].sum()
@@ -183,9 +183,9 @@ def test_top2_share_is_zero_not_missing_when_nobody_is_satisfied(empty_store):
     communities = ONE_COMMUNITY
     survey = "community_id,survey_date,overall\n" + "".join(f"A,2025-05-01,{1 + i % 3}\n" for i in range(12))
     ingest(empty_store, [Source("c.csv", communities.encode()), Source("s.csv", survey.encode())])
-    row = indicators.satisfaction(empty_store, Filters(), YEAR, min_n=10).iloc[0]
+    row = satisfaction.satisfaction(empty_store, Filters(), YEAR, min_n=10).iloc[0]
     assert row["top2_share"] == 0.0
-    group = indicators.satisfaction_by_respondent(empty_store, Filters(), YEAR, 10, "gender")
+    group = satisfaction.satisfaction_by_respondent(empty_store, Filters(), YEAR, 10, "gender")
     assert group.empty  # no gender given: no group to show
 
 

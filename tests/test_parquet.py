@@ -21,6 +21,7 @@ from community_eval import cli
 from community_eval.core.schema import TABLES
 from community_eval.core.standards import load_standards
 from community_eval.db.store import PARQUET_ENV, Store, StoreError
+from community_eval.indicators import survey_items
 from community_eval.ingest.loader import ingest_paths
 from community_eval.report import export
 
@@ -143,7 +144,6 @@ def test_the_dashboard_runs_on_the_parquet_dataset(parquet_dir, sample_db, monke
 
 def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_path):
     """Items loaded from a 问卷星 export are written beside the survey and read back with the same estimates."""
-    from community_eval import indicators
     from community_eval.indicators.filters import Filters
     from community_eval.ingest.loader import Source, ingest
     from tools.survey_exports import platform_exports
@@ -154,7 +154,7 @@ def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_p
     store = Store(str(database))
     try:
         assert ingest(store, [Source(export.name, export.data)])[0].loaded
-        expected = indicators.survey_items(store, Filters(), 2024, 10, level="street")
+        expected = survey_items.survey_items(store, Filters(), 2024, 10, level="street")
     finally:
         store.close()
     folder = tmp_path / "parquet"
@@ -162,7 +162,7 @@ def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_p
     assert (folder / "survey_answers" / "survey_answers.parquet").exists()
     read = Store(":memory:", parquet=str(folder))
     try:
-        found = indicators.survey_items(read, Filters(), 2024, 10, level="street")
+        found = survey_items.survey_items(read, Filters(), 2024, 10, level="street")
     finally:
         read.close()
     assert len(expected) == 4  # the four own questions of 沙嘴街道's questionnaire

@@ -22,14 +22,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import english_words, visible_text
 
-from community_eval import indicators
 from community_eval.app import profile_page, ui
 from community_eval.app.profile_page import point_line, quarter_text
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
 from community_eval.figures import charts
-from community_eval.indicators import community_profile
+from community_eval.indicators import (
+    assessment,
+    community_profile,
+    facility_compliance,
+    satisfaction,
+    staff_turnover,
+    task_burden,
+)
 from community_eval.indicators.community_profile import (
     MEASURES,
     MIN_RANKED,
@@ -55,11 +61,11 @@ def standards():
 def district_values(store, standards, profile) -> pd.DataFrame:
     """Every measure of every community of the district, wide, from the theme indicators."""
     filters = Filters(district=DISTRICT)
-    burden = indicators.task_burden(store, filters, YEAR).set_index("group_key")
-    happy = indicators.satisfaction(store, filters, YEAR, standards.min_n).set_index("group_key")
-    rooms = indicators.facility_compliance(store, filters, YEAR, profile).set_index("community_id")
-    people = indicators.staff_turnover(store, filters, YEAR, standards).set_index("group_key")
-    seats = indicators.staffing_by_community(store, filters, YEAR, standards, profile.key).set_index("community_id")
+    burden = task_burden.task_burden(store, filters, YEAR).set_index("group_key")
+    happy = satisfaction.satisfaction(store, filters, YEAR, standards.min_n).set_index("group_key")
+    rooms = facility_compliance.facility_compliance(store, filters, YEAR, profile).set_index("community_id")
+    people = staff_turnover.staff_turnover(store, filters, YEAR, standards).set_index("group_key")
+    seats = staff_turnover.staffing_by_community(store, filters, YEAR, standards, profile.key).set_index("community_id")
     wide = pd.DataFrame(index=pd.Index(COMMUNITIES, name="community_id"))
     for column in ("admin_hours_share", "unadmitted_share", "tasks_per_staff"):
         wide[column] = burden[column]
@@ -218,7 +224,7 @@ def test_trends_carry_the_counts_behind_turnover(known_store):
 def test_the_communities_most_needing_attention_are_the_lowest_rated(known_store, standards):
     """C2 and C4 lack satisfaction (weight 0.4): unrated, so never named, though C2's partial
     composite is the district's lowest."""
-    scores = indicators.assessment(
+    scores = assessment.assessment(
         known_store, Filters(district=DISTRICT), YEAR, standards, standards.profile("seed_2016")
     )
     assert set(scores.loc[~scores["rated"], "community_id"]) == {"C2", "C4"}
@@ -230,7 +236,7 @@ def test_the_communities_most_needing_attention_are_the_lowest_rated(known_store
 
 def test_assessment_rank_is_counted_in_the_district(known_store, standards):
     profile = standards.profile("seed_2016")
-    everyone = indicators.assessment(known_store, Filters(district=DISTRICT), YEAR, standards, profile)
+    everyone = assessment.assessment(known_store, Filters(district=DISTRICT), YEAR, standards, profile)
     row = community_profile.profile_assessment(known_store, "C3", YEAR, standards, profile).iloc[0]
     mine = everyone.set_index("community_id").loc["C3"]
     assert row["rank"] == mine["rank"] and row["composite"] == pytest.approx(mine["composite"])
@@ -448,7 +454,7 @@ def test_the_history_explains_turnover_above_100_percent_and_keeps_satisfaction_
 def test_without_a_community_the_five_lowest_rated_are_named(app, sample_db, standards):
     store = Store(sample_db)
     try:
-        scores = export.assessment(store, YEAR, standards, standards.profile("seed_2016"))
+        scores = export.build(store, "assessment", standards, YEAR, "seed_2016")
     finally:
         store.close()
     rated = scores[scores["rated"]]

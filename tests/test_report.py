@@ -22,12 +22,12 @@ import pytest
 from plotly.offline import get_plotlyjs
 from streamlit.testing.v1 import AppTest
 
-from community_eval import indicators
 from community_eval.app import report_page
 from community_eval.core.i18n import catalog, translate
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
-from community_eval.indicators import COMPONENTS, community_profile
+from community_eval.indicators import assessment, community_profile, overview
+from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import html_report
@@ -69,7 +69,7 @@ def cli_db(sample_db, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def profiled(sample_store) -> str:
     """The community whose profile the reports carry: the first of the sample district."""
-    return str(indicators.filter_options(sample_store)["community_id"].iloc[0])
+    return str(overview.filter_options(sample_store)["community_id"].iloc[0])
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_every_theme_the_ranking_and_the_profile_have_charts(reports, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_ranking_is_the_assessment_indicators_ranking(reports, sample_store, lang):
-    expected = indicators.assessment(sample_store, Filters(), YEAR, load_standards(), load_standards().profile(None))
+    expected = assessment.assessment(sample_store, Filters(), YEAR, load_standards(), load_standards().profile(None))
     expected = expected.dropna(subset=["rank"]).sort_values("rank")
     assert len(expected) <= html_report.RANKING_ROWS, "the sample should be listed whole"
     (table,) = sections(reports[lang]).tables["assessment"]
@@ -241,7 +241,7 @@ def test_print_styles_make_a4_pages(reports):
 def test_the_profile_compares_the_community_with_its_district(reports, sample_store, profiled):
     standards = load_standards()
     card = community_profile.profile_card(sample_store, profiled).iloc[0]
-    scores = indicators.assessment(
+    scores = assessment.assessment(
         sample_store, Filters(district=card["district"]), YEAR, standards, standards.profile(None)
     )
     row = scores[scores["community_id"] == profiled].iloc[0]
@@ -431,7 +431,7 @@ def test_screenshots_are_not_committed():
 
 def test_the_report_of_an_area_with_few_communities_lists_them_whole(sample_store):
     """Inside one street there are fewer communities than the caps: no "left out" rows."""
-    options = indicators.filter_options(sample_store)
+    options = overview.filter_options(sample_store)
     street = options.groupby("street").size().idxmin()
     scoped = html_report.build_report(sample_store, Filters(street=street), YEAR, "en", load_standards(), None)
     assert 'class="gap"' not in scoped
@@ -443,7 +443,7 @@ def test_the_ranking_follows_the_weights_given(sample_store):
     standards = load_standards()
     weights = {"satisfaction": 0.0, "burden": 1.0, "facility": 0.0, "staffing": 0.0}
     document = html_report.build_report(sample_store, Filters(), YEAR, "en", standards, None, weights=weights)
-    expected = indicators.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None), weights)
+    expected = assessment.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None), weights)
     expected = expected.dropna(subset=["rank"]).sort_values("rank")
     (table,) = sections(document).tables["assessment"]
     assert [row[1] for row in table[1:]] == list(expected["community_name"])
@@ -454,7 +454,7 @@ def test_the_ranking_follows_the_weights_given(sample_store):
 def test_the_report_ranks_only_the_rated_and_lists_the_unrated(reports, sample_store, lang):
     """毛台社区 has the sample's highest composite but no satisfaction score: it leads nothing."""
     standards = load_standards()
-    scores = indicators.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None))
+    scores = assessment.assessment(sample_store, Filters(), YEAR, standards, standards.profile(None))
     complete = scores[scores[[f"{c}_score" for c in COMPONENTS]].notna().all(axis=1)]
     leader = complete.loc[complete["composite"].idxmax(), "community_name"]
     unrated = scores.loc[~scores.index.isin(complete.index), "community_name"]

@@ -19,7 +19,7 @@ from lifelines import KaplanMeierFitter
 
 from community_eval.db.store import Store
 from community_eval.indicators.filters import Filters
-from community_eval.indicators.retention import retention_curves, staff_retention
+from community_eval.indicators.staff_retention import retention_curves, staff_retention
 from community_eval.ingest.loader import ingest_paths
 
 MONTHS = [0, 6, 12, 24, 36, 60]

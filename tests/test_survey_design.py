@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from community_eval import indicators
 from community_eval.db.store import Store
+from community_eval.indicators import satisfaction
 from community_eval.indicators.filters import Filters
 from tests.conftest import database_from
 
@@ -51,7 +51,7 @@ def reference() -> pd.DataFrame:
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_estimate_equals_r_survey_package(r_store, reference, level):
     expected = reference[reference["level"] == level].set_index("group_key")
-    actual = indicators.satisfaction(r_store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
+    actual = satisfaction.satisfaction(r_store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
     shown = actual[~actual["suppressed"].astype(bool)]
     assert sorted(shown.index) == sorted(expected.index)
     for key, row in expected.iterrows():
@@ -60,9 +60,9 @@ def test_every_estimate_equals_r_survey_package(r_store, reference, level):
 
 
 def test_the_community_under_min_n_is_in_no_estimate(r_store):
-    rows = indicators.satisfaction(r_store, Filters(), YEAR, MIN_N).set_index("group_key")
+    rows = satisfaction.satisfaction(r_store, Filters(), YEAR, MIN_N).set_index("group_key")
     assert rows.at["D03", "suppressed"] and pd.isna(rows.at["D03", "se"]) and pd.isna(rows.at["D03", "ci_low"])
-    north = indicators.satisfaction(r_store, Filters(), YEAR, MIN_N, level="street").set_index("group_label")
+    north = satisfaction.satisfaction(r_store, Filters(), YEAR, MIN_N, level="street").set_index("group_label")
     assert (north.at["北街道", "n"], north.at["北街道", "n_counted"], north.at["北街道", "df"]) == (92, 88, 86)
 
 
@@ -70,7 +70,9 @@ def test_respondent_groups_equal_r_domain_means(r_store, reference):
     """Gender across every community (min_n 2, so no cell is hidden): R's svyby on the stratified
     w* design, the interval on that design's degrees of freedom."""
     expected = reference[reference["level"] == "gender"].set_index("group_key")
-    actual = indicators.satisfaction_by_respondent(r_store, Filters(), YEAR, 2, "gender").set_index("respondent_group")
+    actual = satisfaction.satisfaction_by_respondent(r_store, Filters(), YEAR, 2, "gender").set_index(
+        "respondent_group"
+    )
     for key, row in expected.iterrows():
         for column in ("mean_overall", "se", "df", "ci_low", "ci_high", "top2_share"):
             assert actual.at[key, column] == pytest.approx(row[column], abs=TOLERANCE, rel=TOLERANCE), (key, column)
@@ -167,7 +169,7 @@ def test_estimates_equal_the_definition_on_a_generated_district(generated, level
     counts = survey.groupby("community_id")["response_id"].transform("size")
     shown = survey[counts >= MIN_N].merge(communities.assign(group=_group_of(level, communities)), on="community_id")
     assert survey[counts < MIN_N]["community_id"].nunique() >= 1, "some community is withheld"
-    actual = indicators.satisfaction(store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
+    actual = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
     for group, responses in shown.groupby("group"):
         expected = design_estimate(responses, by_population=level != "community")
         for column, value in expected.items():
@@ -176,12 +178,12 @@ def test_estimates_equal_the_definition_on_a_generated_district(generated, level
 
 def test_a_roll_up_weights_each_community_by_its_population(generated):
     store, communities, _ = generated
-    rows = indicators.satisfaction(store, Filters(), YEAR, MIN_N).merge(
+    rows = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N).merge(
         communities, left_on="group_key", right_on="community_id"
     )
     rows = rows[~rows["suppressed"].astype(bool)]
     expected = (rows["population"] * rows["mean_overall"]).sum() / rows["population"].sum()
-    total = indicators.satisfaction(store, Filters(), YEAR, MIN_N, level="all").iloc[0]
+    total = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N, level="all").iloc[0]
     assert total["mean_overall"] == pytest.approx(expected, rel=1e-12)
     # Not the mean of whoever answered: the pooled respondents' mean is another number here.
     counts = rows["n"].astype(float)
@@ -197,8 +199,8 @@ def test_a_community_of_no_recorded_residents_weighs_nothing_in_a_roll_up(known_
     )
     store = Store(database_from(frames, tmp_path))
     try:
-        rows = indicators.satisfaction(store, Filters(), YEAR, MIN_N).set_index("group_key")
-        total = indicators.satisfaction(store, Filters(), YEAR, MIN_N, level="all").iloc[0]
+        rows = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N).set_index("group_key")
+        total = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N, level="all").iloc[0]
     finally:
         store.close()
     assert pd.notna(rows.at["C1", "mean_overall"])

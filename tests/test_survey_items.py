@@ -22,9 +22,9 @@ import pytest
 from scipy import stats
 from streamlit.testing.v1 import AppTest
 
-from community_eval import indicators
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
+from community_eval.indicators import satisfaction, survey_items
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import export
@@ -112,12 +112,12 @@ def store(tmp_path_factory, district):
 
 
 def _items(store: Store, level: str, year: int = YEAR) -> pd.DataFrame:
-    return indicators.survey_items(store, Filters(), year, MIN_N, level=level)
+    return survey_items.survey_items(store, Filters(), year, MIN_N, level=level)
 
 
 @pytest.mark.parametrize("level", ["community", "street", "community_type", "all"])
 def test_an_item_answered_by_all_equals_satisfaction_at_every_level(store, level):
-    fixed = indicators.satisfaction(store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
+    fixed = satisfaction.satisfaction(store, Filters(), YEAR, MIN_N, level=level).set_index("group_key")
     item = _items(store, level).query("item_code == 'qa'").set_index("group_key")
     assert sorted(item.index) == sorted(fixed.index)
     pairs = {"mean": "mean_overall", "se": "se", "df": "df", "ci_low": "ci_low", "ci_high": "ci_high"}
@@ -242,7 +242,7 @@ def test_the_export_has_the_documented_columns_and_withholds_small_communities(s
 
 
 def test_the_distribution_counts_only_communities_shown_and_sums_to_one(store, district):
-    shares = indicators.survey_item_distribution(store, Filters(), YEAR, MIN_N)
+    shares = survey_items.survey_item_distribution(store, Filters(), YEAR, MIN_N)
     assert set(shares["item"]) == {"qa", "qb"}
     assert shares.groupby("item")["share"].sum().to_numpy() == pytest.approx([1.0, 1.0])
     survey, _ = district
@@ -250,7 +250,7 @@ def test_the_distribution_counts_only_communities_shown_and_sums_to_one(store, d
     shown = this_year.groupby("community_id").filter(lambda f: len(f) >= MIN_N)
     assert shares.query("item == 'qa'")["n"].sum() == len(shown)
     # the fixed question's shares, weighted the same way, are the same shares
-    fixed = indicators.satisfaction_distribution(store, Filters(), YEAR, MIN_N).query("item == 'overall'")
+    fixed = satisfaction.satisfaction_distribution(store, Filters(), YEAR, MIN_N).query("item == 'overall'")
     mine = shares.query("item == 'qa'")
     assert mine["share"].to_numpy() == pytest.approx(fixed["share"].to_numpy(), rel=TOLERANCE)
 
@@ -262,14 +262,14 @@ def test_rescaled_items_have_no_five_answer_distribution(tmp_path):
     try:
         rescaled = answers[answers["item_code"] == "qb"].assign(value=lambda f: 1 + 4 * (f["value"] - 0.7) / 5)
         add_items(store, QUESTIONS, pd.concat([answers[answers["item_code"] == "qa"], rescaled]))
-        shares = indicators.survey_item_distribution(store, Filters(), YEAR, MIN_N)
+        shares = survey_items.survey_item_distribution(store, Filters(), YEAR, MIN_N)
         assert set(shares["item"]) == {"qa"}
     finally:
         store.close()
 
 
 def test_the_data_dictionary_lists_stored_questions(store, district):
-    stored = indicators.stored_questions(store).set_index("item_code")
+    stored = survey_items.stored_questions(store).set_index("item_code")
     answers = district[1]
     assert list(stored.index) == ["qa", "qb"]  # themed first, then by text
     assert stored.at["qb", "answers"] == int((answers["item_code"] == "qb").sum())
@@ -277,7 +277,7 @@ def test_the_data_dictionary_lists_stored_questions(store, district):
 
 
 def test_a_store_without_items_has_none(empty_store):
-    assert indicators.stored_questions(empty_store).empty
+    assert survey_items.stored_questions(empty_store).empty
 
 
 # ---- the satisfaction page ----------------------------------------------------------------

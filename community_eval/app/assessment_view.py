@@ -13,7 +13,7 @@ import streamlit as st
 from community_eval.core import url_params
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import Standards
-from community_eval.indicators import COMPONENTS
+from community_eval.indicators.assessment import COMPONENTS
 
 #: The URL carries non-default weights as ``weights=0.4,0.2,0.2,0.2`` (COMPONENTS order).
 WEIGHTS_PARAM = "weights"

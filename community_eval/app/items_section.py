@@ -17,6 +17,7 @@ from community_eval.app import ui
 from community_eval.app.ui import View
 from community_eval.core.i18n import Translator
 from community_eval.figures import charts
+from community_eval.indicators import survey_items
 
 #: The page table's columns (the download keeps the export's).
 TABLE_COLUMNS = ["community_name", "item_text", "n", "mean", "ci_low", "ci_high", "mean_previous", "change", "note"]
@@ -82,7 +83,7 @@ def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
 
 def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> None:
     """The answers of every five-point item as a diverging bar; rescaled items are named instead."""
-    answers = ui.compute("survey_item_distribution", view.filters, view.year, min_n)
+    answers = ui.compute(survey_items.survey_item_distribution, view.filters, view.year, min_n)
     shown = total[total["mean"].notna()]
     names = dict(zip(shown["item_code"], shown["item_text"], strict=True))
     if not answers.empty:
@@ -104,7 +105,7 @@ def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> Non
 def _table(tr: Translator, view: View, min_n: int) -> None:
     """Every community's item figures; a community with too few questionnaires says so, as the
     satisfaction table does, and keeps only its n."""
-    rows = ui.compute("survey_items", view.filters, view.year, min_n, level="community")
+    rows = ui.compute(survey_items.survey_items, view.filters, view.year, min_n, level="community")
     table = rows.rename(columns={"group_key": "community_id", "group_label": "community_name"})
     table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]
     controls = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -115,7 +116,7 @@ def _table(tr: Translator, view: View, min_n: int) -> None:
 
 def own_questions(tr: Translator, view: View, min_n: int) -> None:
     """The satisfaction page's section on the questionnaire's own questions, when it has any."""
-    total = ui.compute("survey_items", view.filters, view.year, min_n, level="all")
+    total = ui.compute(survey_items.survey_items, view.filters, view.year, min_n, level="all")
     if total.empty:
         return
     st.subheader(tr("items.title"))
@@ -130,7 +131,7 @@ def own_questions(tr: Translator, view: View, min_n: int) -> None:
 
 def questions_dictionary(tr: Translator) -> None:
     """The data dictionary's list of stored own questions (nothing when there are none)."""
-    stored = ui.compute("stored_questions")
+    stored = ui.compute(survey_items.stored_questions)
     if stored.empty:
         return
     st.subheader(tr("items.dictionary_title"))

@@ -14,7 +14,8 @@ from community_eval.app import ui
 from community_eval.core.i18n import Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.standards import Profile
-from community_eval.indicators import COMPONENTS
+from community_eval.indicators import assessment, overview
+from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.community_profile import ATTENTION, needing_attention, strengths_and_weaknesses
 from community_eval.readings import assessment_readings
 
@@ -33,7 +34,7 @@ def _picked() -> None:
 
 def picker(tr: Translator, current: ui.View) -> None:
     """A searchable choice of the communities in the filter, for when none is chosen yet."""
-    options = ui.compute("filter_options")
+    options = ui.compute(overview.filter_options)
     filters = current.filters
     for column, wanted in (
         ("district", filters.district),
@@ -97,7 +98,7 @@ def attention_note(tr: Translator, scores: pd.DataFrame, year: int) -> str:
 def attention(tr: Translator, current: ui.View, weights: tuple[tuple[str, float], ...] | None) -> None:
     """The communities of the filter most needing attention: the lowest composites among the rated."""
     common = {"standards": True, "profile": current.profile, "weights": weights}
-    scores = ui.compute("assessment", current.filters, current.year, **common)
+    scores = ui.compute(assessment.assessment, current.filters, current.year, **common)
     rated = int(scores["rated"].sum())
     if not rated:
         st.caption(tr("profile.attention_none"))

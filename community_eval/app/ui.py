@@ -7,6 +7,7 @@ filter change only recomputes what that filter touches.
 
 from __future__ import annotations
 
+import importlib
 import math
 import runpy
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,7 +21,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from community_eval import indicators
 from community_eval.app import assessment_view, frontend_words, meeting
 from community_eval.core import paths, url_params
 from community_eval.core.collation import by_pinyin
@@ -40,7 +40,7 @@ from community_eval.db.store import (
     parquet_root,
 )
 from community_eval.figures import charts, downloads
-from community_eval.indicators import community_profile
+from community_eval.indicators import overview
 from community_eval.indicators.filters import Filters
 from community_eval.indicators.metrics import KINDS
 from community_eval.ingest.loader import create_sample_database
@@ -123,8 +123,8 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
-    """Run indicator ``name`` on the database at ``path``; ``version`` keys the cache.
+def _cached(key: str, path: str, version: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    """Run the indicator function ``key`` names on the database at ``path``; ``version`` keys the cache.
 
     Profiles travel as their key and standards as ``True`` so the key stays plain data;
     both are resolved here from the standards file.
@@ -134,21 +134,34 @@ def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple) -> p
         resolved["profile"] = load_standards().profile(resolved["profile"])
     if resolved.get("standards") is True:
         resolved["standards"] = load_standards()
-    return _indicator(name)(_open_store(path), *args, **resolved)
+    return _function_of(key)(_open_store(path), *args, **resolved)
 
 
-def _indicator(name: str) -> Callable[..., pd.DataFrame]:
-    """The function of :mod:`community_eval.indicators` or of the community profile called ``name``."""
-    found = getattr(indicators, name, None)
-    return found if found is not None else getattr(community_profile, name)
+#: Where the functions :func:`compute` runs live: the indicators package, nowhere else.
+INDICATOR_PACKAGE = "community_eval.indicators."
 
 
-def compute(name: str, *args: object, **kwargs: object) -> pd.DataFrame:
-    """An indicator of :mod:`community_eval.indicators` (or the profile's), cached against the data version.
+def _key_of(indicator: Callable[..., pd.DataFrame]) -> str:
+    """``module:function``, the plain text the cache keys on (a function object is not plain data)."""
+    if not indicator.__module__.startswith(INDICATOR_PACKAGE):
+        raise ValueError(f"{indicator.__qualname__} is not an indicator of {INDICATOR_PACKAGE[:-1]}")
+    return f"{indicator.__module__}:{indicator.__qualname__}"
 
+
+def _function_of(key: str) -> Callable[..., pd.DataFrame]:
+    module, name = key.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def compute(indicator: Callable[..., pd.DataFrame], *args: object, **kwargs: object) -> pd.DataFrame:
+    """``indicator(store, *args, **kwargs)``, cached against the data version.
+
+    ``indicator`` is the function itself, from its indicator's module
+    (``ui.compute(task_burden.task_by_department, view.filters, view.year)``), so an editor
+    follows it to its definition and a misspelt one fails on import, not on a page.
     Pass plain values only: filters, year, level, ``profile="seed_2016"``, ``standards=True``.
     """
-    return _cached(name, db_path(), data_version(), args, tuple(sorted(kwargs.items())))
+    return _cached(_key_of(indicator), db_path(), data_version(), args, tuple(sorted(kwargs.items())))
 
 
 @contextmanager
@@ -325,7 +338,7 @@ def page() -> tuple[Translator, View]:
 
 
 def _options() -> pd.DataFrame:
-    return compute("filter_options")
+    return compute(overview.filter_options)
 
 
 def _restore_from_url(valid: dict[str, list]) -> None:
@@ -372,7 +385,7 @@ def _choose(label: str, key: str, options: list, format_func=str, all_label: str
 def sidebar_filters(tr: Translator) -> View:
     """District, street, community type, community, year and standards profile."""
     communities = _options()
-    years = sorted(set().union(*(set(v) for k, v in compute("data_years").items() if k != "staff")) or [])
+    years = sorted(set().union(*(set(v) for k, v in compute(overview.data_years).items() if k != "staff")) or [])
     profiles = load_standards().profiles
     valid = {
         "f_district": by_pinyin(communities["district"].unique()),
@@ -675,7 +688,7 @@ def chart_level(current: View) -> str:
 
 def scope_words(tr: Translator, current: View) -> list[str]:
     """The filter's words, widest first (district, street, type, community); none for all."""
-    names = compute("filter_options").set_index("community_id")["community_name"]
+    names = compute(overview.filter_options).set_index("community_id")["community_name"]
     filters = current.filters
     parts = [
         filters.district,

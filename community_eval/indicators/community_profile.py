@@ -6,8 +6,8 @@ Medians, ranks, positions and trends are computed in ``queries/profile.sql``; th
 hands it the community-level rows of the district and picks the strongest and weakest
 points from the positions.
 
-It is built on :mod:`community_eval.indicators` and the import goes one way: pages reach
-these functions by name as they reach the indicators' (``ui.compute`` looks in both).
+It is built on the indicators' modules and the import goes one way; pages call these
+functions through ``ui.compute`` as they call the indicators'.
 """
 
 from __future__ import annotations
@@ -16,9 +16,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from community_eval import indicators
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
+from community_eval.indicators import (
+    assessment,
+    facility_compliance,
+    satisfaction,
+    staff_turnover,
+    task_burden,
+)
+from community_eval.indicators.filters import Filters
 
 #: The four themes of a profile, in the order the page shows them.
 THEMES = ("task_burden", "satisfaction", "facilities", "staff")
@@ -110,7 +117,7 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
     best), standard, meets_standard, standard_source (the standards file's bilingual
     note), kind. One call serves every community of the district (pages cache it).
     """
-    filters = indicators.Filters(district=district)
+    filters = Filters(district=district)
     found = measure_standards(standards, profile)
     measures = pd.DataFrame(
         {
@@ -122,11 +129,11 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
         }
     ).astype({"standard": "float64", "better": "object"})
     frames = {
-        "burden_rows": indicators.task_burden(store, filters, year),
-        "satisfaction_rows": indicators.satisfaction(store, filters, year, standards.min_n),
-        "facility_rows": indicators.facility_compliance(store, filters, year, profile),
-        "turnover_rows": indicators.staff_turnover(store, filters, year, standards),
-        "seat_rows": indicators.staffing_by_community(store, filters, year, standards, profile.key),
+        "burden_rows": task_burden.task_burden(store, filters, year),
+        "satisfaction_rows": satisfaction.satisfaction(store, filters, year, standards.min_n),
+        "facility_rows": facility_compliance.facility_compliance(store, filters, year, profile),
+        "turnover_rows": staff_turnover.staff_turnover(store, filters, year, standards),
+        "seat_rows": staff_turnover.staffing_by_community(store, filters, year, standards, profile.key),
         "measures": measures,
     }
     frame = store.query("profile_positions", {"district": district, "min_ranked": MIN_RANKED}, frames=frames)
@@ -170,7 +177,7 @@ def district_assessment(
     weights: tuple[tuple[str, float], ...] | None = None,
 ) -> pd.DataFrame:
     """The assessment of every community of ``district``, ranked within it, with n_ranked."""
-    scores = indicators.assessment(store, indicators.Filters(district=district), year, standards, profile, weights)
+    scores = assessment.assessment(store, Filters(district=district), year, standards, profile, weights)
     return scores.assign(n_ranked=int(scores["rank"].notna().sum()))
 
 

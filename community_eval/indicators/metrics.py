@@ -1,7 +1,8 @@
-"""Indicator columns declared as data: how each is formatted and where its label lives.
+"""The kind of number every indicator column holds, and the scales that bound some of them.
 
-One definition feeds table headers and number formats on every page (labels come from
-the locale files under ``col.<name>``), so a column reads the same everywhere.
+One entry per column name, whichever indicator shows it (``n`` is ``n`` everywhere): table
+headers, number formats and chart axes read it, so a column reads the same everywhere. Which
+columns each indicator has is in its declaration (``indicators/<name>.py``).
 """
 
 from __future__ import annotations
@@ -90,78 +91,3 @@ SCALES: dict[str, tuple[float, float]] = {
         "mean_previous",
     )
 }
-
-
-# ---- the columns of each indicator, as INDICATORS.md names and orders them ----------------
-# The export writes exactly these; the pages show the same columns after the community name.
-
-TASK_BURDEN_COLUMNS = (
-    "community_id",
-    "tasks",
-    "hours",
-    "admin_hours_share",
-    "unadmitted_share",
-    "unfunded_share",
-    "departments",
-    "inspections",
-    "ledgers",
-    "staff_active",
-    "tasks_per_staff",
-    "residents_per_staff",
-)
-SATISFACTION_STATISTICS = (
-    "mean_overall",
-    "se",
-    "ci_low",
-    "ci_high",
-    "top2_share",
-    "mean_service",
-    "mean_environment",
-    "mean_safety",
-    "mean_participation",
-    "mean_staff_attitude",
-    "mean_facilities",
-)
-SATISFACTION_COLUMNS = ("community_id", "n", *SATISFACTION_STATISTICS, "suppressed")
-FACILITY_MEASURES = (
-    "community_id",
-    "year",
-    "total_area_m2",
-    "area_per_100_households",
-    "resident_space_share",
-    "budget_per_100_households",
-)
-FACILITY_COUNTS = ("rules_passed", "rules_applicable", "compliant")
-STAFF_TURNOVER_COLUMNS = (
-    "community_id",
-    "year",
-    "headcount_start",
-    "headcount_end",
-    "hires",
-    "separations",
-    "turnover_rate",
-    "certified_share",
-    "median_pay",
-    "pay_to_reference",
-    "joint_secretary_director",  # added later: after the existing columns, so their positions hold
-)
-STAFF_RETENTION_COLUMNS = ("months", "at_risk", "survival")
-#: An own item's statistics, in the order the export writes them after the item's columns.
-SURVEY_ITEM_STATISTICS = ("mean", "se", "ci_low", "ci_high", "mean_previous", "change")
-SURVEY_ITEM_COLUMNS = (
-    "community_id",
-    "item_code",
-    "item_text",
-    "theme",
-    "scale",
-    "n",
-    *SURVEY_ITEM_STATISTICS,
-    "suppressed",
-)
-ASSESSMENT_SCORES = ("satisfaction_score", "burden_score", "facility_score", "staffing_score")
-ASSESSMENT_COLUMNS = ("community_id", *ASSESSMENT_SCORES, "composite", "components_missing", "rated", "rank", "tier")
-
-
-def shown_after_name(columns: tuple[str, ...]) -> list[str]:
-    """A page table's columns: the community's name, then the indicator's own columns."""
-    return ["community_name", *(c for c in columns if c not in ("community_id", "year"))]

@@ -25,8 +25,8 @@ from community_eval.core.i18n import Translator, has
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import NEUTRAL_ANSWER
 from community_eval.core.standards import TASK_LIMITS, Standards, bilingual
-from community_eval.indicators import combine_headlines
 from community_eval.indicators.filters import Filters
+from community_eval.indicators.overview import combine_headlines
 
 #: The kind of quantity of each headline figure (written as community_eval/core/formats.py declares).
 HEADLINE_KINDS = {
@@ -67,7 +67,7 @@ class Standard:
     the ceiling already scores 0 in the assessment); with "at_most" it is a limit that may
     be reached (no task without admission: 0 is met). ``source`` is the standards file's
     note ({zh, en} or text), empty for a setting of the dashboard itself or the scale.
-    ``measure`` names the figure of :func:`indicators.headline_values` judged, when it is not
+    ``measure`` names the figure of :func:`overview.headline_values` judged, when it is not
     the card's own (the administrative card is judged by the shares of tasks handed down).
     """
 
@@ -231,7 +231,7 @@ def verdict_words(tr: Translator, key: str, verdict: str | None, missed: tuple[s
 
 
 def headline_cards(tr: Translator, now: dict, before: dict, standards: Standards, profile_key: str | None):
-    """The overview's cards for this year's and last year's :func:`indicators.headline_values`."""
+    """The overview's cards for this year's and last year's :func:`overview.headline_values`."""
     chosen = headline_standards(standards, profile_key)
     cards = []
     for figure in combine_headlines(now, before):

@@ -1,8 +1,9 @@
 """Indicator tables for ``python -m community_eval export``: the columns INDICATORS.md names.
 
-Researchers script their analyses and tests need numbers without a browser, so each
-indicator has one function here returning exactly the export columns, in order, from the
-same indicator functions the pages call. Writing keeps the values as they are: integers
+Researchers script their analyses and tests need numbers without a browser. Each indicator's
+declaration (``indicators/<name>.py``) builds its table with exactly the export columns, in
+order, from the same functions the pages call; this module chooses the year and profile and
+writes the table. Writing keeps the values as they are: integers
 as integers, floats at full precision (``repr``), booleans as ``true``/``false`` and
 missing values as empty CSV cells or JSON ``null``.
 """
@@ -18,47 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from community_eval import indicators
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
-from community_eval.indicators import retention
-from community_eval.indicators.filters import Filters
-from community_eval.indicators.metrics import (
-    ASSESSMENT_COLUMNS,
-    FACILITY_COUNTS,
-    FACILITY_MEASURES,
-    SATISFACTION_COLUMNS,
-    SATISFACTION_STATISTICS,
-    STAFF_RETENTION_COLUMNS,
-    STAFF_TURNOVER_COLUMNS,
-    SURVEY_ITEM_COLUMNS,
-    SURVEY_ITEM_STATISTICS,
-    TASK_BURDEN_COLUMNS,
-)
+from community_eval.indicators import overview
+from community_eval.indicators.catalog import BY_NAME
+from community_eval.indicators.declaration import NothingToExport, Request
 
-INDICATORS = (
-    "task_burden",
-    "satisfaction",
-    "facility_compliance",
-    "staff_turnover",
-    "staff_retention",
-    "assessment",
-    "survey_items",  # added later: after the existing names, so their order holds
-)
+#: The indicators the command writes, in the order its help lists them (from their declarations).
+INDICATORS = tuple(BY_NAME)
 FORMATS = ("csv", "json")
-
-#: The table whose years define "year Y has data" and the default year, per indicator.
-YEAR_TABLE = {
-    "task_burden": "tasks",
-    "satisfaction": "survey",
-    "survey_items": "survey",
-    "facility_compliance": "facilities",
-    "staff_turnover": "staff",
-    "assessment": "survey",  # residents' satisfaction is the measure the assessment is tied to
-}
-
-TOTAL_ROW_ID = "ALL"
 
 
 class ExportError(Exception):
@@ -82,11 +52,11 @@ def message(tr: Translator, key: str, **params: object) -> str:
 def resolve_year(store: Store, indicator: str, year: int | None) -> int:
     """The year asked for, or the latest year with data in the indicator's table.
 
-    A year with no data in that table (per ``indicators.data_years``, the same years the
+    A year with no data in that table (per ``overview.data_years``, the same years the
     default is chosen from) is refused rather than exported as an empty table.
     """
-    table = YEAR_TABLE[indicator]
-    years = sorted(set(indicators.data_years(store).get(table, [])))
+    table = BY_NAME[indicator].year_table
+    years = sorted(set(overview.data_years(store).get(table, [])))
     if not years:
         raise ExportError("export.no_data", table=table, indicator=indicator)
     if year is None:
@@ -107,83 +77,7 @@ def resolve_profile(standards: Standards, key: str | None) -> Profile:
     return standards.profile(key)
 
 
-# ---- one function per indicator ---------------------------------------------------------
-
-
-def _typed(frame: pd.DataFrame, ints: tuple[str, ...] = (), bools: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Nullable integer and boolean columns, so a writer never sees 12.0 for 12."""
-    typed = frame.reset_index(drop=True)
-    for column in ints:
-        typed[column] = typed[column].astype("Int64")
-    for column in bools:
-        typed[column] = typed[column].astype("boolean")
-    return typed
-
-
-def task_burden(store: Store, year: int, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per community with task rows in ``year``."""
-    frame = indicators.task_burden(store, filters or Filters(), year)
-    frame = frame[frame["tasks"].notna()].rename(columns={"group_key": "community_id"})
-    ints = ("tasks", "departments", "inspections", "ledgers", "staff_active")
-    return _typed(frame[list(TASK_BURDEN_COLUMNS)], ints=ints)
-
-
-def satisfaction(store: Store, year: int, min_n: int, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per community with responses in ``year``; suppressed rows keep only n."""
-    frame = indicators.satisfaction(store, filters or Filters(), year, min_n)
-    frame = frame.rename(columns={"group_key": "community_id"})[list(SATISFACTION_COLUMNS)].copy()
-    suppressed = frame["suppressed"].astype(bool)
-    for column in SATISFACTION_STATISTICS:
-        frame[column] = frame[column].astype("float64").mask(suppressed)
-    return _typed(frame, ints=("n",), bools=("suppressed",))
-
-
-def survey_items(store: Store, year: int, min_n: int, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per (community, own item) answered in ``year``; suppressed rows keep only n,
-    as the satisfaction export does (a questionnaire without own items gives no rows)."""
-    frame = indicators.survey_items(store, filters or Filters(), year, min_n)
-    frame = frame.rename(columns={"group_key": "community_id"})[list(SURVEY_ITEM_COLUMNS)].copy()
-    suppressed = frame["suppressed"].astype(bool)
-    for column in SURVEY_ITEM_STATISTICS:
-        frame[column] = frame[column].astype("float64").mask(suppressed)
-    return _typed(frame, ints=("n",), bools=("suppressed",))
-
-
-def facility_compliance(store: Store, year: int, profile: Profile, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per community with a facilities row from ``year`` or before, rules in profile order."""
-    frame = indicators.facility_compliance(store, filters or Filters(), year, profile)
-    frame = frame[frame["year"].notna()]
-    columns = [*FACILITY_MEASURES, *(rule.column for rule in profile.facility_rules), *FACILITY_COUNTS]
-    return _typed(frame[columns], ints=("year", "rules_passed", "rules_applicable"), bools=("compliant",))
-
-
-def staff_turnover(store: Store, year: int, standards: Standards, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per community with staff hired by 31 Dec ``year``, then the pooled ``ALL`` row."""
-    scope = filters or Filters()
-    rows = indicators.staff_turnover(store, scope, year, standards)
-    rows = rows[rows["staff_records"] > 0]
-    total = indicators.staff_turnover(store, scope, year, standards, level="all")
-    total = total.assign(group_key=TOTAL_ROW_ID)
-    frame = pd.concat([rows, total], ignore_index=True).rename(columns={"group_key": "community_id"})
-    frame["year"] = year
-    ints = ("year", "headcount_start", "headcount_end", "hires", "separations")
-    return _typed(frame[list(STAFF_TURNOVER_COLUMNS)], ints=ints)
-
-
-def staff_retention(
-    store: Store, as_of: dt.date, retirement_censored: bool = False, filters: Filters | None = None
-) -> pd.DataFrame:
-    """Kaplan–Meier S(t) at 0, 6, 12, 24, 36 and 60 months; refused when nobody was hired by ``as_of``."""
-    frame = retention.staff_retention(store, filters or Filters(), as_of, retirement_censored)
-    if int(frame["at_risk"].iloc[0]) == 0:
-        raise ExportError("export.no_staff", as_of=as_of.isoformat())
-    return _typed(frame[list(STAFF_RETENTION_COLUMNS)], ints=("months", "at_risk"))
-
-
-def assessment(store: Store, year: int, standards: Standards, profile: Profile, filters: Filters | None = None):
-    """One row per community, best first; a community with no score at all is listed last, flagged."""
-    frame = indicators.assessment(store, filters or Filters(), year, standards, profile)
-    return _typed(frame[list(ASSESSMENT_COLUMNS)], ints=("rank",), bools=("rated",))
+# ---- the table -----------------------------------------------------------------------------
 
 
 def build(
@@ -194,24 +88,17 @@ def build(
     profile: str | None = None,
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """The export table of ``indicator`` for the whole database."""
+    """The export table of ``indicator`` for the whole database, as its declaration builds it."""
+    declared = BY_NAME.get(indicator)
+    if declared is None:
+        raise ValueError(f"indicator must be one of {INDICATORS}, not {indicator!r}")
     chosen_profile = resolve_profile(standards, profile)
-    if indicator == "staff_retention":
-        return staff_retention(store, as_of or dt.date.today())
-    chosen_year = resolve_year(store, indicator, year)
-    if indicator == "task_burden":
-        return task_burden(store, chosen_year)
-    if indicator == "satisfaction":
-        return satisfaction(store, chosen_year, standards.min_n)
-    if indicator == "survey_items":
-        return survey_items(store, chosen_year, standards.min_n)
-    if indicator == "facility_compliance":
-        return facility_compliance(store, chosen_year, chosen_profile)
-    if indicator == "staff_turnover":
-        return staff_turnover(store, chosen_year, standards)
-    if indicator == "assessment":
-        return assessment(store, chosen_year, standards, chosen_profile)
-    raise ValueError(f"indicator must be one of {INDICATORS}, not {indicator!r}")
+    chosen_year = resolve_year(store, indicator, year) if declared.year_table else None
+    request = Request(chosen_year, standards, chosen_profile, as_of or dt.date.today())
+    try:
+        return declared.export(store, request)
+    except NothingToExport as empty:
+        raise ExportError(empty.key, **empty.params) from None
 
 
 # ---- writing ----------------------------------------------------------------------------

@@ -26,7 +26,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from community_eval import indicators
 from community_eval.core.collation import sort_frame
 from community_eval.core.i18n import Translator, has
 from community_eval.core.safety import html_literal
@@ -34,10 +33,19 @@ from community_eval.core.schema import SURVEY_ITEMS, TENURES
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
 from community_eval.figures import charts
-from community_eval.indicators import COMPONENTS
+from community_eval.indicators import (
+    assessment,
+    facility_compliance,
+    overview,
+    satisfaction,
+    staff_retention,
+    staff_turnover,
+    task_burden,
+)
+from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.community_profile import MIN_RANKED, THEMES, profile_card, profile_positions
 from community_eval.indicators.filters import Filters
-from community_eval.indicators.metrics import ASSESSMENT_SCORES, KINDS
+from community_eval.indicators.metrics import KINDS
 from community_eval.readings import disclosure, headlines
 from community_eval.readings.assessment_readings import (
     missing_words,
@@ -127,7 +135,7 @@ def build_report(
     standards: Standards,
     profile_key: str | None,
     community_id: str | None = None,
-    weights: indicators.Weights = None,
+    weights: assessment.Weights = None,
 ) -> str:
     """The whole report as one HTML document (a str), ready to write to a file.
 
@@ -146,7 +154,7 @@ def build_report(
         tr=Translator(lang),
         standards=standards,
         profile=standards.profile(profile_key),
-        weights=indicators.assessment_weights(standards, weights),
+        weights=assessment.assessment_weights(standards, weights),
     )
     sections = _sections(ctx, community_id)
     body = _header(ctx) + _contents(ctx.tr, sections) + "".join(html_ for _, _, html_ in sections) + _footer(ctx.tr)
@@ -438,11 +446,11 @@ def _headlines(ctx: Context) -> str:
     then what each figure means and where its standard comes from."""
     tr, store = ctx.tr, ctx.store
     now, before = (
-        indicators.headline_values(store, ctx.filters, year, ctx.standards, ctx.profile)
+        overview.headline_values(store, ctx.filters, year, ctx.standards, ctx.profile)
         for year in (ctx.year, ctx.year - 1)
     )
     cards = headlines.headline_cards(tr, now, before, ctx.standards, ctx.profile.key)
-    place = headlines.place_name(tr, indicators.filter_options(store), ctx.filters)
+    place = headlines.place_name(tr, overview.filter_options(store), ctx.filters)
     boxes, definitions = [], []
     for card in cards:
         verdict = ""
@@ -477,10 +485,10 @@ def _task_burden(ctx: Context) -> str:
     """Administrative share by street, tasks per staff member, departments, and the relation
     between administrative load and satisfaction (the theme's core question)."""
     tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
-    rows = indicators.task_burden(store, scope, year).dropna(subset=["tasks"])
+    rows = task_burden.task_burden(store, scope, year).dropna(subset=["tasks"])
     if rows.empty:
         return _no_data(tr)
-    total = indicators.task_burden(store, scope, year, level="all").iloc[0]
+    total = task_burden.task_burden(store, scope, year, level="all").iloc[0]
     text = tr(
         "task_burden.takeaway",
         tasks=tr.number(total["tasks"]),
@@ -489,8 +497,8 @@ def _task_burden(ctx: Context) -> str:
         unadmitted=tr.number(total["unadmitted_share"], "share"),
         unfunded=tr.number(total["unfunded_share"], "share"),
     )
-    grouped = indicators.task_burden(store, scope, year, level=ctx.level)
-    departments = indicators.task_by_department(store, scope, year)
+    grouped = task_burden.task_burden(store, scope, year, level=ctx.level)
+    departments = task_burden.task_by_department(store, scope, year)
     parts = [
         _takeaway(text),
         _overview_chart(ctx, "task_burden", grouped, "admin_hours_share", "share"),
@@ -527,7 +535,7 @@ def _task_burden(ctx: Context) -> str:
 def _relation(ctx: Context) -> str:
     """Administrative share against satisfaction, one point per community, with r and p."""
     tr = ctx.tr
-    points = indicators.burden_vs_satisfaction(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
+    points = task_burden.burden_vs_satisfaction(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
     if len(points) < 3:
         return _note(tr("task_burden.relation_too_few"))
     fit = points.iloc[0]
@@ -550,10 +558,10 @@ def _satisfaction(ctx: Context) -> str:
     """Mean satisfaction by street, every item's answers, the communities at both ends with
     their intervals; communities under min_n are named, never shown."""
     tr, store, scope, year, min_n = ctx.tr, ctx.store, ctx.filters, ctx.year, ctx.standards.min_n
-    happy = indicators.satisfaction(store, scope, year, min_n)
+    happy = satisfaction.satisfaction(store, scope, year, min_n)
     if happy.empty:
         return _no_data(tr)
-    overall = indicators.satisfaction(store, scope, year, min_n, level="all").iloc[0]
+    overall = satisfaction.satisfaction(store, scope, year, min_n, level="all").iloc[0]
     parts = [_takeaway(disclosure.overall_reading(tr, overall, min_n))]
     if note := disclosure.withheld_note(tr, overall, min_n):
         parts.append(_note(note))
@@ -561,7 +569,7 @@ def _satisfaction(ctx: Context) -> str:
     if not hidden.empty:
         names = _names(tr, hidden["group_label"])
         parts.append(_note(tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names=names)))
-    grouped = indicators.satisfaction(store, scope, year, min_n, level=ctx.level)
+    grouped = satisfaction.satisfaction(store, scope, year, min_n, level=ctx.level)
     parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]], "mean_overall", "mean"))
     parts.append(_items_chart(ctx))
     shown = happy[~happy["suppressed"]].rename(columns={"group_label": "community_name"})
@@ -572,7 +580,7 @@ def _satisfaction(ctx: Context) -> str:
 
 def _items_chart(ctx: Context) -> str:
     tr = ctx.tr
-    answers = indicators.satisfaction_distribution(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
+    answers = satisfaction.satisfaction_distribution(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
     if answers.empty:
         return ""
     figure = charts.diverging_likert(
@@ -615,7 +623,7 @@ def _facilities(ctx: Context) -> str:
     """Compliance by street, floor area per 100 households against the standard, premises by
     tenure, and the communities meeting fewest and most rules."""
     tr, store, scope, year, profile = ctx.tr, ctx.store, ctx.filters, ctx.year, ctx.profile
-    rooms = indicators.facility_compliance(store, scope, year, profile)
+    rooms = facility_compliance.facility_compliance(store, scope, year, profile)
     judged = rooms.dropna(subset=["year"])
     if judged.empty:
         return _no_data(tr)
@@ -641,7 +649,7 @@ def _status(tr: Translator, compliant: object) -> str:
 
 def _facility_rate_chart(ctx: Context) -> str:
     """The overview's compliance chart, each group by the label the roll-up carries."""
-    rollup = indicators.facility_rollup(ctx.store, ctx.filters, ctx.year, ctx.profile, level=ctx.level)
+    rollup = facility_compliance.facility_rollup(ctx.store, ctx.filters, ctx.year, ctx.profile, level=ctx.level)
     return _overview_chart(ctx, "facilities", rollup, "compliant_share", "share")
 
 
@@ -664,7 +672,7 @@ def _area_chart(ctx: Context, judged: pd.DataFrame) -> str:
 
 def _tenure_chart(ctx: Context) -> str:
     tr = ctx.tr
-    tenure = indicators.facility_tenure_counts(ctx.store, ctx.filters, ctx.year, ctx.profile)
+    tenure = facility_compliance.facility_tenure_counts(ctx.store, ctx.filters, ctx.year, ctx.profile)
     order = [value.code for value in TENURES]
     tenure = tenure[tenure["tenure"] != "none"].set_index("tenure").reindex(order).dropna().reset_index()
     if tenure.empty:
@@ -687,10 +695,10 @@ def _staff(ctx: Context) -> str:
     """Turnover by street and over the years, why people left, how long they stay, and the
     communities losing most and fewest."""
     tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
-    people = indicators.staff_turnover(store, scope, year, ctx.standards)
+    people = staff_turnover.staff_turnover(store, scope, year, ctx.standards)
     if people.empty or people["headcount_end"].sum() + people["separations"].sum() == 0:
         return _no_data(tr)
-    total = indicators.staff_turnover(store, scope, year, ctx.standards, level="all").iloc[0]
+    total = staff_turnover.staff_turnover(store, scope, year, ctx.standards, level="all").iloc[0]
     text = tr(
         "staff.takeaway",
         in_post=tr.number(total["headcount_end"]),
@@ -699,7 +707,7 @@ def _staff(ctx: Context) -> str:
         pay=tr.number(total["median_pay"], "yuan"),
         certified=tr.number(total["certified_share"], "share"),
     )
-    grouped = indicators.staff_turnover(store, scope, year, ctx.standards, level=ctx.level)
+    grouped = staff_turnover.staff_turnover(store, scope, year, ctx.standards, level=ctx.level)
     parts = [
         _takeaway(text),
         _overview_chart(ctx, "staff", grouped, "turnover_rate", "share"),
@@ -715,7 +723,7 @@ def _staff(ctx: Context) -> str:
 def _turnover_trend(ctx: Context) -> str:
     tr = ctx.tr
     figure = charts.trend_line(
-        indicators.turnover_by_year(ctx.store, ctx.filters, ctx.year),
+        staff_turnover.turnover_by_year(ctx.store, ctx.filters, ctx.year),
         "year",
         "turnover_rate",
         title=tr("staff.chart.by_year"),
@@ -728,7 +736,7 @@ def _turnover_trend(ctx: Context) -> str:
 
 def _reasons_chart(ctx: Context) -> str:
     tr = ctx.tr
-    reasons = indicators.exit_reasons(ctx.store, ctx.filters, ctx.year)
+    reasons = staff_turnover.exit_reasons(ctx.store, ctx.filters, ctx.year)
     if reasons.empty:
         return ""
     reasons["label"] = [
@@ -750,7 +758,7 @@ def _retention_chart(ctx: Context) -> str:
     """Kaplan–Meier retention by community type, as of the year's end (or today, if sooner)."""
     tr = ctx.tr
     as_of = min(dt.date.today(), dt.date(ctx.year, 12, 31))
-    curves = indicators.retention_curves(ctx.store, ctx.filters, as_of, by="community_type")
+    curves = staff_retention.retention_curves(ctx.store, ctx.filters, as_of, by="community_type")
     if curves.empty:
         return ""
     names = {key: tr.enum("community_type", key) for key in curves["group_key"].unique()}
@@ -771,12 +779,12 @@ def _assessment(ctx: Context) -> str:
     """Who leads, the composite of the first TOP_N as the sum of its parts, and the ranking."""
     tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
     common = (ctx.standards, ctx.profile, ctx.weights)
-    scores = indicators.assessment(store, scope, year, *common)
+    scores = assessment.assessment(store, scope, year, *common)
     parts = [_takeaway(ranking_takeaway(tr, scores)), _note(tr("assessment.caption"))]
     if scores["rank"].isna().all():
         return "".join([*parts, _unrated(ctx, scores)])
-    ranges = indicators.assessment_stability(store, scope, year, *common)
-    moved = indicators.assessment_movement(store, scope, year, *common)
+    ranges = assessment.assessment_stability(store, scope, year, *common)
+    moved = assessment.assessment_movement(store, scope, year, *common)
     parts.append(_contribution_chart(ctx, scores))
     parts.append(_takeaway(stability_takeaway(tr, ranges)))
     parts.append(_ranking_table(ctx, scores, ranges, moved))
@@ -787,7 +795,7 @@ def _contribution_chart(ctx: Context, scores: pd.DataFrame) -> str:
     tr = ctx.tr
     ranked = scores.dropna(subset=["rank"]).sort_values("rank")
     shown = list(ranked["community_name"].head(TOP_N))
-    parts = indicators.assessment_contributions(ctx.store, scores, ctx.standards, ctx.weights)
+    parts = assessment.assessment_contributions(ctx.store, scores, ctx.standards, ctx.weights)
     flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
     figure = charts.contribution_bars(
         parts[parts["community_name"].isin(shown)],
@@ -820,7 +828,7 @@ def _ranking_table(ctx: Context, scores: pd.DataFrame, ranges: pd.DataFrame, mov
     half = RANKING_ROWS // 2
     cut = len(ranked) > RANKING_ROWS
     shown = pd.concat([ranked.head(half), ranked.tail(half)]) if cut else ranked
-    columns = ["rank", "community_name", "tier", "composite", *ASSESSMENT_SCORES, "components_missing", "rank_range"]
+    columns = ["rank", "community_name", "tier", "composite", *assessment.SCORES, "components_missing", "rank_range"]
     columns.append("rank_change")
     parts = [
         f"<h3>{_e(tr('report.ranking_table'))}</h3>\n",
@@ -863,7 +871,7 @@ def _profile(ctx: Context, community_id: str) -> str:
     card = profile_card(ctx.store, community_id).iloc[0]
     district = str(card["district"])
     in_district = Filters(district=district)
-    scores = indicators.assessment(ctx.store, in_district, ctx.year, ctx.standards, ctx.profile, ctx.weights)
+    scores = assessment.assessment(ctx.store, in_district, ctx.year, ctx.standards, ctx.profile, ctx.weights)
     row = scores[scores["community_id"] == community_id].iloc[0]
     about = tr(
         "report.profile_about",
@@ -927,7 +935,7 @@ def _profile_chart(ctx: Context, name: str, district: str, row: pd.Series, score
 def _profile_scores(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
     """The chart's numbers: each component score (a dash where it cannot be scored) and the median."""
     tr = ctx.tr
-    columns = ["composite", *ASSESSMENT_SCORES]
+    columns = ["composite", *assessment.SCORES]
     frame = pd.DataFrame(
         {
             "measure": [tr(f"col.{c}") for c in columns],

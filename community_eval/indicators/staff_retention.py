@@ -18,6 +18,7 @@ import datetime as dt
 import pandas as pd
 
 from community_eval.db.store import Store
+from community_eval.indicators.declaration import Indicator, NothingToExport, Request
 from community_eval.indicators.filters import Filters
 
 #: The horizons of the export, in months since hire.
@@ -96,3 +97,28 @@ def retention_curves(
     frame = store.query("staff_retention_curve", _params(filters, as_of, retirement_censored, by))
     frame.insert(frame.columns.get_loc("duration_days") + 1, "months", frame["duration_days"] / DAYS_PER_MONTH)
     return frame
+
+
+# ---- the declaration ----------------------------------------------------------------------
+
+#: INDICATORS.md's columns of staff_retention, in order.
+COLUMNS = ("months", "at_risk", "survival")
+
+
+def export_rows(store: Store, request: Request) -> pd.DataFrame:
+    """Kaplan–Meier S(t) at 0, 6, 12, 24, 36 and 60 months; refused when nobody was hired by the as-of date."""
+    frame = staff_retention(store, request.filters, request.as_of)
+    if int(frame["at_risk"].iloc[0]) == 0:
+        raise NothingToExport("export.no_staff", as_of=request.as_of.isoformat())
+    return STAFF_RETENTION.typed(frame[list(COLUMNS)])
+
+
+STAFF_RETENTION = Indicator(
+    name="staff_retention",
+    query="staff_retention",
+    grain="one row per horizon in months (one curve, or one per community type or role)",
+    year_table=None,
+    export_columns=COLUMNS,
+    export=export_rows,
+    integer_columns=("months", "at_risk"),
+)
