@@ -2,26 +2,26 @@
 
 import streamlit as st
 
-from community_eval.app import assessment_view, ui
+from community_eval.app import assessment_view, cache, page_frame, view_state, widgets
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import charts
 from community_eval.indicators import assessment
 from community_eval.indicators.assessment import COMPONENTS
 from community_eval.readings import assessment_readings
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("assessment.title"))
 if view.year is None:
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view) + " · " + tr("assessment.caption"))
+st.caption(view_state.scope_text(tr, view) + " · " + tr("assessment.caption"))
 
-weights = assessment_view.weights_editor(tr, ui.standards())
+weights = assessment_view.weights_editor(tr, cache.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
-scores = ui.compute(assessment.assessment, view.filters, view.year, **common)
-ui.takeaway(assessment_readings.ranking_takeaway(tr, scores))
+scores = cache.compute(assessment.assessment, view.filters, view.year, **common)
+widgets.takeaway(assessment_readings.ranking_takeaway(tr, scores))
 if scores["composite"].isna().all():
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
 
 
@@ -30,7 +30,7 @@ def unrated_group() -> None:
     lines = assessment_readings.unrated_lines(tr, scores)
     if lines:
         st.subheader(tr("assessment.unrated_title"))
-        st.caption(tr("assessment.unrated_note", min_n=ui.standards().min_n))
+        st.caption(tr("assessment.unrated_note", min_n=cache.standards().min_n))
         st.markdown("\n".join(f"- {markdown_literal(line)}" for line in lines))
 
 
@@ -42,12 +42,14 @@ if not scores["rated"].any():
 # lowest first; a rated community lacking a component of weight 0 is marked.
 ranked = scores.dropna(subset=["rank"]).sort_values("rank")
 components_chart = st.container()
-drawn, gap = ui.ranking_rows(tr, "assessment_components", ranked, "composite", ui.ENDS, tie_break="community_name")
+drawn, gap = widgets.ranking_rows(
+    tr, "assessment_components", ranked, "composite", widgets.ENDS, tie_break="community_name"
+)
 shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
-parts = ui.compute(assessment.assessment_contributions, scores, standards=True, weights=weights)
+parts = cache.compute(assessment.assessment_contributions, scores, standards=True, weights=weights)
 flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
-ui.chart(
+widgets.chart(
     charts.contribution_bars(
         parts[parts["community_name"].isin(shown)],
         "community_name",
@@ -68,29 +70,31 @@ if flagged:
     st.caption(tr("assessment.flag_note"))
 with st.expander(tr("assessment.levers_title")):
     st.markdown(
-        "\n".join(f"- {markdown_literal(line)}" for line in assessment_readings.lever_lines(tr, scores, ui.TOP_N))
+        "\n".join(f"- {markdown_literal(line)}" for line in assessment_readings.lever_lines(tr, scores, widgets.TOP_N))
     )
 unrated_group()
 
 # How much of each place the weighting decides (ranks under every ±10 % move of the weights),
 # and beside it the movement since last year: the two ends of each.
-ranges = ui.compute(assessment.assessment_rank_range, scores, standards=True, weights=weights)
-previous = ui.compute(assessment.assessment, view.filters, view.year - 1, **common)  # reused when the year moves back
+ranges = cache.compute(assessment.assessment_rank_range, scores, standards=True, weights=weights)
+previous = cache.compute(
+    assessment.assessment, view.filters, view.year - 1, **common
+)  # reused when the year moves back
 moved = assessment.assessment_change(scores, previous)
 stability_place, movement_place = st.columns(2)
-ui.takeaway(assessment_readings.stability_takeaway(tr, ranges), where=stability_place)
+widgets.takeaway(assessment_readings.stability_takeaway(tr, ranges), where=stability_place)
 stability_chart = stability_place.container()
-rows, gap = ui.ranking_rows(
+rows, gap = widgets.ranking_rows(
     tr,
     "assessment_stability",
     ranges,
     "rank",
-    ui.ENDS_SMALL,
+    widgets.ENDS_SMALL,
     words="best_worst",
     tie_break="community_name",
     where=stability_place,
 )
-ui.chart(
+widgets.chart(
     charts.rank_ranges(
         rows,
         "community_name",
@@ -108,20 +112,20 @@ ui.chart(
     where=stability_chart,
 )
 
-ui.takeaway(assessment_readings.movement_takeaway(tr, moved, view.year), where=movement_place)
+widgets.takeaway(assessment_readings.movement_takeaway(tr, moved, view.year), where=movement_place)
 if moved["previous_composite"].notna().any():
     movement_chart = movement_place.container()
-    rows, _ = ui.ranking_rows(
+    rows, _ = widgets.ranking_rows(
         tr,
         "assessment_movement",
         moved.dropna(subset=["rank"]),
         "composite_change",
-        ui.ENDS_SMALL,
+        widgets.ENDS_SMALL,
         words="fallen_risen",
         tie_break="community_name",
         where=movement_place,
     )
-    ui.chart(
+    widgets.chart(
         charts.dumbbell(
             rows,
             "community_name",
@@ -138,7 +142,7 @@ if moved["previous_composite"].notna().any():
     )
 
 table, columns = assessment_readings.ranking_table(tr, scores, ranges, moved)
-ui.indicator_table(
+widgets.indicator_table(
     tr,
     table,
     columns,

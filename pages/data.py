@@ -3,15 +3,15 @@ loading, load or skip, undo a load, and get templates and the data dictionary.""
 
 import streamlit as st
 
-from community_eval.app import auth, data_page, items_section, questionnaire_page, ui, uploads
+from community_eval.app import auth, cache, data_page, items_section, page_frame, questionnaire_page, uploads
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import TABLES
 from community_eval.db import workspaces
 from community_eval.ingest import templates
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("data.title"))
-st.caption(tr("data.dataset_now", name=markdown_literal(data_page.dataset_label(tr, ui.dataset()))))
+st.caption(tr("data.dataset_now", name=markdown_literal(data_page.dataset_label(tr, cache.dataset()))))
 upload, history, blanks, dictionary = st.tabs(
     [tr("data.tab.upload"), tr("data.tab.history"), tr("data.tab.templates"), tr("data.tab.dictionary")]
 )
@@ -19,8 +19,8 @@ upload, history, blanks, dictionary = st.tabs(
 with upload:
     # Viewers get a sentence instead of the controls; the loading functions refuse them too.
     if auth.data_page_notice(tr):
-        if ui.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
-            st.info(ui.error_text(tr, ui.store().refusal()), icon=":material/lock:")
+        if cache.store().read_only:  # Parquet read in place, or a file opened read-only; workspaces still load
+            st.info(page_frame.error_text(tr, cache.store().refusal()), icon=":material/lock:")
         target = data_page.target_dataset_picker(tr)
         # Any file: the reader tells a workbook from a table by its content and refuses the rest
         # in the reader's language (a WPS .et is a workbook), where the browser, filtering by
@@ -73,7 +73,7 @@ with upload:
 
 with history:
     data_page.import_history(tr)
-    questionnaire_page.saved_mappings(tr, ui.store())
+    questionnaire_page.saved_mappings(tr, cache.store())
 
 with blanks:
     st.markdown(tr("data.templates_intro"))

@@ -3,7 +3,7 @@ failing community lacks in plain units, premises by tenure, and rates by street 
 
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, page_frame, view_state, widgets
 from community_eval.core import collation
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import TENURES
@@ -14,20 +14,20 @@ from community_eval.readings import extremes
 #: Rows of the rules matrix: every community of a district; beyond that, the worst.
 MATRIX_ROWS = 120
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("facilities.title"))
 rooms = (
-    ui.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
+    cache.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
     if view.year
     else None
 )
 if rooms is None or rooms["year"].isna().all():
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view))
-profile = ui.standards().profile(view.profile)
+st.caption(view_state.scope_text(tr, view))
+profile = cache.standards().profile(view.profile)
 judged = rooms.dropna(subset=["year"])
-ui.takeaway(
+widgets.takeaway(
     tr(
         "facilities.takeaway",
         compliant=int(judged["compliant"].fillna(False).sum()),
@@ -52,20 +52,20 @@ rule_columns = {rule.column: tr(f"col.{rule.column}") for rule in profile.facili
 fewest_passed = ["rules_passed", "community_name"]
 worst_first = collation.sort_frame(judged, fewest_passed, names={"community_name"})
 matrix_chart = st.container()
-failing_rows, failing_count = extremes.worst_failing(judged, "compliant", fewest_passed, ui.ENDS)
-everything = failing_count == 0 or ui.full_list_switch(
+failing_rows, failing_count = extremes.worst_failing(judged, "compliant", fewest_passed, widgets.ENDS)
+everything = failing_count == 0 or widgets.full_list_switch(
     tr,
     "facilities_matrix",
     tr(
-        "facilities.matrix_failing" if failing_count > ui.ENDS else "facilities.matrix_failing_all",
-        n=ui.ENDS,
+        "facilities.matrix_failing" if failing_count > widgets.ENDS else "facilities.matrix_failing_all",
+        n=widgets.ENDS,
         failing=failing_count,
         total=len(judged),
     ),
 )
 if everything and len(judged) > MATRIX_ROWS:
     st.caption(tr("chart.bottom_n", n=MATRIX_ROWS, total=len(judged)))
-ui.chart(
+widgets.chart(
     charts.status_matrix(
         worst_first.head(MATRIX_ROWS) if everything else failing_rows,
         "community_name",
@@ -86,7 +86,7 @@ lacks, area = st.columns(2) if not failing_rows.empty else (None, st.container()
 if lacks is not None:
     lacks.subheader(tr("facilities.shortfall_title"))
     lines = [
-        f"- **{markdown_literal(row['community_name'])}**：{ui.shortfall_text(tr, row)}"
+        f"- **{markdown_literal(row['community_name'])}**：{widgets.shortfall_text(tr, row)}"
         for _, row in failing_rows.iterrows()
     ]
     lacks.markdown("\n".join(lines))
@@ -94,10 +94,10 @@ if lacks is not None:
         lacks.caption(tr("facilities.more_failing", n=len(failing_rows), total=failing_count))
 threshold = profile.facility_params()["min_area_per_100_households"]
 area_chart = area.container()
-rows, gap = ui.ranking_rows(
-    tr, "facilities_area", judged, "area_per_100_households", ui.ENDS_SMALL, tie_break="community_name", where=area
+rows, gap = widgets.ranking_rows(
+    tr, "facilities_area", judged, "area_per_100_households", widgets.ENDS_SMALL, tie_break="community_name", where=area
 )
-ui.chart(
+widgets.chart(
     charts.ranked_bars(
         rows,
         "community_name",
@@ -117,12 +117,12 @@ ui.chart(
 
 # Premises by tenure, and compliance rates by street and by community type, side by side.
 left, middle, right = st.columns(3)
-tenure = ui.compute(facility_compliance.facility_tenure_counts, view.filters, view.year, profile=view.profile)
+tenure = cache.compute(facility_compliance.facility_tenure_counts, view.filters, view.year, profile=view.profile)
 tenure = tenure[tenure["tenure"] != "none"]
 order = [value.code for value in TENURES]
 tenure = tenure.set_index("tenure").reindex(order).dropna().reset_index()
 tenure["label"] = [tr.enum("tenure", code) for code in tenure["tenure"]]
-ui.chart(
+widgets.chart(
     where=left,
     figure=charts.ranked_bars(
         tenure,
@@ -137,12 +137,12 @@ ui.chart(
     key="facilities_tenure",
 )
 for column, level in ((right, "street"), (middle, "community_type")):
-    rates = ui.label_groups(
+    rates = widgets.label_groups(
         tr,
-        ui.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level),
+        cache.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level),
         level,
     )
-    ui.chart(
+    widgets.chart(
         where=column,
         figure=charts.ranked_bars(
             rates,
@@ -152,18 +152,18 @@ for column, level in ((right, "street"), (middle, "community_type")):
             value_title=tr("axis.compliant_share"),
             label_title=tr(f"level.{level}"),
             kind="share",
-            limit=ui.ENDS,
+            limit=widgets.ENDS,
             smallest=True,
         ),
         key=f"facilities_rate_{level}",
     )
-    if len(rates) > ui.ENDS:
-        column.caption(tr("chart.bottom_n_groups", n=ui.ENDS, total=len(rates)))
+    if len(rates) > widgets.ENDS:
+        column.caption(tr("chart.bottom_n_groups", n=widgets.ENDS, total=len(rates)))
 
 table = rooms.copy()
 for column in rule_columns:
     table[column] = [tr(f"status.{status}") if isinstance(status, str) else "" for status in table[column]]
-ui.indicator_table(
+widgets.indicator_table(
     tr,
     table,
     ["community_name", *facility_compliance.MEASURES[1:], *rule_columns, *facility_compliance.COUNTS[:2]],

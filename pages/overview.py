@@ -3,28 +3,28 @@ verdict against the standards and their change, one chart per theme."""
 
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, page_frame, view_state, widgets
 from community_eval.figures import charts
 from community_eval.figures import overview as overview_figures
 from community_eval.indicators import facility_compliance, overview, satisfaction, staff_turnover, task_burden
 from community_eval.readings import headlines
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("overview.title"))
 if view.year is None:
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view))
+st.caption(view_state.scope_text(tr, view))
 
 # Each year's figures are cached on their own, so stepping the year back reuses one of them.
 now, before = (
-    ui.compute(overview.headline_values, view.filters, year, standards=True, profile=view.profile)
+    cache.compute(overview.headline_values, view.filters, year, standards=True, profile=view.profile)
     for year in (view.year, view.year - 1)
 )
-cards = headlines.headline_cards(tr, now, before, ui.standards(), view.profile)
-place = headlines.place_name(tr, ui.compute(overview.filter_options), view.filters)
-ui.takeaway(headlines.reading(tr, place, now, cards))
-columns = ui.card_columns(4, 3)  # two a row on a phone
+cards = headlines.headline_cards(tr, now, before, cache.standards(), view.profile)
+place = headlines.place_name(tr, cache.compute(overview.filter_options), view.filters)
+widgets.takeaway(headlines.reading(tr, place, now, cards))
+columns = page_frame.card_columns(4, 3)  # two a row on a phone
 for column, card in zip(columns, cards, strict=True):
     with column.container(border=True, height="stretch"):
         st.metric(
@@ -38,17 +38,17 @@ for column, card in zip(columns, cards, strict=True):
         if card.verdict:
             st.markdown(headlines.badge_markdown(card))
 # On the wall the same cards are the deck's first slide.
-ui.meeting_slide(
+widgets.meeting_slide(
     lambda: overview_figures.board(tr, cards, tr("overview.board_title", place=place, year=view.year)),
     key="overview_headlines",
 )
 
-level = ui.chart_level(view)
+level = view_state.chart_level(view)
 group_title = tr(f"level.{level}")
-burden = ui.label_groups(tr, ui.compute(task_burden.task_burden, view.filters, view.year, level=level), level)
-happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, ui.standards().min_n, level=level)
-rollup = ui.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level)
-people = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level=level)
+burden = widgets.label_groups(tr, cache.compute(task_burden.task_burden, view.filters, view.year, level=level), level)
+happy = cache.compute(satisfaction.satisfaction, view.filters, view.year, cache.standards().min_n, level=level)
+rollup = cache.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level)
+people = cache.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level=level)
 
 themes = [
     (burden, "admin_hours_share", "share", "task_burden", "pages/task_burden.py"),
@@ -70,8 +70,8 @@ for index, (frame, value, kind, theme, page) in enumerate(themes):
                 kind=kind,
                 ids="group_key" if level == "community" else None,
             )
-            ui.chart(figure, key=f"overview_{theme}")
+            widgets.chart(figure, key=f"overview_{theme}")
         else:
             st.subheader(tr(f"overview.chart.{theme}", year=view.year))
-            ui.empty_state(tr)
+            widgets.empty_state(tr)
         st.page_link(page, label=tr(f"overview.open.{theme}"), icon=":material/arrow_forward:")

@@ -7,37 +7,37 @@ table opens this page with it chosen.
 
 import streamlit as st
 
-from community_eval.app import profile_page, ui
+from community_eval.app import cache, page_frame, profile_page, widgets
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import charts
 from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover
 from community_eval.indicators.community_profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 from community_eval.indicators.metrics import SCALES
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("profile.title"))
 if view.year is None:
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
 community = view.filters.community_id
-standards = ui.standards()
+standards = cache.standards()
 weights = view.weights
 if community is None:
     profile_page.picker(tr, view)
     profile_page.attention(tr, view, weights)
     st.stop()
-card = ui.compute(community_profile.profile_card, community).iloc[0]
+card = cache.compute(community_profile.profile_card, community).iloc[0]
 profile = standards.profile(view.profile)
 st.subheader(markdown_literal(card["community_name"]))
 st.caption(profile_page.about_text(tr, card, view.year, profile))
 
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
-positions = of_community(ui.compute(community_profile.district_positions, district, view.year, **common), community)
+positions = of_community(cache.compute(community_profile.district_positions, district, view.year, **common), community)
 scores = of_community(
-    ui.compute(community_profile.district_assessment, district, view.year, **common, weights=weights), community
+    cache.compute(community_profile.district_assessment, district, view.year, **common, weights=weights), community
 )
-ui.takeaway(profile_page.takeaway_text(tr, card, scores, view.year))
+widgets.takeaway(profile_page.takeaway_text(tr, card, scores, view.year))
 profile_page.assessment_metrics(tr, scores, district)
 
 # Its strongest and weakest points in words, and where every measure stands in the district.
@@ -51,7 +51,7 @@ with left:
     st.caption(tr("profile.points_note", min_ranked=MIN_RANKED))
 placed = profile_page.position_rows(tr, positions)
 if not placed.empty:
-    ui.chart(
+    widgets.chart(
         where=right,
         figure=charts.ranked_bars(
             placed,
@@ -70,16 +70,16 @@ if not placed.empty:
 
 # The four themes against the district median and the standards.
 min_n = standards.min_n
-happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n)
-rooms = ui.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
-seats = ui.compute(
+happy = cache.compute(satisfaction.satisfaction, view.filters, view.year, min_n)
+rooms = cache.compute(facility_compliance.facility_compliance, view.filters, view.year, profile=view.profile)
+seats = cache.compute(
     staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
 )
 notes = {
     "satisfaction": profile_page.satisfaction_notes(tr, happy, min_n),
     "facilities": profile_page.facility_notes(tr, rooms, profile),
 }
-trends = ui.compute(community_profile.profile_trends, community, view.year, min_n)
+trends = cache.compute(community_profile.profile_trends, community, view.year, min_n)
 under = profile_page.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
@@ -98,7 +98,7 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
-    ui.chart(
+    widgets.chart(
         where=column,
         figure=charts.trend_line(
             rows,

@@ -4,24 +4,26 @@ over fewer than min_n responses."""
 
 import streamlit as st
 
-from community_eval.app import items_section, ui
+from community_eval.app import cache, items_section, page_frame, view_state, widgets
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import SURVEY_ITEMS
 from community_eval.figures import charts
 from community_eval.indicators import satisfaction
 from community_eval.readings import disclosure
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("satisfaction.title"))
-min_n = ui.standards().min_n
-happy = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="community") if view.year else None
+min_n = cache.standards().min_n
+happy = (
+    cache.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="community") if view.year else None
+)
 if happy is None or happy.empty:
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view))
+st.caption(view_state.scope_text(tr, view))
 
-overall = ui.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="all").iloc[0]
-ui.takeaway(disclosure.overall_reading(tr, overall, min_n))
+overall = cache.compute(satisfaction.satisfaction, view.filters, view.year, min_n, level="all").iloc[0]
+widgets.takeaway(disclosure.overall_reading(tr, overall, min_n))
 # What the totals are (residents, not whoever answered) in the expander's title; the formulas
 # and the R call that reproduces them one click away, for the researcher who will check.
 with st.expander(tr("satisfaction.method_title")):
@@ -43,13 +45,13 @@ if not hidden.empty:
 # and beside them the change since the previous survey year, for communities large enough in both.
 shown = happy[~happy["suppressed"]].copy()
 shown["label"] = [f"{name} (n={tr.number(n)})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
-before = ui.compute(satisfaction.satisfaction, view.filters, view.year - 1, min_n, level="community")
+before = cache.compute(satisfaction.satisfaction, view.filters, view.year - 1, min_n, level="community")
 means_place, change_place = st.columns(2) if not before.empty else (st.container(), None)
 means_chart = means_place.container()
-rows, gap = ui.ranking_rows(
-    tr, "satisfaction_means", shown, "mean_overall", ui.ENDS, tie_break="group_label", where=means_place
+rows, gap = widgets.ranking_rows(
+    tr, "satisfaction_means", shown, "mean_overall", widgets.ENDS, tie_break="group_label", where=means_place
 )
-ui.chart(
+widgets.chart(
     charts.dot_whisker(
         rows,
         "label",
@@ -71,17 +73,17 @@ if change_place is not None:
     paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
     paired["change"] = paired["mean_overall"] - paired["mean_overall_before"]
     change_chart = change_place.container()
-    rows, _ = ui.ranking_rows(
+    rows, _ = widgets.ranking_rows(
         tr,
         "satisfaction_change",
         paired,
         "change",
-        ui.ENDS_SMALL,
+        widgets.ENDS_SMALL,
         words="fallen_risen",
         tie_break="group_label",
         where=change_place,
     )
-    ui.chart(
+    widgets.chart(
         charts.dumbbell(
             rows,
             "group_label",
@@ -99,9 +101,9 @@ if change_place is not None:
     )
 
 # Every item's answers, diverging from the neutral middle.
-answers = ui.compute(satisfaction.satisfaction_distribution, view.filters, view.year, min_n)
+answers = cache.compute(satisfaction.satisfaction_distribution, view.filters, view.year, min_n)
 if not answers.empty:
-    ui.chart(
+    widgets.chart(
         charts.diverging_likert(
             answers,
             item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
@@ -115,7 +117,7 @@ if not answers.empty:
 # Respondent groups, under the same suppression rule.
 left, right = st.columns(2)
 for column, attribute in ((left, "gender"), (right, "age_group")):
-    groups = ui.compute(satisfaction.satisfaction_by_respondent, view.filters, view.year, min_n, attribute)
+    groups = cache.compute(satisfaction.satisfaction_by_respondent, view.filters, view.year, min_n, attribute)
     shown_groups = disclosure.shown_groups(groups)
     if not shown_groups.empty:
         labels = [
@@ -123,7 +125,7 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
             for g, n in zip(shown_groups["respondent_group"], shown_groups["n"], strict=True)
         ]
         # With their intervals: a gap of 0.04 between two groups is rarely a difference.
-        ui.chart(
+        widgets.chart(
             where=column,
             figure=charts.dot_whisker(
                 shown_groups.assign(label=labels),
@@ -146,7 +148,7 @@ items_section.own_questions(tr, view, min_n)
 
 table = happy.rename(columns={"group_label": "community_name"})
 table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]
-ui.indicator_table(
+widgets.indicator_table(
     tr,
     table,
     ["community_name", "n", *satisfaction.STATISTICS, "note"],

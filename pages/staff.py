@@ -6,23 +6,23 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, page_frame, view_state, widgets
 from community_eval.figures import charts
 from community_eval.indicators import overview, staff_retention, staff_turnover
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("staff.title"))
-people = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True) if view.year else None
+people = cache.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True) if view.year else None
 if people is None or people["headcount_end"].sum() + people["separations"].sum() == 0:
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view))
-standards = ui.standards()
-total = ui.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level="all").iloc[0]
+st.caption(view_state.scope_text(tr, view))
+standards = cache.standards()
+total = cache.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level="all").iloc[0]
 # The year in one sentence, and beside it 一肩挑: the share of communities whose secretary
 # also holds the residents' committee director's post.
 reading, joint = st.columns([3, 1], vertical_alignment="center")
-ui.takeaway(
+widgets.takeaway(
     tr(
         "staff.takeaway" if total["certified_share"] else "staff.takeaway_no_certified",
         in_post=tr.number(total["headcount_end"]),
@@ -34,7 +34,9 @@ ui.takeaway(
     where=reading,
 )
 with_staff = people[people["staff_records"] > 0]
-previous = ui.compute(staff_turnover.staff_turnover, view.filters, view.year - 1, standards=True, level="all").iloc[0]
+previous = cache.compute(staff_turnover.staff_turnover, view.filters, view.year - 1, standards=True, level="all").iloc[
+    0
+]
 change = total["joint_secretary_director"] - previous["joint_secretary_director"]
 joint.metric(
     tr("staff.joint"),
@@ -48,10 +50,10 @@ reading.caption(tr("staff.joint_note", joint=int(with_staff["joint_secretary_dir
 
 # Turnover over the years, by community this year, and why people left.
 left, middle, right = st.columns(3)
-ui.chart(
+widgets.chart(
     where=left,
     figure=charts.trend_line(
-        ui.compute(staff_turnover.turnover_by_year, view.filters, view.year),
+        cache.compute(staff_turnover.turnover_by_year, view.filters, view.year),
         "year",
         "turnover_rate",
         title=tr("staff.chart.by_year"),
@@ -64,10 +66,10 @@ ui.chart(
 turnover_chart = middle.container()
 # The highest only: a third of the sample's communities lost nobody, so a "lowest" end
 # would be a few of many zeros picked by name.
-rows, gap = ui.ranking_rows(
-    tr, "staff_turnover", people, "turnover_rate", ui.ENDS, tie_break="group_label", where=middle, high_only=True
+rows, gap = widgets.ranking_rows(
+    tr, "staff_turnover", people, "turnover_rate", widgets.ENDS, tie_break="group_label", where=middle, high_only=True
 )
-ui.chart(
+widgets.chart(
     where=turnover_chart,
     figure=charts.ranked_bars(
         rows,
@@ -82,11 +84,11 @@ ui.chart(
     ),
     key="staff_turnover",
 )
-reasons = ui.compute(staff_turnover.exit_reasons, view.filters, view.year)
+reasons = cache.compute(staff_turnover.exit_reasons, view.filters, view.year)
 reasons["label"] = [
     tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
 ]
-ui.chart(
+widgets.chart(
     where=right,
     figure=charts.ranked_bars(
         reasons,
@@ -116,13 +118,13 @@ by = (
 retirement_censored = controls[1].toggle(tr("staff.retirement_censored"), key="staff_retirement_censored")
 as_of = min(dt.date.today(), dt.date(view.year, 12, 31))
 controls[2].caption(tr("staff.as_of", date=as_of.isoformat()))
-curves = ui.compute(
+curves = cache.compute(
     staff_retention.retention_curves, view.filters, as_of, by=by, retirement_censored=retirement_censored
 )
-names = {key: ui.group_name(tr, by, key) for key in curves["group_key"].unique()}
+names = {key: widgets.group_name(tr, by, key) for key in curves["group_key"].unique()}
 # Beside the curves, how long those in post have served.
 stay, served = st.columns([2, 1])
-ui.chart(
+widgets.chart(
     where=stay,
     figure=charts.survival_curves(
         curves,
@@ -134,9 +136,9 @@ ui.chart(
     ),
     key="staff_retention",
 )
-tenure = ui.compute(staff_turnover.tenure_in_post, view.filters, view.year)
+tenure = cache.compute(staff_turnover.tenure_in_post, view.filters, view.year)
 tenure["label"] = [tr(f"staff.tenure_band.{band}") for band in tenure["band"]]
-ui.chart(
+widgets.chart(
     where=served,
     figure=charts.ranked_bars(
         tenure,
@@ -154,7 +156,7 @@ ui.chart(
 # Pay against the reference wage and the village-cadre comparison of the source, and beside
 # it staffing against the standards: 3+X seats by population, workers per 10,000 residents.
 st.subheader(tr("staff.standards_title"))
-staffing = ui.compute(
+staffing = cache.compute(
     staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
 )
 seats_profile = standards.staffing_profile("committee_size", view.profile)
@@ -170,17 +172,17 @@ if seats_profile is not None:
             below=len(short),
             total=len(staffing),
             gap=int(-short["seat_gap"].sum()),
-            source=ui.source_text(seats_profile.staffing.get("committee_size_source"), tr.lang),
+            source=widgets.source_text(seats_profile.staffing.get("committee_size_source"), tr.lang),
         )
     )
 if workers_profile is not None:
-    intro.append(ui.source_text(workers_profile.staffing.get("workers_source"), tr.lang))
+    intro.append(widgets.source_text(workers_profile.staffing.get("workers_source"), tr.lang))
 if intro:
     st.markdown(" ".join(intro))
 pay_place, workers_place = st.columns(2)
-pay = ui.compute(staff_turnover.pay_by_role, view.filters, view.year)
+pay = cache.compute(staff_turnover.pay_by_role, view.filters, view.year)
 pay["label"] = [tr.enum("role", role) for role in pay["role"]]
-districts = ui.compute(overview.filter_options)["district"].unique()
+districts = cache.compute(overview.filter_options)["district"].unique()
 district = view.filters.district or (districts[0] if len(districts) == 1 else None)
 reference = standards.reference_wage(district, view.year)
 village = standards.comparisons.get("village_head_monthly_yuan")
@@ -195,8 +197,8 @@ figure = charts.ranked_bars(
     reference=village,
     reference_label=tr("staff.village_line", value=tr.number(village, "yuan")) if village else None,
 )
-ui.chart(figure, key="staff_pay", where=pay_place)
-notes = [tr("staff.village_source", source=ui.source_text(standards.comparisons.get("source"), tr.lang))]
+widgets.chart(figure, key="staff_pay", where=pay_place)
+notes = [tr("staff.village_source", source=widgets.source_text(standards.comparisons.get("source"), tr.lang))]
 if reference is not None:
     notes.append(
         tr(
@@ -209,10 +211,16 @@ pay_place.caption(" ".join(notes))
 
 target = workers_profile.staffing_value("min_workers_per_10000_residents") if workers_profile else None
 workers_chart = workers_place.container()
-rows, gap = ui.ranking_rows(
-    tr, "staff_per_10000", staffing, "workers_per_10000", ui.ENDS_SMALL, tie_break="community_name", where=workers_place
+rows, gap = widgets.ranking_rows(
+    tr,
+    "staff_per_10000",
+    staffing,
+    "workers_per_10000",
+    widgets.ENDS_SMALL,
+    tie_break="community_name",
+    where=workers_place,
 )
-ui.chart(
+widgets.chart(
     charts.ranked_bars(
         rows,
         "community_name",
@@ -233,7 +241,7 @@ ui.chart(
 table = people.rename(columns={"group_label": "community_name"}).merge(
     staffing[["community_id", "seats_expected", "workers_per_10000"]], left_on="group_key", right_on="community_id"
 )
-ui.indicator_table(
+widgets.indicator_table(
     tr,
     table,
     [*staff_turnover.STAFF_TURNOVER.shown_columns(), "seats_expected", "workers_per_10000"],

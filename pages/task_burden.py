@@ -3,21 +3,21 @@ and whether administrative load goes with lower resident satisfaction."""
 
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, page_frame, view_state, widgets
 from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
 from community_eval.figures import charts
 from community_eval.indicators import task_burden
 
-tr, view = ui.page()
+tr, view = page_frame.page()
 st.title(tr("task_burden.title"))
-burden = ui.compute(task_burden.task_burden, view.filters, view.year, level="community") if view.year else None
+burden = cache.compute(task_burden.task_burden, view.filters, view.year, level="community") if view.year else None
 if burden is None or burden["tasks"].isna().all():
-    ui.empty_state(tr)
+    widgets.empty_state(tr)
     st.stop()
-st.caption(ui.scope_text(tr, view))
+st.caption(view_state.scope_text(tr, view))
 with_tasks = burden.dropna(subset=["tasks"])
-total = ui.compute(task_burden.task_burden, view.filters, view.year, level="all").iloc[0]
-ui.takeaway(
+total = cache.compute(task_burden.task_burden, view.filters, view.year, level="all").iloc[0]
+widgets.takeaway(
     tr(
         "task_burden.takeaway",
         tasks=tr.number(total["tasks"]),
@@ -32,10 +32,10 @@ ui.takeaway(
 left, right = st.columns(2)
 for column, value, kind in ((left, "tasks_per_staff", "rate"), (right, "residents_per_staff", "int")):
     place = column.container()
-    rows, gap = ui.ranking_rows(
-        tr, f"burden_{value}", with_tasks, value, ui.ENDS_SMALL, tie_break="group_label", where=column
+    rows, gap = widgets.ranking_rows(
+        tr, f"burden_{value}", with_tasks, value, widgets.ENDS_SMALL, tie_break="group_label", where=column
     )
-    ui.chart(
+    widgets.chart(
         where=place,
         figure=charts.ranked_bars(
             rows,
@@ -58,15 +58,17 @@ with left:
     level = st.segmented_control(
         tr("task_burden.hours_by"),
         ["community", "street"],
-        default=ui.chart_level(view),
+        default=view_state.chart_level(view),
         format_func=lambda key: tr(f"level.{key}"),
         key="burden_hours_level",
         # The chart's title under it says what is split; the label would only repeat it.
         label_visibility="collapsed",
-    ) or ui.chart_level(view)
-hours = ui.label_groups(tr, ui.compute(task_burden.task_hours_by_category, view.filters, view.year, level=level), level)
+    ) or view_state.chart_level(view)
+hours = widgets.label_groups(
+    tr, cache.compute(task_burden.task_hours_by_category, view.filters, view.year, level=level), level
+)
 # As shares of each row's own hours: three big streets' absolute hours flattened every town.
-ui.chart(
+widgets.chart(
     where=left,
     figure=charts.share_bars(
         hours,
@@ -85,13 +87,13 @@ ui.chart(
     key="burden_hours",
 )
 left.caption(tr(f"task_burden.hours_note_{level}"))
-points = ui.compute(task_burden.burden_vs_satisfaction, view.filters, view.year, ui.standards().min_n)
+points = cache.compute(task_burden.burden_vs_satisfaction, view.filters, view.year, cache.standards().min_n)
 if len(points) < 3:
     with right:
         st.subheader(tr("task_burden.relation_title"))
-        ui.empty_state(tr, "task_burden.relation_too_few")
+        widgets.empty_state(tr, "task_burden.relation_too_few")
 else:
-    ui.chart(
+    widgets.chart(
         where=right,
         figure=charts.burden_relation(
             points,
@@ -103,10 +105,10 @@ else:
         ),
         key="burden_relation",
     )
-    right.markdown(ui.relation_reading(tr, points.iloc[0]))
+    right.markdown(widgets.relation_reading(tr, points.iloc[0]))
 # Under it, the monthly trend of work handed down: context, short, where the column has room.
-trend = ui.compute(task_burden.task_monthly_trend, view.filters)
-ui.chart(
+trend = cache.compute(task_burden.task_monthly_trend, view.filters)
+widgets.chart(
     where=right,
     figure=charts.trend_line(
         trend,
@@ -124,17 +126,17 @@ ui.chart(
 
 # Which departments hand down the most, and which break the admission and funding rules.
 # The departments that hand down most first (the query orders them so); all once asked.
-departments = ui.compute(task_burden.task_by_department, view.filters, view.year)
+departments = cache.compute(task_burden.task_by_department, view.filters, view.year)
 left, right = st.columns(2)
-shown_departments = departments.head(ui.ENDS)
-if len(departments) > ui.ENDS and ui.full_list_switch(
+shown_departments = departments.head(widgets.ENDS)
+if len(departments) > widgets.ENDS and widgets.full_list_switch(
     tr,
     "burden_departments",
-    tr("task_burden.departments_top", n=ui.ENDS, total=len(departments)),
+    tr("task_burden.departments_top", n=widgets.ENDS, total=len(departments)),
     label="extremes.show_all_departments",
 ):
     shown_departments = departments
-ui.chart(
+widgets.chart(
     where=left,
     figure=charts.ranked_bars(
         shown_departments,
@@ -147,7 +149,7 @@ ui.chart(
     ),
     key="burden_departments",
 )
-ui.chart(
+widgets.chart(
     where=right,
     figure=charts.grouped_bars(
         shown_departments,
@@ -161,7 +163,7 @@ ui.chart(
     key="burden_rules",
 )
 
-ui.indicator_table(
+widgets.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
     task_burden.TASK_BURDEN.shown_columns(),

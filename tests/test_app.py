@@ -2,7 +2,7 @@
 
 AppTest resets Streamlit's pages-folder detection before every run, so each run takes the
 old ``pages/`` path (the first through the main script, later ones through the page and
-then the entry, see ``ui.page``). Widgets get other ids on the two paths, so tests that
+then the entry, see ``page_frame.page``). Widgets get other ids on the two paths, so tests that
 click a widget settle the session with one more run first.
 """
 
@@ -19,6 +19,7 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 from streamlit.testing.v1 import AppTest
 
+from community_eval.app import view_state
 from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
 
 
@@ -350,7 +351,6 @@ def switch_on(at: AppTest, key: str) -> AppTest:
 
 def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     """A province has thousands of failing communities: the page lists the worst, the table all."""
-    from community_eval.app import ui
 
     at = app(lang="en").run().switch_page("pages/facilities.py").run()
     (table,) = [d.value for d in at.dataframe]
@@ -362,7 +362,7 @@ def test_the_facilities_page_stays_short_when_many_communities_fail(app):
     assert len(table) == 79 and len(rules) == 6 and len(failing) > 10
     listing = [m.value for m in at.markdown if m.value.startswith("- **")][-1]  # after the rules list
     listed = [re.match(r"- \*\*(.+?)\*\*", line).group(1) for line in listing.splitlines()]
-    names = failing.assign(name=failing["community_name"].map(ui.name_from_link))
+    names = failing.assign(name=failing["community_name"].map(view_state.name_from_link))
     # fewest rules passed first; as many, in pinyin order (pypinyin's reading, syllable by syllable)
     ordered = sorted(zip(names["rules_passed"], names["name"], strict=True), key=lambda row: (row[0], pinyin(row[1])))
     fewest = [name for _, name in ordered[:10]]
@@ -385,9 +385,8 @@ def test_the_facilities_grid_shows_failing_communities_until_asked_for_all(app):
 
 
 def _name(link: str) -> str:
-    from community_eval.app import ui
 
-    return ui.name_from_link(link)
+    return view_state.name_from_link(link)
 
 
 def test_the_satisfaction_ranking_shows_both_ends_and_all_communities_one_click_away(app):

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import test_export as reference
 
+from community_eval.app import view_state
 from community_eval.core.formats import display_value
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
@@ -329,10 +330,9 @@ def _page(sample_db, monkeypatch, **query):
 
 def _table(at) -> pd.DataFrame:
     """The page's table, community names taken back out of their profile links."""
-    from community_eval.app import ui
 
     (frame,) = [d.value for d in at.dataframe]
-    return frame.assign(community_name=frame["community_name"].map(ui.name_from_link))
+    return frame.assign(community_name=frame["community_name"].map(view_state.name_from_link))
 
 
 def test_page_weights_change_the_table_and_travel_in_the_url(sample_db, monkeypatch, standards):

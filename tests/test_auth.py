@@ -239,7 +239,7 @@ def test_a_viewer_sees_the_history_but_no_control_that_changes_data(district):
 def viewer_script(db: str, data: bytes, import_id: int) -> None:
     """A run that calls the data-changing functions directly, as a crafted rerun might."""
     from community_eval.app import data_page
-    from community_eval.app.ui import _open_store
+    from community_eval.app.cache import _open_store
     from community_eval.core.i18n import Translator
     from community_eval.ingest.loader import Source
 

@@ -5,7 +5,7 @@ render the task-burden page over and over while the main thread replaces the tas
 with 568,800 rows through the real loader. The old and the new tasks differ in every
 query that page makes (departments, categories, months, counts, hours, the admission
 and funding flags), so each chart, the texts and the table tell which version they came
-from. What keeps a render whole is ``ui.snapshot()`` around the entry's run
+from. What keeps a render whole is ``cache.snapshot()`` around the entry's run
 (:meth:`Store.snapshot`): without it a page's first queries read the old version and its
 later ones the new.
 """
@@ -32,7 +32,7 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.util import patch_config_options
 
-from community_eval.app import ui
+from community_eval.app import cache
 from community_eval.core.schema import TASK_CATEGORIES
 from community_eval.db.store import Store
 from community_eval.ingest.loader import SAMPLE_DIR, Source, create_sample_database, ingest, ingest_paths
@@ -220,7 +220,7 @@ def _mid_render_gate(monkeypatch) -> threading.Event:
 
 def test_renders_during_a_load_are_wholly_old_or_wholly_new(old_db, load_files, sessions_at_once, monkeypatch):
     monkeypatch.setenv("COMMUNITY_EVAL_DB", old_db)
-    store = ui._open_store(old_db)  # the process's Store, the one every session's run reads
+    store = cache._open_store(old_db)  # the process's Store, the one every session's run reads
     old = fingerprint(_render(_session()))
     mid_render = _mid_render_gate(monkeypatch)
     assert "旧部门甲" in json.dumps(old, ensure_ascii=False) and "新部门" not in json.dumps(old, ensure_ascii=False)

@@ -486,15 +486,17 @@ def test_excel_download_neutralises_formulas():
 
 
 def test_every_table_download_goes_through_the_neutraliser():
-    """The dashboard's only table downloads are ui.download_buttons; the rest are fixed files."""
+    """The dashboard's only table downloads are widgets.download_buttons; the rest are fixed files."""
     sources = {
         path: path.read_text(encoding="utf-8")
         for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("community_eval/**/*.py")]
     }
     users = {path.name for path, text in sources.items() if "download_button(" in text}
-    assert users == {"ui.py", "report_page.py", "data.py"}, users
-    assert "downloads.csv_bytes(frame, columns)" in sources[ROOT / "community_eval" / "app" / "ui.py"]
-    assert "downloads.xlsx_bytes(tr, frame, columns, context)" in sources[ROOT / "community_eval" / "app" / "ui.py"]
+    assert users == {"widgets.py", "report_page.py", "data.py"}, users
+    assert "downloads.csv_bytes(frame, columns)" in sources[ROOT / "community_eval" / "app" / "widgets.py"]
+    assert (
+        "downloads.xlsx_bytes(tr, frame, columns, context)" in sources[ROOT / "community_eval" / "app" / "widgets.py"]
+    )
     writers = sources[ROOT / "community_eval" / "figures" / "downloads.py"]
     assert writers.count("neutralise_formulas(frame[columns])") == 2, "both files defuse formulas"
     assert "templates.template_csv" in sources[ROOT / "pages" / "data.py"]

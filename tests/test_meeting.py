@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval.app import meeting, ui
+from community_eval.app import meeting, widgets
 from community_eval.core.i18n import Translator
 from community_eval.core.safety import WORD_JOINER
 from community_eval.db.store import Store
@@ -294,7 +294,7 @@ def test_the_wall_counts_the_districts_communities(app):
     assert title_of(figure).startswith(tr("staff.chart.per_10000", year=2025))
     rows = [label for trace in figure["data"] for label in (trace.get("y") or []) if isinstance(label, str)]
     named = {label for label in rows if not label.startswith("中间另有")}
-    assert len(named) == 2 * ui.ENDS_SMALL
+    assert len(named) == 2 * widgets.ENDS_SMALL
     assert tr("extremes.gap", hidden=len(communities) - len(named)) in figure["layout"]["yaxis"]["categoryarray"]
 
 

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from community_eval.app import ui
+from community_eval.app import cache
 from community_eval.db import workspaces
 from community_eval.db.store import DB_ENV
 from community_eval.ingest.loader import Source, ingest
@@ -37,7 +37,7 @@ def _open(name: str):
     path = workspaces.path_for(name)
     if name not in workspaces.list_datasets():
         workspaces.create(name)
-    store = ui._open_store(path)
+    store = cache._open_store(path)
     store.row_count("communities")
     return store
 
@@ -47,9 +47,9 @@ def dashboard(tmp_path, monkeypatch):
     """A fresh main database and workspace folder, with the dashboard's store cache emptied around the test."""
     monkeypatch.setenv(DB_ENV, str(tmp_path / "main.duckdb"))
     monkeypatch.setenv(OPEN_LIMIT_ENV, str(LIMIT))
-    ui._open_store.clear()
+    cache._open_store.clear()
     yield
-    ui._open_store.clear()
+    cache._open_store.clear()
 
 
 def test_open_workspaces_and_their_threads_stay_bounded(dashboard):
@@ -71,7 +71,7 @@ def test_an_evicted_workspace_reopens_and_reads_what_it_holds(dashboard):
     for i in range(1, 2 * LIMIT):
         _open(f"w{i}")
     assert not first.is_open, "the least recently used workspace was closed"
-    again = ui._open_store(workspaces.path_for("w0"))
+    again = cache._open_store(workspaces.path_for("w0"))
     assert again.row_count("communities") == 1
     assert again.community_names() == {"W1": "工作区社区"}
     assert again.data_version() == version

@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import english_words, visible_text
 
-from community_eval.app import profile_page, ui
+from community_eval.app import profile_page, view_state
 from community_eval.app.profile_page import point_line, quarter_text
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import load_standards
@@ -304,23 +304,23 @@ def test_a_turnover_above_100_percent_is_explained_with_its_counts():
 
 
 def test_a_selected_point_names_its_community():
-    assert ui.community_from_selection(None) is None
-    assert ui.community_from_selection({"selection": {"points": []}}) is None
-    assert ui.community_from_selection({"selection": {"points": [{"x": 1, "y": "红光社区"}]}}) is None
-    assert ui.community_from_selection({"selection": {"points": [{"customdata": "XT002"}]}}) == "XT002"
-    assert ui.community_from_selection({"selection": {"points": [{"customdata": ["XT003"]}]}}) == "XT003"
+    assert view_state.community_from_selection(None) is None
+    assert view_state.community_from_selection({"selection": {"points": []}}) is None
+    assert view_state.community_from_selection({"selection": {"points": [{"x": 1, "y": "红光社区"}]}}) is None
+    assert view_state.community_from_selection({"selection": {"points": [{"customdata": "XT002"}]}}) == "XT002"
+    assert view_state.community_from_selection({"selection": {"points": [{"customdata": ["XT003"]}]}}) == "XT003"
 
 
 def test_a_chart_click_chooses_the_community(monkeypatch):
     state = {"burden_tasks_per_staff": {"selection": {"points": [{"customdata": "XT002", "x": 3.0}]}}}
-    monkeypatch.setattr(ui.st, "session_state", state)
-    ui._community_clicked("burden_tasks_per_staff")
+    monkeypatch.setattr(view_state.st, "session_state", state)
+    view_state._community_clicked("burden_tasks_per_staff")
     assert state["f_community"] == "XT002" and state["_open_profile"] is True
 
 
 def test_a_profile_link_keeps_the_view():
     view = {"lang": "zh", "street": "干河街道", "year": "2025", "community": "XT009"}
-    url = ui.profile_url("XT002", "新华社区", view)
+    url = view_state.profile_url("XT002", "新华社区", view)
     parts = urlsplit(url)
     assert parts.path == "profile"
     assert parse_qs(parts.query) == {
@@ -330,7 +330,7 @@ def test_a_profile_link_keeps_the_view():
         "community": ["XT002"],
     }
     assert unquote(parts.fragment) == "新华社区"
-    assert ui.name_from_link(url) == "新华社区"
+    assert view_state.name_from_link(url) == "新华社区"
 
 
 def test_only_community_charts_are_clickable():
@@ -478,7 +478,7 @@ def test_a_table_links_each_community_to_its_profile(app):
     at.switch_page("pages/task_burden.py").run()
     table = at.dataframe[0]
     config = json.loads(table.proto.columns)["community_name"]
-    assert config["type_config"] == {"type": "link", "display_text": ui.LINK_TEXT}
+    assert config["type_config"] == {"type": "link", "display_text": view_state.LINK_TEXT}
     first = table.value["community_name"].iloc[0]
     parts = urlsplit(first)
     query = parse_qs(parts.query)
@@ -498,7 +498,9 @@ def test_community_charts_carry_their_ids(app):
     linked = [s for s in specs if s["layout"].get("meta", {}).get(charts.COMMUNITY_POINTS)]
     assert linked, "per-community charts are clickable"
     # a point's customdata is its id, or a list led by its id (what a click reads, either way)
-    clicked = [ui.community_from_selection({"selection": {"points": [{"customdata": v}]}}) for v in ids_of(linked)]
+    clicked = [
+        view_state.community_from_selection({"selection": {"points": [{"customdata": v}]}}) for v in ids_of(linked)
+    ]
     assert clicked and all(str(c).startswith("XT") for c in clicked)
     overview = app(lang="zh").run()  # the whole district: charts are by street, not clickable
     assert not any(json.loads(c.proto.spec)["layout"].get("meta") for c in overview.get("plotly_chart"))
@@ -513,11 +515,11 @@ def test_a_click_asks_for_the_profile_once_keeping_the_view(monkeypatch):
     state = {"_open_profile": True}
     view = _Params(lang="en", street="干河街道", year="2025", community="XT003")
     asked = []
-    monkeypatch.setattr(ui.st, "session_state", state)
-    monkeypatch.setattr(ui.st, "query_params", view)
-    monkeypatch.setattr(ui.st, "switch_page", lambda page, query_params: asked.append((page, query_params)))
-    ui.follow_community_click()
-    ui.follow_community_click()
+    monkeypatch.setattr(view_state.st, "session_state", state)
+    monkeypatch.setattr(view_state.st, "query_params", view)
+    monkeypatch.setattr(view_state.st, "switch_page", lambda page, query_params: asked.append((page, query_params)))
+    view_state.follow_community_click()
+    view_state.follow_community_click()
     assert asked == [("pages/profile.py", dict(view))]
 
 

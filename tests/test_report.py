@@ -22,7 +22,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 from streamlit.testing.v1 import AppTest
 
-from community_eval.app import report_page
+from community_eval.app import report_page, view_state
 from community_eval.core.i18n import catalog, translate
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
@@ -335,12 +335,12 @@ def test_the_command_says_when_it_cannot_write_or_open(cli_db, tmp_path):
 def _download_app() -> None:
     import streamlit as st
 
-    from community_eval.app import report_page, ui
+    from community_eval.app import report_page
     from community_eval.indicators.filters import Filters
 
     community = st.query_params.get("community")
-    view = ui.View(Filters(community_id=community), 2025, "seed_2016", st.query_params.get("lang", "zh"))
-    report_page.report_download(ui.translator(), view)
+    view = view_state.View(Filters(community_id=community), 2025, "seed_2016", st.query_params.get("lang", "zh"))
+    report_page.report_download(view_state.translator(), view)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -355,7 +355,7 @@ def test_the_download_button_offers_the_views_report(sample_db, monkeypatch, lan
 
 
 def test_the_file_name_names_year_language_and_community():
-    from community_eval.app.ui import View
+    from community_eval.app.view_state import View
 
     assert report_page.file_name(View(Filters(), 2025, "seed_2016", "zh")) == "community_report_2025_zh.html"
     named = report_page.file_name(View(Filters(community_id="X/1"), 2024, "p", "en"))

@@ -42,7 +42,7 @@ def url_weights(defaults: dict[str, float]) -> dict[str, float]:
 def shared_weights(standards: Standards) -> tuple[tuple[str, float], ...] | None:
     """The weights a shared address carries, for every view that scores (profile, report): the
     URL's when they are valid, differ from the standards file's and do not sum to 0; else None,
-    which means the file's. One rule, read once per run into the view (``ui.View.weights``)."""
+    which means the file's. One rule, read once per run into the view (``view_state.View.weights``)."""
     defaults = {component: float(standards.weights[component]) for component in COMPONENTS}
     chosen = url_weights(defaults)
     if chosen == defaults or sum(chosen.values()) <= 0:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from community_eval.app import auth
-from community_eval.app.ui import _open_store, dataset
+from community_eval.app.cache import _open_store, dataset
 from community_eval.core.i18n import Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import TABLES

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from community_eval.app import ui
-from community_eval.app.ui import View
+from community_eval.app import cache, widgets
+from community_eval.app.view_state import View
 from community_eval.core.i18n import Translator
 from community_eval.figures import charts
 from community_eval.indicators import survey_items
@@ -61,11 +61,11 @@ def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
         value_title=tr("items.axis_mean"),
         label_title=tr("items.axis_item"),
     )
-    ui.chart(charts.wrap_category_labels(means), key="items_means")
+    widgets.chart(charts.wrap_category_labels(means), key="items_means")
     changed = shown[shown["mean_previous"].notna()]
     if changed.empty:
         return
-    ui.chart(
+    widgets.chart(
         charts.dumbbell(
             changed,
             "item_text",
@@ -83,11 +83,11 @@ def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
 
 def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> None:
     """The answers of every five-point item as a diverging bar; rescaled items are named instead."""
-    answers = ui.compute(survey_items.survey_item_distribution, view.filters, view.year, min_n)
+    answers = cache.compute(survey_items.survey_item_distribution, view.filters, view.year, min_n)
     shown = total[total["mean"].notna()]
     names = dict(zip(shown["item_code"], shown["item_text"], strict=True))
     if not answers.empty:
-        ui.chart(
+        widgets.chart(
             charts.diverging_likert(
                 answers,
                 item_names=names,
@@ -105,18 +105,18 @@ def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> Non
 def _table(tr: Translator, view: View, min_n: int) -> None:
     """Every community's item figures; a community with too few questionnaires says so, as the
     satisfaction table does, and keeps only its n."""
-    rows = ui.compute(survey_items.survey_items, view.filters, view.year, min_n, level="community")
+    rows = cache.compute(survey_items.survey_items, view.filters, view.year, min_n, level="community")
     table = rows.rename(columns={"group_key": "community_id", "group_label": "community_name"})
     table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]
     controls = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     controls.subheader(tr("items.table_title"), width="content")
-    ui.download_buttons(tr, table, DOWNLOAD_COLUMNS, "survey_items", where=controls)
-    ui.show_table(tr, table, TABLE_COLUMNS)
+    widgets.download_buttons(tr, table, DOWNLOAD_COLUMNS, "survey_items", where=controls)
+    widgets.show_table(tr, table, TABLE_COLUMNS)
 
 
 def own_questions(tr: Translator, view: View, min_n: int) -> None:
     """The satisfaction page's section on the questionnaire's own questions, when it has any."""
-    total = ui.compute(survey_items.survey_items, view.filters, view.year, min_n, level="all")
+    total = cache.compute(survey_items.survey_items, view.filters, view.year, min_n, level="all")
     if total.empty:
         return
     st.subheader(tr("items.title"))
@@ -131,7 +131,7 @@ def own_questions(tr: Translator, view: View, min_n: int) -> None:
 
 def questions_dictionary(tr: Translator) -> None:
     """The data dictionary's list of stored own questions (nothing when there are none)."""
-    stored = ui.compute(survey_items.stored_questions)
+    stored = cache.compute(survey_items.stored_questions)
     if stored.empty:
         return
     st.subheader(tr("items.dictionary_title"))

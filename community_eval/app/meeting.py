@@ -2,7 +2,7 @@
 
 ``?mode=meeting`` (or the sidebar toggle) turns it on. The entry file runs the page inside
 :func:`deck`: the page draws into a hidden container while every chart it hands to
-``ui.chart`` is kept here as a slide (:func:`collect`). After the page the deck shows one
+``widgets.chart`` is kept here as a slide (:func:`collect`). After the page the deck shows one
 slide, restyled to be read from the back of a room (:func:`wall_figure`), with previous /
 next controls, a counter, optional auto-advance and a footer with the filter and data date.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, view_state, widgets
 from community_eval.core.i18n import Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.standards import Profile
@@ -32,9 +32,9 @@ def _picked() -> None:
         st.session_state["f_community"] = chosen
 
 
-def picker(tr: Translator, current: ui.View) -> None:
+def picker(tr: Translator, current: view_state.View) -> None:
     """A searchable choice of the communities in the filter, for when none is chosen yet."""
-    options = ui.compute(overview.filter_options)
+    options = cache.compute(overview.filter_options)
     filters = current.filters
     for column, wanted in (
         ("district", filters.district),
@@ -66,7 +66,7 @@ def attention_lines(tr: Translator, scores: pd.DataFrame, params: dict[str, str]
     lines = []
     for _, row in needing_attention(scores).iterrows():
         name = str(row["community_name"])
-        link = f"[{markdown_literal(name)}]({ui.profile_url(str(row['community_id']), name, params)})"
+        link = f"[{markdown_literal(name)}]({view_state.profile_url(str(row['community_id']), name, params)})"
         line = tr(
             "profile.attention_line",
             name=link,
@@ -95,10 +95,10 @@ def attention_note(tr: Translator, scores: pd.DataFrame, year: int) -> str:
     return note
 
 
-def attention(tr: Translator, current: ui.View, weights: tuple[tuple[str, float], ...] | None) -> None:
+def attention(tr: Translator, current: view_state.View, weights: tuple[tuple[str, float], ...] | None) -> None:
     """The communities of the filter most needing attention: the lowest composites among the rated."""
     common = {"standards": True, "profile": current.profile, "weights": weights}
-    scores = ui.compute(assessment.assessment, current.filters, current.year, **common)
+    scores = cache.compute(assessment.assessment, current.filters, current.year, **common)
     rated = int(scores["rated"].sum())
     if not rated:
         st.caption(tr("profile.attention_none"))
@@ -396,7 +396,7 @@ def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> lis
     lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**"]
     lines += [tr(f"profile.rules_{status}", rules=tr.join(names)) for status, names in by_status.items() if names]
     notes = ["  \n".join(lines)]
-    shortfall = ui.shortfall_text(tr, row)
+    shortfall = widgets.shortfall_text(tr, row)
     if shortfall:
         notes.append(tr("profile.shortfall", text=shortfall))
     return notes
@@ -408,7 +408,8 @@ def standard_sources(tr: Translator, positions: pd.DataFrame, profile: Profile) 
     # The share of rules met is sourced by the rules themselves, listed after the measures.
     measures = positions.dropna(subset=["standard"]).query("measure != 'rules_passed_share'")
     lines = [
-        "- " + tr("profile.rule_source", rule=tr(f"profile.measure.{measure}"), source=ui.source_text(source, tr.lang))
+        "- "
+        + tr("profile.rule_source", rule=tr(f"profile.measure.{measure}"), source=widgets.source_text(source, tr.lang))
         for measure, source in zip(measures["measure"], measures["standard_source"], strict=True)
         if isinstance(source, str | dict) and source
     ]

@@ -12,7 +12,7 @@ import re
 
 import streamlit as st
 
-from community_eval.app import ui
+from community_eval.app import cache, view_state
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import load_standards
 from community_eval.indicators.filters import Filters
@@ -34,7 +34,7 @@ def _report_bytes(
 ) -> bytes:
     """The report of one view as UTF-8; ``version`` (the data version) only keys the cache."""
     html = html_report.build_report(
-        ui._open_store(path),
+        cache._open_store(path),
         filters,
         year,
         lang,
@@ -46,14 +46,14 @@ def _report_bytes(
     return html.encode("utf-8")
 
 
-def file_name(view: ui.View) -> str:
+def file_name(view: view_state.View) -> str:
     """``community_report_2025_zh.html``, with the profiled community's id when there is one."""
     stem = f"community_report_{view.year}_{view.lang}"
     community = _SAFE_ID.sub("", view.filters.community_id or "")
     return f"{stem}_{community}.html" if community else f"{stem}.html"
 
 
-def report_download(tr: Translator, view: ui.View, where: object | None = None) -> None:
+def report_download(tr: Translator, view: view_state.View, where: object | None = None) -> None:
     """A download button for the offline report of ``view`` (in the sidebar unless ``where``).
 
     With a community chosen, the report covers the rest of the filter and adds that
@@ -61,7 +61,7 @@ def report_download(tr: Translator, view: ui.View, where: object | None = None) 
     """
     if view.year is None:
         return
-    args = (ui.db_path(), ui.data_version(), view.filters, view.year, view.profile, view.lang, view.weights)
+    args = (cache.db_path(), cache.data_version(), view.filters, view.year, view.profile, view.lang, view.weights)
     help_key = "report.download_help_profile" if view.filters.community_id else "report.download_help"
     (where or st.sidebar).download_button(
         tr("report.download"),

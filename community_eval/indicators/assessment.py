@@ -109,7 +109,7 @@ def assessment_contributions(store: Store, scores: pd.DataFrame, standards: Stan
     """Each component's share of each composite (long form, best community first), for stacked bars.
 
     Takes the scores already computed, so a page or report scores each view once; the store
-    first, as every indicator (``ui.compute`` calls them so).
+    first, as every indicator (``cache.compute`` calls them so).
     """
     params = _weight_params(standards, weights)
     return store.query("assessment_contributions", params, frames={"score_rows": scores})

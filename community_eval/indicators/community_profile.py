@@ -7,7 +7,7 @@ hands it the community-level rows of the district and picks the strongest and we
 points from the positions.
 
 It is built on the indicators' modules and the import goes one way; pages call these
-functions through ``ui.compute`` as they call the indicators'.
+functions through ``cache.compute`` as they call the indicators'.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ estimate, the people at risk and the 95 % band are computed in DuckDB by
 ``queries/staff_retention.sql``; this module only chooses parameters and shapes columns.
 
 It stands below :mod:`community_eval.indicators`, which re-exports these functions for
-``ui.compute``: it imports the filters and the store, never the indicators.
+``cache.compute``: it imports the filters and the store, never the indicators.
 """
 
 from __future__ import annotations

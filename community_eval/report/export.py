@@ -150,7 +150,7 @@ def _csv_cell(value: object) -> str:
 def to_csv(frame: pd.DataFrame) -> str:
     """The frame as CSV with every value exactly as computed.
 
-    Unlike the dashboard's downloads (``ui.neutralise_formulas``), text that starts like a
+    Unlike the dashboard's downloads (``downloads.neutralise_formulas``), text that starts like a
     formula is not prefixed: this export is read by scripts, which must get a community
     named ``=A1`` back as ``=A1`` (and the same bytes from a database and its Parquet files),
     and it is not offered to a browser: it is written by whoever ran the command, from the

@@ -1,7 +1,7 @@
 """The phone style sheet in Chromium: metric cards two a row on a phone, and nothing else changed.
 
 A small script draws rows of columns the way the pages do (cards only; a card beside a
-sentence; sentences only) under :func:`community_eval.app.ui.phone_layout`; the test reads where
+sentence; sentences only) under :func:`community_eval.app.view_state.phone_layout`; the test reads where
 Chromium put each column at a phone's width and at a laptop's.
 """
 
@@ -17,9 +17,9 @@ from tools import meeting_screenshots as harness
 SCRIPT = textwrap.dedent(
     """
     import streamlit as st
-    from community_eval.app import ui
+    from community_eval.app import page_frame
 
-    ui.phone_layout()
+    page_frame.phone_layout()
     for index, column in enumerate(st.columns(4) + st.columns(3)):
         column.metric(f"card {index}", index, border=True)
     text, card = st.columns([3, 1])
@@ -28,7 +28,7 @@ SCRIPT = textwrap.dedent(
     left, right = st.columns(2)
     left.markdown("left words")
     right.markdown("right words")
-    for index, column in enumerate(ui.card_columns(2, 1)):  # cards that carry a verdict too
+    for index, column in enumerate(page_frame.card_columns(2, 1)):  # cards that carry a verdict too
         with column.container(border=True):
             st.metric(f"verdict card {index}", index)
             st.markdown("below the standard")
