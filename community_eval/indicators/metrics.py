@@ -7,6 +7,8 @@ columns each indicator has is in its declaration (``indicators/<name>.py``).
 
 from __future__ import annotations
 
+from community_eval.core.schema import SURVEY_ITEMS
+
 #: Kind of quantity of every indicator column that pages show; how each kind is written is
 #: declared once, in :mod:`community_eval.core.formats`.
 KINDS: dict[str, str] = {
@@ -77,17 +79,6 @@ KINDS: dict[str, str] = {
 #: Columns on a bounded scale, as (lowest, highest). A 1–5 answer has no 0, so a chart of
 #: one draws dots on an axis from 1 to 5 (see charts.ranked_bars), never bars from 0.
 LIKERT = (1.0, 5.0)
-SCALES: dict[str, tuple[float, float]] = {
-    column: LIKERT
-    for column in (
-        "mean_overall",
-        "mean_service",
-        "mean_environment",
-        "mean_safety",
-        "mean_participation",
-        "mean_staff_attitude",
-        "mean_facilities",
-        "mean",
-        "mean_previous",
-    )
-}
+#: The mean of each survey question's answers: ``mean_overall``, ``mean_service``, …
+ANSWER_MEANS = tuple(f"mean_{item}" for item in SURVEY_ITEMS)
+SCALES: dict[str, tuple[float, float]] = {column: LIKERT for column in (*ANSWER_MEANS, "mean", "mean_previous")}

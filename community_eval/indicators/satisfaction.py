@@ -11,6 +11,7 @@ from community_eval.core.schema import NEUTRAL_ANSWER
 from community_eval.db.store import Store
 from community_eval.indicators.declaration import Indicator, Request, withheld
 from community_eval.indicators.filters import Filters
+from community_eval.indicators.metrics import ANSWER_MEANS
 from community_eval.indicators.stats import t_interval
 
 
@@ -48,19 +49,7 @@ def satisfaction_by_respondent(store: Store, filters: Filters, year: int, min_n:
 # ---- the declaration ----------------------------------------------------------------------
 
 #: The statistics a withheld community does not show (its n is shown).
-STATISTICS = (
-    "mean_overall",
-    "se",
-    "ci_low",
-    "ci_high",
-    "top2_share",
-    "mean_service",
-    "mean_environment",
-    "mean_safety",
-    "mean_participation",
-    "mean_staff_attitude",
-    "mean_facilities",
-)
+STATISTICS = ("mean_overall", "se", "ci_low", "ci_high", "top2_share", *ANSWER_MEANS[1:])
 #: INDICATORS.md's columns of satisfaction, in order.
 COLUMNS = ("community_id", "n", *STATISTICS, "suppressed")
 
