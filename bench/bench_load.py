@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
-import pandas as pd  # noqa: E402
+from scale_common import machine, measure  # noqa: E402
 
 from community_eval.core.schema import TABLES  # noqa: E402
 from community_eval.db.store import Store  # noqa: E402
@@ -159,30 +157,6 @@ def breakdown(files: dict[str, Path], rows: int) -> dict[str, float]:
     return spent
 
 
-def measure(runs: dict[str, Callable[[], float]], repeat: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for round_ in range(1, repeat + 1):
-        for name, run in runs.items():
-            times[name].append(run())
-        print(f"round {round_}/{repeat}: " + ", ".join(f"{n} {t[-1]:.3f}s" for n, t in times.items()), flush=True)
-    return times
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    with_cpuinfo = Path("/proc/cpuinfo")
-    if with_cpuinfo.exists():
-        for line in with_cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {ram:.0f} GiB RAM, {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pd.__version__}"
-    )
-
-
 def section(
     files: dict[str, Path],
     rows: int,
@@ -299,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     for warm_up in runs.values():  # the file into the page cache, DuckDB and the modules loaded
         warm_up()
-    times = measure(runs, args.repeat)
+    times = measure(runs, args.repeat, "load")
     if args.python_path:
         times["python_path"] = [python_path(files, rows)]
     spent = breakdown(files, rows)

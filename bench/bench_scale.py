@@ -37,7 +37,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import shlex
 import subprocess
 import sys
@@ -52,8 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
-import pandas as pd  # noqa: E402
-from scale_common import measure, peak_rss_mib  # noqa: E402
+from scale_common import machine, measure, peak_rss_mib  # noqa: E402
 
 from community_eval.core.schema import TABLES  # noqa: E402
 from community_eval.db.store import Store  # noqa: E402
@@ -321,24 +319,6 @@ def measure_scale(scale: Scale, args: argparse.Namespace, command: str) -> dict[
 # ---- the report ---------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import streamlit
-
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {ram:.0f} GiB RAM, {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pd.__version__}, "
-        f"Streamlit {streamlit.__version__}"
-    )
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -364,7 +344,10 @@ def main(argv: list[str] | None = None) -> None:
     else:
         command = shlex.join(arg for arg in argv if arg not in (args.note, "--note") and not arg.startswith("--note="))
         results = [measure_scale(scale, args, command) for scale in scales]
-    text = scale_report.section(results, SCALES, machine(), command, args, peak_rss_mib())
+    import streamlit  # its version only, for the table; the timed runs load it in their own processes
+
+    described = machine(f"Streamlit {streamlit.__version__}")
+    text = scale_report.section(results, SCALES, described, command, args, peak_rss_mib())
     print("\n" + text)
     if not args.no_write:
         scale_report.write_section(BENCHMARKS, SECTION, text)

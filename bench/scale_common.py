@@ -1,10 +1,16 @@
-"""What the parts of bench_scale.py share: timing interleaved rounds and reading a process's peak memory."""
+"""What the benchmarks share: timing interleaved rounds, a process's peak memory, the machine in words."""
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
 
 
 def peak_rss_mib() -> float:
@@ -34,3 +40,26 @@ def measure(runs: dict[str, Callable[[], float]], repeat: int, label: str) -> di
         shown = ", ".join(f"{name} {values[-1]:.3f}s" for name, values in slowest)
         print(f"[{label}] round {round_}/{repeat} done; slowest: {shown}", flush=True)
     return times
+
+
+def machine(*extra: str) -> str:
+    """The machine and the versions that matter, for a results table: CPUs, RAM, OS, Python,
+    DuckDB, pandas, and any ``extra`` words (e.g. Streamlit's version)."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = [
+        f"Python {platform.python_version()}",
+        f"DuckDB {duckdb.__version__}",
+        f"pandas {pd.__version__}",
+        *extra,
+    ]
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {ram:.0f} GiB RAM, {platform.system()} {platform.release()}; "
+        + ", ".join(versions)
+    )
