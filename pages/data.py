@@ -1,6 +1,8 @@
 """Data management (数据管理): upload files, see what they map to and what is wrong before
 loading, load or skip, undo a load, and get templates and the data dictionary."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from community_eval.app import auth, cache, data_page, items_section, page_frame, questionnaire_page, uploads
@@ -53,7 +55,8 @@ with upload:
             given = data_page.given_set_values()
             likert_order = st.session_state.get("data_likert_order")
             mapping = questionnaire_page.override()
-            checked = data_page.check_upload(target, sources, table, mode, skip_invalid, given, likert_order, mapping)
+            upload = data_page.Upload(target, sources, table, mode, skip_invalid, given, likert_order, mapping)
+            checked = data_page.check_upload(upload)
             questionnaire_page.mapping_editor(tr, checked)
             for report in checked:
                 data_page.show_file_report(tr, report)
@@ -67,7 +70,7 @@ with upload:
                 icon=":material/upload:",
                 key="data_load",
             ):
-                data_page.run_upload(tr, target, sources, table, mode, skip_invalid, set_values, likert_order, mapping)
+                data_page.run_upload(tr, replace(upload, set_values=set_values, likert_order=likert_order))
             if not skip_invalid and any(r.problems and r.rows_valid for r in checked):
                 st.caption(tr("data.blocked_hint"))
 

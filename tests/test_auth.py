@@ -244,7 +244,7 @@ def viewer_script(db: str, data: bytes, import_id: int) -> None:
     from community_eval.ingest.loader import Source
 
     tr = Translator("en")
-    data_page.run_upload(tr, "main", [Source("more.csv", data)], None, "append", False)
+    data_page.run_upload(tr, data_page.Upload("main", [Source("more.csv", data)], None, "append", False))
     data_page.undo_import(tr, _open_store(db), import_id)
     data_page._create_workspace("研究B")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -114,42 +115,51 @@ def uploaded_sources(tr: Translator, files: list) -> list[Source]:
     return sources
 
 
-def _fingerprint(sources: list[Source], *options: object) -> str:
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(source.name.encode() + hashlib.sha256(source.data).digest())
-    digest.update(repr(options).encode())
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class Upload:
+    """The files and what the page's form chose for them: the dataset they go to, the table,
+    append or replace, whether invalid rows are skipped, one value for a column the files lack,
+    the direction of numeric answer codes, and a questionnaire's mapping as the user changed it.
+    The check and the load take the same object, so they cannot be asked different things."""
+
+    target: str
+    sources: list[Source]
+    table: str | None
+    mode: str
+    skip_invalid: bool
+    set_values: dict[str, str] | None = None
+    likert_order: str | None = None
+    mapping: dict[str, object] | None = None
+
+    def options(self) -> dict[str, object]:
+        """The loader's keyword arguments (:func:`community_eval.ingest.loader.ingest`)."""
+        return {
+            "table": self.table,
+            "mode": self.mode,
+            "skip_invalid": self.skip_invalid,
+            "set_values": self.set_values,
+            "likert_order": self.likert_order,
+            "mapping": self.mapping,
+        }
+
+    def fingerprint(self, data_version: str) -> str:
+        """The files' names and bytes, the choices and the data version: a check's cache key."""
+        digest = hashlib.sha256()
+        for source in self.sources:
+            digest.update(source.name.encode() + hashlib.sha256(source.data).digest())
+        choices = (self.target, self.table, self.mode, self.skip_invalid, sorted((self.set_values or {}).items()))
+        digest.update(repr((*choices, self.likert_order, repr(self.mapping), data_version)).encode())
+        return digest.hexdigest()
 
 
-def check_upload(
-    target: str,
-    sources: list[Source],
-    table: str | None,
-    mode: str,
-    skip_invalid: bool,
-    set_values: dict[str, str] | None = None,
-    likert_order: str | None = None,
-    mapping: dict[str, object] | None = None,
-) -> list[FileReport]:
-    """The dry-run reports of the files, computed once per files, options and data version."""
-    store = _open_store(workspaces.path_for(target))
-    options = (table, mode, skip_invalid, sorted((set_values or {}).items()), likert_order, repr(mapping))
-    key = _fingerprint(sources, target, *options, store.data_version())
+def check_upload(upload: Upload) -> list[FileReport]:
+    """The dry-run reports of the files, computed once per files, choices and data version."""
+    store = _open_store(workspaces.path_for(upload.target))
+    key = upload.fingerprint(store.data_version())
     cache = st.session_state.setdefault("_upload_checks", {})
     if key not in cache:
         cache.clear()
-        cache[key] = ingest(
-            store,
-            sources,
-            table=table,
-            mode=mode,
-            skip_invalid=skip_invalid,
-            dry_run=True,
-            set_values=set_values,
-            likert_order=likert_order,
-            mapping=mapping,
-        )
+        cache[key] = ingest(store, upload.sources, dry_run=True, **upload.options())
     return cache[key]
 
 
@@ -284,35 +294,20 @@ def _show_problems(tr: Translator, report: FileReport) -> None:
         st.caption(tr("data.more_problems", count=len(rows) - PROBLEMS_SHOWN))
 
 
-def run_upload(
-    tr: Translator,
-    target: str,
-    sources: list[Source],
-    table: str | None,
-    mode: str,
-    skip_invalid: bool,
-    set_values: dict[str, str] | None = None,
-    likert_order: str | None = None,
-    mapping: dict[str, object] | None = None,
-) -> None:
+def run_upload(tr: Translator, upload: Upload) -> None:
     """Load for real, with a progress bar; say what loaded and what did not.
 
     Only editors may: the page hides the button from viewers, and this refuses them again.
     """
     if not auth.require_editor(tr):
         return
-    store = _open_store(workspaces.path_for(target))
+    store = _open_store(workspaces.path_for(upload.target))
     bar = st.progress(0.0, text=tr("data.loading"))
     reports = ingest(
         store,
-        sources,
-        table=table,
-        mode=mode,
-        skip_invalid=skip_invalid,
-        set_values=set_values,
-        likert_order=likert_order,
-        mapping=mapping,
+        upload.sources,
         progress=lambda share, name: bar.progress(min(share, 1.0), text=tr("data.loading_file", file=name)),
+        **upload.options(),
     )
     bar.empty()
     for report in reports:
