@@ -186,6 +186,34 @@ def sample_communities() -> pd.DataFrame:
     return pd.read_csv(SAMPLE_DIR / "communities.csv", dtype=str, keep_default_na=False)
 
 
+def single(name: str, data: bytes, table: str, rows: list[dict[str, object]], shape: str) -> list[OfficeFile]:
+    """One file of one table, with the rows it means: what most office shapes make."""
+    return [OfficeFile(name, data, table, expected_frame(table, rows), shape=shape)]
+
+
+def facility_row(
+    community_id: str,
+    year: int,
+    office: float | None,
+    service: float | None,
+    rooms: int | None,
+    hall: bool | None,
+    tenure: str | None,
+    budget: float | None,
+) -> dict[str, object]:
+    """What one facilities row means, in the contract's columns (the truth a file is checked against)."""
+    return {
+        "community_id": community_id,
+        "year": year,
+        "office_area_m2": office,
+        "service_area_m2": service,
+        "room_count": rooms,
+        "has_hall": hall,
+        "tenure": tenure,
+        "operating_budget_yuan": budget,
+    }
+
+
 def _street(name: str, count: int | None = None) -> pd.DataFrame:
     communities = sample_communities()
     chosen = communities[communities["street"] == name].reset_index(drop=True)
@@ -362,18 +390,25 @@ def _ods_cell(value: object, spans: tuple[int, int] | None) -> str:
     return f"<table:table-cell {typed}{attributes}>{paragraphs}</table:table-cell>"
 
 
+def merge_layout(grid: Grid) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """Where each merged range starts, with its (rows, columns) span, and the cells it covers:
+    what an .ods and an HTML table both write for merged cells."""
+    starts = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in grid.merges}
+    covered = {
+        (r, c)
+        for r1, c1, r2, c2 in grid.merges
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+        if (r, c) != (r1, c1)
+    }
+    return starts, covered
+
+
 def ods_bytes(grids: Sequence[Grid]) -> bytes:
     """An OpenDocument spreadsheet (.ods), as LibreOffice or WPS save it, written by hand."""
     tables = []
     for grid in grids:
-        starts = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in grid.merges}
-        covered = {
-            (r, c)
-            for r1, c1, r2, c2 in grid.merges
-            for r in range(r1, r2 + 1)
-            for c in range(c1, c2 + 1)
-            if (r, c) != (r1, c1)
-        }
+        starts, covered = merge_layout(grid)
         rows = []
         for r in range(1, len(grid.rows) + 1):
             cells = []
@@ -408,14 +443,7 @@ def ods_bytes(grids: Sequence[Grid]) -> bytes:
 
 def html_xls_bytes(grid: Grid, encoding: str = "utf-8") -> bytes:
     """An HTML table saved with an .xls name: what many government systems export as "Excel"."""
-    starts = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in grid.merges}
-    covered = {
-        (r, c)
-        for r1, c1, r2, c2 in grid.merges
-        for r in range(r1, r2 + 1)
-        for c in range(c1, c2 + 1)
-        if (r, c) != (r1, c1)
-    }
+    starts, covered = merge_layout(grid)
     lines = [
         '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" '
         'xmlns="http://www.w3.org/TR/REC-html40">',
@@ -926,15 +954,13 @@ def legacy_xls() -> list[OfficeFile]:
                         "funded": funded,
                     }
                 )
-    return [
-        OfficeFile(
-            "工业园区工作事项统计.xls",
-            xls_bytes([grid]),
-            "tasks",
-            expected_frame("tasks", expected),
-            shape="e-xls: legacy .xls with a title row and date cells",
-        )
-    ]
+    return single(
+        "工业园区工作事项统计.xls",
+        xls_bytes([grid]),
+        "tasks",
+        expected,
+        "e-xls: legacy .xls with a title row and date cells",
+    )
 
 
 def html_saved_as_xls() -> list[OfficeFile]:
@@ -958,26 +984,17 @@ def html_saved_as_xls() -> list[OfficeFile]:
         grid.add(c.community_id, c.community_name, "2025", office, service, str(rooms), "是" if hall else "否")
         grid.rows[-1] += [tenure, str(budget)]
         expected.append(
-            {
-                "community_id": c.community_id,
-                "year": 2025,
-                "office_area_m2": float(office),
-                "service_area_m2": float(service),
-                "room_count": rooms,
-                "has_hall": hall,
-                "tenure": TENURE_WORDS[tenure],
-                "operating_budget_yuan": float(budget),
-            }
+            facility_row(
+                c.community_id, 2025, float(office), float(service), rooms, hall, TENURE_WORDS[tenure], float(budget)
+            )
         )
-    return [
-        OfficeFile(
-            "社区设施统计导出.xls",
-            html_xls_bytes(grid),
-            "facilities",
-            expected_frame("facilities", expected),
-            shape="e-html: HTML table saved as .xls by a government system",
-        )
-    ]
+    return single(
+        "社区设施统计导出.xls",
+        html_xls_bytes(grid),
+        "facilities",
+        expected,
+        "e-html: HTML table saved as .xls by a government system",
+    )
 
 
 def ods_survey() -> list[OfficeFile]:
@@ -1013,15 +1030,13 @@ def ods_survey() -> list[OfficeFile]:
                     "age_group": age,
                 }
             )
-    return [
-        OfficeFile(
-            "工业园区居民满意度调查.ods",
-            ods_bytes([grid]),
-            "survey",
-            expected_frame("survey", expected),
-            shape="e-ods: survey in an .ods with words and date cells",
-        )
-    ]
+    return single(
+        "工业园区居民满意度调查.ods",
+        ods_bytes([grid]),
+        "survey",
+        expected,
+        "e-ods: survey in an .ods with words and date cells",
+    )
 
 
 # ---------------------------------------------------------------- (f) 问卷星 export by option number
@@ -1325,16 +1340,16 @@ def repeated_header() -> list[OfficeFile]:
         tenure = str(rng.choice(list(TENURE_WORDS)))
         grid.add(c.community_id, 2025, office, service, rooms, "是" if hall else "否", tenure, 20000 + 1000 * i)
         expected.append(
-            {
-                "community_id": c.community_id,
-                "year": 2025,
-                "office_area_m2": float(office),
-                "service_area_m2": float(service),
-                "room_count": rooms,
-                "has_hall": hall,
-                "tenure": TENURE_WORDS[tenure],
-                "operating_budget_yuan": float(20000 + 1000 * i),
-            }
+            facility_row(
+                c.community_id,
+                2025,
+                float(office),
+                float(service),
+                rooms,
+                hall,
+                TENURE_WORDS[tenure],
+                float(20000 + 1000 * i),
+            )
         )
     return [
         OfficeFile(
@@ -1379,15 +1394,9 @@ def village_converted_suffix() -> list[OfficeFile]:
                 "households": households,
             }
         )
-    return [
-        OfficeFile(
-            "沙嘴街道新增社区.xlsx",
-            xlsx_bytes([grid]),
-            "communities",
-            expected_frame("communities", rows),
-            shape="k: community type written 村改居社区",
-        )
-    ]
+    return single(
+        "沙嘴街道新增社区.xlsx", xlsx_bytes([grid]), "communities", rows, "k: community type written 村改居社区"
+    )
 
 
 # ---------------------------------------------------------------- (l) dates in the future
