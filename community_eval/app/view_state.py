@@ -20,7 +20,7 @@ from community_eval.core.collation import by_pinyin
 from community_eval.core.i18n import LANGUAGES, Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.schema import COMMUNITY_TYPES
-from community_eval.core.standards import load_standards
+from community_eval.core.standards import Profile, load_standards
 from community_eval.db import workspaces
 from community_eval.indicators import overview
 from community_eval.indicators.filters import Filters
@@ -120,6 +120,9 @@ class View:
     lang: str
     #: the assessment weights the address carries (None: the standards file's); see assessment_view.shared_weights
     weights: tuple[tuple[str, float], ...] | None = None
+    #: the standards profile ``profile`` names, resolved once per run by :func:`sidebar_filters`
+    #: (pages judge by it; the cache, which keys on plain values, takes the key)
+    standards_profile: Profile | None = None
 
 
 def view() -> View:
@@ -226,8 +229,10 @@ def sidebar_filters(tr: Translator) -> View:
         placeholder=tr("streamlit.choose_option"),
     )
     _write_to_url()
-    weights = assessment_view.shared_weights(load_standards())
-    chosen = View(Filters(district, street, kind, community), year, profile, tr.lang, weights)
+    standards = load_standards()
+    weights = assessment_view.shared_weights(standards)
+    place = Filters(district, street, kind, community)
+    chosen = View(place, year, profile, tr.lang, weights, standards_profile=standards.profile(profile))
     st.session_state["view"] = chosen
     return chosen
 

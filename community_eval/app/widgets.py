@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from community_eval.app import frontend_words, meeting
-from community_eval.app.cache import standards, store
+from community_eval.app.cache import store
 from community_eval.app.view_state import LINK_TEXT, _community_clicked, profile_url, scope_words, translator, view
 from community_eval.core.formats import display_value, number_format
 from community_eval.core.i18n import Translator
@@ -197,7 +197,7 @@ def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFram
 def download_context(tr: Translator, indicator: str) -> downloads.DownloadContext:
     """What the current view's downloads cover: the filter, year, standards and data date."""
     current = view()
-    profile = standards().profiles.get(current.profile)
+    profile = current.standards_profile
     return downloads.DownloadContext(
         indicator=indicator,
         year=current.year,
