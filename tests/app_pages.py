@@ -29,6 +29,25 @@ def pinyin(name: str) -> list[str]:
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TIMEOUT = 60
 
+#: The pages with charts, the entry's own first; every page the ``app`` fixture opens without a community.
+CHART_PAGES = [
+    "pages/overview.py",
+    "pages/task_burden.py",
+    "pages/satisfaction.py",
+    "pages/facilities.py",
+    "pages/staff.py",
+    "pages/assessment.py",
+]
+PAGES = [*CHART_PAGES, "pages/data.py"]
+
+
+def opened(app, page: str, **query: str) -> AppTest:
+    """A fresh session from the ``app`` fixture, run and moved on to ``page`` (the entry opens the first)."""
+    at = app(**query).run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
 
 #: Streamlit's own Markdown markup, which the reader never sees: a badge or colour directive's
 #: name (``:red-badge[``) and a Material icon (``:material/error:``).

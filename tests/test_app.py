@@ -17,17 +17,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_pages import ENTRY, STREAMLIT_MARKUP, TIMEOUT, chart_texts, english_words, switch_on, visible_text
-
-CHART_PAGES = [
-    "pages/overview.py",
-    "pages/task_burden.py",
-    "pages/satisfaction.py",
-    "pages/facilities.py",
-    "pages/staff.py",
-    "pages/assessment.py",
-]
-PAGES = [*CHART_PAGES, "pages/data.py"]
+from tests.app_pages import (
+    CHART_PAGES,
+    ENTRY,
+    PAGES,
+    STREAMLIT_MARKUP,
+    TIMEOUT,
+    chart_texts,
+    english_words,
+    opened,
+    switch_on,
+    visible_text,
+)
 
 #: A source cited by an internal document number: "001：村干部…", "002、004：…".
 RAW_SOURCE_ID = re.compile(r"(?<![\d.])00\d(?:[、,]\s*00\d)*[：:]")
@@ -36,9 +37,7 @@ RAW_SOURCE_ID = re.compile(r"(?<![\d.])00\d(?:[、,]\s*00\d)*[：:]")
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_in_both_languages(app, page, lang):
-    at = app(lang=lang).run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang=lang)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, "every page has a title"
     if lang == "zh":
@@ -184,9 +183,7 @@ def test_filters_survive_a_page_switch(app):
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_every_chart_has_a_title_and_axis_titles(app, page):
-    at = app(lang="en").run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang="en")
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert charts, page
     for figure in charts:
@@ -252,9 +249,7 @@ def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
     from community_eval.figures import charts
     from community_eval.indicators.metrics import KINDS
 
-    at = app(lang=lang).run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang=lang)
     assert not at.exception
     texts = visible_text(at)
     assert not undeclared_numbers(texts), undeclared_numbers(texts)
