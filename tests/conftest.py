@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from community_eval.db.store import Store
 from community_eval.ingest.loader import create_sample_database, ingest_paths
 from tests.app_pages import ENTRY, TIMEOUT
+from tests.definitions import FACILITY_COLUMNS
 from tests.export_district import exports, frames, loaded_db  # noqa: F401 (the session's fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,17 +112,7 @@ def _facilities() -> pd.DataFrame:
         ("C2", 2024, 150.0, 200.0, 7, True, "rented", 50000.0),
         ("C3", 2025, 60.0, 90.0, 4, False, "borrowed", None),
     ]
-    columns = [
-        "community_id",
-        "year",
-        "office_area_m2",
-        "service_area_m2",
-        "room_count",
-        "has_hall",
-        "tenure",
-        "operating_budget_yuan",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=FACILITY_COLUMNS)
 
 
 def _survey() -> pd.DataFrame:

@@ -8,6 +8,17 @@ import pandas as pd
 import pytest
 
 ADMIN = {"administrative", "inspection", "ledger", "certificate"}
+#: The facilities table's columns in the contract's order, as the hand-made districts write them.
+FACILITY_COLUMNS = [
+    "community_id",
+    "year",
+    "office_area_m2",
+    "service_area_m2",
+    "room_count",
+    "has_hall",
+    "tenure",
+    "operating_budget_yuan",
+]
 
 
 def in_post_end(staff: pd.DataFrame, year: int) -> pd.Series:

@@ -29,7 +29,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
-from tests.definitions import ADMIN, in_post_end
+from tests.definitions import ADMIN, FACILITY_COLUMNS, in_post_end
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDARDS = tomllib.loads((ROOT / "standards.toml").read_text(encoding="utf-8"))
@@ -191,17 +191,7 @@ def make_facilities() -> pd.DataFrame:
         ("C03", 2025, 60.0, 90.5, 4, False, "borrowed", None),
         ("C04", 2023, 100.0, 220.0, 6, True, "owned", 25000.0),
     ]
-    columns = [
-        "community_id",
-        "year",
-        "office_area_m2",
-        "service_area_m2",
-        "room_count",
-        "has_hall",
-        "tenure",
-        "operating_budget_yuan",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=FACILITY_COLUMNS)
 
 
 def make_survey(rng: np.random.Generator) -> pd.DataFrame:
