@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from community_eval.core.schema import TABLES
 from community_eval.db.store import Store
 from community_eval.ingest.loader import create_sample_database, ingest_paths
 from tests.app_pages import ENTRY, TIMEOUT
@@ -169,6 +170,18 @@ def database_from(tables: dict[str, pd.DataFrame], folder: Path, name: str = "kn
     store.close()
     assert all(r.loaded for r in reports), [(r.file_name, r.problems[:3]) for r in reports]
     return db
+
+
+def contents(store: Store) -> dict[str, object]:
+    """Every stored row of every table, every import record and the data version: what
+    "unchanged" compares."""
+    out: dict[str, object] = {}
+    with store.cursor() as cur:
+        for table in TABLES:
+            out[table] = sorted(cur.execute(f"select * from {table}").fetchall(), key=repr)
+        out["imports"] = cur.execute("select * from meta.imports order by import_id").fetchall()
+    out["version"] = store.data_version()
+    return out
 
 
 @pytest.fixture(scope="session")

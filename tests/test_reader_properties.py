@@ -34,6 +34,7 @@ from community_eval.ingest.load_report import problem_text
 from community_eval.ingest.loader import Source, ingest
 from community_eval.ingest.reader import ReadError, Sheet, cell_text, read_bytes
 from community_eval.ingest.values import Invalid, parse_cell
+from tests.conftest import contents
 from tests.spreadsheets import ods, xls
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -402,17 +403,6 @@ GOOD_ROWS: dict[str, dict[str, str]] = {
     },
 }
 FRESH = itertools.count(1)
-
-
-def contents(store: Store) -> dict[str, object]:
-    """Every stored row of every table and every import record: what "unchanged" compares."""
-    out: dict[str, object] = {}
-    with store.cursor() as cur:
-        for table in TABLES:
-            out[table] = sorted(cur.execute(f"select * from {table}").fetchall(), key=repr)
-        out["imports"] = cur.execute("select * from meta.imports order by import_id").fetchall()
-    out["version"] = store.data_version()
-    return out
 
 
 def _csv_field(text: str) -> str:
