@@ -1,8 +1,12 @@
-"""Shared fixtures: a hand-made district whose answers are known, and the sample district.
+"""Shared fixtures: a hand-made district whose answers are known, the sample district, the
+export checks' seeded district and the dashboard on the sample district.
 
 Layered like Datasette's: ``known_frames`` are plain DataFrames (the truth the tests
 compute expectations from, with pandas), ``known_store`` is the same data loaded through
 the real loader from CSV files, ``sample_db`` is the shipped sample loaded once per session.
+``frames``, ``loaded_db`` and ``exports`` are the seeded district of export_district.py, its
+files loaded through the command line and every export command's output, once per session;
+``app`` opens the dashboard on the sample district (the helpers that read it: app_pages.py).
 """
 
 from __future__ import annotations
@@ -15,9 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from community_eval.core.schema import TABLES
 from community_eval.db.store import Store
 from community_eval.ingest.loader import create_sample_database, ingest_paths
+from tests.app_pages import ENTRY, TIMEOUT
+from tests.definitions import FACILITY_COLUMNS
+from tests.export_district import exports, frames, loaded_db  # noqa: F401 (the session's fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,17 +113,7 @@ def _facilities() -> pd.DataFrame:
         ("C2", 2024, 150.0, 200.0, 7, True, "rented", 50000.0),
         ("C3", 2025, 60.0, 90.0, 4, False, "borrowed", None),
     ]
-    columns = [
-        "community_id",
-        "year",
-        "office_area_m2",
-        "service_area_m2",
-        "room_count",
-        "has_hall",
-        "tenure",
-        "operating_budget_yuan",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=FACILITY_COLUMNS)
 
 
 def _survey() -> pd.DataFrame:
@@ -157,11 +156,11 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False)
 
 
-def database_from(frames: dict[str, pd.DataFrame], folder: Path, name: str = "known") -> str:
+def database_from(tables: dict[str, pd.DataFrame], folder: Path, name: str = "known") -> str:
     """Tables (by name, in loading order) written as CSV and loaded through the real loader
     into a new database file in ``folder``; its path. Every file must load."""
     paths = []
-    for table, frame in frames.items():
+    for table, frame in tables.items():
         path = folder / f"{table}.csv"
         _to_csv(frame, path)
         paths.append(path)
@@ -171,6 +170,18 @@ def database_from(frames: dict[str, pd.DataFrame], folder: Path, name: str = "kn
     store.close()
     assert all(r.loaded for r in reports), [(r.file_name, r.problems[:3]) for r in reports]
     return db
+
+
+def contents(store: Store) -> dict[str, object]:
+    """Every stored row of every table, every import record and the data version: what
+    "unchanged" compares."""
+    out: dict[str, object] = {}
+    with store.cursor() as cur:
+        for table in TABLES:
+            out[table] = sorted(cur.execute(f"select * from {table}").fetchall(), key=repr)
+        out["imports"] = cur.execute("select * from meta.imports order by import_id").fetchall()
+    out["version"] = store.data_version()
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -199,6 +210,20 @@ def empty_store(tmp_path) -> Store:
     store = Store(str(tmp_path / "empty.duckdb"))
     yield store
     store.close()
+
+
+@pytest.fixture
+def app(sample_db, monkeypatch):
+    """A fresh app session on the sample district."""
+    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
+
+    def make(**query) -> AppTest:
+        at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at
+
+    return make
 
 
 # ---- the browser (tests/browser and the offline report's rendering) --------------------------

@@ -1,7 +1,7 @@
 """一肩挑 (also_director): the staff column, its one rule, the templates and the sample district.
 
 The bulk path's parity for the rule is in test_bulk.py (cases ``staff_also_director*``);
-the indicator against its definition is in test_indicators.py and test_export.py.
+the indicator against its definition is in test_staff_turnover.py.
 """
 
 from __future__ import annotations

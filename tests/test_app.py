@@ -1,4 +1,6 @@
-"""The dashboard through Streamlit's AppTest: every page, both languages, filters and URLs.
+"""The dashboard through Streamlit's AppTest: every page, both languages, the overview, filters
+and URLs. An indicator's own page is checked in that indicator's test file (test_task_burden.py,
+test_satisfaction.py, …); the helpers that read a page are in app_pages.py.
 
 AppTest resets Streamlit's pages-folder detection before every run, so each run takes the
 old ``pages/`` path (the first through the main script, later ones through the page and
@@ -8,135 +10,34 @@ click a widget settle the session with one more run first.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from pypinyin import Style, lazy_pinyin
 from streamlit.testing.v1 import AppTest
 
-from community_eval.app import view_state
-from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TABLES, TASK_CATEGORIES
-
-
-def pinyin(name: str) -> list[str]:
-    """A name's syllables with tone numbers: lists of them compare as a pinyin index orders names."""
-    return lazy_pinyin(name, style=Style.TONE3)
-
-
-CHART_PAGES = [
-    "pages/overview.py",
-    "pages/task_burden.py",
-    "pages/satisfaction.py",
-    "pages/facilities.py",
-    "pages/staff.py",
-    "pages/assessment.py",
-]
-PAGES = [*CHART_PAGES, "pages/data.py"]
-TIMEOUT = 60
-ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-#: Task category codes by their Chinese names, as the charts' legends show them.
-TASK_CATEGORY_CODES = {value.zh: value.code for value in TASK_CATEGORIES}
-
-
-@pytest.fixture
-def app(sample_db, monkeypatch):
-    """A fresh app session on the sample district."""
-    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
-
-    def make(**query) -> AppTest:
-        at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at
-
-    return make
-
-
-#: Streamlit's own Markdown markup, which the reader never sees: a badge or colour directive's
-#: name (``:red-badge[``) and a Material icon (``:material/error:``).
-STREAMLIT_MARKUP = re.compile(r":material/[a-z_]+:|:[a-z]+(?:-badge|-background)?\[")
-
-
-#: A fenced block of code (the R call that reproduces an estimate): a program's text, in the
-#: program's language on every page, not prose to translate.
-CODE_BLOCK = re.compile(r"```.*?```", re.S)
-
-
-def visible_text(at: AppTest) -> list[str]:
-    """Every piece of text a reader sees on the page and in the sidebar (code blocks aside)."""
-    texts: list[str] = []
-    for kind in ("title", "header", "subheader", "caption", "markdown", "info", "error", "warning"):
-        texts += [CODE_BLOCK.sub("", STREAMLIT_MARKUP.sub("", element.value)) for element in getattr(at, kind)]
-    texts += [m.label for m in at.metric] + [m.value for m in at.metric]
-    texts += [w.label for w in at.selectbox] + [w.label for w in at.get("segmented_control")]
-    texts += [text for c in at.get("plotly_chart") for text in chart_texts(c.proto.spec)]
-    return texts
-
-
-def chart_texts(spec: str) -> list[str]:
-    """A plotly figure's titles and category labels: the words a reader sees on a chart."""
-    figure = json.loads(spec)
-    layout = figure.get("layout", {})
-    texts = [layout.get("title", {}).get("text", "")]
-    for axis in ("xaxis", "yaxis"):
-        texts.append(layout.get(axis, {}).get("title", {}).get("text", ""))
-    for trace in figure.get("data", []):
-        texts.append(str(trace.get("name", "")))
-        for axis in ("x", "y"):
-            values = trace.get(axis, [])  # numbers arrive packed as {"dtype", "bdata"}
-            texts += [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
-    # Plotly's line break in a long label (charts.wrap_category_labels) is markup, not a word on the page.
-    return [text.replace("<br>", " ") for text in texts]
-
-
-# Proper nouns and units allowed on the Chinese pages; any other Latin word is untranslated English.
-ALLOWED_LATIN = {
-    "Language",
-    "English",
-    "m²",
-    "m2",
-    "pp",
-    "CI",
-    "se",  # a standard error's symbol, as in formulas and the export's column
-    "CSV",
-    "Excel",
-    "BOM",
-    "UTF",
-    "GBK",
-    "GB",
-    "SHA",
-}
-# The contract's own identifiers (table and column names) are shown as they are, in code style.
-ALLOWED_LATIN |= {
-    word
-    for table in TABLES.values()
-    for name in (table.name, *table.column_names)
-    for word in re.findall(r"[A-Za-z]{2,}", name)
-}
-
+from tests.app_pages import (
+    CHART_PAGES,
+    ENTRY,
+    PAGES,
+    STREAMLIT_MARKUP,
+    TIMEOUT,
+    chart_texts,
+    english_words,
+    opened,
+    switch_on,
+    visible_text,
+)
 
 #: A source cited by an internal document number: "001：村干部…", "002、004：…".
 RAW_SOURCE_ID = re.compile(r"(?<![\d.])00\d(?:[、,]\s*00\d)*[：:]")
 
 
-def english_words(texts: list[str]) -> set[str]:
-    words: set[str] = set()
-    for text in texts:
-        words |= {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_LATIN}
-    return words
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_in_both_languages(app, page, lang):
-    at = app(lang=lang).run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang=lang)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, "every page has a title"
     if lang == "zh":
@@ -282,9 +183,7 @@ def test_filters_survive_a_page_switch(app):
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_every_chart_has_a_title_and_axis_titles(app, page):
-    at = app(lang="en").run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang="en")
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert charts, page
     for figure in charts:
@@ -293,121 +192,6 @@ def test_every_chart_has_a_title_and_axis_titles(app, page):
         axis_titles = [layout.get(axis, {}).get("title", {}).get("text") for axis in ("xaxis", "yaxis")]
         assert any(axis_titles), (page, layout["title"]["text"])
         assert layout["colorway"][0] == "#0072B2"  # the Okabe–Ito palette
-
-
-def test_switching_the_standards_profile_changes_the_facility_rules(app):
-    def matrix_columns(at: AppTest) -> list[str]:
-        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-        heatmap = next(s for s in specs if s["data"][0]["type"] == "heatmap")
-        return heatmap["data"][0]["x"]
-
-    seed = app(lang="en").run().switch_page("pages/facilities.py").run()
-    national = app(lang="en", profile="national_2021").run().switch_page("pages/facilities.py").run()
-    assert len(matrix_columns(seed)) == 6
-    assert matrix_columns(national) == ["Area per 100 households", "Resident space share", "Tenure"]
-    assert seed.markdown[0].value != national.markdown[0].value
-
-
-def test_the_staff_page_shows_the_share_of_secretaries_who_are_also_director(app):
-    """一肩挑 in the sample district: 32 of 79 communities, in 2025 as in 2024."""
-    at = app(lang="en").run().switch_page("pages/staff.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    joint = next(m for m in at.metric if m.label == "Secretary also director (一肩挑)")
-    assert joint.value == "40.5%" and joint.proto.delta == "+0.0 pp on last year"
-    assert any("In 32 of 79 communities with staff records" in c.value for c in at.caption)
-    (table,) = [d.value for d in switch_on(at, "columns_staff_turnover").dataframe]
-    assert table["joint_secretary_director"].sum() == 32 and set(table["joint_secretary_director"]) == {0, 1}
-    zh = app(lang="zh").run().switch_page("pages/staff.py").run()
-    assert next(m for m in zh.metric if m.label == "书记主任一肩挑").value == "40.5%"
-
-
-def test_retention_curves_follow_the_chosen_grouping(app):
-    at = app(lang="en").run().switch_page("pages/staff.py").run().run()
-
-    def curve_names(at: AppTest) -> set[str]:
-        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-        retention = next(s for s in specs if "Retention curve" in s["layout"]["title"]["text"])
-        return {trace["name"] for trace in retention["data"] if trace.get("name")}
-
-    assert curve_names(at) == {"Urban", "Village-converted", "Township"}
-    control = next(c for c in at.get("segmented_control") if c.label == "Group by")
-    control.set_value("role").run()
-    assert {"Secretary", "Member"} <= curve_names(at)
-
-
-def figure(at: AppTest, title: str) -> dict:
-    """The plotly figure whose title contains ``title``."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return next(s for s in specs if title in s["layout"]["title"]["text"])
-
-
-def switch_on(at: AppTest, key: str) -> AppTest:
-    """Turn on a page's switch (after a settling run, see the module's docstring)."""
-    at.run()
-    at.toggle(key=key).set_value(True).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def test_the_facilities_page_stays_short_when_many_communities_fail(app):
-    """A province has thousands of failing communities: the page lists the worst, the table all."""
-
-    at = app(lang="en").run().switch_page("pages/facilities.py").run()
-    (table,) = [d.value for d in at.dataframe]
-    assert "rules_passed" in table.columns and "rule_tenure" not in table.columns, "key columns first"
-    switch_on(at, "columns_facility_compliance")
-    (table,) = [d.value for d in at.dataframe]
-    rules = [c for c in table.columns if c.startswith("rule_")]
-    failing = table[(table[rules] == "fail").any(axis=1)]
-    assert len(table) == 79 and len(rules) == 6 and len(failing) > 10
-    listing = [m.value for m in at.markdown if m.value.startswith("- **")][-1]  # after the rules list
-    listed = [re.match(r"- \*\*(.+?)\*\*", line).group(1) for line in listing.splitlines()]
-    names = failing.assign(name=failing["community_name"].map(view_state.name_from_link))
-    # fewest rules passed first; as many, in pinyin order (pypinyin's reading, syllable by syllable)
-    ordered = sorted(zip(names["rules_passed"], names["name"], strict=True), key=lambda row: (row[0], pinyin(row[1])))
-    fewest = [name for _, name in ordered[:10]]
-    assert listed == fewest, "the ten that pass fewest rules, in that order"
-    captions = " ".join(c.value for c in at.caption)
-    assert f"The 10 that pass fewest rules are listed; {len(failing)} fail in all" in captions
-    assert f"Showing the 10 communities that fail most rules; {len(failing)} of the 79 judged" in captions
-
-
-def test_the_facilities_grid_shows_failing_communities_until_asked_for_all(app):
-    at = app(lang="en").run().switch_page("pages/facilities.py").run()
-    (table,) = [d.value for d in switch_on(at, "columns_facility_compliance").dataframe]
-    rules = [c for c in table.columns if c.startswith("rule_")]
-    failing = set(table.loc[(table[rules] == "fail").any(axis=1), "community_name"].map(_name))
-    grid = figure(at, "Rules met, ")["data"][0]
-    assert len(grid["y"]) == 10 and set(grid["y"]) <= failing, "ten communities, every one failing"
-    switch_on(at, "all_facilities_matrix")
-    grid = figure(at, "Rules met, ")["data"][0]
-    assert sorted(grid["y"]) == sorted(table["community_name"].map(_name)), "all 79"
-
-
-def _name(link: str) -> str:
-
-    return view_state.name_from_link(link)
-
-
-def test_the_satisfaction_ranking_shows_both_ends_and_all_communities_one_click_away(app):
-    survey = pd.read_csv(Path(ENTRY).parent / "sample_data" / "survey.csv")
-    answered = survey[survey["survey_date"].str.startswith("2025")].groupby("community_id").size()
-    shown_communities = int((answered >= 10).sum())  # the page's min_n; the rest are withheld
-    assert shown_communities == 76
-    at = app(lang="zh").run().switch_page("pages/satisfaction.py").run()
-    (table,) = [d.value for d in at.dataframe]
-    means = table.dropna(subset=["mean_overall"]).assign(name=table["community_name"].map(_name))
-    order = means.sort_values(["mean_overall", "name"])["name"].tolist()
-    chart = figure(at, "各社区总体满意度")
-    drawn = [label.rsplit(" (n=", 1)[0] for label in chart["data"][0]["y"]]
-    assert sorted(drawn) == sorted(order[:10] + order[-10:]), "the ten lowest and the ten highest"
-    assert chart["layout"]["yaxis"]["categoryarray"][10] == "中间另有 56 个"
-    assert "显示最低 10 个与最高 10 个，共 76 个社区。" in [c.value for c in at.caption]
-    switch_on(at, "all_satisfaction_means")
-    chart = figure(at, "各社区总体满意度")
-    assert len(chart["data"][0]["y"]) == shown_communities
-    assert "categoryarray" not in chart["layout"]["yaxis"], "no break in the whole list"
-    assert not any(c.value.startswith("显示最低") for c in at.caption)
 
 
 @pytest.mark.parametrize(
@@ -420,20 +204,6 @@ def test_a_missing_value_in_a_table_shows_a_dash_not_none(app, page, column):
     (table,) = switch_on(at, f"columns_{indicator}").dataframe  # every column, not only the key ones
     assert table.value[column].isna().any(), "the sample district leaves some cells empty here"
     assert table.proto.HasField("placeholder") and table.proto.placeholder == "—"
-
-
-def test_nobody_certified_is_one_sentence_not_a_column_of_zeros(app):
-    """The sample district has no certified social worker: said once, not "0.0%" on 79 rows."""
-    staff = pd.read_csv(Path(ENTRY).parent / "sample_data" / "staff.csv")
-    assert not staff["certified_social_worker"].astype(str).str.lower().isin(["true", "1", "是"]).any()
-    at = app(lang="zh").run().switch_page("pages/staff.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    texts = visible_text(at)
-    assert not any("持证社工占 0.0%" in text for text in texts), texts
-    assert any("其中没有持证社工" in text for text in texts)
-    assert any(c.value.startswith("持证社工占比：所有社区均为 0") for c in at.caption)
-    (table,) = [d.value for d in at.dataframe]
-    assert "certified_share" not in table.columns and "turnover_rate" in table.columns
 
 
 # ---- every number in its declared format ---------------------------------------------------
@@ -479,9 +249,7 @@ def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
     from community_eval.figures import charts
     from community_eval.indicators.metrics import KINDS
 
-    at = app(lang=lang).run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at = opened(app, page, lang=lang)
     assert not at.exception
     texts = visible_text(at)
     assert not undeclared_numbers(texts), undeclared_numbers(texts)
@@ -503,37 +271,3 @@ def test_every_number_on_a_page_is_written_the_declared_way(app, page, lang):
             values = pd.to_numeric(shown[column], errors="coerce").dropna()
             decimals = number_format(kind).decimals
             assert (values.round(decimals) == values).all(), f"{column} not rounded to {decimals} decimals"
-
-
-def _unpacked(values: object) -> list[object]:
-    """A plotly array as sent to the browser: a list, or numbers packed as {"dtype", "bdata"}."""
-    if isinstance(values, dict):
-        return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
-    return list(values)
-
-
-def test_where_the_hours_go_is_each_streets_own_split(app):
-    """Three big streets used to flatten the towns: each bar is now 100 % of its street's own hours."""
-    sample = Path(ENTRY).parent / "sample_data"
-    tasks = pd.read_csv(sample / "tasks.csv").merge(pd.read_csv(sample / "communities.csv"), on="community_id")
-    tasks = tasks[tasks["period"].str.startswith("2025")]
-    hours = tasks.groupby(["street", "task_category"])["hours"].sum()
-    expected = hours / hours.groupby(level="street").transform("sum")
-    admin = expected[expected.index.get_level_values(1).isin(ADMINISTRATIVE_CATEGORIES)].groupby(level=0).sum()
-    at = app(lang="zh").run().switch_page("pages/task_burden.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    (spec,) = [s for s in specs if s["layout"]["title"]["text"] == "2025年工时去向：各类事项占工时的比例"]
-    drawn = pd.Series(
-        {
-            (street, TASK_CATEGORY_CODES[trace["name"]]): share
-            for trace in spec["data"]
-            for street, share in zip(_unpacked(trace["y"]), _unpacked(trace["x"]), strict=True)
-        }
-    )
-    drawn.index = drawn.index.set_names(["street", "task_category"])
-    assert drawn.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy())
-    assert drawn.groupby(level="street").sum().to_numpy() == pytest.approx(1.0)
-    # the most administrative street at the top (plotly's last category)
-    assert spec["layout"]["yaxis"]["categoryarray"] == list(admin.sort_values().index)
-    assert spec["layout"]["xaxis"]["title"]["text"] == "占其全部工时的比例（%）"

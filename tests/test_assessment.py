@@ -1,8 +1,9 @@
 """The assessment: scores, composite, rank and tier, rank stability and movement.
 
 Expectations are computed with pandas from the definitions in INDICATORS.md: by hand on
-the hand-made district, and with the export tests' independent pipeline on a district
-the generator makes with a seed nobody wrote these tests against.
+the hand-made district, and with the export checks' independent pipeline (export_district.py)
+on a district the generator makes with a seed nobody wrote these tests against and, through
+the command line, on the export checks' seeded district. The page through AppTest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from functools import partial
 
 import pandas as pd
 import pytest
-import test_export as reference
 
 from community_eval.app import view_state
 from community_eval.core.formats import display_value
@@ -24,6 +24,7 @@ from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import export
+from tests.export_district import COLUMNS, check_table, expected_assessment, output_rows
 from tools.generate import canonical_text, generate
 
 YEAR = 2025
@@ -180,7 +181,7 @@ def check_rating(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
 def test_only_communities_with_every_weighted_component_are_rated(unseen, standards, year):
     """On a generated district with many surveys under min_n: the unrated get no rank, no tier."""
     frames, store = unseen
-    truth = reference.expected_assessment(frames, year).set_index("community_id")
+    truth = expected_assessment(frames, year).set_index("community_id")
     actual = scored(store, standards, year=year)
     for column in [*SCORES, "composite"]:  # what the rating starts from, as the definitions give it
         for key, want in truth[column].items():
@@ -198,7 +199,7 @@ def test_a_weight_of_zero_does_not_withhold_the_rating(unseen, standards):
     """With the satisfaction weight at 0, a community lacking only satisfaction is rated."""
     frames, store = unseen
     weights = {"satisfaction": 0.0, "burden": 0.2, "facility": 0.2, "staffing": 0.2}
-    truth = reference.expected_assessment(frames, YEAR, weights).set_index("community_id")
+    truth = expected_assessment(frames, YEAR, weights).set_index("community_id")
     actual = scored(store, standards, weights=weights)
     only_residents = truth.index[truth["components_missing"] == "satisfaction"]
     assert len(only_residents) >= 2
@@ -287,8 +288,8 @@ def unseen(tmp_path_factory):
 def test_export_equals_the_definitions_on_unseen_data(unseen, standards, year):
     frames, store = unseen
     actual = export.build(store, "assessment", standards, year=year).set_index("community_id")
-    expected = reference.expected_assessment(frames, year).set_index("community_id")
-    assert list(actual.reset_index().columns) == reference.COLUMNS["assessment"]
+    expected = expected_assessment(frames, year).set_index("community_id")
+    assert list(actual.reset_index().columns) == COLUMNS["assessment"]
     assert sorted(actual.index) == sorted(expected.index)
     assert expected["components_missing"].ne("").any() and expected["composite"].notna().sum() > 5
     for key, want in expected.iterrows():
@@ -311,6 +312,22 @@ def test_turnover_ceiling_comes_from_the_standards(unseen, standards):
     for key, rate in rates.dropna().items():
         assert tight.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.05, 1)))
         assert loose.at[key, "staffing_score"] == pytest.approx(100 * (1 - min(rate / 0.30, 1)))
+
+
+# ---- the export command, against export_district.py ----------------------------------------------
+
+
+def test_assessment_default_year_csv(exports, frames):
+    expected = expected_assessment(frames, 2025)
+    assert expected["components_missing"].ne("").any()  # C06 has nothing; some lack a component
+    check_table(exports, "assessment", expected, "community_id", COLUMNS["assessment"])
+    _, rows, _ = output_rows(exports, "assessment")
+    ranks = [int(r["rank"]) for r in rows if r["rank"]]
+    assert ranks == sorted(ranks) and rows[-1]["rank"] == ""  # best first, the unscored last
+
+
+def test_assessment_given_year_json(exports, frames):
+    check_table(exports, "assessment_2024", expected_assessment(frames, 2024), "community_id", COLUMNS["assessment"])
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -75,20 +75,16 @@ def test_contribution_bars_keep_the_given_order_and_mark_flagged_rows():
     assert list(figure.data[0].x) == [30.0, 10.0]
 
 
+def rank_ranges(frame: pd.DataFrame, **options):
+    """``charts.rank_ranges`` on the columns name, rank, best and worst, with one-letter titles."""
+    return charts.rank_ranges(
+        frame, "name", "rank", "best", "worst", title="t", value_title="x", label_title="y", rank_name="r", **options
+    )
+
+
 def test_rank_ranges_span_best_to_worst():
     frame = pd.DataFrame({"name": ["甲", "乙"], "rank": [1, 2], "best": [1, 1], "worst": [2, 3]})
-    figure = charts.rank_ranges(
-        frame,
-        "name",
-        "rank",
-        "best",
-        "worst",
-        title="t",
-        value_title="x",
-        label_title="y",
-        rank_name="r",
-        range_name="range",
-    )
+    figure = rank_ranges(frame, range_name="range")
     bars = figure.data[0]
     assert list(bars.base) == [1, 1] and list(bars.x) == [1, 2]
     assert list(figure.layout.yaxis.categoryarray) == ["乙", "甲"]
@@ -98,10 +94,7 @@ def test_each_rank_range_is_written_on_its_bar():
     """The bar's range as text: "3–7" from best to worst, "5" for a rank that never moves,
     in the declared whole-number format; the text sits outside the bar, clear of the dot."""
     frame = pd.DataFrame({"name": ["甲", "乙", "丙"], "rank": [1, 5, 4], "best": [1, 5, 3], "worst": [2, 5, 1200]})
-    figure = charts.rank_ranges(
-        frame, "name", "rank", "best", "worst",
-        title="t", value_title="x", label_title="y", rank_name="r", range_name="range",
-    )  # fmt: skip
+    figure = rank_ranges(frame, range_name="range")
     bars = figure.data[0]
     int_format = charts.HOVER_FORMATS["int"]
     low, high = f"%{{customdata[0]:{int_format}}}", f"%{{customdata[1]:{int_format}}}"
@@ -351,19 +344,7 @@ def test_dot_whisker_and_rank_ranges_mark_the_break_too():
     assert list(dots.layout.yaxis.categoryarray) == ["d", "b", "…", "a", "c"]
     ranks = pd.DataFrame({"name": ["a", "b", "y", "z"], "rank": [1, 2, 75, 76], "best": [1, 1, 70, 74]})
     ranks["worst"] = [2, 4, 76, 76]
-    drawn = charts.rank_ranges(
-        ranks,
-        "name",
-        "rank",
-        "best",
-        "worst",
-        title="t",
-        value_title="x",
-        label_title="y",
-        rank_name="r",
-        range_name="g",
-        gap=(2, "72 more"),
-    )
+    drawn = rank_ranges(ranks, range_name="g", gap=(2, "72 more"))
     assert list(drawn.layout.yaxis.categoryarray) == ["z", "y", "72 more", "b", "a"], "rank 1 on top"
     assert drawn.layout.xaxis.dtick == 10, "ticks up to rank 76, not one per rank"
 

@@ -14,9 +14,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
 
-import openpyxl
 import pytest
 
 from community_eval.core.i18n import Translator
@@ -25,6 +23,7 @@ from community_eval.db.store import Store
 from community_eval.ingest.layout import clean_header
 from community_eval.ingest.load_report import report_lines
 from community_eval.ingest.loader import Source, ingest
+from tests.spreadsheets import first_sheet_rewritten, xlsx
 
 COMMUNITY_COLUMNS = list(TABLES["communities"].column_names)
 RARE_NAME = "𠀀㐀社区"  # U+20000 and U+3400: in GB18030, not in GBK
@@ -294,18 +293,6 @@ def test_unknown_columns_are_reported_as_ignored_not_lost(empty_store):
 # ---- Excel workbooks ---------------------------------------------------------------------
 
 
-def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, records in sheets.items():
-        sheet = book.create_sheet(title)
-        for record in records:
-            sheet.append(record)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 COMMUNITY_SHEET = [
     ["社区编码", "社区名称", "区县", "街道", "社区类型", "常住人口", "户数", "纬度", "经度"],
     [420601001, "甲社区", "测试区", "一街道", "纯社区", 4800, 1600.0, 30.5, 113.25],  # a numeric code
@@ -314,7 +301,7 @@ COMMUNITY_SHEET = [
 
 
 def test_excel_numeric_cells_and_numeric_codes(empty_store):
-    (report,) = load(empty_store, {"社区.xlsx": workbook({"社区": COMMUNITY_SHEET})})
+    (report,) = load(empty_store, {"社区.xlsx": xlsx({"社区": COMMUNITY_SHEET})})
     assert report.loaded, report.problems
     assert rows(empty_store, "select * from communities order by community_id") == [
         ("420601001", "甲社区", "测试区", "一街道", "urban", 4800, 1600, 30.5, 113.25),
@@ -324,19 +311,19 @@ def test_excel_numeric_cells_and_numeric_codes(empty_store):
 
 @pytest.mark.parametrize("name", ["社区.csv", "社区", "社区.xlsm"])
 def test_a_workbook_is_read_as_a_workbook_whatever_its_name(empty_store, name):
-    (report,) = load(empty_store, {name: workbook({"社区": COMMUNITY_SHEET})})
+    (report,) = load(empty_store, {name: xlsx({"社区": COMMUNITY_SHEET})})
     assert report.loaded and report.rows_loaded == 2, report.problems
 
 
 def test_excel_date_and_boolean_cells_for_staff(empty_store):
-    load(empty_store, {"社区.xlsx": workbook({"社区": COMMUNITY_SHEET})})
+    load(empty_store, {"社区.xlsx": xlsx({"社区": COMMUNITY_SHEET})})
     staff = [
         ["人员编号", "社区编码", "职务", "专兼职", "社工证", "月工资", "入职日期", "离职日期", "离职原因"],
         ["P1", "A2", "书记", "专职", True, 2000, dt.datetime(2016, 3, 1), None, None],
         ["P2", "A2", "委员", "兼职", False, 1850.5, dt.date(2019, 5, 1), dt.datetime(2024, 12, 31, 17, 30), "待遇"],
         ["P3", 420601001, "网格员", "专职", None, None, "2021年9月1日", None, None],
     ]
-    (report,) = load(empty_store, {"人员.xlsx": workbook({"人员": staff})})
+    (report,) = load(empty_store, {"人员.xlsx": xlsx({"人员": staff})})
     assert report.loaded, report.problems
     assert rows(
         empty_store,
@@ -350,14 +337,14 @@ def test_excel_date_and_boolean_cells_for_staff(empty_store):
 
 
 def test_excel_month_cells_counts_hours_and_flags_for_tasks(empty_store):
-    load(empty_store, {"社区.xlsx": workbook({"社区": COMMUNITY_SHEET})})
+    load(empty_store, {"社区.xlsx": xlsx({"社区": COMMUNITY_SHEET})})
     tasks = [
         ["社区编码", "月份", "派出部门", "事项类别", "事项数", "工时", "是否准入", "费随事转"],
         ["A2", dt.datetime(2025, 3, 1), "民政", "行政事务", 5, 20, True, False],
         ["A2", dt.datetime(2025, 4, 17), "城管", "检查评比", 2.0, 12.5, False, True],  # any day in the month
         ["A2", "2025年5月", "统计", "报表", "3", "9小时", "是", "否"],
     ]
-    (report,) = load(empty_store, {"台账.xlsx": workbook({"台账": tasks})})
+    (report,) = load(empty_store, {"台账.xlsx": xlsx({"台账": tasks})})
     assert report.loaded, report.problems
     assert rows(
         empty_store, "select period, task_category, task_count, hours, admitted, funded from tasks order by 1"
@@ -369,13 +356,13 @@ def test_excel_month_cells_counts_hours_and_flags_for_tasks(empty_store):
 
 
 def test_excel_sheet_is_chosen_by_its_headers_among_several(empty_store):
-    load(empty_store, {"社区.xlsx": workbook({"社区": COMMUNITY_SHEET})})
+    load(empty_store, {"社区.xlsx": xlsx({"社区": COMMUNITY_SHEET})})
     facilities = [
         ["社区编码", "年份", "办公用房面积", "服务用房面积", "功能室数", "多功能厅", "产权", "工作经费"],
         ["A2", 2024, 80.5, 260, 6, True, "自有", 40000],
         ["A2", 2025.0, "90㎡", "300平方米", "7", False, "借用", None],
     ]
-    data = workbook(
+    data = xlsx(
         {
             "说明": [["本表由街道填报"], ["填表日期", dt.datetime(2025, 1, 1)]],
             "汇总": [["指标", "数值"], ["社区数", 2]],
@@ -397,7 +384,7 @@ def test_excel_sheet_named_by_the_user(empty_store):
         ["人员编号", "社区编码", "职务", "专兼职", "入职日期"],
         ["P1", "A2", "主任", "专职", dt.datetime(2020, 1, 1)],
     ]
-    data = workbook({"社区": COMMUNITY_SHEET, "人员": staff})
+    data = xlsx({"社区": COMMUNITY_SHEET, "人员": staff})
     (communities,) = load(empty_store, {"全部.xlsx": data}, table="communities")
     assert communities.loaded and communities.file_name.endswith("[社区]"), communities.problems
     (chosen,) = load(empty_store, {"全部.xlsx": data}, table="staff")
@@ -408,13 +395,13 @@ def test_excel_sheet_named_by_the_user(empty_store):
 
 
 def test_excel_survey_with_numeric_likert_cells_and_date_cells(empty_store):
-    load(empty_store, {"社区.xlsx": workbook({"社区": COMMUNITY_SHEET})})
+    load(empty_store, {"社区.xlsx": xlsx({"社区": COMMUNITY_SHEET})})
     survey = [
         ["问卷编号", "社区编码", "调查日期", "总体满意度", "社区服务", "环境卫生", "权重", "性别"],
         ["Q1", "A2", dt.datetime(2025, 6, 1), 5, 4.0, "一般", 1.25, "女"],
         [1002, "A2", dt.date(2025, 6, 2), "不满意", None, None, None, None],  # weight missing = 1
     ]
-    (report,) = load(empty_store, {"问卷.xlsx": workbook({"问卷": survey})})
+    (report,) = load(empty_store, {"问卷.xlsx": xlsx({"问卷": survey})})
     assert report.loaded, report.problems
     assert rows(
         empty_store,
@@ -427,22 +414,19 @@ def test_excel_survey_with_numeric_likert_cells_and_date_cells(empty_store):
 
 def _with_dimension(data: bytes, ref: str) -> bytes:
     """The workbook with its first sheet's recorded used range replaced, as some programs write it."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                content, count = re.subn(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), content)
-                assert count == 1
-            target.writestr(info, content)
-    return out.getvalue()
+
+    def replaced(content: bytes) -> bytes:
+        content, count = re.subn(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), content)
+        assert count == 1
+        return content
+
+    return first_sheet_rewritten(data, replaced)
 
 
 @pytest.mark.parametrize("ref", ["A1:A1", "A1:C2"])
 def test_excel_sheet_with_a_wrong_recorded_size_is_read_whole(empty_store, ref):
     """Read-only openpyxl trusts the <dimension> record; rows past it must not be dropped."""
-    (report,) = load(empty_store, {"社区.xlsx": _with_dimension(workbook({"社区": COMMUNITY_SHEET}), ref)})
+    (report,) = load(empty_store, {"社区.xlsx": _with_dimension(xlsx({"社区": COMMUNITY_SHEET}), ref)})
     assert report.loaded and report.rows_loaded == 2, report.problems
     assert rows(empty_store, "select community_id, households from communities order by 1") == [
         ("420601001", 1600),
@@ -453,7 +437,7 @@ def test_excel_sheet_with_a_wrong_recorded_size_is_read_whole(empty_store, ref):
 def test_excel_note_beside_the_table_is_listed_as_ignored_not_lost(empty_store):
     """A value right of the last header has no column: it is reported, and the table still loads."""
     sheet = [list(COMMUNITY_SHEET[0]), list(COMMUNITY_SHEET[1]), [*COMMUNITY_SHEET[2], None, "数据截至6月"]]
-    (report,) = load(empty_store, {"社区.xlsx": workbook({"社区": sheet})})
+    (report,) = load(empty_store, {"社区.xlsx": xlsx({"社区": sheet})})
     assert report.loaded, report.problems
     width = len(COMMUNITY_SHEET[0])
     assert report.ignored == [] and report.unnamed == [width + 1, width + 2]

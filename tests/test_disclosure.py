@@ -449,7 +449,7 @@ def test_respondent_groups_match_the_rule_computed_in_pandas(sample_db, attribut
         ):
             actual = satisfaction.satisfaction_by_respondent(store, scope, year, MIN_N, attribute)
             expected = pandas_respondent_groups(rows, attribute, MIN_N)
-            # Which cells count, and the figures they make; se and the interval are test_survey_design's.
+            # Which cells count, and the figures they make; se and the interval are test_satisfaction's (against R).
             assert actual.loc[actual["suppressed"].astype(bool), ["se", "ci_low", "ci_high"]].isna().all().all()
             pd.testing.assert_frame_equal(
                 actual[list(expected.columns)].astype({"n": int, "n_withheld": int, "suppressed": bool}),

@@ -1,6 +1,7 @@
 """The headline figures judged: the verdict against each standard, the colour of each change,
-the place a view covers and the overview's opening sentence — by hand, and on the sample
-district against figures computed here with pandas from ``sample_data/``."""
+the place a view covers and the overview's opening sentence — by hand, on the hand-made
+district (conftest.py) with last year's figures beside this year's, and on the sample district
+against figures computed here with pandas from ``sample_data/``."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import pytest
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import StandardsError, load_standards, parse_standards
 from community_eval.db.store import Store
+from community_eval.indicators import overview
 from community_eval.indicators.filters import Filters
 from community_eval.indicators.overview import headline_values
 from community_eval.indicators.satisfaction import satisfaction_below_neutral
 from community_eval.readings import headlines
 from community_eval.readings.headlines import AT_MOST, BAD, FLAT, GOOD, HIGHER, LOWER, MEETS, MISSES, Standard
+from tests.definitions import in_post_end
+from tests.test_staff_turnover import expected_turnover_of
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 YEAR = 2025
@@ -364,3 +368,22 @@ def test_a_filter_without_communities_says_so():
     empty = dict.fromkeys(("communities", "residents", "staff_in_post", "turnover_rate"))
     assert headlines.reading(tr, "仙桃市 · Rural", empty, []) == "仙桃市 · Rural: no community in the filter."
     assert headlines.reading(tr, "仙桃市", {**empty, "communities": 0.0}, []).endswith("no community in the filter.")
+
+
+# ---- on the hand-made district, against pandas -------------------------------------------------
+
+
+def test_headlines_carry_previous_year(known_store, known_frames):
+    standards = load_standards()
+    figures = {
+        h.key: h for h in overview.headlines(known_store, Filters(), YEAR, standards, standards.profile("seed_2016"))
+    }
+    staff = known_frames["staff"]
+    assert figures["communities"].value == 4
+    assert figures["residents"].value == 25000
+    assert figures["staff_in_post"].value == in_post_end(staff, YEAR).sum()
+    assert figures["staff_in_post"].previous == in_post_end(staff, YEAR - 1).sum()
+    assert figures["turnover_rate"].value == pytest.approx(expected_turnover_of(staff, YEAR)["turnover_rate"])
+    assert figures["turnover_rate"].change == pytest.approx(
+        expected_turnover_of(staff, YEAR)["turnover_rate"] - expected_turnover_of(staff, YEAR - 1)["turnover_rate"]
+    )

@@ -40,10 +40,9 @@ from community_eval.indicators import overview
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import html_report
+from tests.app_pages import CHART_PAGES, ENTRY, TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRY = str(ROOT / "dashboard.py")
-TIMEOUT = 60
 
 SQL_FRAGMENTS = [
     "' or 1=1 --",
@@ -66,16 +65,7 @@ URL_FRAGMENTS = [SQL_FRAGMENTS[0], SQL_FRAGMENTS[1], SQL_FRAGMENTS[-1], "²"]
 #: Every URL parameter the dashboard reads (grep query_params / url_params in community_eval/).
 PARAMS = ["lang", "dataset", "district", "street", "type", "community", "year", "profile", "weights", "mode"]
 MEETING_PARAMS = ["slide", "auto"]  # read only in meeting mode
-PAGES = [
-    "pages/overview.py",
-    "pages/task_burden.py",
-    "pages/satisfaction.py",
-    "pages/facilities.py",
-    "pages/staff.py",
-    "pages/assessment.py",
-    "pages/profile.py",
-    "pages/data.py",
-]
+PAGES = [*CHART_PAGES, "pages/profile.py", "pages/data.py"]
 
 
 def row_counts(path: str) -> dict[str, int]:

@@ -185,6 +185,13 @@ def survey_csv(path: Path, megabytes: float, words: bool) -> int:
     return n
 
 
+def peaks_within(result: dict, path, times: float, seconds: float) -> None:
+    """The child's peak above its baseline at most ``times`` the file's size, in under ``seconds``."""
+    size_mb = path.stat().st_size / (1 << 20)
+    assert result["above_baseline_mb"] <= times * size_mb, result
+    assert result["seconds"] < seconds, result
+
+
 @measured
 def test_a_20_mb_survey_through_the_python_path_peaks_within_five_times_its_size(tmp_path):
     """Read, matched, parsed, checked and typed (a dry run): it took 25 times its size, 480 MB for 20 MB."""
@@ -192,9 +199,7 @@ def test_a_20_mb_survey_through_the_python_path_peaks_within_five_times_its_size
     rows = survey_csv(path, 20, words=True)
     result = load_in_child(path, tmp_path)
     assert result["problems"] == [] and result["rows_valid"] == rows
-    size_mb = path.stat().st_size / (1 << 20)
-    assert result["above_baseline_mb"] <= 5 * size_mb, result
-    assert result["seconds"] < 20, result
+    peaks_within(result, path, times=5, seconds=20)
 
 
 @measured
@@ -204,9 +209,7 @@ def test_a_20_mb_csv_of_digits_is_read_within_five_times_its_size(tmp_path):
     survey_csv(path, 20, words=False)
     result = load_in_child(path, tmp_path, stage="read")
     assert result["problems"] == []
-    size_mb = path.stat().st_size / (1 << 20)
-    assert result["above_baseline_mb"] <= 5 * size_mb, result
-    assert result["seconds"] < 15, result
+    peaks_within(result, path, times=5, seconds=15)
 
 
 @measured
@@ -218,9 +221,7 @@ def test_a_20_mb_csv_of_digits_loads_within_about_five_times_its_size(tmp_path):
     rows = survey_csv(path, 20, words=False)
     result = load_in_child(path, tmp_path)
     assert result["problems"] == [] and result["rows_valid"] == rows
-    size_mb = path.stat().st_size / (1 << 20)
-    assert result["above_baseline_mb"] <= 6 * size_mb, result
-    assert result["seconds"] < 20, result
+    peaks_within(result, path, times=6, seconds=20)
 
 
 # ---- the settings ------------------------------------------------------------------------

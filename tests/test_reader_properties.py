@@ -24,13 +24,8 @@ import zipfile
 
 import openpyxl
 import pytest
-import xlwt
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.table import CoveredTableCell, TableCell, TableRow
-from odf.table import Table as OdfTable
-from odf.text import P
 
 from community_eval.core.i18n import LANGUAGES, Translator, catalog
 from community_eval.core.schema import LIKERT_WORDS, TABLES, Column, Kind
@@ -39,6 +34,8 @@ from community_eval.ingest.load_report import problem_text
 from community_eval.ingest.loader import Source, ingest
 from community_eval.ingest.reader import ReadError, Sheet, cell_text, read_bytes
 from community_eval.ingest.values import Invalid, parse_cell
+from tests.conftest import contents
+from tests.spreadsheets import ods, xls
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,47 +152,13 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding, errors="ignore")
 
 
-def _xls_bytes() -> bytes:
-    """A real Excel 97–2003 workbook: a merged title, a header, a date and a number."""
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("社区")
-    sheet.write_merge(0, 0, 0, 2, "标题")
-    for col, text in enumerate(["社区编码", "社区名称", "户数"]):
-        sheet.write(1, col, text)
-    sheet.write(2, 0, "C1")
-    sheet.write(2, 1, dt.date(2024, 3, 5), xlwt.easyxf(num_format_str="yyyy-mm-dd"))
-    sheet.write(2, 2, 4800.5)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _ods_bytes() -> bytes:
-    """An OpenDocument spreadsheet with a merged title, as LibreOffice writes one."""
-    document = OpenDocumentSpreadsheet()
-    table = OdfTable(name="社区")
-    for r, cells in enumerate([["标题", None], ["社区编码", "户数"], ["C1", 4800]]):
-        row = TableRow()
-        for c, value in enumerate(cells):
-            if r == 0 and c == 1:
-                row.addElement(CoveredTableCell())
-                continue
-            spans = {"numbercolumnsspanned": 2} if (r, c) == (0, 0) else {}
-            if isinstance(value, int):
-                cell = TableCell(valuetype="float", value=value, **spans)
-            else:
-                cell = TableCell(valuetype="string", **spans)
-            cell.addElement(P(text=str(value)))
-            row.addElement(cell)
-        table.addElement(row)
-    document.spreadsheet.addElement(table)
-    out = io.BytesIO()
-    document.write(out)
-    return out.getvalue()
-
-
-XLS = _xls_bytes()
-ODS = _ods_bytes()
+#: A real Excel 97–2003 workbook: a merged title, a header, a date and a number.
+XLS = xls(
+    {"社区": [["标题", None, None], ["社区编码", "社区名称", "户数"], ["C1", dt.date(2024, 3, 5), 4800.5]]},
+    {"社区": [(0, 0, 0, 2)]},
+)
+#: An OpenDocument spreadsheet with a merged title, as LibreOffice writes one.
+ODS = ods("社区", [["标题", None], ["社区编码", "户数"], ["C1", 4800]], {(0, 0): (1, 2)})
 
 
 def _damaged(data: bytes) -> st.SearchStrategy[bytes]:
@@ -440,17 +403,6 @@ GOOD_ROWS: dict[str, dict[str, str]] = {
     },
 }
 FRESH = itertools.count(1)
-
-
-def contents(store: Store) -> dict[str, object]:
-    """Every stored row of every table and every import record: what "unchanged" compares."""
-    out: dict[str, object] = {}
-    with store.cursor() as cur:
-        for table in TABLES:
-            out[table] = sorted(cur.execute(f"select * from {table}").fetchall(), key=repr)
-        out["imports"] = cur.execute("select * from meta.imports order by import_id").fetchall()
-    out["version"] = store.data_version()
-    return out
 
 
 def _csv_field(text: str) -> str:

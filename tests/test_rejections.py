@@ -24,6 +24,7 @@ from community_eval.db.store import Store
 from community_eval.ingest import bulk
 from community_eval.ingest.load_report import problem_text
 from community_eval.ingest.loader import Source, ingest
+from tests.conftest import contents
 
 FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
@@ -109,17 +110,6 @@ def rows_csv(table: str, overrides: dict[int, dict[str, str]], encoding: str = "
         values = {c: GOOD[table][c].format(n=row) for c in columns} | overrides.get(row, {})
         writer.writerow([values[c] for c in columns])
     return out.getvalue().encode(encoding)
-
-
-def contents(store: Store) -> dict[str, object]:
-    """Every stored row of every table, every import record and the data version."""
-    out: dict[str, object] = {}
-    with store.cursor() as cur:
-        for table in TABLES:
-            out[table] = sorted(cur.execute(f"select * from {table}").fetchall(), key=repr)
-        out["imports"] = cur.execute("select * from meta.imports order by import_id").fetchall()
-    out["version"] = store.data_version()
-    return out
 
 
 def found(report) -> set[tuple]:

@@ -28,8 +28,8 @@ from community_eval.indicators import satisfaction, survey_items
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.loader import Source, ingest
 from community_eval.report import export
+from tests.app_pages import english_words, visible_text
 from tests.conftest import ROOT, database_from
-from tests.test_app import english_words, visible_text
 
 YEAR = 2025
 MIN_N = 10

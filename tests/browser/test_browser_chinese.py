@@ -17,8 +17,8 @@ import pytest
 
 from community_eval.core.i18n import catalog
 from community_eval.core.schema import ENUMS, TABLES
+from tests.app_pages import ALLOWED_LATIN
 from tests.browser.test_browser_pages import NAMES, PAGES
-from tests.test_app import ALLOWED_LATIN
 from tests.test_collation import STREETS
 
 #: Words a Chinese page may show besides ALLOWED_LATIN (proper nouns, units, the data contract's

@@ -1,4 +1,4 @@
-"""Write the district that tests/test_survey_design.py checks against R's survey package.
+"""Write the district that tests/test_satisfaction.py checks against R's survey package.
 
 Nine communities in three streets and two types, with what makes design-based estimates
 differ from naive ones: unequal weights in some communities and none (1) in others,

@@ -1,4 +1,4 @@
-# R's survey package on the district of make_district.py: the figures tests/test_survey_design.py
+# R's survey package on the district of make_district.py: the figures tests/test_satisfaction.py
 # holds the dashboard to (to 1e-9). Written by survey 4.1.1 (Debian r-cran-survey); CI reads
 # reference.csv and never needs R.
 #

@@ -1,7 +1,7 @@
 """The community profile: its numbers against pandas, its sentences, and how it is reached.
 
 Positions and medians are recomputed with pandas from the theme indicators' community rows
-(themselves checked against the raw rows in test_indicators.py); trends straight from the
+(themselves checked against the raw rows in each indicator's test file); trends straight from the
 hand-made district's rows. The page is checked through AppTest on the sample district:
 by URL in both languages, with no community (a picker), from a table link and from a
 chart click (AppTest cannot click a plotly point, so the click's callback and the switch
@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import english_words, visible_text
 
 from community_eval.app import profile_page, view_state
 from community_eval.app.profile_page import point_line, quarter_text
@@ -45,12 +44,12 @@ from community_eval.indicators.community_profile import (
 )
 from community_eval.indicators.filters import Filters
 from community_eval.report import export
+from tests.app_pages import ENTRY, english_words, visible_text
 
 YEAR = 2025
 DISTRICT = "测试区"
 COMMUNITIES = ("C1", "C2", "C3", "C4")
 ADMIN = {"administrative", "inspection", "ledger", "certificate"}
-ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 @pytest.fixture
@@ -341,19 +340,6 @@ def test_only_community_charts_are_clickable():
     assert not charts.links_communities(plain) and plain.data[0].customdata is None
     assert charts.links_communities(linked)
     assert list(zip(linked.data[0].y, linked.data[0].customdata, strict=True)) == [("甲", "A"), ("乙", "B")]
-
-
-@pytest.fixture
-def app(sample_db, monkeypatch):
-    monkeypatch.setenv("COMMUNITY_EVAL_DB", sample_db)
-
-    def make(**query) -> AppTest:
-        at = AppTest.from_file(ENTRY, default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at
-
-    return make
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -5,22 +5,26 @@ INDICATORS.md; lifelines' KaplanMeierFitter then gives S(t) and its default band
 (exponential Greenwood), and at_risk is counted by hand. The known district covers the
 edges (an exit on the as-of date, someone hired after it, someone hired on it, a
 retirement, a group in which everyone leaves); a seeded random district covers ties,
-exits on the day of hire and many groups.
+exits on the day of hire and many groups. Then its export through the command line against
+export_district.py, and the retention curves on the staff page through AppTest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
+from streamlit.testing.v1 import AppTest
 
 from community_eval.db.store import Store
 from community_eval.indicators.filters import Filters
 from community_eval.indicators.staff_retention import retention_curves, staff_retention
 from community_eval.ingest.loader import ingest_paths
+from tests.export_district import AS_OF, COLUMNS, check_table, expected_retention
 
 MONTHS = [0, 6, 12, 24, 36, 60]
 HORIZONS = [m * 365.25 / 12 for m in MONTHS]
@@ -246,3 +250,32 @@ def test_random_district_has_ties_and_same_day_exits(random_district):
 def test_random_district_matches_lifelines(random_district, as_of, retirement_censored, by):
     store, frames = random_district
     check_everything(store, frames, as_of, retirement_censored, by)
+
+
+# ---- the export command, against export_district.py ----------------------------------------------
+
+
+def test_staff_retention_as_of_csv_file(exports, frames):
+    check_table(exports, "staff_retention", expected_retention(frames, AS_OF), "months", COLUMNS["staff_retention"])
+
+
+def test_staff_retention_defaults_to_today_json(exports, frames):
+    expected = expected_retention(frames, dt.date.today().isoformat())
+    check_table(exports, "staff_retention_today", expected, "months", COLUMNS["staff_retention"])
+
+
+# ---- the page, on the sample district ------------------------------------------------------------
+
+
+def test_retention_curves_follow_the_chosen_grouping(app):
+    at = app(lang="en").run().switch_page("pages/staff.py").run().run()
+
+    def curve_names(at: AppTest) -> set[str]:
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        retention = next(s for s in specs if "Retention curve" in s["layout"]["title"]["text"])
+        return {trace["name"] for trace in retention["data"] if trace.get("name")}
+
+    assert curve_names(at) == {"Urban", "Village-converted", "Township"}
+    control = next(c for c in at.get("segmented_control") if c.label == "Group by")
+    control.set_value("role").run()
+    assert {"Secretary", "Member"} <= curve_names(at)
