@@ -29,7 +29,7 @@ LOADED = dt.datetime(2026, 11, 30, 9, 15)
 def burden(sample_db) -> pd.DataFrame:
     store = Store(sample_db)
     try:
-        frame = task_burden(store, Filters(street="干河街道"), YEAR, level="community")
+        frame = task_burden.task_burden(store, Filters(street="干河街道"), YEAR, level="community")
     finally:
         store.close()
     # The page shows the community's name where the query says group_label.

@@ -9,6 +9,7 @@ formulas, an upload size limit of our own, and Streamlit's XSRF protection left 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib
 import inspect
 import io
@@ -199,12 +200,14 @@ def indicator_calls(store: Store, filters: Filters) -> dict[str, object]:
         "standards": standards,
         "profile": profile,
         "attribute": "gender",
+        "as_of": dt.date(2025, 12, 31),  # staff retention is read at a date
     }
     results = {}
     for module in indicator_modules():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             parameters = inspect.signature(function).parameters
-            if function.__module__ != module.__name__ or "filters" not in parameters:
+            private = name.startswith("_")  # a helper of the indicator, not one (staff_retention._params)
+            if private or function.__module__ != module.__name__ or "filters" not in parameters:
                 continue
             results[name] = function(**{key: values[key] for key in parameters if key in values})
     return results
