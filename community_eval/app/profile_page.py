@@ -17,7 +17,7 @@ from community_eval.core.standards import Profile
 from community_eval.indicators import assessment, overview
 from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.community_profile import ATTENTION, needing_attention, strengths_and_weaknesses
-from community_eval.readings import assessment_readings
+from community_eval.readings import assessment as assessment_readings
 from community_eval.readings import facility_compliance as facility_readings
 
 _PICK = "profile_pick"

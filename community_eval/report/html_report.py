@@ -47,7 +47,7 @@ from community_eval.indicators.community_profile import MIN_RANKED, THEMES, prof
 from community_eval.indicators.filters import Filters
 from community_eval.indicators.metrics import KINDS
 from community_eval.readings import disclosure, headlines
-from community_eval.readings.assessment_readings import (
+from community_eval.readings.assessment import (
     missing_words,
     ranking_table,
     ranking_takeaway,
