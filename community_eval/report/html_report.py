@@ -81,38 +81,6 @@ PLOT_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True
 SIGNED_COLUMNS = {"rank_change"}
 
 
-#: The columns of each theme's table of highest and lowest communities.
-BURDEN_TABLE = [
-    "community_name",
-    "tasks",
-    "hours",
-    "admin_hours_share",
-    "unadmitted_share",
-    "unfunded_share",
-    "tasks_per_staff",
-    "residents_per_staff",
-]
-SATISFACTION_TABLE = ["community_name", "n", "mean_overall", "ci_low", "ci_high", "top2_share"]
-FACILITY_TABLE = [
-    "community_name",
-    "total_area_m2",
-    "area_per_100_households",
-    "budget_per_100_households",
-    "rules_passed",
-    "rules_applicable",
-    "compliant",
-]
-STAFF_TABLE = [
-    "community_name",
-    "headcount_start",
-    "headcount_end",
-    "hires",
-    "separations",
-    "turnover_rate",
-    "median_pay",
-]
-
-
 @dataclass
 class Context:
     """What every section needs: the store, the scope, the year, the language and standards.
@@ -514,7 +482,7 @@ def _task_burden(ctx: Context) -> str:
             ctx,
             rows.rename(columns={"group_label": "community_name"}),
             "admin_hours_share",
-            BURDEN_TABLE,
+            task_burden.TASK_BURDEN.printed(),
             ascending=False,
         ),
     ]
@@ -551,7 +519,7 @@ def _satisfaction(ctx: Context) -> str:
     parts.append(_items_chart(ctx))
     shown = happy[~happy["suppressed"]].rename(columns={"group_label": "community_name"})
     parts.append(_means_chart(ctx, shown, None if overall["suppressed"] else overall["mean_overall"]))
-    parts.append(_extremes_table(ctx, shown, "mean_overall", SATISFACTION_TABLE, ascending=True))
+    parts.append(_extremes_table(ctx, shown, "mean_overall", satisfaction.SATISFACTION.printed(), ascending=True))
     return "".join(parts)
 
 
@@ -605,7 +573,7 @@ def _facilities(ctx: Context) -> str:
             ctx,
             table,
             "area_per_100_households",
-            FACILITY_TABLE,
+            facility_compliance.FACILITY_COMPLIANCE.printed(),
             ascending=True,
             labels=labels,
         )
@@ -631,7 +599,7 @@ def _staff(ctx: Context) -> str:
         _retention_chart(ctx),
     ]
     table = people[people["staff_records"] > 0].rename(columns={"group_label": "community_name"})
-    parts.append(_extremes_table(ctx, table, "turnover_rate", STAFF_TABLE, ascending=False))
+    parts.append(_extremes_table(ctx, table, "turnover_rate", staff_turnover.STAFF_TURNOVER.printed(), ascending=False))
     return "".join(parts)
 
 
