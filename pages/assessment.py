@@ -4,10 +4,9 @@ import streamlit as st
 
 from community_eval.app import assessment_view, cache, page_frame, view_state, widgets
 from community_eval.core.safety import markdown_literal
-from community_eval.figures import charts
+from community_eval.figures import assessment as figures
 from community_eval.indicators import assessment
-from community_eval.indicators.assessment import COMPONENTS
-from community_eval.readings import assessment_readings
+from community_eval.readings import assessment as readings
 
 tr, view = page_frame.page()
 st.title(tr("assessment.title"))
@@ -19,7 +18,7 @@ st.caption(view_state.scope_text(tr, view) + " · " + tr("assessment.caption"))
 weights = assessment_view.weights_editor(tr, cache.standards())
 common = {"standards": True, "profile": view.profile, "weights": weights}
 scores = cache.compute(assessment.assessment, view.filters, view.year, **common)
-widgets.takeaway(assessment_readings.ranking_takeaway(tr, scores))
+widgets.takeaway(readings.ranking_takeaway(tr, scores))
 if scores["composite"].isna().all():
     widgets.empty_state(tr)
     st.stop()
@@ -27,7 +26,7 @@ if scores["composite"].isna().all():
 
 def unrated_group() -> None:
     """Communities lacking a weighted component: what each lacks, its partial composite; no rank."""
-    lines = assessment_readings.unrated_lines(tr, scores)
+    lines = readings.unrated_lines(tr, scores)
     if lines:
         st.subheader(tr("assessment.unrated_title"))
         st.caption(tr("assessment.unrated_note", min_n=cache.standards().min_n))
@@ -48,30 +47,12 @@ drawn, gap = widgets.ranking_rows(
 shown = list(ranked.loc[ranked["community_id"].isin(drawn["community_id"]), "community_name"])
 # The scores are computed once per view; parts, rank ranges and movement start from them.
 parts = cache.compute(assessment.assessment_contributions, scores, standards=True, weights=weights)
-flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
-widgets.chart(
-    charts.contribution_bars(
-        parts[parts["community_name"].isin(shown)],
-        "community_name",
-        "component",
-        "contribution",
-        order=shown,
-        part_names={c: tr(f"assessment.component.{c}") for c in COMPONENTS},
-        title=tr("assessment.chart_components", year=view.year),
-        value_title=tr("assessment.axis_composite"),
-        label_title=tr("level.community"),
-        flagged=flagged,
-        gap=gap,
-    ),
-    key="assessment_components",
-    where=components_chart,
-)
-if flagged:
-    st.caption(tr("assessment.flag_note"))
+components = figures.contributions(tr, ranked, parts, shown, view.year, gap=gap)
+widgets.chart(components.figure, key="assessment_components", where=components_chart)
+if components.caption:
+    st.caption(components.caption)
 with st.expander(tr("assessment.levers_title")):
-    st.markdown(
-        "\n".join(f"- {markdown_literal(line)}" for line in assessment_readings.lever_lines(tr, scores, widgets.TOP_N))
-    )
+    st.markdown("\n".join(f"- {markdown_literal(line)}" for line in readings.lever_lines(tr, scores, widgets.TOP_N)))
 unrated_group()
 
 # How much of each place the weighting decides (ranks under every ±10 % move of the weights),
@@ -82,7 +63,7 @@ previous = cache.compute(
 )  # reused when the year moves back
 moved = assessment.assessment_change(scores, previous)
 stability_place, movement_place = st.columns(2)
-widgets.takeaway(assessment_readings.stability_takeaway(tr, ranges), where=stability_place)
+widgets.takeaway(readings.stability_takeaway(tr, ranges), where=stability_place)
 stability_chart = stability_place.container()
 rows, gap = widgets.ranking_rows(
     tr,
@@ -94,25 +75,9 @@ rows, gap = widgets.ranking_rows(
     tie_break="community_name",
     where=stability_place,
 )
-widgets.chart(
-    charts.rank_ranges(
-        rows,
-        "community_name",
-        "rank",
-        "rank_best",
-        "rank_worst",
-        title=tr("assessment.chart_stability"),
-        value_title=tr("assessment.axis_rank"),
-        label_title=tr("level.community"),
-        rank_name=tr("assessment.rank_dot"),
-        range_name=tr("assessment.rank_range"),
-        gap=gap,
-    ),
-    key="assessment_stability",
-    where=stability_chart,
-)
+widgets.chart(figures.stability(tr, rows, gap=gap).figure, key="assessment_stability", where=stability_chart)
 
-widgets.takeaway(assessment_readings.movement_takeaway(tr, moved, view.year), where=movement_place)
+widgets.takeaway(readings.movement_takeaway(tr, moved, view.year), where=movement_place)
 if moved["previous_composite"].notna().any():
     movement_chart = movement_place.container()
     rows, _ = widgets.ranking_rows(
@@ -125,23 +90,9 @@ if moved["previous_composite"].notna().any():
         tie_break="community_name",
         where=movement_place,
     )
-    widgets.chart(
-        charts.dumbbell(
-            rows,
-            "community_name",
-            "previous_composite",
-            "composite",
-            names=(tr("assessment.before", year=view.year - 1), tr("assessment.after", year=view.year)),
-            title=tr("assessment.chart_movement", previous=view.year - 1, year=view.year),
-            value_title=tr("assessment.axis_composite"),
-            label_title=tr("level.community"),
-            kind="score",
-        ),
-        key="assessment_movement",
-        where=movement_chart,
-    )
+    widgets.chart(figures.movement(tr, rows, view.year).figure, key="assessment_movement", where=movement_chart)
 
-table, columns = assessment_readings.ranking_table(tr, scores, ranges, moved)
+table, columns = readings.ranking_table(tr, scores, ranges, moved)
 widgets.indicator_table(
     tr,
     table,

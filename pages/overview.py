@@ -4,7 +4,6 @@ verdict against the standards and their change, one chart per theme."""
 import streamlit as st
 
 from community_eval.app import cache, page_frame, view_state, widgets
-from community_eval.figures import charts
 from community_eval.figures import overview as overview_figures
 from community_eval.indicators import facility_compliance, overview, satisfaction, staff_turnover, task_burden
 from community_eval.readings import headlines
@@ -44,33 +43,25 @@ widgets.meeting_slide(
 )
 
 level = view_state.chart_level(view)
-group_title = tr(f"level.{level}")
 burden = widgets.label_groups(tr, cache.compute(task_burden.task_burden, view.filters, view.year, level=level), level)
 happy = cache.compute(satisfaction.satisfaction, view.filters, view.year, cache.standards().min_n, level=level)
 rollup = cache.compute(facility_compliance.facility_rollup, view.filters, view.year, profile=view.profile, level=level)
 people = cache.compute(staff_turnover.staff_turnover, view.filters, view.year, standards=True, level=level)
 
 themes = [
-    (burden, "admin_hours_share", "share", "task_burden", "pages/task_burden.py"),
-    (happy, "mean_overall", "mean", "satisfaction", "pages/satisfaction.py"),
-    (rollup, "compliant_share", "share", "facilities", "pages/facilities.py"),
-    (people, "turnover_rate", "share", "staff", "pages/staff.py"),
+    (burden, "task_burden", "pages/task_burden.py"),
+    (happy, "satisfaction", "pages/satisfaction.py"),
+    (rollup, "facilities", "pages/facilities.py"),
+    (people, "staff", "pages/staff.py"),
 ]
 left, right = st.columns(2)
-for index, (frame, value, kind, theme, page) in enumerate(themes):
+for index, (frame, theme, page) in enumerate(themes):
     with left if index % 2 == 0 else right:
+        value, _ = overview_figures.THEMES[theme]
         if frame[value].notna().any():
-            figure = charts.ranked_bars(
-                frame,
-                "group_label",
-                value,
-                title=tr(f"overview.chart.{theme}", year=view.year),
-                value_title=tr(f"axis.{value}"),
-                label_title=group_title,
-                kind=kind,
-                ids="group_key" if level == "community" else None,
-            )
-            widgets.chart(figure, key=f"overview_{theme}")
+            ids = "group_key" if level == "community" else None
+            shown = overview_figures.theme_chart(tr, theme, frame, view.year, level, ids=ids)
+            widgets.chart(shown.figure, key=f"overview_{theme}")
         else:
             st.subheader(tr(f"overview.chart.{theme}", year=view.year))
             widgets.empty_state(tr)

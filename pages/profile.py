@@ -9,10 +9,9 @@ import streamlit as st
 
 from community_eval.app import cache, page_frame, profile_page, widgets
 from community_eval.core.safety import markdown_literal
-from community_eval.figures import charts
+from community_eval.figures import community_profile as figures
 from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover
-from community_eval.indicators.community_profile import KINDS, MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
-from community_eval.indicators.metrics import SCALES
+from community_eval.indicators.community_profile import MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 
 tr, view = page_frame.page()
 st.title(tr("profile.title"))
@@ -51,22 +50,7 @@ with left:
     st.caption(tr("profile.points_note", min_ranked=MIN_RANKED))
 placed = profile_page.position_rows(tr, positions)
 if not placed.empty:
-    widgets.chart(
-        where=right,
-        figure=charts.ranked_bars(
-            placed,
-            "label",
-            "position",
-            title=tr("profile.chart_position", year=view.year),
-            value_title=tr("profile.axis_position"),
-            label_title=tr("profile.axis_measure"),
-            kind="share",
-            reference=0.5,
-            reference_label=tr("profile.middle"),
-            keep_order=True,
-        ),
-        key="profile_positions",
-    )
+    widgets.chart(where=right, figure=figures.positions(tr, placed, view.year).figure, key="profile_positions")
 
 # The four themes against the district median and the standards.
 min_n = standards.min_n
@@ -98,24 +82,7 @@ for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, stri
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
-    widgets.chart(
-        where=column,
-        figure=charts.trend_line(
-            rows,
-            "year",
-            "value",
-            reference="district_median",
-            names=(card["community_name"], tr("profile.district_median")),
-            title=tr(f"profile.trend.{measure}"),
-            x_title=tr("axis.year"),
-            y_title=tr(f"axis.{measure}"),
-            kind=KINDS[measure],
-            height=320,
-            x_step=1,
-            scale=SCALES.get(measure),
-            notes="note" if measure == "turnover_rate" else None,
-        ),
-        key=f"profile_trend_{measure}",
-    )
+    shown = figures.trend(tr, rows, measure, card["community_name"])
+    widgets.chart(where=column, figure=shown.figure, key=f"profile_trend_{measure}")
     if measure == "turnover_rate" and (over := profile_page.turnover_over_text(tr, rows)):
         column.caption(over)

@@ -6,8 +6,7 @@ import streamlit as st
 
 from community_eval.app import cache, items_section, page_frame, view_state, widgets
 from community_eval.core.safety import markdown_literal
-from community_eval.core.schema import SURVEY_ITEMS
-from community_eval.figures import charts
+from community_eval.figures import satisfaction as figures
 from community_eval.indicators import satisfaction
 from community_eval.readings import disclosure
 
@@ -43,32 +42,16 @@ if not hidden.empty:
 
 # Community means with their intervals, n beside each name: the lowest and highest first,
 # and beside them the change since the previous survey year, for communities large enough in both.
-shown = happy[~happy["suppressed"]].copy()
-shown["label"] = [f"{name} (n={tr.number(n)})" for name, n in zip(shown["group_label"], shown["n"], strict=True)]
+shown = happy[~happy["suppressed"]]
 before = cache.compute(satisfaction.satisfaction, view.filters, view.year - 1, min_n, level="community")
 means_place, change_place = st.columns(2) if not before.empty else (st.container(), None)
 means_chart = means_place.container()
 rows, gap = widgets.ranking_rows(
     tr, "satisfaction_means", shown, "mean_overall", widgets.ENDS, tie_break="group_label", where=means_place
 )
-widgets.chart(
-    charts.dot_whisker(
-        rows,
-        "label",
-        "mean_overall",
-        "ci_low",
-        "ci_high",
-        title=tr("satisfaction.chart.mean", year=view.year),
-        value_title=tr("axis.mean_overall"),
-        label_title=tr("level.community"),
-        reference=None if overall["suppressed"] else overall["mean_overall"],
-        reference_label=tr("satisfaction.overall_line"),
-        ids="group_key",
-        gap=gap,
-    ),
-    key="satisfaction_means",
-    where=means_chart,
-)
+overall_mean = None if overall["suppressed"] else overall["mean_overall"]
+means = figures.means(tr, rows, view.year, overall_mean, ids="group_key", gap=gap)
+widgets.chart(means.figure, key="satisfaction_means", where=means_chart)
 if change_place is not None:
     paired = happy.merge(before[["group_key", "mean_overall"]], on="group_key", suffixes=("", "_before"))
     paired["change"] = paired["mean_overall"] - paired["mean_overall_before"]
@@ -83,36 +66,12 @@ if change_place is not None:
         tie_break="group_label",
         where=change_place,
     )
-    widgets.chart(
-        charts.dumbbell(
-            rows,
-            "group_label",
-            "mean_overall_before",
-            "mean_overall",
-            names=(str(view.year - 1), str(view.year)),
-            title=tr("satisfaction.chart.change", before=view.year - 1, year=view.year),
-            value_title=tr("axis.mean_overall"),
-            label_title=tr("level.community"),
-            kind="mean",
-            ids="group_key",
-        ),
-        key="satisfaction_change",
-        where=change_chart,
-    )
+    widgets.chart(figures.change(tr, rows, view.year).figure, key="satisfaction_change", where=change_chart)
 
 # Every item's answers, diverging from the neutral middle.
 answers = cache.compute(satisfaction.satisfaction_distribution, view.filters, view.year, min_n)
 if not answers.empty:
-    widgets.chart(
-        charts.diverging_likert(
-            answers,
-            item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
-            answer_names={score: tr(f"likert.{score}") for score in range(1, 6)},
-            title=tr("satisfaction.chart.items", year=view.year),
-            value_title=tr("axis.share_of_answers"),
-        ),
-        key="satisfaction_items",
-    )
+    widgets.chart(figures.items(tr, answers, view.year).figure, key="satisfaction_items")
 
 # Respondent groups, under the same suppression rule.
 left, right = st.columns(2)
@@ -120,26 +79,8 @@ for column, attribute in ((left, "gender"), (right, "age_group")):
     groups = cache.compute(satisfaction.satisfaction_by_respondent, view.filters, view.year, min_n, attribute)
     shown_groups = disclosure.shown_groups(groups)
     if not shown_groups.empty:
-        labels = [
-            (tr.enum("gender", g) if attribute == "gender" else g) + f" (n={tr.number(n)})"
-            for g, n in zip(shown_groups["respondent_group"], shown_groups["n"], strict=True)
-        ]
-        # With their intervals: a gap of 0.04 between two groups is rarely a difference.
-        widgets.chart(
-            where=column,
-            figure=charts.dot_whisker(
-                shown_groups.assign(label=labels),
-                "label",
-                "mean_overall",
-                "ci_low",
-                "ci_high",
-                title=tr(f"satisfaction.chart.by_{attribute}", year=view.year),
-                value_title=tr("axis.mean_overall"),
-                label_title=tr(f"axis.{attribute}"),
-                keep_order=True,
-            ),
-            key=f"satisfaction_{attribute}",
-        )
+        shown = figures.by_respondent(tr, shown_groups, attribute, view.year)
+        widgets.chart(where=column, figure=shown.figure, key=f"satisfaction_{attribute}")
     if not groups.empty and (note := disclosure.groups_note(tr, groups, min_n)):
         column.caption(note)
 

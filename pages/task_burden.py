@@ -4,9 +4,9 @@ and whether administrative load goes with lower resident satisfaction."""
 import streamlit as st
 
 from community_eval.app import cache, page_frame, view_state, widgets
-from community_eval.core.schema import ADMINISTRATIVE_CATEGORIES, TASK_CATEGORIES
-from community_eval.figures import charts
+from community_eval.figures import task_burden as figures
 from community_eval.indicators import task_burden
+from community_eval.readings import task_burden as readings
 
 tr, view = page_frame.page()
 st.title(tr("task_burden.title"))
@@ -17,39 +17,17 @@ if burden is None or burden["tasks"].isna().all():
 st.caption(view_state.scope_text(tr, view))
 with_tasks = burden.dropna(subset=["tasks"])
 total = cache.compute(task_burden.task_burden, view.filters, view.year, level="all").iloc[0]
-widgets.takeaway(
-    tr(
-        "task_burden.takeaway",
-        tasks=tr.number(total["tasks"]),
-        departments=tr.number(total["departments"]),
-        admin=tr.number(total["admin_hours_share"], "share"),
-        unadmitted=tr.number(total["unadmitted_share"], "share"),
-        unfunded=tr.number(total["unfunded_share"], "share"),
-    )
-)
+widgets.takeaway(readings.takeaway(tr, total))
 
 # Who carries the most, and the least: tasks and residents per staff member in post.
 left, right = st.columns(2)
-for column, value, kind in ((left, "tasks_per_staff", "rate"), (right, "residents_per_staff", "int")):
+for column, value in ((left, "tasks_per_staff"), (right, "residents_per_staff")):
     place = column.container()
     rows, gap = widgets.ranking_rows(
         tr, f"burden_{value}", with_tasks, value, widgets.ENDS_SMALL, tie_break="group_label", where=column
     )
-    widgets.chart(
-        where=place,
-        figure=charts.ranked_bars(
-            rows,
-            "group_label",
-            value,
-            title=tr(f"task_burden.chart.{value}", year=view.year),
-            value_title=tr(f"axis.{value}"),
-            label_title=tr("level.community"),
-            kind=kind,
-            ids="group_key",
-            gap=gap,
-        ),
-        key=f"burden_{value}",
-    )
+    shown = figures.per_staff(tr, rows, value, view.year, ids="group_key", gap=gap)
+    widgets.chart(where=place, figure=shown.figure, key=f"burden_{value}")
 
 # Where staff time goes, and beside it the core question (does administrative load go with
 # lower satisfaction?) and the monthly trend: side by side, the left's share is the right's x.
@@ -67,62 +45,21 @@ with left:
 hours = widgets.label_groups(
     tr, cache.compute(task_burden.task_hours_by_category, view.filters, view.year, level=level), level
 )
-# As shares of each row's own hours: three big streets' absolute hours flattened every town.
-widgets.chart(
-    where=left,
-    figure=charts.share_bars(
-        hours,
-        "group_label",
-        "hours",
-        "task_category",
-        title=tr("task_burden.chart.hours", year=view.year),
-        value_title=tr("axis.share_of_hours"),
-        label_title=tr(f"level.{level}"),
-        amount_title=tr("axis.hours"),
-        amount_kind="int",
-        part_names={v.code: tr.enum("task_category", v.code) for v in TASK_CATEGORIES},
-        lead_parts=ADMINISTRATIVE_CATEGORIES,
-        ids="group_key" if level == "community" else None,
-    ),
-    key="burden_hours",
-)
-left.caption(tr(f"task_burden.hours_note_{level}"))
+shown = figures.hours(tr, hours, view.year, level)
+widgets.chart(where=left, figure=shown.figure, key="burden_hours")
+left.caption(shown.caption)
 points = cache.compute(task_burden.burden_vs_satisfaction, view.filters, view.year, cache.standards().min_n)
 if len(points) < 3:
     with right:
         st.subheader(tr("task_burden.relation_title"))
         widgets.empty_state(tr, "task_burden.relation_too_few")
 else:
-    widgets.chart(
-        where=right,
-        figure=charts.burden_relation(
-            points,
-            title=tr("task_burden.chart.relation", year=view.year),
-            x_title=tr("axis.admin_hours_share"),
-            y_title=tr("axis.mean_overall"),
-            ids="community_id",
-            height=360,
-        ),
-        key="burden_relation",
-    )
-    right.markdown(widgets.relation_reading(tr, points.iloc[0]))
+    shown = figures.relation(tr, points, view.year, ids="community_id", height=360)
+    widgets.chart(where=right, figure=shown.figure, key="burden_relation")
+    right.markdown(readings.relation_reading(tr, points.iloc[0]))
 # Under it, the monthly trend of work handed down: context, short, where the column has room.
 trend = cache.compute(task_burden.task_monthly_trend, view.filters)
-widgets.chart(
-    where=right,
-    figure=charts.trend_line(
-        trend,
-        "period",
-        "tasks",
-        title=tr("task_burden.chart.trend"),
-        x_title=tr("axis.month"),
-        y_title=tr("axis.tasks"),
-        kind="int",
-        x_dates=tr("axis.month_format"),
-        height=220,
-    ),
-    key="burden_trend",
-)
+widgets.chart(where=right, figure=figures.trend(tr, trend, height=220).figure, key="burden_trend")
 
 # Which departments hand down the most, and which break the admission and funding rules.
 # The departments that hand down most first (the query orders them so); all once asked.
@@ -136,32 +73,8 @@ if len(departments) > widgets.ENDS and widgets.full_list_switch(
     label="extremes.show_all_departments",
 ):
     shown_departments = departments
-widgets.chart(
-    where=left,
-    figure=charts.ranked_bars(
-        shown_departments,
-        "department",
-        "tasks",
-        title=tr("task_burden.chart.departments", year=view.year),
-        value_title=tr("axis.tasks"),
-        label_title=tr("axis.department"),
-        kind="int",
-    ),
-    key="burden_departments",
-)
-widgets.chart(
-    where=right,
-    figure=charts.grouped_bars(
-        shown_departments,
-        "department",
-        {"unadmitted_share": tr("col.unadmitted_share"), "unfunded_share": tr("col.unfunded_share")},
-        title=tr("task_burden.chart.rules", year=view.year),
-        value_title=tr("axis.share_of_tasks"),
-        label_title=tr("axis.department"),
-        kind="share",
-    ),
-    key="burden_rules",
-)
+widgets.chart(where=left, figure=figures.departments(tr, shown_departments, view.year).figure, key="burden_departments")
+widgets.chart(where=right, figure=figures.rules(tr, shown_departments, view.year).figure, key="burden_rules")
 
 widgets.indicator_table(
     tr,

@@ -133,8 +133,8 @@ def test_small_communities_never_enter_the_scatter(known_store):
 
 def test_relation_reading_when_every_community_has_the_same_share():
     """No correlation exists when one of the two measures does not vary: say so, don't crash."""
-    from community_eval.app.widgets import relation_reading
     from community_eval.core.i18n import Translator
+    from community_eval.readings.task_burden import relation_reading
 
     fit = pd.Series({"correlation": np.nan, "n_communities": 4, "p_value": np.nan, "slope": np.nan})
     for lang in ("zh", "en"):

@@ -1,6 +1,6 @@
 """The assessment page's weights: the editor, and the weights the address carries.
 
-The sentences that read the page's charts are :mod:`community_eval.readings.assessment_readings`,
+The sentences that read the page's charts are :mod:`community_eval.readings.assessment`,
 without Streamlit, so the offline report can use them from the command line.
 """
 

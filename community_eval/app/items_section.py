@@ -4,8 +4,9 @@ dictionary's list of stored items.
 A researcher's questionnaire asks more than the contract's seven fixed questions; what it
 adds is stored long (``main.questions``, ``main.survey_answers``) and estimated by
 ``queries/survey_items.sql`` exactly as the fixed ones, under the same disclosure control.
-Here it is drawn with the chart builders the fixed questions use, so an own item reads like
-any other question. Nothing is shown when no questionnaire brought own questions.
+Here it is drawn by :mod:`community_eval.figures.survey_items`, with the chart builders the
+fixed questions use, so an own item reads like any other question. Nothing is shown when no
+questionnaire brought own questions.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import streamlit as st
 from community_eval.app import cache, widgets
 from community_eval.app.view_state import View
 from community_eval.core.i18n import Translator
-from community_eval.figures import charts
+from community_eval.figures import survey_items as figures
 from community_eval.indicators import survey_items
+from community_eval.readings import survey_items as readings
 
 #: The page table's columns (the download keeps the export's).
 TABLE_COLUMNS = ["community_name", "item_text", "n", "mean", "ci_low", "ci_high", "mean_previous", "change", "note"]
@@ -40,45 +42,16 @@ DOWNLOAD_COLUMNS = [
 ]
 
 
-def _labelled(tr: Translator, items: pd.DataFrame) -> pd.DataFrame:
-    """Each item's text with the answers behind its figure, as the community means carry n."""
-    labels = [f"{text} (n={tr.number(n)})" for text, n in zip(items["item_text"], items["n_counted"], strict=True)]
-    return items.assign(label=labels)
-
-
 def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
     """Every item's mean over the filter with its 95 % interval, and its change where last year had it."""
     shown = total[total["mean"].notna()]
     if shown.empty:
         return
-    means = charts.dot_whisker(
-        _labelled(tr, shown),
-        "label",
-        "mean",
-        "ci_low",
-        "ci_high",
-        title=tr("items.chart.means", year=view.year),
-        value_title=tr("items.axis_mean"),
-        label_title=tr("items.axis_item"),
-    )
-    widgets.chart(charts.wrap_category_labels(means), key="items_means")
+    widgets.chart(figures.means(tr, shown, view.year).figure, key="items_means")
     changed = shown[shown["mean_previous"].notna()]
     if changed.empty:
         return
-    widgets.chart(
-        charts.dumbbell(
-            changed,
-            "item_text",
-            "mean_previous",
-            "mean",
-            names=(str(view.year - 1), str(view.year)),
-            title=tr("items.chart.change", before=view.year - 1, year=view.year),
-            value_title=tr("items.axis_mean"),
-            label_title=tr("items.axis_item"),
-            kind="mean",
-        ),
-        key="items_change",
-    )
+    widgets.chart(figures.change(tr, changed, view.year).figure, key="items_change")
 
 
 def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> None:
@@ -87,19 +60,9 @@ def _answers(tr: Translator, view: View, total: pd.DataFrame, min_n: int) -> Non
     shown = total[total["mean"].notna()]
     names = dict(zip(shown["item_code"], shown["item_text"], strict=True))
     if not answers.empty:
-        widgets.chart(
-            charts.diverging_likert(
-                answers,
-                item_names=names,
-                answer_names={score: tr(f"likert.{score}") for score in range(1, 6)},
-                title=tr("items.chart.answers", year=view.year),
-                value_title=tr("axis.share_of_answers"),
-            ),
-            key="items_answers",
-        )
-    rescaled = [text for code, text in names.items() if code not in set(answers["item"])]
-    if rescaled:
-        st.caption(tr("items.not_drawn", items=tr.join(rescaled)))
+        widgets.chart(figures.answers(tr, answers, names, view.year).figure, key="items_answers")
+    if note := readings.not_drawn_note(tr, names, answers["item"]):
+        st.caption(note)
 
 
 def _table(tr: Translator, view: View, min_n: int) -> None:

@@ -17,7 +17,8 @@ from community_eval.core.standards import Profile
 from community_eval.indicators import assessment, overview
 from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.community_profile import ATTENTION, needing_attention, strengths_and_weaknesses
-from community_eval.readings import assessment_readings
+from community_eval.readings import assessment as assessment_readings
+from community_eval.readings import facility_compliance as facility_readings
 
 _PICK = "profile_pick"
 
@@ -396,7 +397,7 @@ def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> lis
     lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**"]
     lines += [tr(f"profile.rules_{status}", rules=tr.join(names)) for status, names in by_status.items() if names]
     notes = ["  \n".join(lines)]
-    shortfall = widgets.shortfall_text(tr, row)
+    shortfall = facility_readings.shortfall_text(tr, row)
     if shortfall:
         notes.append(tr("profile.shortfall", text=shortfall))
     return notes

@@ -3,7 +3,6 @@ takeaways, downloads, and the theme sentences that sit under them."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -280,75 +279,6 @@ def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[s
     return [c for c in candidates if c in frame and frame[c].notna().all() and (frame[c] == 0).all()]
 
 
-def relation_reading(tr: Translator, fit: pd.Series) -> str:
-    """The scatter in plain words, without claiming more than a correlation can say.
-
-    Strength follows the usual bands of |r| (under 0.1 none, 0.3 weak, 0.5 moderate,
-    else strong); a p-value of 0.05 or more says the data cannot tell it from no relation.
-    """
-    r, n, p_value = float(fit["correlation"]), int(fit["n_communities"]), float(fit["p_value"])
-    if not math.isfinite(r):  # every community has the same share (or the same mean): no line to read
-        return tr("relation.undefined", n=n)
-    strength = next(
-        word for bound, word in ((0.1, "none"), (0.3, "weak"), (0.5, "moderate"), (2, "strong")) if abs(r) < bound
-    )
-    direction = "lower" if r < 0 else "higher"
-    per_ten_points = float(fit["slope"]) / 10
-    parts = [
-        tr(
-            "relation.summary",
-            n=n,
-            strength=tr(f"relation.strength.{strength}"),
-            r=tr.number(r, "ratio"),
-            change=tr.number(abs(per_ten_points), "mean"),
-            direction=tr(f"relation.direction.{direction}"),
-        )
-    ]
-    parts.append(
-        tr("relation.not_significant")
-        if p_value >= 0.05
-        else tr("relation.significant", p=tr.number(p_value, "p_value"))
-    )
-    parts.append(tr("relation.caution"))
-    return " ".join(parts)
-
-
-def shortfall_text(tr: Translator, row: pd.Series) -> str:
-    """What a failing community lacks, in m², rooms and yuan, one phrase per failed rule."""
-    phrases = []
-    area_gaps = [
-        row.get(column)
-        for column in ("shortfall_total_area_m2", "shortfall_area_for_households_m2", "shortfall_tier_area_m2")
-    ]
-    area_gaps = [gap for gap in area_gaps if gap is not None and pd.notna(gap) and gap > 0]
-    if area_gaps:
-        phrases.append(tr("shortfall.area", m2=tr.number(max(area_gaps))))
-    if pd.notna(row.get("shortfall_rooms")) and row["shortfall_rooms"] > 0:
-        phrases.append(tr("shortfall.rooms", rooms=int(row["shortfall_rooms"])))
-    if row.get("shortfall_hall") is True:
-        phrases.append(tr("shortfall.hall"))
-    if row.get("rule_tenure") == "fail":
-        phrases.append(tr("shortfall.tenure", tenure=tr.enum("tenure", row["tenure"])))
-    if pd.notna(row.get("shortfall_budget_yuan")):
-        phrases.append(
-            tr(
-                "shortfall.budget",
-                per_100=tr.number(row["shortfall_budget_per_100_households"], "yuan"),
-                total=tr.number(row["shortfall_budget_yuan"], "yuan"),
-            )
-        )
-    if pd.notna(row.get("shortfall_resident_space_m2")):
-        phrases.append(tr("shortfall.resident_space", m2=tr.number(row["shortfall_resident_space_m2"])))
-    return tr("shortfall.joiner").join(phrases)
-
-
 def source_text(source: object, lang: str) -> str:
     """A standards source note in the reader's language."""
     return bilingual(source, lang)
-
-
-def group_name(tr: Translator, by: str, key: str) -> str:
-    """Display name of a retention group: a community type, a role, or everyone."""
-    if by in ("community_type", "role"):
-        return tr.enum(by, key)
-    return tr("level.all")

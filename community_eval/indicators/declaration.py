@@ -73,6 +73,8 @@ class Indicator:
     the table whose years it has (None: it is read at a date, not for a year);
     ``export_columns`` INDICATORS.md's columns in order (a profile's rule columns are added
     by the export itself); ``export`` builds the export table from a :class:`Request`.
+    ``printed_columns`` are those of its columns a printed page's table holds (the offline
+    report's, on A4 width): the reading and its main reasons, not every detail.
     """
 
     name: str
@@ -83,6 +85,12 @@ class Indicator:
     export: Callable[[Store, Request], pd.DataFrame]
     integer_columns: tuple[str, ...] = ()
     boolean_columns: tuple[str, ...] = ()
+    printed_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.printed_columns) - set(self.export_columns)
+        if unknown:
+            raise ValueError(f"{self.name}: printed columns {sorted(unknown)} are not among its columns")
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -91,6 +99,10 @@ class Indicator:
     def shown_columns(self) -> list[str]:
         """A page table's columns: the community's name, then the indicator's own columns."""
         return shown_after_name(self.export_columns)
+
+    def printed(self) -> list[str]:
+        """A printed table's columns: the community's name, then :attr:`printed_columns`."""
+        return ["community_name", *self.printed_columns]
 
     def typed(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Nullable integer and boolean columns, so a writer never sees 12.0 for 12."""

@@ -66,4 +66,5 @@ FACILITY_COMPLIANCE = Indicator(
     export=export_rows,
     integer_columns=("year", "rules_passed", "rules_applicable"),
     boolean_columns=("compliant",),
+    printed_columns=("total_area_m2", "area_per_100_households", "budget_per_100_households", *COUNTS),
 )

@@ -70,4 +70,5 @@ SATISFACTION = Indicator(
     export=export_rows,
     integer_columns=("n",),
     boolean_columns=("suppressed",),
+    printed_columns=("n", "mean_overall", "ci_low", "ci_high", "top2_share"),
 )

@@ -85,4 +85,5 @@ STAFF_TURNOVER = Indicator(
     export_columns=COLUMNS,
     export=export_rows,
     integer_columns=("year", "headcount_start", "headcount_end", "hires", "separations"),
+    printed_columns=("headcount_start", "headcount_end", "hires", "separations", "turnover_rate", "median_pay"),
 )

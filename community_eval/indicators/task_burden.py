@@ -77,4 +77,13 @@ TASK_BURDEN = Indicator(
     export_columns=COLUMNS,
     export=export_rows,
     integer_columns=("tasks", "departments", "inspections", "ledgers", "staff_active"),
+    printed_columns=(
+        "tasks",
+        "hours",
+        "admin_hours_share",
+        "unadmitted_share",
+        "unfunded_share",
+        "tasks_per_staff",
+        "residents_per_staff",
+    ),
 )

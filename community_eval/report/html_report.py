@@ -28,11 +28,18 @@ from plotly.offline import get_plotlyjs
 
 from community_eval.core.collation import sort_frame
 from community_eval.core.i18n import Translator, has
-from community_eval.core.safety import html_literal
-from community_eval.core.schema import SURVEY_ITEMS, TENURES
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
+from community_eval.figures import assessment as assessment_figures
 from community_eval.figures import charts
+from community_eval.figures import community_profile as profile_figures
+from community_eval.figures import facility_compliance as facility_figures
+from community_eval.figures import overview as overview_figures
+from community_eval.figures import satisfaction as satisfaction_figures
+from community_eval.figures import staff_retention as retention_figures
+from community_eval.figures import staff_turnover as staff_figures
+from community_eval.figures import task_burden as task_burden_figures
+from community_eval.figures.figure import Figure
 from community_eval.indicators import (
     assessment,
     facility_compliance,
@@ -47,7 +54,10 @@ from community_eval.indicators.community_profile import MIN_RANKED, THEMES, prof
 from community_eval.indicators.filters import Filters
 from community_eval.indicators.metrics import KINDS
 from community_eval.readings import disclosure, headlines
-from community_eval.readings.assessment_readings import (
+from community_eval.readings import facility_compliance as facility_readings
+from community_eval.readings import staff_turnover as staff_readings
+from community_eval.readings import task_burden as task_burden_readings
+from community_eval.readings.assessment import (
     missing_words,
     ranking_table,
     ranking_takeaway,
@@ -69,36 +79,6 @@ PLOT_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True
 
 #: Columns shown as a signed change (+3 / −2) rather than a plain number.
 SIGNED_COLUMNS = {"rank_change"}
-#: The columns of each theme's table of highest and lowest communities.
-BURDEN_TABLE = [
-    "community_name",
-    "tasks",
-    "hours",
-    "admin_hours_share",
-    "unadmitted_share",
-    "unfunded_share",
-    "tasks_per_staff",
-    "residents_per_staff",
-]
-SATISFACTION_TABLE = ["community_name", "n", "mean_overall", "ci_low", "ci_high", "top2_share"]
-FACILITY_TABLE = [
-    "community_name",
-    "total_area_m2",
-    "area_per_100_households",
-    "budget_per_100_households",
-    "rules_passed",
-    "rules_applicable",
-    "compliant",
-]
-STAFF_TABLE = [
-    "community_name",
-    "headcount_start",
-    "headcount_end",
-    "hires",
-    "separations",
-    "turnover_rate",
-    "median_pay",
-]
 
 
 @dataclass
@@ -402,30 +382,19 @@ def _extremes_table(
     return f'<div class="block">{heading}{table}{note}</div>\n'
 
 
-def _ranked_chart(
-    ctx: Context, frame: pd.DataFrame, label: str, value: str, kind: str, title: str, smallest: bool = False, **extra
+def _ranked(
+    ctx: Context, frame: pd.DataFrame, value: str, build: Callable[[int], Figure], smallest: bool = False
 ) -> str:
-    """A ranked bar chart of at most TOP_N rows, with a note when rows were left out."""
+    """A ranked figure cut to its first TOP_N rows (``build(limit)``), with a note when rows were
+    left out; nothing when no row has a ``value``. ``smallest``: the rows kept are the lowest."""
     tr = ctx.tr
     total = int(frame[value].notna().sum()) if len(frame) else 0
     if total == 0:
         return ""
-    figure = charts.ranked_bars(
-        frame,
-        label,
-        value,
-        title=title,
-        value_title=tr(f"axis.{value}"),
-        label_title=extra.pop("label_title", tr(f"level.{ctx.level}")),
-        kind=kind,
-        limit=TOP_N,
-        smallest=smallest,
-        **extra,
-    )
     note = None
     if total > TOP_N:
         note = tr("report.chart_bottom" if smallest else "report.chart_top", n=TOP_N, total=total)
-    return _figure(ctx, figure, note)
+    return _figure(ctx, build(TOP_N).figure, note)
 
 
 def _names(tr: Translator, names: pd.Series) -> str:
@@ -475,57 +444,45 @@ def _headlines(ctx: Context) -> str:
 # ---- the four themes --------------------------------------------------------------------
 
 
-def _overview_chart(ctx: Context, theme: str, frame: pd.DataFrame, value: str, kind: str) -> str:
+def _overview_chart(ctx: Context, theme: str, groups: pd.DataFrame) -> str:
     """The overview's chart of a theme: its key measure by street (or community)."""
-    title = ctx.tr(f"overview.chart.{theme}", year=ctx.year)
-    return _ranked_chart(ctx, frame, "group_label", value, kind, title)
+    value, _ = overview_figures.THEMES[theme]
+    return _ranked(
+        ctx,
+        groups,
+        value,
+        lambda limit: overview_figures.theme_chart(ctx.tr, theme, groups, ctx.year, ctx.level, limit=limit),
+    )
 
 
 def _task_burden(ctx: Context) -> str:
-    """Administrative share by street, tasks per staff member, departments, and the relation
+    """Administrative share by street, tasks per staff, departments, and the relation
     between administrative load and satisfaction (the theme's core question)."""
     tr, store, scope, year = ctx.tr, ctx.store, ctx.filters, ctx.year
     rows = task_burden.task_burden(store, scope, year).dropna(subset=["tasks"])
     if rows.empty:
         return _no_data(tr)
     total = task_burden.task_burden(store, scope, year, level="all").iloc[0]
-    text = tr(
-        "task_burden.takeaway",
-        tasks=tr.number(total["tasks"]),
-        departments=tr.number(total["departments"]),
-        admin=tr.number(total["admin_hours_share"], "share"),
-        unadmitted=tr.number(total["unadmitted_share"], "share"),
-        unfunded=tr.number(total["unfunded_share"], "share"),
-    )
     grouped = task_burden.task_burden(store, scope, year, level=ctx.level)
     departments = task_burden.task_by_department(store, scope, year)
     parts = [
-        _takeaway(text),
-        _overview_chart(ctx, "task_burden", grouped, "admin_hours_share", "share"),
-        _ranked_chart(
+        _takeaway(task_burden_readings.takeaway(tr, total)),
+        _overview_chart(ctx, "task_burden", grouped),
+        _ranked(
             ctx,
             rows,
-            "group_label",
             "tasks_per_staff",
-            "rate",
-            tr("task_burden.chart.tasks_per_staff", year=year),
-            label_title=tr("level.community"),
+            lambda limit: task_burden_figures.per_staff(tr, rows, "tasks_per_staff", year, limit=limit),
         ),
-        _ranked_chart(
-            ctx,
-            departments,
-            "department",
-            "tasks",
-            "int",
-            tr("task_burden.chart.departments", year=year),
-            label_title=tr("axis.department"),
+        _ranked(
+            ctx, departments, "tasks", lambda limit: task_burden_figures.departments(tr, departments, year, limit=limit)
         ),
         _relation(ctx),
         _extremes_table(
             ctx,
             rows.rename(columns={"group_label": "community_name"}),
             "admin_hours_share",
-            BURDEN_TABLE,
+            task_burden.TASK_BURDEN.printed(),
             ascending=False,
         ),
     ]
@@ -538,20 +495,8 @@ def _relation(ctx: Context) -> str:
     points = task_burden.burden_vs_satisfaction(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
     if len(points) < 3:
         return _note(tr("task_burden.relation_too_few"))
-    fit = points.iloc[0]
-    figure = charts.burden_relation(
-        points,
-        title=tr("task_burden.chart.relation", year=ctx.year),
-        x_title=tr("axis.admin_hours_share"),
-        y_title=tr("axis.mean_overall"),
-    )
-    note = tr(
-        "report.relation_fit",
-        n=int(fit["n_communities"]),
-        r=tr.number(_float(fit["correlation"]), "ratio"),
-        p=tr.number(_float(fit["p_value"]), "p_value"),
-    )
-    return _figure(ctx, figure, f"{note} {tr('relation.caution')}")
+    shown = task_burden_figures.relation(tr, points, ctx.year)
+    return _figure(ctx, shown.figure, task_burden_readings.relation_fit(tr, points.iloc[0]))
 
 
 def _satisfaction(ctx: Context) -> str:
@@ -570,27 +515,19 @@ def _satisfaction(ctx: Context) -> str:
         names = _names(tr, hidden["group_label"])
         parts.append(_note(tr("satisfaction.suppressed_note", count=len(hidden), min_n=min_n, names=names)))
     grouped = satisfaction.satisfaction(store, scope, year, min_n, level=ctx.level)
-    parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]], "mean_overall", "mean"))
+    parts.append(_overview_chart(ctx, "satisfaction", grouped[~grouped["suppressed"]]))
     parts.append(_items_chart(ctx))
     shown = happy[~happy["suppressed"]].rename(columns={"group_label": "community_name"})
     parts.append(_means_chart(ctx, shown, None if overall["suppressed"] else overall["mean_overall"]))
-    parts.append(_extremes_table(ctx, shown, "mean_overall", SATISFACTION_TABLE, ascending=True))
+    parts.append(_extremes_table(ctx, shown, "mean_overall", satisfaction.SATISFACTION.printed(), ascending=True))
     return "".join(parts)
 
 
 def _items_chart(ctx: Context) -> str:
-    tr = ctx.tr
     answers = satisfaction.satisfaction_distribution(ctx.store, ctx.filters, ctx.year, ctx.standards.min_n)
     if answers.empty:
         return ""
-    figure = charts.diverging_likert(
-        answers,
-        item_names={item: tr(f"item.{item}") for item in SURVEY_ITEMS},
-        answer_names={score: tr(f"likert.{score}") for score in range(1, 6)},
-        title=tr("satisfaction.chart.items", year=ctx.year),
-        value_title=tr("axis.share_of_answers"),
-    )
-    return _figure(ctx, figure)
+    return _figure(ctx, satisfaction_figures.items(ctx.tr, answers, ctx.year).figure)
 
 
 def _means_chart(ctx: Context, shown: pd.DataFrame, overall: float | None) -> str:
@@ -601,20 +538,7 @@ def _means_chart(ctx: Context, shown: pd.DataFrame, overall: float | None) -> st
     if total == 0:
         return ""
     picked = ranked if total <= 2 * EXTREMES else pd.concat([ranked.head(EXTREMES), ranked.tail(EXTREMES)])
-    labels = [f"{name} (n={tr.number(n)})" for name, n in zip(picked["community_name"], picked["n"], strict=True)]
-    picked = picked.assign(label=labels)
-    figure = charts.dot_whisker(
-        picked,
-        "label",
-        "mean_overall",
-        "ci_low",
-        "ci_high",
-        title=tr("satisfaction.chart.mean", year=ctx.year),
-        value_title=tr("axis.mean_overall"),
-        label_title=tr("level.community"),
-        reference=overall,
-        reference_label=tr("satisfaction.overall_line"),
-    )
+    figure = satisfaction_figures.means(tr, picked, ctx.year, overall, name="community_name").figure
     note = tr("report.chart_extremes", n=EXTREMES, total=total) if total > 2 * EXTREMES else None
     return _figure(ctx, figure, note)
 
@@ -627,68 +551,34 @@ def _facilities(ctx: Context) -> str:
     judged = rooms.dropna(subset=["year"])
     if judged.empty:
         return _no_data(tr)
-    text = tr(
-        "facilities.takeaway",
-        compliant=int(judged["compliant"].fillna(False).sum()),
-        known=int(judged["compliant"].notna().sum()),
-        total=len(rooms),
-        profile=profile.name(tr.lang),
-    )
-    parts = [_takeaway(text), _facility_rate_chart(ctx), _area_chart(ctx, judged), _tenure_chart(ctx)]
-    table = judged.assign(compliant=[_status(tr, value) for value in judged["compliant"]])
+    threshold = profile.facility_params().get("min_area_per_100_households")
+    rollup = facility_compliance.facility_rollup(store, scope, year, profile, level=ctx.level)
+    tenure = facility_figures.tenure_rows(tr, facility_compliance.facility_tenure_counts(store, scope, year, profile))
+    parts = [
+        _takeaway(facility_readings.takeaway(tr, rooms, profile)),
+        _overview_chart(ctx, "facilities", rollup),
+        _ranked(
+            ctx,
+            judged,
+            "area_per_100_households",
+            lambda limit: facility_figures.area(tr, judged, year, threshold, limit=limit, smallest=True),
+            smallest=True,
+        ),
+        "" if tenure.empty else _figure(ctx, facility_figures.tenure(tr, tenure, year).figure),
+    ]
+    table = judged.assign(compliant=[facility_readings.status(tr, value) for value in judged["compliant"]])
     labels = {"compliant": tr("report.col.meets")}
-    parts.append(_extremes_table(ctx, table, "area_per_100_households", FACILITY_TABLE, ascending=True, labels=labels))
+    parts.append(
+        _extremes_table(
+            ctx,
+            table,
+            "area_per_100_households",
+            facility_compliance.FACILITY_COMPLIANCE.printed(),
+            ascending=True,
+            labels=labels,
+        )
+    )
     return "".join(parts)
-
-
-def _status(tr: Translator, compliant: object) -> str:
-    if _missing(compliant):
-        return tr("status.unknown")
-    return tr("status.pass") if bool(compliant) else tr("status.fail")
-
-
-def _facility_rate_chart(ctx: Context) -> str:
-    """The overview's compliance chart, each group by the label the roll-up carries."""
-    rollup = facility_compliance.facility_rollup(ctx.store, ctx.filters, ctx.year, ctx.profile, level=ctx.level)
-    return _overview_chart(ctx, "facilities", rollup, "compliant_share", "share")
-
-
-def _area_chart(ctx: Context, judged: pd.DataFrame) -> str:
-    tr = ctx.tr
-    threshold = ctx.profile.facility_params().get("min_area_per_100_households")
-    return _ranked_chart(
-        ctx,
-        judged,
-        "community_name",
-        "area_per_100_households",
-        "rate",
-        tr("facilities.chart.area", year=ctx.year),
-        smallest=True,
-        label_title=tr("level.community"),
-        reference=threshold,
-        reference_label=tr("facilities.standard_line", value=threshold) if threshold is not None else None,
-    )
-
-
-def _tenure_chart(ctx: Context) -> str:
-    tr = ctx.tr
-    tenure = facility_compliance.facility_tenure_counts(ctx.store, ctx.filters, ctx.year, ctx.profile)
-    order = [value.code for value in TENURES]
-    tenure = tenure[tenure["tenure"] != "none"].set_index("tenure").reindex(order).dropna().reset_index()
-    if tenure.empty:
-        return ""
-    tenure["label"] = [tr.enum("tenure", code) for code in tenure["tenure"]]
-    figure = charts.ranked_bars(
-        tenure,
-        "label",
-        "n_communities",
-        title=tr("facilities.chart.tenure", year=ctx.year),
-        value_title=tr("axis.communities"),
-        label_title=tr("axis.tenure"),
-        kind="int",
-        keep_order=True,
-    )
-    return _figure(ctx, figure)
 
 
 def _staff(ctx: Context) -> str:
@@ -699,77 +589,28 @@ def _staff(ctx: Context) -> str:
     if people.empty or people["headcount_end"].sum() + people["separations"].sum() == 0:
         return _no_data(tr)
     total = staff_turnover.staff_turnover(store, scope, year, ctx.standards, level="all").iloc[0]
-    text = tr(
-        "staff.takeaway",
-        in_post=tr.number(total["headcount_end"]),
-        separations=tr.number(total["separations"]),
-        rate=tr.number(total["turnover_rate"], "share"),
-        pay=tr.number(total["median_pay"], "yuan"),
-        certified=tr.number(total["certified_share"], "share"),
-    )
     grouped = staff_turnover.staff_turnover(store, scope, year, ctx.standards, level=ctx.level)
+    exits = staff_turnover.exit_reasons(store, scope, year)
     parts = [
-        _takeaway(text),
-        _overview_chart(ctx, "staff", grouped, "turnover_rate", "share"),
-        _turnover_trend(ctx),
-        _reasons_chart(ctx),
+        _takeaway(staff_readings.takeaway(tr, total, none_in_words=False)),
+        _overview_chart(ctx, "staff", grouped),
+        _figure(ctx, staff_figures.by_year(tr, staff_turnover.turnover_by_year(store, scope, year)).figure),
+        "" if exits.empty else _figure(ctx, staff_figures.reasons(tr, exits, year).figure),
         _retention_chart(ctx),
     ]
     table = people[people["staff_records"] > 0].rename(columns={"group_label": "community_name"})
-    parts.append(_extremes_table(ctx, table, "turnover_rate", STAFF_TABLE, ascending=False))
+    parts.append(_extremes_table(ctx, table, "turnover_rate", staff_turnover.STAFF_TURNOVER.printed(), ascending=False))
     return "".join(parts)
-
-
-def _turnover_trend(ctx: Context) -> str:
-    tr = ctx.tr
-    figure = charts.trend_line(
-        staff_turnover.turnover_by_year(ctx.store, ctx.filters, ctx.year),
-        "year",
-        "turnover_rate",
-        title=tr("staff.chart.by_year"),
-        x_title=tr("axis.year"),
-        y_title=tr("axis.turnover_rate"),
-        kind="share",
-    )
-    return _figure(ctx, figure)
-
-
-def _reasons_chart(ctx: Context) -> str:
-    tr = ctx.tr
-    reasons = staff_turnover.exit_reasons(ctx.store, ctx.filters, ctx.year)
-    if reasons.empty:
-        return ""
-    reasons["label"] = [
-        tr.enum("exit_reason", r) if r != "unknown" else tr("staff.reason_unknown") for r in reasons["exit_reason"]
-    ]
-    figure = charts.ranked_bars(
-        reasons,
-        "label",
-        "separations",
-        title=tr("staff.chart.reasons", year=ctx.year),
-        value_title=tr("axis.people"),
-        label_title=tr("axis.exit_reason"),
-        kind="int",
-    )
-    return _figure(ctx, figure)
 
 
 def _retention_chart(ctx: Context) -> str:
     """Kaplan–Meier retention by community type, as of the year's end (or today, if sooner)."""
-    tr = ctx.tr
     as_of = min(dt.date.today(), dt.date(ctx.year, 12, 31))
     curves = staff_retention.retention_curves(ctx.store, ctx.filters, as_of, by="community_type")
     if curves.empty:
         return ""
-    names = {key: tr.enum("community_type", key) for key in curves["group_key"].unique()}
-    figure = charts.survival_curves(
-        curves,
-        group_names=names,
-        title=tr("staff.chart.retention"),
-        x_title=tr("axis.months_in_post"),
-        y_title=tr("axis.still_in_post"),
-    )
-    return _figure(ctx, figure, tr("staff.as_of", date=as_of.isoformat()))
+    shown = retention_figures.retention(ctx.tr, curves, "community_type", as_of)
+    return _figure(ctx, shown.figure, shown.caption)
 
 
 # ---- the assessment ranking -------------------------------------------------------------
@@ -796,23 +637,9 @@ def _contribution_chart(ctx: Context, scores: pd.DataFrame) -> str:
     ranked = scores.dropna(subset=["rank"]).sort_values("rank")
     shown = list(ranked["community_name"].head(TOP_N))
     parts = assessment.assessment_contributions(ctx.store, scores, ctx.standards, ctx.weights)
-    flagged = set(ranked.loc[ranked["components_missing"] != "", "community_name"])
-    figure = charts.contribution_bars(
-        parts[parts["community_name"].isin(shown)],
-        "community_name",
-        "component",
-        "contribution",
-        order=shown,
-        part_names={c: tr(f"assessment.component.{c}") for c in COMPONENTS},
-        title=tr("assessment.chart_components", year=ctx.year),
-        value_title=tr("assessment.axis_composite"),
-        label_title=tr("level.community"),
-        flagged=flagged & set(shown),
-    )
+    drawn = assessment_figures.contributions(tr, ranked, parts, shown, ctx.year)
     notes = [tr("report.chart_top", n=TOP_N, total=len(ranked))] if len(ranked) > TOP_N else []
-    if flagged & set(shown):
-        notes.append(tr("assessment.flag_note"))
-    return _figure(ctx, figure, " ".join(notes) or None)
+    return _figure(ctx, drawn.figure, " ".join([*notes, *filter(None, [drawn.caption])]) or None)
 
 
 def _ranking_table(ctx: Context, scores: pd.DataFrame, ranges: pd.DataFrame, moved: pd.DataFrame) -> str:
@@ -882,7 +709,8 @@ def _profile(ctx: Context, community_id: str) -> str:
         households=tr.number(card["households"]),
     )
     parts = [f"<h3>{_e(card['community_name'])}</h3>\n", _note(about), _takeaway(_profile_rank(ctx, row, scores))]
-    parts.append(_profile_chart(ctx, str(card["community_name"]), district, row, scores))
+    drawn = profile_figures.components(tr, row, scores, str(card["community_name"]), district, ctx.year)
+    parts.append(_figure(ctx, drawn.figure))
     parts.append(_profile_scores(ctx, row, scores))
     parts.append(_positions(ctx, community_id))
     return "".join(parts)
@@ -908,28 +736,6 @@ def _profile_rank(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
         n=int(scores["rank"].notna().sum()),
         rank=int(row["rank"]),
     )
-
-
-def _profile_chart(ctx: Context, name: str, district: str, row: pd.Series, scores: pd.DataFrame) -> str:
-    """The four component scores beside the district's median score of each (0–100)."""
-    tr = ctx.tr
-    frame = pd.DataFrame(
-        {
-            "component": [tr(f"assessment.component.{c}") for c in COMPONENTS],
-            "value": [row[f"{c}_score"] for c in COMPONENTS],
-            "district_median": [scores[f"{c}_score"].median() for c in COMPONENTS],
-        }
-    )
-    figure = charts.grouped_bars(
-        frame,
-        "component",
-        {"value": tr("report.this_community"), "district_median": tr("report.district_median")},
-        title=tr("report.profile_chart", year=ctx.year, name=html_literal(name), district=html_literal(district)),
-        value_title=tr("report.score_axis"),
-        label_title=tr("report.component"),
-        kind="score",
-    )
-    return _figure(ctx, figure)
 
 
 def _profile_scores(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
@@ -969,7 +775,7 @@ def _positions(ctx: Context, community_id: str) -> str:
                 "" if _missing(s) else tr.number(float(s), k)
                 for s, k in zip(positions["standard"], positions["kind"], strict=True)
             ],
-            "meets": ["" if _missing(m) else _status(tr, m) for m in positions["meets_standard"]],
+            "meets": ["" if _missing(m) else facility_readings.status(tr, m) for m in positions["meets_standard"]],
         }
     )
     labels = {column: tr(f"report.col.{column}") for column in rows.columns}
