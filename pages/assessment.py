@@ -97,7 +97,7 @@ widgets.indicator_table(
     tr,
     table,
     columns,
-    "assessment",
+    assessment.ASSESSMENT,
     placeholder="",
     # Place, grade and score are the verdict, and whether it is rated says why a place is
     # blank; the parts, the weighting's range, the year's move and the best lever say why,

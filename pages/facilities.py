@@ -25,7 +25,7 @@ if rooms is None or rooms["year"].isna().all():
     widgets.empty_state(tr)
     st.stop()
 st.caption(view_state.scope_text(tr, view))
-profile = cache.standards().profile(view.profile)
+profile = view.standards_profile
 judged = rooms.dropna(subset=["year"])
 widgets.takeaway(readings.takeaway(tr, rooms, profile))
 missing = rooms[rooms["year"].isna()]
@@ -104,7 +104,7 @@ widgets.indicator_table(
     tr,
     table,
     ["community_name", *facility_compliance.MEASURES[1:], *rule_columns, *facility_compliance.COUNTS[:2]],
-    "facility_compliance",
+    facility_compliance.FACILITY_COMPLIANCE,
     # Rules passed of those that apply is the verdict, area per 100 households the main
     # standard in plain units; each rule's status and the other measures are the detail.
     key_columns=("community_name", "area_per_100_households", "rules_passed", "rules_applicable"),

@@ -7,7 +7,7 @@ table opens this page with it chosen.
 
 import streamlit as st
 
-from community_eval.app import cache, page_frame, profile_page, widgets
+from community_eval.app import cache, community_profile_page, page_frame, widgets
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import community_profile as figures
 from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover
@@ -22,13 +22,13 @@ community = view.filters.community_id
 standards = cache.standards()
 weights = view.weights
 if community is None:
-    profile_page.picker(tr, view)
-    profile_page.attention(tr, view, weights)
+    community_profile_page.picker(tr, view)
+    community_profile_page.attention(tr, view, weights)
     st.stop()
 card = cache.compute(community_profile.profile_card, community).iloc[0]
-profile = standards.profile(view.profile)
+profile = view.standards_profile
 st.subheader(markdown_literal(card["community_name"]))
-st.caption(profile_page.about_text(tr, card, view.year, profile))
+st.caption(community_profile_page.about_text(tr, card, view.year, profile))
 
 common = {"standards": True, "profile": view.profile}
 district = card["district"]
@@ -36,19 +36,19 @@ positions = of_community(cache.compute(community_profile.district_positions, dis
 scores = of_community(
     cache.compute(community_profile.district_assessment, district, view.year, **common, weights=weights), community
 )
-widgets.takeaway(profile_page.takeaway_text(tr, card, scores, view.year))
-profile_page.assessment_metrics(tr, scores, district)
+widgets.takeaway(community_profile_page.takeaway_text(tr, card, scores, view.year))
+community_profile_page.assessment_metrics(tr, scores, district)
 
 # Its strongest and weakest points in words, and where every measure stands in the district.
 left, right = st.columns([3, 2])
-strong, weak = profile_page.point_lines(tr, positions)
+strong, weak = community_profile_page.point_lines(tr, positions)
 with left:
     st.subheader(tr("profile.strengths"))
     st.markdown(strong)
     st.subheader(tr("profile.weaknesses"))
     st.markdown(weak)
     st.caption(tr("profile.points_note", min_ranked=MIN_RANKED))
-placed = profile_page.position_rows(tr, positions)
+placed = community_profile_page.position_rows(tr, positions)
 if not placed.empty:
     widgets.chart(where=right, figure=figures.positions(tr, placed, view.year).figure, key="profile_positions")
 
@@ -60,29 +60,30 @@ seats = cache.compute(
     staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
 )
 notes = {
-    "satisfaction": profile_page.satisfaction_notes(tr, happy, min_n),
-    "facilities": profile_page.facility_notes(tr, rooms, profile),
+    "satisfaction": community_profile_page.satisfaction_notes(tr, happy, min_n),
+    "facilities": community_profile_page.facility_notes(tr, rooms, profile),
 }
 trends = cache.compute(community_profile.profile_trends, community, view.year, min_n)
-under = profile_page.measure_notes(tr, trends, view.year)
+under = community_profile_page.measure_notes(tr, trends, view.year)
 seat_count = seats["seats_expected"].iloc[0] if len(seats) else None
 st.caption(tr("profile.delta_note"))
 for column, themes in zip(st.columns(len(THEME_COLUMNS)), THEME_COLUMNS, strict=True):
     with column:
         for theme in themes:
-            profile_page.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
-if sources := profile_page.standard_sources(tr, positions, profile):
+            community_profile_page.theme_panel(tr, theme, positions, notes.get(theme, []), seat_count, under)
+if sources := community_profile_page.standard_sources(tr, positions, profile):
     with st.expander(tr("profile.sources_title", profile=profile.name(tr.lang))):
         st.markdown(sources)
 
 # Trends: the community beside the district median, year by year.
 st.subheader(tr("profile.trends_title"))
 for column, measure in zip(st.columns(len(TREND_MEASURES)), TREND_MEASURES, strict=True):
-    rows = trends[trends["measure"] == measure].assign(note=lambda frame: profile_page.turnover_notes(tr, frame))
+    rows = trends[trends["measure"] == measure]
+    rows = rows.assign(note=community_profile_page.turnover_notes(tr, rows))
     if rows["value"].isna().all():
         column.caption(tr(f"profile.trend.{measure}") + " · " + tr("profile.no_trend"))
         continue
     shown = figures.trend(tr, rows, measure, card["community_name"])
     widgets.chart(where=column, figure=shown.figure, key=f"profile_trend_{measure}")
-    if measure == "turnover_rate" and (over := profile_page.turnover_over_text(tr, rows)):
+    if measure == "turnover_rate" and (over := community_profile_page.turnover_over_text(tr, rows)):
         column.caption(over)

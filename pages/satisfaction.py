@@ -93,7 +93,7 @@ widgets.indicator_table(
     tr,
     table,
     ["community_name", "n", *satisfaction.STATISTICS, "note"],
-    "satisfaction",
+    satisfaction.SATISFACTION,
     # The overall mean, its share satisfied and its n are the reading (the interval is the
     # chart's; the communities with too few answers are named above). The six item means and
     # the note are for a closer look: four columns are what a phone's width holds.

@@ -146,7 +146,7 @@ widgets.indicator_table(
     tr,
     table,
     [*staff_turnover.STAFF_TURNOVER.shown_columns(), "seats_expected", "workers_per_10000"],
-    "staff_turnover",
+    staff_turnover.STAFF_TURNOVER,
     quiet_zeros=("certified_share",),  # "0.0%" on every row says less than one sentence
     # Who is in post, how many left of them and whether that meets the staffing standard;
     # hires, pay and the rest are the detail behind it.

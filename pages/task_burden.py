@@ -80,7 +80,7 @@ widgets.indicator_table(
     tr,
     burden.rename(columns={"group_label": "community_name"}),
     task_burden.TASK_BURDEN.shown_columns(),
-    "task_burden",
+    task_burden.TASK_BURDEN,
     # How much is handed down, how much of the time is administrative and how heavy it is
     # per worker; the rule breaches and counts by kind are the detail.
     key_columns=("community_name", "tasks", "admin_hours_share", "tasks_per_staff"),

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from community_eval.app import profile_page, view_state
-from community_eval.app.profile_page import point_line, quarter_text
+from community_eval.app import community_profile_page, view_state
+from community_eval.app.community_profile_page import point_line, quarter_text
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import load_standards
 from community_eval.db.store import Store
@@ -283,16 +283,16 @@ def test_a_turnover_above_100_percent_is_explained_with_its_counts():
         }
     )
     zh, en = Translator("zh"), Translator("en")
-    assert profile_page.turnover_over_text(zh, rows).startswith(
+    assert community_profile_page.turnover_over_text(zh, rows).startswith(
         "2015年、2016年流失率超过 100%：当年离职的人多于平均在岗的人"
         "（2015年离职 5 人，平均在岗 4 人；2016年离职 4 人，平均在岗 3.5 人）。"
     )
-    assert profile_page.turnover_over_text(en, rows).startswith(
+    assert community_profile_page.turnover_over_text(en, rows).startswith(
         "Turnover passed 100 % in 2015, 2016: more people left than were in post on average "
         "(2015: 5 left, 4 in post on average; 2016: 4 left, 3.5 in post on average)."
     )
-    assert profile_page.turnover_over_text(zh, rows.iloc[2:]) is None
-    assert profile_page.turnover_notes(zh, rows) == [
+    assert community_profile_page.turnover_over_text(zh, rows.iloc[2:]) is None
+    assert community_profile_page.turnover_notes(zh, rows) == [
         "离职 5 人，平均在岗 4 人",
         "离职 4 人，平均在岗 3.5 人",
         "离职 1 人，平均在岗 5 人",
@@ -548,10 +548,11 @@ def test_facility_rules_are_grouped_by_outcome_failed_first():
     statuses |= {"rule_household_tier": None, "rule_tenure": "pass", "rule_budget": "fail"}
     rooms = pd.DataFrame([{"year": 2025, **statuses}])
     zh, en = Translator("zh"), Translator("en")
-    assert profile_page.facility_notes(zh, rooms, profile) == [
+    assert community_profile_page.facility_notes(zh, rooms, profile) == [
         "**设施规则（源文件标准（2016））**  \n"
         "未达标：六室一厅、经费  \n"
         "无法判定：户数分档  \n"
         "达标：总面积、每百户面积、产权"
     ]
-    assert profile_page.facility_notes(en, rooms, profile)[0].splitlines()[1] == "Failed: Six rooms and a hall, Funds  "
+    english = community_profile_page.facility_notes(en, rooms, profile)[0]
+    assert english.splitlines()[1] == "Failed: Six rooms and a hall, Funds  "

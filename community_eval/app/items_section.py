@@ -24,22 +24,7 @@ from community_eval.readings import survey_items as readings
 #: The page table's columns (the download keeps the export's).
 TABLE_COLUMNS = ["community_name", "item_text", "n", "mean", "ci_low", "ci_high", "mean_previous", "change", "note"]
 #: The downloads' columns: what ``export survey_items`` writes, with the community's name.
-DOWNLOAD_COLUMNS = [
-    "community_id",
-    "community_name",
-    "item_code",
-    "item_text",
-    "theme",
-    "scale",
-    "n",
-    "mean",
-    "se",
-    "ci_low",
-    "ci_high",
-    "mean_previous",
-    "change",
-    "suppressed",
-]
+DOWNLOAD_COLUMNS = ["community_id", "community_name", *survey_items.COLUMNS[1:]]
 
 
 def _means(tr: Translator, view: View, total: pd.DataFrame) -> None:
@@ -73,7 +58,7 @@ def _table(tr: Translator, view: View, min_n: int) -> None:
     table["note"] = [tr("satisfaction.too_few", min_n=min_n) if s else "" for s in table["suppressed"]]
     controls = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     controls.subheader(tr("items.table_title"), width="content")
-    widgets.download_buttons(tr, table, DOWNLOAD_COLUMNS, "survey_items", where=controls)
+    widgets.download_buttons(tr, table, DOWNLOAD_COLUMNS, survey_items.SURVEY_ITEMS, where=controls)
     widgets.show_table(tr, table, TABLE_COLUMNS)
 
 

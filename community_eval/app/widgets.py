@@ -17,6 +17,7 @@ from community_eval.core.i18n import Translator
 from community_eval.core.safety import markdown_literal
 from community_eval.core.standards import bilingual
 from community_eval.figures import charts, downloads
+from community_eval.indicators.declaration import Indicator
 from community_eval.indicators.metrics import KINDS
 from community_eval.readings import extremes
 
@@ -193,12 +194,12 @@ def label_groups(tr: Translator, frame: pd.DataFrame, level: str) -> pd.DataFram
     return labelled
 
 
-def download_context(tr: Translator, indicator: str) -> downloads.DownloadContext:
-    """What the current view's downloads cover: the filter, year, standards and data date."""
+def download_context(tr: Translator, indicator: Indicator) -> downloads.DownloadContext:
+    """What the current view's downloads of ``indicator`` cover: the filter, year, standards and data date."""
     current = view()
     profile = current.standards_profile
     return downloads.DownloadContext(
-        indicator=indicator,
+        indicator=indicator.name,
         year=current.year,
         scope=tuple(scope_words(tr, current)),
         standards=profile.name(tr.lang) if profile else current.profile,
@@ -207,10 +208,10 @@ def download_context(tr: Translator, indicator: str) -> downloads.DownloadContex
 
 
 def download_buttons(
-    tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: str, where: object | None = None
+    tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: Indicator, where: object | None = None
 ) -> None:
     """CSV (for machines) and Excel (for people) downloads of an indicator table, named after
-    the indicator, year and filter; files are built only when clicked.
+    the indicator (its declaration), year and filter; files are built only when clicked.
 
     ``where`` is a horizontal container to put them in (the table's row of controls).
     """
@@ -224,7 +225,7 @@ def download_buttons(
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
-        key=f"csv_{indicator}",
+        key=f"csv_{indicator.name}",
         help=tr("download.csv_help"),
     )
     right.download_button(
@@ -234,7 +235,7 @@ def download_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
         on_click="ignore",
-        key=f"xlsx_{indicator}",
+        key=f"xlsx_{indicator.name}",
         help=tr("download.xlsx_help"),
     )
 
@@ -243,14 +244,15 @@ def indicator_table(
     tr: Translator,
     frame: pd.DataFrame,
     columns: list[str],
-    indicator: str,
+    indicator: Indicator,
     placeholder: str | None = MISSING_CELL,
     quiet_zeros: tuple[str, ...] = (),
     key_columns: Sequence[str] = (),
 ) -> None:
     """The indicator table every page ends with: headers, formats and downloads.
 
-    ``indicator`` is the export's name (``task_burden``…), which names the downloads.
+    ``indicator`` is the indicator's declaration (``task_burden.TASK_BURDEN``…), whose name the
+    downloads and the columns switch carry.
 
     A column of ``quiet_zeros`` that is 0 on every row is said once, in a sentence, instead of
     on every row. With ``key_columns`` the table first shows those (a phone's width holds
@@ -264,7 +266,7 @@ def indicator_table(
         st.caption(tr("table.all_zero", columns=tr.join(tr(f"col.{c}") for c in zeros)))
     shown = [c for c in columns if c not in zeros]
     key_shown = [c for c in shown if c in key_columns]
-    switch = f"columns_{indicator}"  # one switch per table, whatever the year
+    switch = f"columns_{indicator.name}"  # one switch per table, whatever the year
     label = tr("table.all_columns", count=len(shown))
     if key_shown and len(key_shown) < len(shown) and not controls.toggle(label, key=switch):
         shown = key_shown
