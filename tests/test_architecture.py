@@ -109,3 +109,28 @@ def test_no_function_is_longer_than_sixty_lines():
                 if lines > 60:
                     long.append(f"{path.name}:{node.name} ({lines})")
     assert not long, long
+
+
+def test_every_indicator_is_found_by_its_name_alone():
+    """For each declared indicator: its module (ending with the declaration), SQL, figures, readings
+    and test file are named after it, and ARCHITECTURE.md's table lists every one of them."""
+    from community_eval.indicators.catalog import INDICATORS
+
+    listing = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    for indicator in INDICATORS:
+        name = indicator.name
+        files = [
+            f"community_eval/indicators/{name}.py",
+            f"queries/{name}.sql",
+            f"community_eval/figures/{name}.py",
+            f"community_eval/readings/{name}.py",
+            f"tests/test_{name}.py",
+        ]
+        for path in files:
+            assert (ROOT / path).exists(), path
+            assert f"`{path.removeprefix('community_eval/')}`" in listing, path
+        assert indicator.query in _named_queries(ROOT / "queries" / f"{name}.sql"), name
+
+
+def _named_queries(path: Path) -> set[str]:
+    return set(re.findall(r"^-- name: (\w+)", path.read_text(encoding="utf-8"), re.M))

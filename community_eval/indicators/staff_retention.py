@@ -115,7 +115,7 @@ def export_rows(store: Store, request: Request) -> pd.DataFrame:
 
 STAFF_RETENTION = Indicator(
     name="staff_retention",
-    query="staff_retention",
+    query="staff_retention_at",
     grain="one row per horizon in months (one curve, or one per community type or role)",
     year_table=None,
     export_columns=COLUMNS,
