@@ -845,31 +845,20 @@ def survival_curves(
         if rows.empty:
             continue
         colour = OKABE_ITO[index % len(OKABE_ITO)]
-        band = _transparent(colour)
-        figure.add_trace(
-            go.Scatter(
-                x=rows["months"],
-                y=rows["ci_high"],
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=key,
+        # The band: its upper edge, then its lower edge filled up to the upper one.
+        for edge, fill in (("ci_high", {}), ("ci_low", {"fill": "tonexty", "fillcolor": _transparent(colour)})):
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["months"],
+                    y=rows[edge],
+                    mode="lines",
+                    line={"width": 0, "shape": "hv"},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=key,
+                    **fill,
+                )
             )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rows["months"],
-                y=rows["ci_low"],
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                fill="tonexty",
-                fillcolor=band,
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=key,
-            )
-        )
         figure.add_trace(
             go.Scatter(
                 x=rows["months"],
