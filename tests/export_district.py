@@ -36,6 +36,9 @@ STANDARDS = tomllib.loads((ROOT / "standards.toml").read_text(encoding="utf-8"))
 MIN_N = int(STANDARDS.get("min_n", 10))
 AS_OF = "2024-06-30"  # S005 leaves on this day; S070 onwards are hired after it
 
+#: The export columns as docs/INDICATORS.md promises them, written out here on purpose rather
+#: than read from the declarations (indicators/<name>.py): the test states what users were
+#: promised, so a declaration that drifts from the document fails (``duplicates`` pairs the two).
 COLUMNS = {
     "task_burden": [
         "community_id",

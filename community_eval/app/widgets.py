@@ -207,6 +207,9 @@ def download_context(tr: Translator, indicator: Indicator) -> downloads.Download
     )
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def download_buttons(
     tr: Translator, frame: pd.DataFrame, columns: list[str], indicator: Indicator, where: object | None = None
 ) -> None:
@@ -217,27 +220,22 @@ def download_buttons(
     """
     context = download_context(tr, indicator)
     stem = downloads.file_stem(tr, context)
-    left, right = (where, where) if where is not None else st.columns([1, 1, 4])[:2]
-    left.download_button(
-        tr("download.csv"),
-        data=lambda: downloads.csv_bytes(frame, columns),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"csv_{indicator.name}",
-        help=tr("download.csv_help"),
+    places = (where, where) if where is not None else st.columns([1, 1, 4])[:2]
+    files = (
+        ("csv", lambda: downloads.csv_bytes(frame, columns), "text/csv", ":material/download:"),
+        ("xlsx", lambda: downloads.xlsx_bytes(tr, frame, columns, context), XLSX_MIME, ":material/table_view:"),
     )
-    right.download_button(
-        tr("download.xlsx"),
-        data=lambda: downloads.xlsx_bytes(tr, frame, columns, context),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
-        on_click="ignore",
-        key=f"xlsx_{indicator.name}",
-        help=tr("download.xlsx_help"),
-    )
+    for place, (suffix, data, mime, icon) in zip(places, files, strict=True):
+        place.download_button(
+            tr(f"download.{suffix}"),
+            data=data,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            icon=icon,
+            on_click="ignore",
+            key=f"{suffix}_{indicator.name}",
+            help=tr(f"download.{suffix}_help"),
+        )
 
 
 def indicator_table(
