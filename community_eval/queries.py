@@ -3,6 +3,13 @@
 Each file holds one indicator family. A query starts with a ``-- name: <name>`` line; the
 comment lines after it are its description; its parameters are DuckDB ``$named`` values,
 always bound at execution, never formatted into the text. Python calls queries by name.
+
+A query named ``macro_<name>`` defines the DuckDB macro ``macros.<name>``: a rule written
+once (the filter, a theme's community rows, "in post at the end of the year") that other
+queries call with their bound parameters as arguments, so a roll-up selects from the rows it
+rolls up instead of receiving them back from pandas. The store defines every macro on each
+connection it opens, in an in-memory catalog of that name (see ``Store._install_macros``):
+they are this code's macros whatever file is open, a read-only one or Parquet files included.
 """
 
 from __future__ import annotations
@@ -20,7 +27,12 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 #: list such as the administrative task categories is written once (in schema.py), not in SQL.
 CONTRACT_PARAMS: dict[str, object] = {"administrative_categories": list(ADMINISTRATIVE_CATEGORIES)}
 
+#: The catalog the macros live in: SQL calls them ``macros.<name>``.
+MACRO_CATALOG = "macros"
+
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+_MACRO = re.compile(r"^create or replace macro macros\.([a-z_][a-z0-9_]*)\b", re.MULTILINE)
+_MACRO_CALL = re.compile(r"\bmacros\.([a-z_][a-z0-9_]*)\s*\(")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 
@@ -77,6 +89,39 @@ def all_queries(directory: Path = QUERY_DIR) -> dict[str, Query]:
 
 def get(name: str) -> Query:
     return all_queries()[name]
+
+
+@cache
+def macro_definitions(directory: Path = QUERY_DIR) -> tuple[Query, ...]:
+    """Every ``macro_<name>`` query, each after the macros it calls.
+
+    DuckDB checks a macro's body when the macro is created, so one that calls another must
+    come after it, and files are read in name order (facility_compliance.sql calls scope.sql's
+    filter). A definition must create ``macros.<name>``; calling an unknown macro or calling in
+    a circle is a programming error.
+    """
+    defined: dict[str, Query] = {}
+    for query in all_queries(directory).values():
+        if query.name.startswith("macro_"):
+            created = _MACRO.findall(_STRING_OR_COMMENT.sub(" ", query.sql))
+            if created != [query.name.removeprefix("macro_")]:
+                raise ValueError(f"query {query.name} must create the macro macros.{query.name.removeprefix('macro_')}")
+            defined[created[0]] = query
+    ordered: dict[str, Query] = {}
+
+    def place(name: str, calling: tuple[str, ...]) -> None:
+        if name in ordered:
+            return
+        if name in calling or name not in defined:
+            raise ValueError(f"macro {name} is {'called in a circle' if name in calling else 'not defined'}: {calling}")
+        for called in _MACRO_CALL.findall(_STRING_OR_COMMENT.sub(" ", defined[name].sql)):
+            if called != name:
+                place(called, (*calling, name))
+        ordered[name] = defined[name]
+
+    for name in defined:
+        place(name, ())
+    return tuple(ordered.values())
 
 
 def bind(query: Query, params: dict[str, object]) -> dict[str, object]:

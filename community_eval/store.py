@@ -75,6 +75,40 @@ _NEXT_IMPORT_ID = (
 )
 
 
+#: Serialises attaching the macro catalog: Stores opened on one file share one DuckDB database.
+_MACROS_GUARD = threading.Lock()
+
+
+def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    """Attach the in-memory catalog ``macros`` and define every macro of ``queries/`` in it.
+
+    Not in the database file, where an earlier version kept them (in ``meta``, where they stay,
+    unused): a read-only file, or one written by another version, would hold that version's
+    macros or none, and a query would call a rule that is not this code's. Not as temporary
+    macros either: those belong to one cursor, and a query runs on a cursor of its own
+    (defining them all per cursor took 12 ms). An attached database belongs to the DuckDB
+    database, which every cursor of the connection shares, and a Parquet store's in-memory
+    database and a read-only file can attach one alike. Stores opened on one file share one
+    DuckDB database, so the catalog may be there already, defined by this code.
+
+    A read-only file written before a view existed (``questions``) cannot give a macro that reads
+    it: that macro and those calling it are left out, and only the queries needing them fail.
+    """
+    with _MACROS_GUARD:
+        attached = cur.execute(
+            "select count(*) from duckdb_databases() where database_name = $name", {"name": queries.MACRO_CATALOG}
+        ).fetchall()[0][0]
+        if attached:
+            return
+        cur.execute(f"attach ':memory:' as {queries.MACRO_CATALOG} (read_only false)")
+        for query in queries.macro_definitions():
+            try:
+                cur.execute(query.sql)
+            except duckdb.CatalogException:
+                if not read_only:
+                    raise
+
+
 class ConcurrentLoad(RuntimeError):
     """The import id a load counted on was taken meanwhile (impossible while writes hold the lock)."""
 
@@ -377,6 +411,7 @@ class Store:
                 if not read_only and not self._schema_ready:  # a read-only file has the schema it was written with
                     self._ensure_schema(cur)
                     self._schema_ready = True
+                _install_macros(cur, read_only)
                 version = self._read_version(cur)
             finally:
                 cur.close()
@@ -428,9 +463,6 @@ class Store:
                     cur.execute(create_parquet_view_sql(table, present))
                 else:
                     cur.execute(create_view_sql(table))
-        for query in queries.all_queries().values():
-            if query.name.startswith("macro_"):
-                cur.execute(query.sql)
         if cur.execute("select count(*) from meta.data_version").fetchall()[0][0] == 0:
             cur.execute(
                 "insert into meta.data_version values (0, $token, current_timestamp)",

@@ -5,7 +5,7 @@
 
 -- name: macro_assessment_weight
 -- Σ weight over the component scores that are not null: the composite's denominator.
-create or replace macro meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) as
+create or replace macro macros.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) as
     case when s1 is null then 0 else w1 end
     + case when s2 is null then 0 else w2 end
     + case when s3 is null then 0 else w3 end
@@ -14,9 +14,9 @@ create or replace macro meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) a
 -- name: macro_assessment_composite
 -- Σ weight × score / Σ weight over the scores that are not null; null when none is
 -- (or when the weights of those present are all zero).
-create or replace macro meta.assessment_composite(s1, s2, s3, s4, w1, w2, w3, w4) as
+create or replace macro macros.assessment_composite(s1, s2, s3, s4, w1, w2, w3, w4) as
     (coalesce(w1 * s1, 0) + coalesce(w2 * s2, 0) + coalesce(w3 * s3, 0) + coalesce(w4 * s4, 0))
-    / nullif(meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4), 0)
+    / nullif(macros.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4), 0)
 
 -- name: assessment
 -- One row per community in the filter for year Y, those with no score at all included
@@ -44,7 +44,7 @@ with scores as (
         -- least() skips nulls in DuckDB: without the guard, no turnover rate would score 0.
         case when t.turnover_rate is not null then 100 * (1 - least(t.turnover_rate / $turnover_ceiling, 1)) end
             as staffing_score,
-    from meta.scoped_communities('community', $district, $street, $community_type, $community_id) as c
+    from macros.scoped_communities('community', $district, $street, $community_type, $community_id) as c
     left join satisfaction_rows as s on s.group_key = c.community_id
     left join burden_rows as b on b.group_key = c.community_id
     left join facility_rows as f on f.community_id = c.community_id
@@ -54,11 +54,11 @@ with scores as (
 weighted as (
     select
         *,
-        meta.assessment_composite(
+        macros.assessment_composite(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as composite,
-        meta.assessment_weight(
+        macros.assessment_weight(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as weight_present,
@@ -154,7 +154,7 @@ rescored as (
     select
         s.scenario,
         r.community_id,
-        meta.assessment_composite(
+        macros.assessment_composite(
             r.satisfaction_score, r.burden_score, r.facility_score, r.staffing_score, s.w1, s.w2, s.w3, s.w4
         ) as composite,
     from score_rows as r
@@ -192,7 +192,7 @@ order by r.rank, r.community_id
 with weighted as (
     select
         *,
-        meta.assessment_weight(
+        macros.assessment_weight(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as weight_present,

@@ -14,7 +14,7 @@
 -- Grain: one row per community in the filter.
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 latest_row as (

@@ -32,7 +32,7 @@ where community_id = $community_id
 with
 scope as (
     select community_id
-    from meta.scoped_communities('community', $district, null, null, null)
+    from macros.scoped_communities('community', $district, null, null, null)
 ),
 
 values_wide as (
@@ -126,7 +126,7 @@ order by community_id, ordinal
 with
 scope as (
     select community_id
-    from meta.scoped_communities('community', $district, null, null, null)
+    from macros.scoped_communities('community', $district, null, null, null)
 ),
 
 satisfaction_years as (

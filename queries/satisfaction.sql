@@ -29,7 +29,7 @@
 with
 scope as (
     select community_id, group_key, group_label, population
-    from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 -- Additive sums per community first, from the survey rows alone; groups (streets, types…)
@@ -176,7 +176,7 @@ from community_rows
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 responses as (
@@ -237,7 +237,7 @@ order by item, answer
 -- Parameters: $year, $min_n, $attribute and the filter. Grain: one row per group value.
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 responses as (

@@ -13,12 +13,12 @@
 -- observed (the earlier of exit and as-of date, minus hire date, in days) and whether the
 -- observation ended in an exit (the event). Everyone else is censored at the as-of date.
 -- Grain: one row per person.
-create or replace macro meta.staff_durations(
+create or replace macro macros.staff_durations(
     p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
 ) as table
 with
 scope as (
-    select * from meta.scoped_communities('community', p_district, p_street, p_type, p_community)
+    select * from macros.scoped_communities('community', p_district, p_street, p_type, p_community)
 ),
 
 people as (
@@ -53,14 +53,14 @@ from people
 -- at risk leaves makes S = 0 from then on. Also the running Greenwood sum Σ d / (n(n − d))
 -- (that day's term taken as 0, as lifelines does) for the confidence band. A first row at
 -- day 0 with S = 1 starts each curve, unless someone left on day 0 (then that row starts it).
--- Parameters: as meta.staff_durations. Grain: one row per (group_key, day with ≥ 1 exit).
-create or replace macro meta.staff_retention_steps(
+-- Parameters: as macros.staff_durations. Grain: one row per (group_key, day with ≥ 1 exit).
+create or replace macro macros.staff_retention_steps(
     p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
 ) as table
 with
 durations as (
     select *
-    from meta.staff_durations(
+    from macros.staff_durations(
         p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
     )
 ),
@@ -147,7 +147,7 @@ select * from product_limit
 with
 steps as (
     select *
-    from meta.staff_retention_steps(
+    from macros.staff_retention_steps(
         $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
     )
 ),
@@ -194,14 +194,14 @@ order by group_key, duration_days
 with
 durations as (
     select *
-    from meta.staff_durations(
+    from macros.staff_durations(
         $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
     )
 ),
 
 steps as (
     select *
-    from meta.staff_retention_steps(
+    from macros.staff_retention_steps(
         $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
     )
 ),

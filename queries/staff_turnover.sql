@@ -12,7 +12,7 @@
 -- Grain: one row per group.
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 people as (

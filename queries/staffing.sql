@@ -10,7 +10,7 @@
 -- Parameters: $year and the filter. Grain: one row per year.
 with
 scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('all', $district, $street, $community_type, $community_id)
 ),
 
 people as (
@@ -57,7 +57,7 @@ order by year
 -- Parameters: $year and the filter. Grain: one row per exit reason.
 with
 scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('all', $district, $street, $community_type, $community_id)
 )
 
 select
@@ -76,7 +76,7 @@ order by separations desc, exit_reason
 -- 10,000 residents. Parameters: $year, the bands and the filter. Grain: one row per community.
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 in_post as (
@@ -129,7 +129,7 @@ order by scope.community_id
 -- Parameters: $year and the filter. Grain: one row per role.
 with
 scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('all', $district, $street, $community_type, $community_id)
 )
 
 select
@@ -149,7 +149,7 @@ order by median_pay desc nulls last, staff.role
 -- Parameters: $year and the filter. Grain: one row per band that has people.
 with
 scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('all', $district, $street, $community_type, $community_id)
 ),
 
 served as (

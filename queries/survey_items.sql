@@ -28,7 +28,7 @@
 with
 scope as (
     select community_id, group_key, group_label, population
-    from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 responses as (
@@ -182,7 +182,7 @@ order by cur.group_key, items.theme nulls last, items.item_text, cur.item_code
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 responses as (

@@ -9,7 +9,7 @@
 -- Grain: one row per group (per community when $level = 'community').
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 tasks_in_year as (
@@ -89,7 +89,7 @@ order by groups.group_key
 -- $street, $community_type, $community_id). Grain: one row per department.
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 )
 
 select
@@ -113,7 +113,7 @@ order by tasks desc, tasks.department
 -- Parameters: $year, $level and the filter. Grain: one row per (group, task_category).
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 )
 
 select
@@ -133,7 +133,7 @@ order by scope.group_key, tasks.task_category
 -- Parameters: the filter only (every month stored). Grain: one row per month.
 with
 scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('all', $district, $street, $community_type, $community_id)
 )
 
 select
@@ -156,7 +156,7 @@ order by tasks.period
 -- Parameters: $year, $min_n and the filter. Grain: one row per community.
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 load as (

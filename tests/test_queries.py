@@ -1,0 +1,55 @@
+"""The named queries' macros: defined in dependency order, on every connection, whatever the file holds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from community_eval import indicators, queries
+from community_eval.filters import Filters
+from community_eval.store import Store
+
+
+def test_every_macro_comes_after_the_macros_it_calls():
+    placed: set[str] = set()
+    for query in queries.macro_definitions():
+        name = query.name.removeprefix("macro_")
+        called = set(re.findall(r"\bmacros\.([a-z_][a-z0-9_]*)\s*\(", query.sql)) - {name}
+        assert called <= placed, (name, called - placed)
+        placed.add(name)
+    assert "scoped_communities" in placed
+
+
+def test_a_macro_calling_one_not_defined_is_refused(tmp_path):
+    (tmp_path / "a.sql").write_text(
+        "-- name: macro_first\ncreate or replace macro macros.first(x) as macros.second(x) + 1\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="second is not defined"):
+        queries.macro_definitions(tmp_path)
+
+
+def test_queries_use_this_codes_macros_not_those_a_file_holds(sample_db, tmp_path):
+    """A file written by an earlier version keeps its macros in meta: nothing calls them."""
+    path = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create or replace macro meta.scoped_communities(a, b, c, d, e) as table select 1 as nothing")
+    store = Store(str(path))
+    try:
+        scope = indicators.scope_summary(store, Filters())
+        assert scope["n_communities"].iloc[0] > 0
+    finally:
+        store.close()
+
+
+def test_two_stores_on_one_file_share_the_macros(sample_db):
+    first, second = Store(sample_db), Store(sample_db)
+    try:
+        first.close()  # the second store's connection keeps the DuckDB database, and its macros, open
+        assert indicators.scope_summary(first, Filters()).equals(indicators.scope_summary(second, Filters()))
+    finally:
+        first.close()
+        second.close()
