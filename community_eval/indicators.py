@@ -145,26 +145,29 @@ def stored_questions(store: Store) -> pd.DataFrame:
     return store.query("stored_questions")
 
 
+def _facility_params(filters: Filters, year: int, profile: Profile, level: str) -> dict[str, object]:
+    """What every facility query binds: the filter, the year and the profile's thresholds as one struct."""
+    return {**filters.params(level), "year": year, "facility_rules": profile.facility_params()}
+
+
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
-    frame = store.query("facility_compliance", {**filters.params(level), "year": year, **profile.facility_params()})
+    frame = store.query("facility_compliance", _facility_params(filters, year, profile, level))
     wanted = {rule.column for rule in profile.facility_rules}
     unused = [c for c in frame.columns if c.startswith("rule_") and c not in wanted]
     return frame.drop(columns=unused)
 
 
 def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile, level: str = "all") -> pd.DataFrame:
-    """Compliance rate per group, recomputed from the community rows."""
-    rows = facility_compliance(store, filters, year, profile, level)
-    return store.query("facility_compliance_rollup", frames={"community_rows": rows})
+    """Compliance rate per group, counted in SQL from the community rows (``macros.facility_rows``)."""
+    return store.query("facility_compliance_rollup", _facility_params(filters, year, profile, level))
 
 
 def facility_tenure_counts(
     store: Store, filters: Filters, year: int, profile: Profile, level: str = "all"
 ) -> pd.DataFrame:
-    """Communities per kind of premises per group, from the community rows."""
-    rows = facility_compliance(store, filters, year, profile, level)
-    return store.query("facility_tenure_counts", frames={"community_rows": rows})
+    """Communities per kind of premises per group, counted in SQL from the community rows."""
+    return store.query("facility_tenure_counts", _facility_params(filters, year, profile, level))
 
 
 def staff_turnover(
