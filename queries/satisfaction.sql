@@ -9,8 +9,9 @@
 -- (see satisfaction_by_respondent). So a suppressed group cannot be recovered by subtracting its
 -- siblings from a total: it is in no total.
 
--- name: satisfaction
--- Weighted satisfaction per group for year $year, as R's survey package estimates it.
+-- name: macro_satisfaction_rows
+-- Weighted satisfaction per group for year p_year, as R's survey package estimates it: the rows
+-- the satisfaction query returns, and those the headline counts and the assessment scores.
 --
 -- A community's row is the design svydesign(ids = ~1, weights = ~w): the mean Σwx/Σw and the
 -- linearization se = √(n/(n − 1) · Σw²(x − mean)²) / Σw, on n − 1 degrees of freedom.
@@ -23,13 +24,16 @@
 --
 -- The t quantile is not a DuckDB function, so this returns se and df and the indicator module
 -- finishes the interval. `n` counts every response of the group, `n_counted` those in its
--- statistics (responses of communities under $min_n are withheld); every statistic is null
--- when n_counted < $min_n. An item's mean is over the counted rows that answered it.
--- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
+-- statistics (responses of communities under p_min_n are withheld); every statistic is null
+-- when n_counted < p_min_n. An item's mean is over the counted rows that answered it.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year, p_min_n.
+-- Grain: one row per group with responses.
+create or replace macro macros.satisfaction_rows(p_level, p_district, p_street, p_type, p_community, p_year, p_min_n)
+as table
 with
 scope as (
     select community_id, group_key, group_label, population
-    from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
+    from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
 -- Additive sums per community first, from the survey rows alone; groups (streets, types…)
@@ -59,12 +63,12 @@ per_community as (
         fsum(w * facilities) as swx_facilities,
         fsum(w) filter (where facilities is not null) as sw_facilities,
     from (select *, coalesce(weight, 1.0) as w from main.survey) as survey
-    where year(survey_date) = $year
+    where year(survey_date) = p_year
       and community_id in (select community_id from scope)
     group by community_id
 ),
 
--- What may be counted: a community's sums only when it has $min_n responses (everything else
+-- What may be counted: a community's sums only when it has p_min_n responses (everything else
 -- is null, so no group adds it), each scaled by k = P_h / W_h, which turns w into w*. A
 -- community's own row keeps its weights (k = 1): its design is unstratified, and its
 -- population plays no part in its own mean.
@@ -74,9 +78,9 @@ counted as (
         scope.group_key,
         scope.group_label,
         p.n,
-        p.n >= $min_n as shown,
-        case when p.n >= $min_n then p.n else 0 end as n_counted,
-        case when $level = 'community' then 1.0 else scope.population / p.sw end as k,
+        p.n >= p_min_n as shown,
+        case when p.n >= p_min_n then p.n else 0 end as n_counted,
+        case when p_level = 'community' then 1.0 else scope.population / p.sw end as k,
         p.sw, p.sw2, p.swx, p.sw2x, p.sw2x2, p.sw_top2,
         p.swx_service, p.sw_service, p.swx_environment, p.sw_environment,
         p.swx_safety, p.sw_safety, p.swx_participation, p.sw_participation,
@@ -136,36 +140,43 @@ select
     m.n,
     m.n_counted,
     m.n - m.n_counted as n_withheld,
-    m.n_counted < $min_n as suppressed,
-    case when m.n_counted >= $min_n then m.mean_overall end as mean_overall,
+    m.n_counted < p_min_n as suppressed,
+    case when m.n_counted >= p_min_n then m.mean_overall end as mean_overall,
     -- A stratum of one response has no variance of its own (R stops: "lonely PSU").
-    case when m.n_counted >= $min_n and not m.lonely and m.sum_w > 0
+    case when m.n_counted >= p_min_n and not m.lonely and m.sum_w > 0
         then sqrt(s.spread) / m.sum_w
     end as se,
-    case when m.n_counted >= $min_n then m.n_counted - m.strata end as df,
-    case when m.n_counted >= $min_n then m.top2_share end as top2_share,
-    case when m.n_counted >= $min_n then m.mean_service end as mean_service,
-    case when m.n_counted >= $min_n then m.mean_environment end as mean_environment,
-    case when m.n_counted >= $min_n then m.mean_safety end as mean_safety,
-    case when m.n_counted >= $min_n then m.mean_participation end as mean_participation,
-    case when m.n_counted >= $min_n then m.mean_staff_attitude end as mean_staff_attitude,
-    case when m.n_counted >= $min_n then m.mean_facilities end as mean_facilities,
+    case when m.n_counted >= p_min_n then m.n_counted - m.strata end as df,
+    case when m.n_counted >= p_min_n then m.top2_share end as top2_share,
+    case when m.n_counted >= p_min_n then m.mean_service end as mean_service,
+    case when m.n_counted >= p_min_n then m.mean_environment end as mean_environment,
+    case when m.n_counted >= p_min_n then m.mean_safety end as mean_safety,
+    case when m.n_counted >= p_min_n then m.mean_participation end as mean_participation,
+    case when m.n_counted >= p_min_n then m.mean_staff_attitude end as mean_staff_attitude,
+    case when m.n_counted >= p_min_n then m.mean_facilities end as mean_facilities,
 from measured as m
 left join spread as s using (group_key)
-order by m.group_key
+
+-- name: satisfaction
+-- Weighted satisfaction per group for year $year (macros.satisfaction_rows); the indicator
+-- module finishes the interval from se and df (the t quantile is not a DuckDB function).
+-- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
+select *
+from macros.satisfaction_rows($level, $district, $street, $community_type, $community_id, $year, $min_n)
+order by group_key
 
 -- name: satisfaction_below_neutral
 -- How many communities are shown, and how many of them have a mean overall satisfaction below
--- the scale's middle answer ($neutral: 3 = 一般), from the per-community rows of the query
--- above (registered as community_rows). A suppressed community has no mean, so it is in
--- neither count; with none shown there is nothing to count, and n_below is null.
--- Parameters: $neutral. Grain: one row.
+-- the scale's middle answer ($neutral: 3 = 一般), from the per-community rows
+-- (macros.satisfaction_rows at level 'community'). A suppressed community has no mean, so it
+-- is in neither count; with none shown there is nothing to count, and n_below is null.
+-- Parameters: $year, $min_n, the filter and $neutral. Grain: one row.
 select
     count(mean_overall)::bigint as n_shown,
     case when count(mean_overall) > 0
         then count(*) filter (where mean_overall < $neutral)
     end::bigint as n_below,
-from community_rows
+from macros.satisfaction_rows('community', $district, $street, $community_type, $community_id, $year, $min_n)
 
 -- name: satisfaction_distribution
 -- Weighted share of each answer (1-5) for every survey item, for the diverging bar.
