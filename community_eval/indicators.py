@@ -146,14 +146,15 @@ def stored_questions(store: Store) -> pd.DataFrame:
     return store.query("stored_questions")
 
 
-def _facility_params(filters: Filters, year: int, profile: Profile, level: str) -> dict[str, object]:
-    """What every facility query binds: the filter, the year and the profile's thresholds as one struct."""
+def facility_params(filters: Filters, year: int, profile: Profile, level: str) -> dict[str, object]:
+    """What every query of ``macros.facility_rows`` binds: the filter, the year and the profile's
+    thresholds as one struct (the profile also uses it)."""
     return {**filters.params(level), "year": year, "facility_rules": profile.facility_params()}
 
 
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
-    frame = store.query("facility_compliance", _facility_params(filters, year, profile, level))
+    frame = store.query("facility_compliance", facility_params(filters, year, profile, level))
     wanted = {rule.column for rule in profile.facility_rules}
     unused = [c for c in frame.columns if c.startswith("rule_") and c not in wanted]
     return frame.drop(columns=unused)
@@ -161,14 +162,14 @@ def facility_compliance(store: Store, filters: Filters, year: int, profile: Prof
 
 def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile, level: str = "all") -> pd.DataFrame:
     """Compliance rate per group, counted in SQL from the community rows (``macros.facility_rows``)."""
-    return store.query("facility_compliance_rollup", _facility_params(filters, year, profile, level))
+    return store.query("facility_compliance_rollup", facility_params(filters, year, profile, level))
 
 
 def facility_tenure_counts(
     store: Store, filters: Filters, year: int, profile: Profile, level: str = "all"
 ) -> pd.DataFrame:
     """Communities per kind of premises per group, counted in SQL from the community rows."""
-    return store.query("facility_tenure_counts", _facility_params(filters, year, profile, level))
+    return store.query("facility_tenure_counts", facility_params(filters, year, profile, level))
 
 
 def staff_turnover(
@@ -190,10 +191,16 @@ def staffing_by_community(
     store: Store, filters: Filters, year: int, standards: Standards, profile_key: str | None = None
 ) -> pd.DataFrame:
     """Staff in post per community against the 3+X committee-size bands of the standards."""
+    params = {**filters.params(), "year": year, **seat_band_params(standards, profile_key)}
+    return store.query("staffing_by_community", params)
+
+
+def seat_band_params(standards: Standards, profile_key: str | None = None) -> dict[str, object]:
+    """The 3+X committee-size bands ``macros.staffing_rows`` takes, from the profile that defines them
+    (none: one band of 0 seats); the profile uses them too."""
     source = standards.staffing_profile("committee_size", profile_key)
     bounds, seats = source.seat_bands() if source else ([], [0])
-    params = {**filters.params(), "year": year, "seat_max_population": bounds, "seat_counts": seats}
-    return store.query("staffing_by_community", params)
+    return {"seat_max_population": bounds, "seat_counts": seats}
 
 
 def pay_by_role(store: Store, filters: Filters, year: int) -> pd.DataFrame:
@@ -243,24 +250,20 @@ def assessment(
 ) -> pd.DataFrame:
     """Component scores, composite, rated, rank and tier per community (INDICATORS.md "assessment").
 
-    The four themes are computed by their own indicators at community level and scored
-    in SQL against fixed targets, so a score never depends on which communities are
-    selected; only the rank does. A community lacking a component of positive weight is
-    not rated: its composite is partial, and it has no rank and no tier.
+    The four themes' community rows come from the macros their own queries select from,
+    and are scored in the same statement against fixed targets, so a score never depends
+    on which communities are selected; only the rank does. A community lacking a component
+    of positive weight is not rated: its composite is partial, and it has no rank and no tier.
     """
     params = {
-        **filters.params(),
+        **facility_params(filters, year, profile, "community"),
+        "min_n": standards.min_n,
+        **standards.reference_wage_params(year),
         "turnover_ceiling": standards.turnover_ceiling,
         **_weight_params(standards, weights),
         **_tier_params(standards),
     }
-    frames = {
-        "satisfaction_rows": satisfaction(store, filters, year, standards.min_n),
-        "burden_rows": task_burden(store, filters, year),
-        "facility_rows": facility_compliance(store, filters, year, profile),
-        "staffing_rows": staff_turnover(store, filters, year, standards),
-    }
-    frame = store.query("assessment", params, frames=frames)
+    frame = store.query("assessment", params)
     frame["rated"] = frame["rated"].astype(bool)
     frame["rank"] = frame["rank"].astype("Int64")
     return frame

@@ -2,9 +2,9 @@
 
 The measures are the theme indicators' own columns; which way is better and which
 standard applies are declared here as data (:data:`MEASURES`, :func:`measure_standards`).
-Medians, ranks, positions and trends are computed in ``queries/profile.sql``; this module
-hands it the community-level rows of the district and picks the strongest and weakest
-points from the positions.
+Medians, ranks, positions and trends are computed in ``queries/profile.sql``, from the
+theme indicators' community rows (their macros); this module binds the measures and their
+standards and picks the strongest and weakest points from the positions.
 
 It is built on :mod:`community_eval.indicators` and the import goes one way: pages reach
 these functions by name as they reach the indicators' (``ui.compute`` looks in both).
@@ -110,26 +110,19 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
     best), standard, meets_standard, standard_source (the standards file's bilingual
     note), kind. One call serves every community of the district (pages cache it).
     """
-    filters = indicators.Filters(district=district)
     found = measure_standards(standards, profile)
-    measures = pd.DataFrame(
-        {
-            "measure": [m.name for m in MEASURES],
-            "theme": [m.theme for m in MEASURES],
-            "better": [m.better for m in MEASURES],
-            "standard": [found[m.name][0] if m.name in found else None for m in MEASURES],
-            "ordinal": range(len(MEASURES)),
-        }
-    ).astype({"standard": "float64", "better": "object"})
-    frames = {
-        "burden_rows": indicators.task_burden(store, filters, year),
-        "satisfaction_rows": indicators.satisfaction(store, filters, year, standards.min_n),
-        "facility_rows": indicators.facility_compliance(store, filters, year, profile),
-        "turnover_rows": indicators.staff_turnover(store, filters, year, standards),
-        "seat_rows": indicators.staffing_by_community(store, filters, year, standards, profile.key),
-        "measures": measures,
+    params = {
+        **indicators.facility_params(indicators.Filters(district=district), year, profile, "community"),
+        "min_n": standards.min_n,
+        **standards.reference_wage_params(year),
+        **indicators.seat_band_params(standards, profile.key),
+        "min_ranked": MIN_RANKED,
+        "measure_names": [m.name for m in MEASURES],
+        "measure_themes": [m.theme for m in MEASURES],
+        "measure_betters": [m.better for m in MEASURES],
+        "measure_standards": [found[m.name][0] if m.name in found else None for m in MEASURES],
     }
-    frame = store.query("profile_positions", {"district": district, "min_ranked": MIN_RANKED}, frames=frames)
+    frame = store.query("profile_positions", params)
     frame["rank"] = frame["rank"].astype("Int64")
     frame["n_ranked"] = frame["n_ranked"].astype("Int64")
     frame["standard_source"] = [found[m][1] if m in found else None for m in frame["measure"]]

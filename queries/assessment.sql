@@ -1,6 +1,7 @@
 -- The assessment (考核): four component scores against fixed targets, their weighted
 -- composite, rank and tier (INDICATORS.md, "assessment"). The components are computed
--- from the community rows of the four theme indicators, passed in as relations, so each
+-- from the community rows of the four theme indicators, selected from their macros
+-- (macros.satisfaction_rows, task_burden_rows, facility_rows, turnover_rows), so each
 -- theme is defined once (in its own query file) and the assessment only scores it.
 
 -- name: macro_assessment_weight
@@ -22,12 +23,12 @@ create or replace macro macros.assessment_composite(s1, s2, s3, s4, w1, w2, w3, 
 -- One row per community in the filter for year Y, those with no score at all included
 -- (flagged by components_missing) so nobody is silently dropped. A community lacking a
 -- component of positive weight is not rated (rated false): no rank, no tier.
--- Parameters: $district, $street, $community_type, $community_id (the filter);
+-- Parameters: $district, $street, $community_type, $community_id (the filter); $year;
+-- what the themes take: $min_n, $facility_rules, $reference_districts, $reference_wages;
 -- $turnover_ceiling; $w_satisfaction, $w_burden, $w_facility, $w_staffing (weights);
 -- $tier_floors (descending) and $tier_labels (one more label than floors: the last is
--- the tier below every floor).
--- Relations: satisfaction_rows, burden_rows, facility_rows, staffing_rows: the
--- community-level rows of the four theme indicators (group_key = community_id).
+-- the tier below every floor). The themes' rows are those of their indicators at level
+-- 'community' (group_key = community_id).
 -- best_lever is the component whose rise to 100 would add most to the composite, and
 -- best_lever_gain how many composite points that would add.
 -- Grain: one row per community.
@@ -45,10 +46,18 @@ with scores as (
         case when t.turnover_rate is not null then 100 * (1 - least(t.turnover_rate / $turnover_ceiling, 1)) end
             as staffing_score,
     from macros.scoped_communities('community', $district, $street, $community_type, $community_id) as c
-    left join satisfaction_rows as s on s.group_key = c.community_id
-    left join burden_rows as b on b.group_key = c.community_id
-    left join facility_rows as f on f.community_id = c.community_id
-    left join staffing_rows as t on t.group_key = c.community_id
+    left join macros.satisfaction_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $min_n
+    ) as s on s.group_key = c.community_id
+    left join macros.task_burden_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $administrative_categories
+    ) as b on b.group_key = c.community_id
+    left join macros.facility_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $facility_rules
+    ) as f on f.community_id = c.community_id
+    left join macros.turnover_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $reference_districts, $reference_wages
+    ) as t on t.group_key = c.community_id
 ),
 
 weighted as (

@@ -22,17 +22,27 @@ where community_id = $community_id
 -- median over the communities that have a value, its rank (1 = best; ties share the
 -- better rank) and its position (n_ranked − rank) / (n_ranked − 1), 0 for the district's
 -- worst and 1 for its best. Which way is better and the standard of each measure come as
--- data (relation measures); a measure without a direction gets a median but no rank, and
--- a measure with fewer than $min_ranked communities valued gets neither rank nor position.
--- Parameters: $district, $min_ranked.
--- Relations: burden_rows, satisfaction_rows, turnover_rows (group_key = community_id) and
--- facility_rows, seat_rows (community_id): the community-level rows of the theme
--- indicators over the district; measures (measure, theme, better, standard, ordinal).
--- Grain: one row per (community of the district, measure of the relation measures).
+-- data (four parallel lists, in the order the profile lists its measures: $measure_names,
+-- $measure_themes, $measure_betters, $measure_standards); a measure without a direction
+-- gets a median but no rank, and a measure with fewer than $min_ranked communities valued
+-- gets neither rank nor position. The values are the community-level rows of the theme
+-- indicators over the district, selected from their macros.
+-- Parameters: $district, $year, $min_ranked, the measures, and what the themes take:
+-- $min_n, $facility_rules, $reference_districts, $reference_wages, $seat_max_population,
+-- $seat_counts. Grain: one row per (community of the district, measure of the lists).
 with
 scope as (
     select community_id
     from macros.scoped_communities('community', $district, null, null, null)
+),
+
+measures as (
+    select
+        unnest($measure_names) as measure,
+        unnest($measure_themes) as theme,
+        unnest($measure_betters) as better,
+        unnest(cast($measure_standards as double[])) as standard,
+        unnest(range(len($measure_names))) as ordinal,
 ),
 
 values_wide as (
@@ -53,11 +63,21 @@ values_wide as (
         p.seat_gap::double as seat_gap,
         p.workers_per_10000::double as workers_per_10000,
     from scope
-    left join burden_rows as b on b.group_key = scope.community_id
-    left join satisfaction_rows as s on s.group_key = scope.community_id
-    left join facility_rows as f on f.community_id = scope.community_id
-    left join turnover_rows as t on t.group_key = scope.community_id
-    left join seat_rows as p on p.community_id = scope.community_id
+    left join macros.task_burden_rows(
+        'community', $district, null, null, null, $year, $administrative_categories
+    ) as b on b.group_key = scope.community_id
+    left join macros.satisfaction_rows(
+        'community', $district, null, null, null, $year, $min_n
+    ) as s on s.group_key = scope.community_id
+    left join macros.facility_rows(
+        'community', $district, null, null, null, $year, $facility_rules
+    ) as f on f.community_id = scope.community_id
+    left join macros.turnover_rows(
+        'community', $district, null, null, null, $year, $reference_districts, $reference_wages
+    ) as t on t.group_key = scope.community_id
+    left join macros.staffing_rows(
+        $district, null, null, null, $year, $seat_max_population, $seat_counts
+    ) as p on p.community_id = scope.community_id
 ),
 
 values_long as (

@@ -69,22 +69,28 @@ where year(staff.exit_date) = $year
 group by all
 order by separations desc, exit_reason
 
--- name: staffing_by_community
--- Staff in post at the end of $year per community against the two staffing standards:
--- committee seats by population (3+X; bands bound as $seat_max_population, a list of
--- upper bounds, and $seat_counts, one more element than the bounds) and workers per
--- 10,000 residents. Parameters: $year, the bands and the filter. Grain: one row per community.
+-- name: macro_staffing_rows
+-- Staff in post at the end of p_year per community against the two staffing standards:
+-- committee seats by population (3+X; bands as p_seat_max_population, a list of upper
+-- bounds, and p_seat_counts, one more element than the bounds) and workers per 10,000
+-- residents: the rows staffing_by_community returns and the profile places.
+-- Arguments: the filter (as macros.scoped_communities), p_year, the bands.
+-- Grain: one row per community.
+create or replace macro macros.staffing_rows(
+    p_district, p_street, p_type, p_community, p_year, p_seat_max_population, p_seat_counts
+)
+as table
 with
 scope as (
-    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', p_district, p_street, p_type, p_community)
 ),
 
 in_post as (
     select staff.*
     from main.staff as staff
     join scope using (community_id)
-    where staff.hire_date <= make_date($year, 12, 31)
-      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+    where staff.hire_date <= make_date(p_year, 12, 31)
+      and (staff.exit_date is null or staff.exit_date > make_date(p_year, 12, 31))
 ),
 
 counted as (
@@ -101,8 +107,8 @@ counted as (
 seats as (
     select
         scope.community_id,
-        $seat_counts[
-            1 + len(list_filter($seat_max_population, lambda bound: scope.population > bound))
+        p_seat_counts[
+            1 + len(list_filter(p_seat_max_population, lambda bound: scope.population > bound))
         ] as seats_expected,
     from scope
 )
@@ -122,7 +128,14 @@ select
 from scope
 left join counted using (community_id)
 left join seats using (community_id)
-order by scope.community_id
+
+-- name: staffing_by_community
+-- Staff in post at the end of $year per community against the staffing standards
+-- (macros.staffing_rows). Parameters: $year, $seat_max_population, $seat_counts and the filter.
+-- Grain: one row per community.
+select *
+from macros.staffing_rows($district, $street, $community_type, $community_id, $year, $seat_max_population, $seat_counts)
+order by community_id
 
 -- name: pay_by_role
 -- Monthly pay of the people in post at the end of $year, by role.

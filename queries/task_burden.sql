@@ -2,14 +2,20 @@
 -- whether it came through the admission list (准入) with funds attached (费随事转).
 -- Definitions: ../shared/INDICATORS.md, "task_burden".
 
--- name: task_burden
--- Task burden per group for year $year. A group with no task rows in the year has null
--- task measures (no data is not zero work); staffing measures are always computed.
--- Parameters: $year, $level, $district, $street, $community_type, $community_id.
--- Grain: one row per group (per community when $level = 'community').
+-- name: macro_task_burden_rows
+-- Task burden per group for year p_year: the rows task_burden returns and the assessment
+-- and the profile score. A group with no task rows in the year has null task measures (no
+-- data is not zero work); staffing measures are always computed.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year, and
+-- p_admin_categories, the administrative task categories ($administrative_categories).
+-- Grain: one row per group (per community when p_level = 'community').
+create or replace macro macros.task_burden_rows(
+    p_level, p_district, p_street, p_type, p_community, p_year, p_admin_categories
+)
+as table
 with
 scope as (
-    select * from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
 tasks_in_year as (
@@ -22,10 +28,10 @@ tasks_in_year as (
         tasks.admitted,
         tasks.funded,
         tasks.task_category <> 'self_governance' as is_handed_down,
-        list_contains($administrative_categories, tasks.task_category) as is_administrative,
+        list_contains(p_admin_categories, tasks.task_category) as is_administrative,
     from main.tasks as tasks
     join scope using (community_id)
-    where year(tasks.period) = $year
+    where year(tasks.period) = p_year
 ),
 
 work as (
@@ -50,8 +56,8 @@ staffing as (
         count(*) as staff_active,
     from main.staff as staff
     join scope using (community_id)
-    where staff.hire_date <= make_date($year, 12, 31)
-      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+    where staff.hire_date <= make_date(p_year, 12, 31)
+      and (staff.exit_date is null or staff.exit_date > make_date(p_year, 12, 31))
     group by scope.group_key
 ),
 
@@ -81,7 +87,15 @@ select
 from groups
 left join work using (group_key)
 left join staffing using (group_key)
-order by groups.group_key
+
+-- name: task_burden
+-- Task burden per group for year $year (macros.task_burden_rows).
+-- Parameters: $year, $level and the filter. Grain: one row per group.
+select *
+from macros.task_burden_rows(
+    $level, $district, $street, $community_type, $community_id, $year, $administrative_categories
+)
+order by group_key
 
 -- name: task_burden_by_department
 -- Work handed down per department in year $year: how much, and how much of it broke the
