@@ -1,8 +1,9 @@
 """Indicators of INDICATORS.md, computed by the named queries in ``queries/``.
 
 Pages, the command line and the tests all call these functions, so a number means the
-same thing everywhere. DuckDB does the aggregation; Python only adds what SQL lacks (the
-t quantile) and shapes columns.
+same thing everywhere. DuckDB does the aggregation, roll-ups and the assessment included
+(they select from the themes' macros); Python only adds what SQL lacks (the t quantile)
+and shapes columns.
 """
 
 from __future__ import annotations
@@ -290,7 +291,13 @@ def assessment_stability(
 def assessment_rank_range(
     store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None, spread: float = WEIGHT_SPREAD
 ) -> pd.DataFrame:
-    """:func:`assessment_stability` from scores already computed (a page computes them once)."""
+    """:func:`assessment_stability` from scores already computed (a page computes them once).
+
+    The scores are registered as a frame (``score_rows``), unlike the themes' rows: they are a
+    result the caller already holds, a row per community, and selecting them from macros again
+    would compute the four themes a second time for every view (BENCHMARKS.md: a page scores
+    each view once and derives rank ranges, parts and movement from those scores).
+    """
     params = {**_weight_params(standards, weights), "factors": [1 - spread, 1.0, 1 + spread]}
     return store.query("assessment_rank_range", params, frames={"score_rows": scores})
 
@@ -298,7 +305,8 @@ def assessment_rank_range(
 def assessment_contributions(store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None):
     """Each component's share of each composite (long form, best community first), for stacked bars.
 
-    Takes the scores already computed, so a page or report scores each view once; the store
+    Takes the scores already computed, registered as a frame for the reason
+    :func:`assessment_rank_range` gives, so a page or report scores each view once; the store
     first, as every indicator (``ui.compute`` calls them so).
     """
     params = _weight_params(standards, weights)

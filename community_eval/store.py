@@ -619,8 +619,10 @@ class Store:
     ) -> pd.DataFrame:
         """Run a named query from ``queries/`` with bound parameters; return its result.
 
-        ``frames`` are small result tables (never raw rows) registered under fixed names
-        for queries that aggregate the output of another query, such as roll-ups.
+        ``frames`` are small result tables (never raw rows) registered under fixed names, for
+        a query over a result the caller already holds (the assessment's scores, which a page
+        computes once and derives rank ranges and parts from). A query over another query's
+        rows, such as a roll-up, selects from that query's macro instead (see ``queries``).
         """
         query = queries.get(name)
         bound = queries.bind(query, params or {})

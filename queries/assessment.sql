@@ -141,7 +141,8 @@ order by rank nulls last, w.composite desc nulls last, w.community_id
 -- $factors (e.g. 0.9, 1.0, 1.1) independently, every combination re-ranks the
 -- communities, and each community's best and worst rank over all combinations is kept.
 -- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing, $factors.
--- Relation: score_rows, the rows of the assessment query.
+-- Relation: score_rows, the rows of the assessment query, registered from the frame the
+-- page already holds (recomputing the themes here would score each view twice).
 -- Only the rated communities are ranked, in every combination: a weight that is positive
 -- stays positive when multiplied, so the rated set is the same in all of them.
 -- Grain: one row per rated community.
@@ -196,7 +197,7 @@ order by r.rank, r.community_id
 -- the components it has, so a community's parts add up to its composite. A missing
 -- component adds nothing and is listed with contribution null, to be flagged, not hidden.
 -- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing.
--- Relation: score_rows, the rows of the assessment query.
+-- Relation: score_rows, the rows of the assessment query (registered, as above).
 -- Grain: one row per (community, component).
 with weighted as (
     select
