@@ -4,6 +4,17 @@
 -- whose input is missing comes out 'unknown' (never 'pass').
 -- Definitions: ../shared/INDICATORS.md, "facility_compliance".
 
+-- name: macro_threshold_rule
+-- A rule that a measure reaches a minimum: null when the profile sets no minimum (the rule is
+-- not the profile's), 'unknown' when the measure is missing (never 'pass'), else pass or fail.
+create or replace macro macros.threshold_rule(p_value, p_minimum) as
+    case
+        when p_minimum is null then null
+        when p_value is null then 'unknown'
+        when p_value >= p_minimum then 'pass'
+        else 'fail'
+    end
+
 -- name: macro_facility_rows
 -- Compliance per community for year p_year, using its latest facilities row with year <= p_year:
 -- the rows facility_compliance returns, its roll-ups count and the assessment scores.
@@ -63,24 +74,15 @@ ratios as (
 rules as (
     select
         *,
-        case
-            when p_rules['min_total_area_m2'] is null then null
-            when total_area_m2 is null then 'unknown'
-            when total_area_m2 >= p_rules['min_total_area_m2'] then 'pass'
-            else 'fail'
-        end as rule_min_total_area,
+        macros.threshold_rule(total_area_m2, p_rules['min_total_area_m2']) as rule_min_total_area,
         case
             when p_rules['min_rooms'] is null then null
             when room_count is null or has_hall is null then 'unknown'
             when room_count >= p_rules['min_rooms'] and (has_hall or not p_rules['require_hall']) then 'pass'
             else 'fail'
         end as rule_rooms,
-        case
-            when p_rules['min_area_per_100_households'] is null then null
-            when area_per_100_households is null then 'unknown'
-            when area_per_100_households >= p_rules['min_area_per_100_households'] then 'pass'
-            else 'fail'
-        end as rule_area_per_100_households,
+        macros.threshold_rule(area_per_100_households, p_rules['min_area_per_100_households'])
+            as rule_area_per_100_households,
         case
             when p_rules['tier_high_households'] is null then null
             when total_area_m2 is null or households is null then 'unknown'
@@ -96,18 +98,10 @@ rules as (
             when list_contains(p_rules['disallowed_tenures'], tenure) then 'fail'
             else 'pass'
         end as rule_tenure,
-        case
-            when p_rules['min_budget_per_100_households'] is null then null
-            when budget_per_100_households is null then 'unknown'
-            when budget_per_100_households >= p_rules['min_budget_per_100_households'] then 'pass'
-            else 'fail'
-        end as rule_budget,
-        case
-            when p_rules['min_resident_space_share'] is null then null
-            when resident_space_share is null then 'unknown'
-            when resident_space_share >= p_rules['min_resident_space_share'] then 'pass'
-            else 'fail'
-        end as rule_resident_space_share,
+        macros.threshold_rule(budget_per_100_households, p_rules['min_budget_per_100_households'])
+            as rule_budget,
+        macros.threshold_rule(resident_space_share, p_rules['min_resident_space_share'])
+            as rule_resident_space_share,
     from ratios
 ),
 
@@ -133,7 +127,9 @@ select
         then p_rules['min_area_per_100_households'] * households / 100 - total_area_m2
     end as shortfall_area_for_households_m2,
     case when rule_household_tier = 'fail'
-        then if(households >= p_rules['tier_high_households'], p_rules['tier_high_area_m2'], p_rules['tier_low_area_m2']) - total_area_m2
+        then if(
+            households >= p_rules['tier_high_households'], p_rules['tier_high_area_m2'], p_rules['tier_low_area_m2']
+        ) - total_area_m2
     end as shortfall_tier_area_m2,
     case when rule_budget = 'fail' then p_rules['min_budget_per_100_households'] - budget_per_100_households end
         as shortfall_budget_per_100_households,
