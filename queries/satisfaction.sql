@@ -9,6 +9,34 @@
 -- (see satisfaction_by_respondent). So a suppressed group cannot be recovered by subtracting its
 -- siblings from a total: it is in no total.
 
+-- name: macro_design_sums
+-- The additive sums a weighted mean and its linearization variance are computed from, over
+-- the rows of a group: an aggregate giving a struct (n, sw = Σw, sw2 = Σw², swx = Σwx,
+-- sw2x = Σw²x, sw2x2 = Σw²x²), which unnest() spreads into columns. Σw², Σw²x and Σw²x² give
+-- Σw²(x − m)² for any centre m, so a roll-up's variance needs no second pass over the rows.
+-- The fixed questions (here) and a questionnaire's own (survey_items.sql) are summed alike.
+create or replace macro macros.design_sums(p_w, p_x) as {
+    'n': count(*),
+    'sw': fsum(p_w),
+    'sw2': fsum(p_w * p_w),
+    'swx': fsum(p_w * p_x),
+    'sw2x': fsum(p_w * p_w * p_x),
+    'sw2x2': fsum(p_w * p_w * p_x * p_x)
+}
+
+-- name: macro_stratum_spread
+-- One stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)² around the group's mean p_mean, from its
+-- design sums, each weight scaled by p_k (w* = k·w): Σe = k(Σwx − mean·Σw) and
+-- Σe² = k²(Σw²x² − 2·mean·Σw²x + mean²·Σw²). p_n is the stratum's number of rows; float
+-- noise below 0 counts as 0. Summed over the strata and divided by (Σw*)², it is se².
+create or replace macro macros.stratum_spread(p_n, p_k, p_sw, p_sw2, p_swx, p_sw2x, p_sw2x2, p_mean) as
+    p_n / (p_n - 1)
+        * greatest(
+            p_k * p_k * (p_sw2x2 - 2 * p_mean * p_sw2x + p_mean * p_mean * p_sw2)
+            - (p_k * (p_swx - p_mean * p_sw)) ^ 2 / p_n,
+            0
+        )
+
 -- name: macro_satisfaction_rows
 -- Weighted satisfaction per group for year p_year, as R's survey package estimates it: the rows
 -- the satisfaction query returns, and those the headline counts and the assessment scores.
@@ -36,19 +64,13 @@ scope as (
     from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
--- Additive sums per community first, from the survey rows alone; groups (streets, types…)
--- then add communities' sums, so 2 million responses are read once and never carry labels.
--- Σw², Σw²x and Σw²x² give each community's Σw²(x − m)² for any centre m, so the roll-up's
--- variance needs no second pass over the responses.
+-- Additive sums per community first (macros.design_sums), from the survey rows alone; groups
+-- (streets, types…) then add communities' sums, so 2 million responses are read once and
+-- never carry labels.
 per_community as (
     select
         community_id,
-        count(*) as n,
-        fsum(w) as sw,
-        fsum(w * w) as sw2,
-        fsum(w * overall) as swx,
-        fsum(w * w * overall) as sw2x,
-        fsum(w * w * overall * overall) as sw2x2,
+        unnest(macros.design_sums(w, overall)),
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         fsum(w * service) as swx_service,
         fsum(w) filter (where service is not null) as sw_service,
@@ -114,17 +136,11 @@ measured as (
     group by group_key
 ),
 
--- Each stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)², with Σe = k(Σwx − mean·Σw) and
--- Σe² = k²(Σw²x² − 2·mean·Σw²x + mean²·Σw²) around the group's mean.
+-- Each stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)² around the group's mean (macros.stratum_spread).
 strata as (
     select
         c.group_key,
-        c.n / (c.n - 1)
-            * greatest(
-                c.k * c.k * (c.sw2x2 - 2 * m.mean_overall * c.sw2x + m.mean_overall * m.mean_overall * c.sw2)
-                - (c.k * (c.swx - m.mean_overall * c.sw)) ^ 2 / c.n,
-                0
-            ) as spread,
+        macros.stratum_spread(c.n, c.k, c.sw, c.sw2, c.swx, c.sw2x, c.sw2x2, m.mean_overall) as spread,
     from counted as c
     join measured as m using (group_key)
     where c.shown and c.n > 1
@@ -178,6 +194,35 @@ select
     end::bigint as n_below,
 from macros.satisfaction_rows('community', $district, $street, $community_type, $community_id, $year, $min_n)
 
+-- name: macro_shown_responses
+-- The responses of year p_year in the filter's communities that returned at least p_min_n,
+-- each with w (its weight, 1 when none) and k = P_h / W_h (the community's population over
+-- its Σw), which turns w into w* = k·w so each community counts by its population: what the
+-- answer shares of the fixed questions and of a questionnaire's own count.
+-- Arguments: the filter (as macros.scoped_communities), p_year, p_min_n.
+-- Grain: one row per response of a community shown.
+create or replace macro macros.shown_responses(p_district, p_street, p_type, p_community, p_year, p_min_n)
+as table
+with
+responses as (
+    select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
+    from main.survey as survey
+    join macros.scoped_communities('community', p_district, p_street, p_type, p_community) as scope
+        using (community_id)
+    where year(survey.survey_date) = p_year
+),
+
+large_enough as (
+    select community_id, any_value(population) / fsum(w) as k
+    from responses
+    group by community_id
+    having count(*) >= p_min_n
+)
+
+select responses.* exclude (population), large_enough.k
+from responses
+join large_enough using (community_id)
+
 -- name: satisfaction_distribution
 -- Weighted share of each answer (1-5) for every survey item, for the diverging bar.
 -- Only communities of at least $min_n responses are counted, so no small community's
@@ -186,24 +231,6 @@ from macros.satisfaction_rows('community', $district, $street, $community_type, 
 -- each community counts by its population (with one community, the plain weights' shares).
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
-scope as (
-    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
-),
-
-responses as (
-    select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
-    from main.survey as survey
-    join scope using (community_id)
-    where year(survey.survey_date) = $year
-),
-
-large_enough as (
-    select community_id, any_value(population) / fsum(w) as k
-    from responses
-    group by community_id
-    having count(*) >= $min_n
-),
-
 -- One pass over the responses, one grouping set per item: each set counts one item's answers.
 counted as (
     select
@@ -219,8 +246,7 @@ counted as (
         coalesce(overall, service, environment, safety, participation, staff_attitude, facilities) as answer,
         fsum(k * w) as sum_w,
         count(*) as n,
-    from responses
-    join large_enough using (community_id)
+    from macros.shown_responses($district, $street, $community_type, $community_id, $year, $min_n)
     group by grouping sets ((overall), (service), (environment), (safety), (participation), (staff_attitude), (facilities))
 )
 
@@ -247,10 +273,6 @@ order by item, answer
 -- are the group's design-based standard error and degrees of freedom (below).
 -- Parameters: $year, $min_n, $attribute and the filter. Grain: one row per group value.
 with
-scope as (
-    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
-),
-
 responses as (
     select
         survey.community_id,
@@ -259,7 +281,8 @@ responses as (
         coalesce(survey.weight, 1.0) as w,
         scope.population,
     from main.survey as survey
-    join scope using (community_id)
+    join macros.scoped_communities('community', $district, $street, $community_type, $community_id) as scope
+        using (community_id)
     where year(survey.survey_date) = $year
 ),
 
@@ -280,12 +303,7 @@ cells as (
     select
         community_id,
         respondent_group,
-        count(*) as n,
-        fsum(w) as sw,
-        fsum(w * overall) as swx,
-        fsum(w * w) as sw2,
-        fsum(w * w * overall) as sw2x,
-        fsum(w * w * overall * overall) as sw2x2,
+        unnest(macros.design_sums(w, overall)),
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         community_id in (select community_id from large_enough) as community_shown,
         respondent_group is null or count(*) < $min_n as primary_hidden,
@@ -342,12 +360,8 @@ spread as (
     select
         cell.respondent_group,
         fsum(
-            scaled.community_n / (scaled.community_n - 1)
-            * greatest(
-                scaled.k * scaled.k
-                    * (cell.sw2x2 - 2 * g.mean_overall * cell.sw2x + g.mean_overall * g.mean_overall * cell.sw2)
-                - (scaled.k * (cell.swx - g.mean_overall * cell.sw)) ^ 2 / scaled.community_n,
-                0
+            macros.stratum_spread(
+                scaled.community_n, scaled.k, cell.sw, cell.sw2, cell.swx, cell.sw2x, cell.sw2x2, g.mean_overall
             )
         ) / (any_value(g.sum_w) ^ 2) as variance,
     from shown as cell
