@@ -31,11 +31,6 @@ where community_id = $community_id
 -- $min_n, $facility_rules, $reference_districts, $reference_wages, $seat_max_population,
 -- $seat_counts. Grain: one row per (community of the district, measure of the lists).
 with
-scope as (
-    select community_id
-    from macros.scoped_communities('community', $district, null, null, null)
-),
-
 measures as (
     select
         unnest($measure_names) as measure,
@@ -62,7 +57,7 @@ values_wide as (
         t.certified_share::double as certified_share,
         p.seat_gap::double as seat_gap,
         p.workers_per_10000::double as workers_per_10000,
-    from scope
+    from macros.scoped_communities('community', $district, null, null, null) as scope
     left join macros.task_burden_rows(
         'community', $district, null, null, null, $year, $administrative_categories
     ) as b on b.group_key = scope.community_id
@@ -137,7 +132,8 @@ order by community_id, ordinal
 -- One community's measures year by year beside the district median of the same measure:
 -- mean satisfaction (only years with at least $min_n responses count, for the community
 -- and for the median alike), the administrative share of hours, and turnover (from the
--- year after the district's first hire, as staff_turnover_by_year). Years up to $year.
+-- year after the district's first hire: macros.staff_years, as staff_turnover_by_year).
+-- Years up to $year.
 -- Turnover rows also carry the community's separations and average_headcount
 -- ((headcount_start + headcount_end) / 2, staff_turnover's denominator), so a rate above
 -- 100 % — more people left than were on average in post — can be read with its counts.
@@ -166,42 +162,11 @@ admin_years as (
     select
         tasks.community_id,
         year(tasks.period) as year,
-        coalesce(fsum(tasks.hours) filter (
-            where list_contains($administrative_categories, tasks.task_category)
-        ), 0) / nullif(fsum(tasks.hours), 0) as value,
+        macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as value,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) <= $year
     group by tasks.community_id, year(tasks.period)
-),
-
-people as (
-    select staff.community_id, staff.hire_date, staff.exit_date
-    from main.staff as staff
-    join scope using (community_id)
-),
-
-staff_years as (
-    select range as year
-    from range((select min(year(hire_date)) from people) + 1, $year + 1)
-),
-
-headcounts as (
-    select
-        people.community_id,
-        staff_years.year,
-        count(*) filter (
-            where people.hire_date < make_date(staff_years.year, 1, 1)
-              and (people.exit_date is null or people.exit_date >= make_date(staff_years.year, 1, 1))
-        ) as headcount_start,
-        count(*) filter (
-            where people.hire_date <= make_date(staff_years.year, 12, 31)
-              and (people.exit_date is null or people.exit_date > make_date(staff_years.year, 12, 31))
-        ) as headcount_end,
-        count(*) filter (where year(people.exit_date) = staff_years.year) as separations,
-    from staff_years
-    cross join people
-    group by people.community_id, staff_years.year
 ),
 
 turnover_years as (
@@ -211,7 +176,7 @@ turnover_years as (
         separations / nullif((headcount_start + headcount_end) / 2, 0) as value,
         separations,
         (headcount_start + headcount_end) / 2 as average_headcount,
-    from headcounts
+    from macros.staff_years($district, null, null, null, $year)
 ),
 
 community_years as (

@@ -17,10 +17,6 @@ create or replace macro macros.staff_durations(
     p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
 ) as table
 with
-scope as (
-    select * from macros.scoped_communities('community', p_district, p_street, p_type, p_community)
-),
-
 people as (
     select
         staff.staff_id,
@@ -30,7 +26,7 @@ people as (
         staff.exit_reason,
         scope.community_type,
     from main.staff as staff
-    join scope using (community_id)
+    join macros.scoped_communities('community', p_district, p_street, p_type, p_community) as scope using (community_id)
     where staff.hire_date <= p_as_of
 )
 

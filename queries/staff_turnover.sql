@@ -26,10 +26,8 @@ people as (
         scope.group_key,
         scope.district,
         staff.*,
-        staff.hire_date < make_date(p_year, 1, 1)
-            and (staff.exit_date is null or staff.exit_date >= make_date(p_year, 1, 1)) as in_post_at_start,
-        staff.hire_date <= make_date(p_year, 12, 31)
-            and (staff.exit_date is null or staff.exit_date > make_date(p_year, 12, 31)) as in_post_at_end,
+        macros.in_post_at_start(staff.hire_date, staff.exit_date, p_year) as in_post_at_start,
+        macros.in_post_at_end(staff.hire_date, staff.exit_date, p_year) as in_post_at_end,
     from main.staff as staff
     join scope using (community_id)
 ),
