@@ -141,13 +141,6 @@ select * from product_limit
 -- Grain: one row per (group_key, duration_days), duration_days being 0 and every day
 -- with at least one exit.
 with
-steps as (
-    select *
-    from macros.staff_retention_steps(
-        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
-    )
-),
-
 normal_quantile as (
     select 1.959963984540054::double as z
 ),
@@ -157,7 +150,9 @@ log_scale as (
         steps.*,
         ln(steps.survival) as log_survival,
         normal_quantile.z * sqrt(steps.greenwood_variance) as z_sd,
-    from steps
+    from macros.staff_retention_steps(
+        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
+    ) as steps
     cross join normal_quantile
 )
 
@@ -195,13 +190,6 @@ durations as (
     )
 ),
 
-steps as (
-    select *
-    from macros.staff_retention_steps(
-        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
-    )
-),
-
 horizons as (
     select unnest(cast($horizons_days as double[])) as horizon_days
 ),
@@ -231,7 +219,9 @@ select
     counted.at_risk,
     steps.survival,
 from counted
-asof left join steps
+asof left join macros.staff_retention_steps(
+    $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
+) as steps
     on counted.group_key = steps.group_key
     and counted.horizon_days >= steps.duration_days
 order by counted.group_key, counted.horizon_days
