@@ -524,9 +524,7 @@ class Store:
         ).fetchall()
         if not kind or kind[0][0] != "BASE TABLE":
             return
-        columns = ", ".join(table.column_names)
-        rows = f"{STORED_SCHEMA}.{table.name}"
-        cur.execute(f"insert into {rows} ({columns}, import_id) select {columns}, 0 from main.{table.name}")
+        cur.execute(queries.for_table("table_adopt_legacy_rows", table))
         cur.execute(f"drop table main.{table.name}")
 
     def _read_version(self, cur: duckdb.DuckDBPyConnection) -> str:
@@ -652,11 +650,8 @@ class Store:
 
     def distinct_values(self, table: Table, columns: tuple[str, ...]) -> list[tuple]:
         """The distinct current values of ``columns`` of ``table``, none null: the keys a load must not repeat."""
-        present = " and ".join(f"{c} is not null" for c in columns)
         with self.cursor() as cur:
-            return cur.execute(
-                f"select distinct {', '.join(columns)} from main.{table.name} where {present}"
-            ).fetchall()
+            return cur.execute(queries.for_table("table_stored_keys", table, key=columns)).fetchall()
 
     def row_count(self, table: str) -> int:
         with self.cursor() as cur:
@@ -682,7 +677,7 @@ class Store:
         with self.cursor() as cur:
             for table in TABLES.values():
                 if any(c.references == "communities" for c in table.columns):
-                    sql = f"select count(*) from main.{table.name} where community_id not in (select unnest($ids))"
+                    sql = queries.for_table("table_rows_outside", table)
                     counts[table.name] = cur.execute(sql, {"ids": ids}).fetchall()[0][0]
         return counts
 
@@ -767,7 +762,6 @@ class Store:
         answers), stored in the same transaction under the same import id. On any error
         the transaction is rolled back and the stored data is as it was before the call.
         """
-        casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
         verify = None
         if companions is not None or (mode == "replace" and table.name in COMPANIONS):
 
@@ -777,7 +771,7 @@ class Store:
         with self.cursor() as cur:
             cur.register("incoming_rows", frame)
             try:
-                select = f"select {casts} from incoming_rows"
+                select = queries.for_table("table_cast_rows", table)
                 return self.load_rows(cur, table, select, {}, mode, record, verify=verify)
             finally:
                 cur.unregister("incoming_rows")
@@ -788,20 +782,14 @@ class Store:
     ) -> None:
         """Inside the load's transaction: the companion rows, under its import id; a replace replaces them too."""
         for companion in COMPANIONS.get(table.name, ()):
-            rows = f"{STORED_SCHEMA}.{companion.name}"
             if mode == "replace":
-                cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
+                cur.execute(queries.for_table("table_mark_replaced", companion), {"id": import_id})
             frame = frames.get(companion.name)
             if frame is None or frame.empty:
                 continue
-            columns = ", ".join(companion.column_names)
-            casts = ", ".join(f"cast({c.name} as {c.sql_type})" for c in companion.columns)
             cur.register("companion_rows", frame)
             try:
-                cur.execute(
-                    f"insert into {rows} ({columns}, import_id) select {casts}, $id from companion_rows",
-                    {"id": import_id},
-                )
+                cur.execute(queries.for_table("table_insert_companion_rows", companion), {"id": import_id})
             finally:
                 cur.unregister("companion_rows")
 
@@ -831,6 +819,8 @@ class Store:
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
         self._refuse_if_read_only()
+        # Composed here, not named in store_writes.sql: it wraps the caller's select (over a frame,
+        # or over the CSV being read), which no placeholder of the schema's names can stand for.
         columns = ", ".join(table.column_names)
         rows = f"{STORED_SCHEMA}.{table.name}"
         insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
@@ -841,7 +831,7 @@ class Store:
                 # and verified: a sequence does not roll back, and a refused load leaves no gap.
                 import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
                 if mode == "replace":
-                    cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
+                    cur.execute(queries.for_table("table_mark_replaced", table), {"id": import_id})
                 bound = {**params, "import_id": import_id}
                 inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
                 if verify is not None:
@@ -866,16 +856,9 @@ class Store:
         query is the database's own guarantee: it holds for a caller that checked the stored keys
         too early or not at all, and two current rows of one key are refused at the commit.
         """
-        rows = f"{STORED_SCHEMA}.{table.name}"
         for _, columns in table.unique_checks:
-            keys = ", ".join(f"o.{c}" for c in columns)
-            on = " and ".join(f"o.{c} = n.{c}" for c in columns)
-            repeated = cur.execute(
-                f"select {keys} from {rows} as o semi join (select {', '.join(columns)} from {rows} "
-                f"where import_id = $id) as n on {on} where o.replaced_by is null group by all having count(*) > 1 "
-                "limit 1",
-                {"id": import_id},
-            ).fetchall()
+            sql = queries.for_table("table_repeated_key", table, key=columns)
+            repeated = cur.execute(sql, {"id": import_id}).fetchall()
             if repeated:
                 raise KeysNotUnique(columns, repeated[0])
 
@@ -910,9 +893,8 @@ class Store:
                     "select table_name from meta.imports where import_id = $id", {"id": import_id}
                 ).fetchall()[0][0]
                 for undone in (TABLES[table], *COMPANIONS.get(table, ())):
-                    rows = f"{STORED_SCHEMA}.{undone.name}"
-                    cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
-                    cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
+                    cur.execute(queries.for_table("table_remove_import", undone), {"id": import_id})
+                    cur.execute(queries.for_table("table_restore_replaced", undone), {"id": import_id})
                 orphans = self._orphans(cur) if table == "communities" else 0
                 if orphans:
                     raise StoreError("undo_would_orphan", rows=orphans)
@@ -991,10 +973,7 @@ class Store:
         total = 0
         for table in TABLES.values():
             if any(c.references == "communities" for c in table.columns):
-                total += cur.execute(
-                    f"select count(*) from main.{table.name} where community_id not in "
-                    "(select community_id from main.communities)"
-                ).fetchall()[0][0]
+                total += cur.execute(queries.for_table("table_orphan_rows", table)).fetchall()[0][0]
         return total
 
     def _record(self, cur: duckdb.DuckDBPyConnection, import_id: int, record: ImportRecord) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 
@@ -10,6 +11,7 @@ import pytest
 
 from community_eval import indicators, queries
 from community_eval.filters import Filters
+from community_eval.schema import COMPANIONS, TABLES
 from community_eval.store import Store
 
 
@@ -53,3 +55,35 @@ def test_two_stores_on_one_file_share_the_macros(sample_db):
     finally:
         first.close()
         second.close()
+
+
+# ---- statements written once for every table (queries/store_writes.sql) -----------------------
+
+
+def test_a_statement_for_a_table_is_filled_with_the_schemas_names_only():
+    sql = queries.for_table("table_repeated_key", TABLES["staff"], key=("staff_id",))
+    assert "from stored.staff as o" in sql and "using (staff_id)" in sql
+    assert "{" not in sql.split("\n", 3)[-1]  # every placeholder of the statement is filled
+    answers = COMPANIONS["survey"][1]
+    assert "insert into stored.survey_answers (response_id, item_code, value, import_id)" in queries.for_table(
+        "table_insert_companion_rows", answers
+    )
+
+
+def test_only_tables_and_columns_of_the_schema_fill_a_statement():
+    copy = dataclasses.replace(TABLES["staff"])  # equal to the schema's, but not one of its tables
+    with pytest.raises(ValueError, match="not a table of the schema"):
+        queries.for_table("table_mark_replaced", copy)
+    with pytest.raises(ValueError, match="not columns of staff"):
+        queries.for_table("table_repeated_key", TABLES["staff"], key=("staff_id; drop table x",))
+    with pytest.raises(ValueError, match="not columns of staff"):
+        queries.for_table("table_unknown_reference", TABLES["staff"], column="nope")
+    with pytest.raises(ValueError, match="takes"):
+        queries.for_table("table_repeated_key", TABLES["staff"])  # a key is needed
+    with pytest.raises(ValueError, match="takes"):
+        queries.for_table("filter_options", TABLES["staff"])  # an ordinary query has nothing to fill
+
+
+def test_a_statement_for_a_table_cannot_run_unfilled(empty_store):
+    with pytest.raises(ValueError, match="for_table"):
+        empty_store.query("table_orphan_rows")
