@@ -62,3 +62,25 @@ select count(*) from main.{table} where community_id not in (select community_id
 -- Current rows whose community is not one of $ids: what a replace of the communities with
 -- $ids would leave pointing at nothing. Parameters: $ids.
 select count(*) from main.{table} where community_id not in (select unnest($ids))
+
+-- name: table_unknown_reference
+-- Whether a row the import ($id) stored names, in {column}, a community not among $known.
+-- Parameters: $id, $known.
+select 1
+from {rows}
+where import_id = $id and {column} is not null and {column} not in (select unnest($known::varchar[]))
+limit 1
+
+-- name: table_codes_with_e
+-- The community codes the import ($id) stored that hold an e, among which a code Excel wrote in
+-- scientific notation (values.is_scientific_code decides). Parameters: $id.
+select distinct community_id from {rows} where import_id = $id and contains(lower(community_id), 'e')
+
+-- name: table_first_rows
+-- The first 20 rows the import ($id) stored, in the order it stored them (one insert keeps
+-- a file's order in rowid order): the load's preview. Parameters: $id.
+select {columns} from {rows} where import_id = $id order by rowid limit 20
+
+-- name: table_imported_communities
+-- The communities (code and name) the import ($id) stored. Parameters: $id.
+select community_id, community_name from {rows} where import_id = $id
