@@ -10,8 +10,10 @@ import duckdb
 import pytest
 
 from community_eval import indicators, queries
+from community_eval import store as store_module
 from community_eval.filters import Filters
 from community_eval.schema import COMPANIONS, TABLES
+from community_eval.standards import load_standards
 from community_eval.store import Store
 
 
@@ -87,3 +89,23 @@ def test_only_tables_and_columns_of_the_schema_fill_a_statement():
 def test_a_statement_for_a_table_cannot_run_unfilled(empty_store):
     with pytest.raises(ValueError, match="for_table"):
         empty_store.query("table_orphan_rows")
+
+
+def test_a_read_only_file_lacking_a_view_still_opens_and_answers_what_it_can(sample_db, tmp_path, monkeypatch):
+    """A file from a version without a view (here: facilities dropped) cannot give the macros that
+    read it; the others are defined, and only the queries needing the missing ones fail."""
+    path = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop view main.facilities")
+    # As a read-only share opens it (tests/test_faults.py mounts one; the flag is what matters here).
+    monkeypatch.setattr(store_module, "_connect", lambda p: (duckdb.connect(p, read_only=True), True))
+    store = Store(str(path))
+    try:
+        assert store.read_only
+        assert indicators.scope_summary(store, Filters())["n_communities"].iloc[0] > 0
+        assert not indicators.task_burden(store, Filters(), 2025).empty
+        with pytest.raises(store_module.DatabaseError, match="facility_rows"):
+            indicators.facility_rollup(store, Filters(), 2025, load_standards().profile(None))
+    finally:
+        store.close()
