@@ -147,15 +147,16 @@ def stored_questions(store: Store) -> pd.DataFrame:
     return store.query("stored_questions")
 
 
-def facility_params(filters: Filters, year: int, profile: Profile, level: str) -> dict[str, object]:
-    """What every query of ``macros.facility_rows`` binds: the filter, the year and the profile's
-    thresholds as one struct (the profile also uses it)."""
-    return {**filters.params(level), "year": year, "facility_rules": profile.facility_params()}
+def facility_rule_params(profile: Profile) -> dict[str, object]:
+    """The profile's thresholds as the one struct ``macros.facility_rows`` takes (``$facility_rules``),
+    beside the filter and the year; the profile binds it too."""
+    return {"facility_rules": profile.facility_params()}
 
 
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
-    frame = store.query("facility_compliance", facility_params(filters, year, profile, level))
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    frame = store.query("facility_compliance", params)
     wanted = {rule.column for rule in profile.facility_rules}
     unused = [c for c in frame.columns if c.startswith("rule_") and c not in wanted]
     return frame.drop(columns=unused)
@@ -163,14 +164,16 @@ def facility_compliance(store: Store, filters: Filters, year: int, profile: Prof
 
 def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile, level: str = "all") -> pd.DataFrame:
     """Compliance rate per group, counted in SQL from the community rows (``macros.facility_rows``)."""
-    return store.query("facility_compliance_rollup", facility_params(filters, year, profile, level))
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    return store.query("facility_compliance_rollup", params)
 
 
 def facility_tenure_counts(
     store: Store, filters: Filters, year: int, profile: Profile, level: str = "all"
 ) -> pd.DataFrame:
     """Communities per kind of premises per group, counted in SQL from the community rows."""
-    return store.query("facility_tenure_counts", facility_params(filters, year, profile, level))
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    return store.query("facility_tenure_counts", params)
 
 
 def staff_turnover(
@@ -257,8 +260,10 @@ def assessment(
     of positive weight is not rated: its composite is partial, and it has no rank and no tier.
     """
     params = {
-        **facility_params(filters, year, profile, "community"),
+        **filters.params(),
+        "year": year,
         "min_n": standards.min_n,
+        **facility_rule_params(profile),
         **standards.reference_wage_params(year),
         "turnover_ceiling": standards.turnover_ceiling,
         **_weight_params(standards, weights),

@@ -112,8 +112,10 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
     """
     found = measure_standards(standards, profile)
     params = {
-        **indicators.facility_params(indicators.Filters(district=district), year, profile, "community"),
+        "district": district,
+        "year": year,
         "min_n": standards.min_n,
+        **indicators.facility_rule_params(profile),
         **standards.reference_wage_params(year),
         **indicators.seat_band_params(standards, profile.key),
         "min_ranked": MIN_RANKED,
