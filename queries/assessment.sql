@@ -1,11 +1,12 @@
 -- The assessment (考核): four component scores against fixed targets, their weighted
 -- composite, rank and tier (INDICATORS.md, "assessment"). The components are computed
--- from the community rows of the four theme indicators, passed in as relations, so each
+-- from the community rows of the four theme indicators, selected from their macros
+-- (macros.satisfaction_rows, task_burden_rows, facility_rows, turnover_rows), so each
 -- theme is defined once (in its own query file) and the assessment only scores it.
 
 -- name: macro_assessment_weight
 -- Σ weight over the component scores that are not null: the composite's denominator.
-create or replace macro meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) as
+create or replace macro macros.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) as
     case when s1 is null then 0 else w1 end
     + case when s2 is null then 0 else w2 end
     + case when s3 is null then 0 else w3 end
@@ -14,20 +15,20 @@ create or replace macro meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4) a
 -- name: macro_assessment_composite
 -- Σ weight × score / Σ weight over the scores that are not null; null when none is
 -- (or when the weights of those present are all zero).
-create or replace macro meta.assessment_composite(s1, s2, s3, s4, w1, w2, w3, w4) as
+create or replace macro macros.assessment_composite(s1, s2, s3, s4, w1, w2, w3, w4) as
     (coalesce(w1 * s1, 0) + coalesce(w2 * s2, 0) + coalesce(w3 * s3, 0) + coalesce(w4 * s4, 0))
-    / nullif(meta.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4), 0)
+    / nullif(macros.assessment_weight(s1, s2, s3, s4, w1, w2, w3, w4), 0)
 
 -- name: assessment
 -- One row per community in the filter for year Y, those with no score at all included
 -- (flagged by components_missing) so nobody is silently dropped. A community lacking a
 -- component of positive weight is not rated (rated false): no rank, no tier.
--- Parameters: $district, $street, $community_type, $community_id (the filter);
+-- Parameters: $district, $street, $community_type, $community_id (the filter); $year;
+-- what the themes take: $min_n, $facility_rules, $reference_districts, $reference_wages;
 -- $turnover_ceiling; $w_satisfaction, $w_burden, $w_facility, $w_staffing (weights);
 -- $tier_floors (descending) and $tier_labels (one more label than floors: the last is
--- the tier below every floor).
--- Relations: satisfaction_rows, burden_rows, facility_rows, staffing_rows: the
--- community-level rows of the four theme indicators (group_key = community_id).
+-- the tier below every floor). The themes' rows are those of their indicators at level
+-- 'community' (group_key = community_id).
 -- best_lever is the component whose rise to 100 would add most to the composite, and
 -- best_lever_gain how many composite points that would add.
 -- Grain: one row per community.
@@ -44,21 +45,29 @@ with scores as (
         -- least() skips nulls in DuckDB: without the guard, no turnover rate would score 0.
         case when t.turnover_rate is not null then 100 * (1 - least(t.turnover_rate / $turnover_ceiling, 1)) end
             as staffing_score,
-    from meta.scoped_communities('community', $district, $street, $community_type, $community_id) as c
-    left join satisfaction_rows as s on s.group_key = c.community_id
-    left join burden_rows as b on b.group_key = c.community_id
-    left join facility_rows as f on f.community_id = c.community_id
-    left join staffing_rows as t on t.group_key = c.community_id
+    from macros.scoped_communities('community', $district, $street, $community_type, $community_id) as c
+    left join macros.satisfaction_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $min_n
+    ) as s on s.group_key = c.community_id
+    left join macros.task_burden_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $administrative_categories
+    ) as b on b.group_key = c.community_id
+    left join macros.facility_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $facility_rules
+    ) as f on f.community_id = c.community_id
+    left join macros.turnover_rows(
+        'community', $district, $street, $community_type, $community_id, $year, $reference_districts, $reference_wages
+    ) as t on t.group_key = c.community_id
 ),
 
 weighted as (
     select
         *,
-        meta.assessment_composite(
+        macros.assessment_composite(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as composite,
-        meta.assessment_weight(
+        macros.assessment_weight(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as weight_present,
@@ -132,7 +141,8 @@ order by rank nulls last, w.composite desc nulls last, w.community_id
 -- $factors (e.g. 0.9, 1.0, 1.1) independently, every combination re-ranks the
 -- communities, and each community's best and worst rank over all combinations is kept.
 -- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing, $factors.
--- Relation: score_rows, the rows of the assessment query.
+-- Relation: score_rows, the rows of the assessment query, registered from the frame the
+-- page already holds (recomputing the themes here would score each view twice).
 -- Only the rated communities are ranked, in every combination: a weight that is positive
 -- stays positive when multiplied, so the rated set is the same in all of them.
 -- Grain: one row per rated community.
@@ -154,7 +164,7 @@ rescored as (
     select
         s.scenario,
         r.community_id,
-        meta.assessment_composite(
+        macros.assessment_composite(
             r.satisfaction_score, r.burden_score, r.facility_score, r.staffing_score, s.w1, s.w2, s.w3, s.w4
         ) as composite,
     from score_rows as r
@@ -187,12 +197,12 @@ order by r.rank, r.community_id
 -- the components it has, so a community's parts add up to its composite. A missing
 -- component adds nothing and is listed with contribution null, to be flagged, not hidden.
 -- Parameters: $w_satisfaction, $w_burden, $w_facility, $w_staffing.
--- Relation: score_rows, the rows of the assessment query.
+-- Relation: score_rows, the rows of the assessment query (registered, as above).
 -- Grain: one row per (community, component).
 with weighted as (
     select
         *,
-        meta.assessment_weight(
+        macros.assessment_weight(
             satisfaction_score, burden_score, facility_score, staffing_score,
             $w_satisfaction, $w_burden, $w_facility, $w_staffing
         ) as weight_present,

@@ -157,6 +157,16 @@ create or replace temp macro bulk_number_parts(f) as
         ['sign', 'whole', 'fraction', 'unit']
     )
 
+-- name: bulk_macro_number_found
+-- What numbers and whole numbers both require of their parts: digits were found, and the
+-- unit after them is none or one of the column's (units).
+create or replace temp macro bulk_number_found(parts, units) as
+    parts.whole <> '' and (parts.unit = '' or list_position(units, parts.unit) is not null)
+
+-- name: bulk_macro_digits
+-- The digits of a number's parts, without the commas or spaces that group them in threes.
+create or replace temp macro bulk_digits(parts) as replace(replace(parts.whole, ',', ''), ' ', '')
+
 -- name: bulk_macro_number_value
 -- values.parse_number on the parts: the unit must be the column's (units), at most 20
 -- digits each side (so the cast reads exactly what float() reads).
@@ -164,9 +174,8 @@ create or replace temp macro bulk_number_value(parts, units) as
     list_transform(
         [parts],
         lambda p: case
-            when p.whole <> '' and (p.unit = '' or list_position(units, p.unit) is not null)
-                and length(p.whole) <= 20 and length(p.fraction) <= 21
-                then cast(p.sign || replace(replace(p.whole, ',', ''), ' ', '') || p.fraction as double)
+            when bulk_number_found(p, units) and length(p.whole) <= 20 and length(p.fraction) <= 21
+                then cast(p.sign || bulk_digits(p) || p.fraction as double)
         end
     )[1]
 
@@ -187,10 +196,9 @@ create or replace temp macro bulk_int_value(parts, units) as
     list_transform(
         [parts],
         lambda p: case
-            when p.whole <> '' and (p.unit = '' or list_position(units, p.unit) is not null)
-                and regexp_full_match(p.fraction, '(\.0+)?')
-                and length(replace(replace(p.whole, ',', ''), ' ', '')) <= 18
-                then cast(p.sign || replace(replace(p.whole, ',', ''), ' ', '') as bigint)
+            when bulk_number_found(p, units) and regexp_full_match(p.fraction, '(\.0+)?')
+                and length(bulk_digits(p)) <= 18
+                then cast(p.sign || bulk_digits(p) as bigint)
         end
     )[1]
 

@@ -4,24 +4,39 @@
 -- whose input is missing comes out 'unknown' (never 'pass').
 -- Definitions: ../shared/INDICATORS.md, "facility_compliance".
 
--- name: facility_compliance
--- Compliance per community for year $year, using its latest facilities row with year <= $year.
--- Each row carries the key and label of the group it rolls up into under $level.
--- Parameters: $year, $level, the filter, and the profile's thresholds: $min_total_area_m2,
--- $min_rooms, $require_hall, $min_area_per_100_households, $tier_high_households,
--- $tier_high_area_m2, $tier_low_households, $tier_low_area_m2, $disallowed_tenures (list),
--- $min_budget_per_100_households, $min_resident_space_share.
--- Grain: one row per community in the filter.
+-- name: macro_threshold_rule
+-- A rule that a measure reaches a minimum: null when the profile sets no minimum (the rule is
+-- not the profile's), 'unknown' when the measure is missing (never 'pass'), else pass or fail.
+create or replace macro macros.threshold_rule(p_value, p_minimum) as
+    case
+        when p_minimum is null then null
+        when p_value is null then 'unknown'
+        when p_value >= p_minimum then 'pass'
+        else 'fail'
+    end
+
+-- name: macro_facility_rows
+-- Compliance per community for year p_year, using its latest facilities row with year <= p_year:
+-- the rows facility_compliance returns, its roll-ups count and the assessment scores.
+-- Each row carries the key and label of the group it rolls up into under p_level.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year, and p_rules, the
+-- profile's thresholds as one struct (Profile.facility_params(), a threshold null when the
+-- profile has no such rule): min_total_area_m2, min_rooms, require_hall,
+-- min_area_per_100_households, tier_high_households, tier_high_area_m2, tier_low_households,
+-- tier_low_area_m2, disallowed_tenures (list), min_budget_per_100_households,
+-- min_resident_space_share. Grain: one row per community in the filter.
+create or replace macro macros.facility_rows(p_level, p_district, p_street, p_type, p_community, p_year, p_rules)
+as table
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
 latest_row as (
     select facilities.*
     from main.facilities as facilities
     join scope using (community_id)
-    where facilities.year <= $year
+    where facilities.year <= p_year
     qualify row_number() over (partition by facilities.community_id order by facilities.year desc) = 1
 ),
 
@@ -59,51 +74,34 @@ ratios as (
 rules as (
     select
         *,
+        macros.threshold_rule(total_area_m2, p_rules['min_total_area_m2']) as rule_min_total_area,
         case
-            when $min_total_area_m2 is null then null
-            when total_area_m2 is null then 'unknown'
-            when total_area_m2 >= $min_total_area_m2 then 'pass'
-            else 'fail'
-        end as rule_min_total_area,
-        case
-            when $min_rooms is null then null
+            when p_rules['min_rooms'] is null then null
             when room_count is null or has_hall is null then 'unknown'
-            when room_count >= $min_rooms and (has_hall or not $require_hall) then 'pass'
+            when room_count >= p_rules['min_rooms'] and (has_hall or not p_rules['require_hall']) then 'pass'
             else 'fail'
         end as rule_rooms,
+        macros.threshold_rule(area_per_100_households, p_rules['min_area_per_100_households'])
+            as rule_area_per_100_households,
         case
-            when $min_area_per_100_households is null then null
-            when area_per_100_households is null then 'unknown'
-            when area_per_100_households >= $min_area_per_100_households then 'pass'
-            else 'fail'
-        end as rule_area_per_100_households,
-        case
-            when $tier_high_households is null then null
+            when p_rules['tier_high_households'] is null then null
             when total_area_m2 is null or households is null then 'unknown'
-            when households >= $tier_high_households
-                then if(total_area_m2 >= $tier_high_area_m2, 'pass', 'fail')
-            when households >= $tier_low_households
-                then if(total_area_m2 >= $tier_low_area_m2, 'pass', 'fail')
+            when households >= p_rules['tier_high_households']
+                then if(total_area_m2 >= p_rules['tier_high_area_m2'], 'pass', 'fail')
+            when households >= p_rules['tier_low_households']
+                then if(total_area_m2 >= p_rules['tier_low_area_m2'], 'pass', 'fail')
             else 'pass'
         end as rule_household_tier,
         case
-            when $disallowed_tenures is null then null
+            when p_rules['disallowed_tenures'] is null then null
             when tenure is null then 'unknown'
-            when list_contains($disallowed_tenures, tenure) then 'fail'
+            when list_contains(p_rules['disallowed_tenures'], tenure) then 'fail'
             else 'pass'
         end as rule_tenure,
-        case
-            when $min_budget_per_100_households is null then null
-            when budget_per_100_households is null then 'unknown'
-            when budget_per_100_households >= $min_budget_per_100_households then 'pass'
-            else 'fail'
-        end as rule_budget,
-        case
-            when $min_resident_space_share is null then null
-            when resident_space_share is null then 'unknown'
-            when resident_space_share >= $min_resident_space_share then 'pass'
-            else 'fail'
-        end as rule_resident_space_share,
+        macros.threshold_rule(budget_per_100_households, p_rules['min_budget_per_100_households'])
+            as rule_budget,
+        macros.threshold_rule(resident_space_share, p_rules['min_resident_space_share'])
+            as rule_resident_space_share,
     from ratios
 ),
 
@@ -121,23 +119,25 @@ profile_rules as (
 select
     * exclude (statuses),
     -- shortfalls in plain units, for the rules that fail: what it would take to comply
-    case when rule_min_total_area = 'fail' then $min_total_area_m2 - total_area_m2 end
+    case when rule_min_total_area = 'fail' then p_rules['min_total_area_m2'] - total_area_m2 end
         as shortfall_total_area_m2,
-    case when rule_rooms = 'fail' then greatest($min_rooms - room_count, 0) end as shortfall_rooms,
-    case when rule_rooms = 'fail' then $require_hall and not has_hall end as shortfall_hall,
+    case when rule_rooms = 'fail' then greatest(p_rules['min_rooms'] - room_count, 0) end as shortfall_rooms,
+    case when rule_rooms = 'fail' then p_rules['require_hall'] and not has_hall end as shortfall_hall,
     case when rule_area_per_100_households = 'fail'
-        then $min_area_per_100_households * households / 100 - total_area_m2
+        then p_rules['min_area_per_100_households'] * households / 100 - total_area_m2
     end as shortfall_area_for_households_m2,
     case when rule_household_tier = 'fail'
-        then if(households >= $tier_high_households, $tier_high_area_m2, $tier_low_area_m2) - total_area_m2
+        then if(
+            households >= p_rules['tier_high_households'], p_rules['tier_high_area_m2'], p_rules['tier_low_area_m2']
+        ) - total_area_m2
     end as shortfall_tier_area_m2,
-    case when rule_budget = 'fail' then $min_budget_per_100_households - budget_per_100_households end
+    case when rule_budget = 'fail' then p_rules['min_budget_per_100_households'] - budget_per_100_households end
         as shortfall_budget_per_100_households,
     case when rule_budget = 'fail'
-        then ($min_budget_per_100_households - budget_per_100_households) * households / 100
+        then (p_rules['min_budget_per_100_households'] - budget_per_100_households) * households / 100
     end as shortfall_budget_yuan,
     case when rule_resident_space_share = 'fail'
-        then $min_resident_space_share * total_area_m2 - service_area_m2
+        then p_rules['min_resident_space_share'] * total_area_m2 - service_area_m2
     end as shortfall_resident_space_m2,
     len(list_filter(statuses, lambda status: status = 'pass')) as rules_passed,
     len(list_filter(statuses, lambda status: status <> 'unknown')) as rules_applicable,
@@ -147,13 +147,20 @@ select
         else true
     end as compliant,
 from profile_rules
+
+-- name: facility_compliance
+-- Compliance per community for year $year (macros.facility_rows), grouped under $level.
+-- Parameters: $year, $level, the filter, and $facility_rules, the profile's thresholds
+-- (Profile.facility_params() as one struct). Grain: one row per community in the filter.
+select *
+from macros.facility_rows($level, $district, $street, $community_type, $community_id, $year, $facility_rules)
 order by community_id
 
 -- name: facility_compliance_rollup
--- Compliance rate per group, recomputed from the per-community rows of the query above
--- (registered as the relation community_rows), never averaged from averages.
+-- Compliance rate per group, recomputed from the per-community rows (macros.facility_rows),
+-- never averaged from averages.
 -- A community whose compliance is unknown counts in neither numerator nor denominator.
--- Parameters: none. Grain: one row per group_key of community_rows.
+-- Parameters: as facility_compliance. Grain: one row per group.
 select
     group_key,
     any_value(group_label) as group_label,  -- the same for every community of the group
@@ -163,18 +170,18 @@ select
     count(*) filter (where compliant) / nullif(count(compliant), 0) as compliant_share,
     sum(total_area_m2) / nullif(sum(households) filter (where total_area_m2 is not null), 0) * 100
         as area_per_100_households,
-from community_rows
+from macros.facility_rows($level, $district, $street, $community_type, $community_id, $year, $facility_rules)
 group by group_key
 order by group_key
 
 -- name: facility_tenure_counts
 -- Communities per kind of premises (owned, rented, borrowed) per group, from the
--- per-community rows of facility_compliance (registered as community_rows).
--- Parameters: none. Grain: one row per (group_key, tenure).
+-- per-community rows (macros.facility_rows).
+-- Parameters: as facility_compliance. Grain: one row per (group_key, tenure).
 select
     group_key,
     coalesce(tenure, 'none') as tenure,
     count(*) as n_communities,
-from community_rows
+from macros.facility_rows($level, $district, $street, $community_type, $community_id, $year, $facility_rules)
 group by group_key, coalesce(tenure, 'none')
 order by group_key, tenure

@@ -22,17 +22,22 @@ where community_id = $community_id
 -- median over the communities that have a value, its rank (1 = best; ties share the
 -- better rank) and its position (n_ranked − rank) / (n_ranked − 1), 0 for the district's
 -- worst and 1 for its best. Which way is better and the standard of each measure come as
--- data (relation measures); a measure without a direction gets a median but no rank, and
--- a measure with fewer than $min_ranked communities valued gets neither rank nor position.
--- Parameters: $district, $min_ranked.
--- Relations: burden_rows, satisfaction_rows, turnover_rows (group_key = community_id) and
--- facility_rows, seat_rows (community_id): the community-level rows of the theme
--- indicators over the district; measures (measure, theme, better, standard, ordinal).
--- Grain: one row per (community of the district, measure of the relation measures).
+-- data (four parallel lists, in the order the profile lists its measures: $measure_names,
+-- $measure_themes, $measure_betters, $measure_standards); a measure without a direction
+-- gets a median but no rank, and a measure with fewer than $min_ranked communities valued
+-- gets neither rank nor position. The values are the community-level rows of the theme
+-- indicators over the district, selected from their macros.
+-- Parameters: $district, $year, $min_ranked, the measures, and what the themes take:
+-- $min_n, $facility_rules, $reference_districts, $reference_wages, $seat_max_population,
+-- $seat_counts. Grain: one row per (community of the district, measure of the lists).
 with
-scope as (
-    select community_id
-    from meta.scoped_communities('community', $district, null, null, null)
+measures as (
+    select
+        unnest($measure_names) as measure,
+        unnest($measure_themes) as theme,
+        unnest($measure_betters) as better,
+        unnest(cast($measure_standards as double[])) as standard,
+        unnest(range(len($measure_names))) as ordinal,
 ),
 
 values_wide as (
@@ -52,12 +57,22 @@ values_wide as (
         t.certified_share::double as certified_share,
         p.seat_gap::double as seat_gap,
         p.workers_per_10000::double as workers_per_10000,
-    from scope
-    left join burden_rows as b on b.group_key = scope.community_id
-    left join satisfaction_rows as s on s.group_key = scope.community_id
-    left join facility_rows as f on f.community_id = scope.community_id
-    left join turnover_rows as t on t.group_key = scope.community_id
-    left join seat_rows as p on p.community_id = scope.community_id
+    from macros.scoped_communities('community', $district, null, null, null) as scope
+    left join macros.task_burden_rows(
+        'community', $district, null, null, null, $year, $administrative_categories
+    ) as b on b.group_key = scope.community_id
+    left join macros.satisfaction_rows(
+        'community', $district, null, null, null, $year, $min_n
+    ) as s on s.group_key = scope.community_id
+    left join macros.facility_rows(
+        'community', $district, null, null, null, $year, $facility_rules
+    ) as f on f.community_id = scope.community_id
+    left join macros.turnover_rows(
+        'community', $district, null, null, null, $year, $reference_districts, $reference_wages
+    ) as t on t.group_key = scope.community_id
+    left join macros.staffing_rows(
+        $district, null, null, null, $year, $seat_max_population, $seat_counts
+    ) as p on p.community_id = scope.community_id
 ),
 
 values_long as (
@@ -117,7 +132,8 @@ order by community_id, ordinal
 -- One community's measures year by year beside the district median of the same measure:
 -- mean satisfaction (only years with at least $min_n responses count, for the community
 -- and for the median alike), the administrative share of hours, and turnover (from the
--- year after the district's first hire, as staff_turnover_by_year). Years up to $year.
+-- year after the district's first hire: macros.staff_years, as staff_turnover_by_year).
+-- Years up to $year.
 -- Turnover rows also carry the community's separations and average_headcount
 -- ((headcount_start + headcount_end) / 2, staff_turnover's denominator), so a rate above
 -- 100 % — more people left than were on average in post — can be read with its counts.
@@ -126,7 +142,7 @@ order by community_id, ordinal
 with
 scope as (
     select community_id
-    from meta.scoped_communities('community', $district, null, null, null)
+    from macros.scoped_communities('community', $district, null, null, null)
 ),
 
 satisfaction_years as (
@@ -146,42 +162,11 @@ admin_years as (
     select
         tasks.community_id,
         year(tasks.period) as year,
-        coalesce(fsum(tasks.hours) filter (
-            where list_contains($administrative_categories, tasks.task_category)
-        ), 0) / nullif(fsum(tasks.hours), 0) as value,
+        macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as value,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) <= $year
     group by tasks.community_id, year(tasks.period)
-),
-
-people as (
-    select staff.community_id, staff.hire_date, staff.exit_date
-    from main.staff as staff
-    join scope using (community_id)
-),
-
-staff_years as (
-    select range as year
-    from range((select min(year(hire_date)) from people) + 1, $year + 1)
-),
-
-headcounts as (
-    select
-        people.community_id,
-        staff_years.year,
-        count(*) filter (
-            where people.hire_date < make_date(staff_years.year, 1, 1)
-              and (people.exit_date is null or people.exit_date >= make_date(staff_years.year, 1, 1))
-        ) as headcount_start,
-        count(*) filter (
-            where people.hire_date <= make_date(staff_years.year, 12, 31)
-              and (people.exit_date is null or people.exit_date > make_date(staff_years.year, 12, 31))
-        ) as headcount_end,
-        count(*) filter (where year(people.exit_date) = staff_years.year) as separations,
-    from staff_years
-    cross join people
-    group by people.community_id, staff_years.year
 ),
 
 turnover_years as (
@@ -191,7 +176,7 @@ turnover_years as (
         separations / nullif((headcount_start + headcount_end) / 2, 0) as value,
         separations,
         (headcount_start + headcount_end) / 2 as average_headcount,
-    from headcounts
+    from macros.staff_years($district, null, null, null, $year)
 ),
 
 community_years as (

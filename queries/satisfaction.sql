@@ -9,8 +9,37 @@
 -- (see satisfaction_by_respondent). So a suppressed group cannot be recovered by subtracting its
 -- siblings from a total: it is in no total.
 
--- name: satisfaction
--- Weighted satisfaction per group for year $year, as R's survey package estimates it.
+-- name: macro_design_sums
+-- The additive sums a weighted mean and its linearization variance are computed from, over
+-- the rows of a group: an aggregate giving a struct (n, sw = Σw, sw2 = Σw², swx = Σwx,
+-- sw2x = Σw²x, sw2x2 = Σw²x²), which unnest() spreads into columns. Σw², Σw²x and Σw²x² give
+-- Σw²(x − m)² for any centre m, so a roll-up's variance needs no second pass over the rows.
+-- The fixed questions (here) and a questionnaire's own (survey_items.sql) are summed alike.
+create or replace macro macros.design_sums(p_w, p_x) as {
+    'n': count(*),
+    'sw': fsum(p_w),
+    'sw2': fsum(p_w * p_w),
+    'swx': fsum(p_w * p_x),
+    'sw2x': fsum(p_w * p_w * p_x),
+    'sw2x2': fsum(p_w * p_w * p_x * p_x)
+}
+
+-- name: macro_stratum_spread
+-- One stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)² around the group's mean p_mean, from its
+-- design sums, each weight scaled by p_k (w* = k·w): Σe = k(Σwx − mean·Σw) and
+-- Σe² = k²(Σw²x² − 2·mean·Σw²x + mean²·Σw²). p_n is the stratum's number of rows; float
+-- noise below 0 counts as 0. Summed over the strata and divided by (Σw*)², it is se².
+create or replace macro macros.stratum_spread(p_n, p_k, p_sw, p_sw2, p_swx, p_sw2x, p_sw2x2, p_mean) as
+    p_n / (p_n - 1)
+        * greatest(
+            p_k * p_k * (p_sw2x2 - 2 * p_mean * p_sw2x + p_mean * p_mean * p_sw2)
+            - (p_k * (p_swx - p_mean * p_sw)) ^ 2 / p_n,
+            0
+        )
+
+-- name: macro_satisfaction_rows
+-- Weighted satisfaction per group for year p_year, as R's survey package estimates it: the rows
+-- the satisfaction query returns, and those the headline counts and the assessment scores.
 --
 -- A community's row is the design svydesign(ids = ~1, weights = ~w): the mean Σwx/Σw and the
 -- linearization se = √(n/(n − 1) · Σw²(x − mean)²) / Σw, on n − 1 degrees of freedom.
@@ -23,28 +52,25 @@
 --
 -- The t quantile is not a DuckDB function, so this returns se and df and the indicator module
 -- finishes the interval. `n` counts every response of the group, `n_counted` those in its
--- statistics (responses of communities under $min_n are withheld); every statistic is null
--- when n_counted < $min_n. An item's mean is over the counted rows that answered it.
--- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
+-- statistics (responses of communities under p_min_n are withheld); every statistic is null
+-- when n_counted < p_min_n. An item's mean is over the counted rows that answered it.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year, p_min_n.
+-- Grain: one row per group with responses.
+create or replace macro macros.satisfaction_rows(p_level, p_district, p_street, p_type, p_community, p_year, p_min_n)
+as table
 with
 scope as (
     select community_id, group_key, group_label, population
-    from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
--- Additive sums per community first, from the survey rows alone; groups (streets, types…)
--- then add communities' sums, so 2 million responses are read once and never carry labels.
--- Σw², Σw²x and Σw²x² give each community's Σw²(x − m)² for any centre m, so the roll-up's
--- variance needs no second pass over the responses.
+-- Additive sums per community first (macros.design_sums), from the survey rows alone; groups
+-- (streets, types…) then add communities' sums, so 2 million responses are read once and
+-- never carry labels.
 per_community as (
     select
         community_id,
-        count(*) as n,
-        fsum(w) as sw,
-        fsum(w * w) as sw2,
-        fsum(w * overall) as swx,
-        fsum(w * w * overall) as sw2x,
-        fsum(w * w * overall * overall) as sw2x2,
+        unnest(macros.design_sums(w, overall)),
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         fsum(w * service) as swx_service,
         fsum(w) filter (where service is not null) as sw_service,
@@ -59,12 +85,12 @@ per_community as (
         fsum(w * facilities) as swx_facilities,
         fsum(w) filter (where facilities is not null) as sw_facilities,
     from (select *, coalesce(weight, 1.0) as w from main.survey) as survey
-    where year(survey_date) = $year
+    where year(survey_date) = p_year
       and community_id in (select community_id from scope)
     group by community_id
 ),
 
--- What may be counted: a community's sums only when it has $min_n responses (everything else
+-- What may be counted: a community's sums only when it has p_min_n responses (everything else
 -- is null, so no group adds it), each scaled by k = P_h / W_h, which turns w into w*. A
 -- community's own row keeps its weights (k = 1): its design is unstratified, and its
 -- population plays no part in its own mean.
@@ -74,9 +100,9 @@ counted as (
         scope.group_key,
         scope.group_label,
         p.n,
-        p.n >= $min_n as shown,
-        case when p.n >= $min_n then p.n else 0 end as n_counted,
-        case when $level = 'community' then 1.0 else scope.population / p.sw end as k,
+        p.n >= p_min_n as shown,
+        case when p.n >= p_min_n then p.n else 0 end as n_counted,
+        case when p_level = 'community' then 1.0 else scope.population / p.sw end as k,
         p.sw, p.sw2, p.swx, p.sw2x, p.sw2x2, p.sw_top2,
         p.swx_service, p.sw_service, p.swx_environment, p.sw_environment,
         p.swx_safety, p.sw_safety, p.swx_participation, p.sw_participation,
@@ -110,17 +136,11 @@ measured as (
     group by group_key
 ),
 
--- Each stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)², with Σe = k(Σwx − mean·Σw) and
--- Σe² = k²(Σw²x² − 2·mean·Σw²x + mean²·Σw²) around the group's mean.
+-- Each stratum's n_h/(n_h − 1) · Σ_i (e_hi − ē_h)² around the group's mean (macros.stratum_spread).
 strata as (
     select
         c.group_key,
-        c.n / (c.n - 1)
-            * greatest(
-                c.k * c.k * (c.sw2x2 - 2 * m.mean_overall * c.sw2x + m.mean_overall * m.mean_overall * c.sw2)
-                - (c.k * (c.swx - m.mean_overall * c.sw)) ^ 2 / c.n,
-                0
-            ) as spread,
+        macros.stratum_spread(c.n, c.k, c.sw, c.sw2, c.swx, c.sw2x, c.sw2x2, m.mean_overall) as spread,
     from counted as c
     join measured as m using (group_key)
     where c.shown and c.n > 1
@@ -136,36 +156,72 @@ select
     m.n,
     m.n_counted,
     m.n - m.n_counted as n_withheld,
-    m.n_counted < $min_n as suppressed,
-    case when m.n_counted >= $min_n then m.mean_overall end as mean_overall,
+    m.n_counted < p_min_n as suppressed,
+    case when m.n_counted >= p_min_n then m.mean_overall end as mean_overall,
     -- A stratum of one response has no variance of its own (R stops: "lonely PSU").
-    case when m.n_counted >= $min_n and not m.lonely and m.sum_w > 0
+    case when m.n_counted >= p_min_n and not m.lonely and m.sum_w > 0
         then sqrt(s.spread) / m.sum_w
     end as se,
-    case when m.n_counted >= $min_n then m.n_counted - m.strata end as df,
-    case when m.n_counted >= $min_n then m.top2_share end as top2_share,
-    case when m.n_counted >= $min_n then m.mean_service end as mean_service,
-    case when m.n_counted >= $min_n then m.mean_environment end as mean_environment,
-    case when m.n_counted >= $min_n then m.mean_safety end as mean_safety,
-    case when m.n_counted >= $min_n then m.mean_participation end as mean_participation,
-    case when m.n_counted >= $min_n then m.mean_staff_attitude end as mean_staff_attitude,
-    case when m.n_counted >= $min_n then m.mean_facilities end as mean_facilities,
+    case when m.n_counted >= p_min_n then m.n_counted - m.strata end as df,
+    case when m.n_counted >= p_min_n then m.top2_share end as top2_share,
+    case when m.n_counted >= p_min_n then m.mean_service end as mean_service,
+    case when m.n_counted >= p_min_n then m.mean_environment end as mean_environment,
+    case when m.n_counted >= p_min_n then m.mean_safety end as mean_safety,
+    case when m.n_counted >= p_min_n then m.mean_participation end as mean_participation,
+    case when m.n_counted >= p_min_n then m.mean_staff_attitude end as mean_staff_attitude,
+    case when m.n_counted >= p_min_n then m.mean_facilities end as mean_facilities,
 from measured as m
 left join spread as s using (group_key)
-order by m.group_key
+
+-- name: satisfaction
+-- Weighted satisfaction per group for year $year (macros.satisfaction_rows); the indicator
+-- module finishes the interval from se and df (the t quantile is not a DuckDB function).
+-- Parameters: $year, $min_n, $level and the filter. Grain: one row per group with responses.
+select *
+from macros.satisfaction_rows($level, $district, $street, $community_type, $community_id, $year, $min_n)
+order by group_key
 
 -- name: satisfaction_below_neutral
 -- How many communities are shown, and how many of them have a mean overall satisfaction below
--- the scale's middle answer ($neutral: 3 = 一般), from the per-community rows of the query
--- above (registered as community_rows). A suppressed community has no mean, so it is in
--- neither count; with none shown there is nothing to count, and n_below is null.
--- Parameters: $neutral. Grain: one row.
+-- the scale's middle answer ($neutral: 3 = 一般), from the per-community rows
+-- (macros.satisfaction_rows at level 'community'). A suppressed community has no mean, so it
+-- is in neither count; with none shown there is nothing to count, and n_below is null.
+-- Parameters: $year, $min_n, the filter and $neutral. Grain: one row.
 select
     count(mean_overall)::bigint as n_shown,
     case when count(mean_overall) > 0
         then count(*) filter (where mean_overall < $neutral)
     end::bigint as n_below,
-from community_rows
+from macros.satisfaction_rows('community', $district, $street, $community_type, $community_id, $year, $min_n)
+
+-- name: macro_shown_responses
+-- The responses of year p_year in the filter's communities that returned at least p_min_n,
+-- each with w (its weight, 1 when none) and k = P_h / W_h (the community's population over
+-- its Σw), which turns w into w* = k·w so each community counts by its population: what the
+-- answer shares of the fixed questions and of a questionnaire's own count.
+-- Arguments: the filter (as macros.scoped_communities), p_year, p_min_n.
+-- Grain: one row per response of a community shown.
+create or replace macro macros.shown_responses(p_district, p_street, p_type, p_community, p_year, p_min_n)
+as table
+with
+responses as (
+    select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
+    from main.survey as survey
+    join macros.scoped_communities('community', p_district, p_street, p_type, p_community) as scope
+        using (community_id)
+    where year(survey.survey_date) = p_year
+),
+
+large_enough as (
+    select community_id, any_value(population) / fsum(w) as k
+    from responses
+    group by community_id
+    having count(*) >= p_min_n
+)
+
+select responses.* exclude (population), large_enough.k
+from responses
+join large_enough using (community_id)
 
 -- name: satisfaction_distribution
 -- Weighted share of each answer (1-5) for every survey item, for the diverging bar.
@@ -175,24 +231,6 @@ from community_rows
 -- each community counts by its population (with one community, the plain weights' shares).
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
-scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
-),
-
-responses as (
-    select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
-    from main.survey as survey
-    join scope using (community_id)
-    where year(survey.survey_date) = $year
-),
-
-large_enough as (
-    select community_id, any_value(population) / fsum(w) as k
-    from responses
-    group by community_id
-    having count(*) >= $min_n
-),
-
 -- One pass over the responses, one grouping set per item: each set counts one item's answers.
 counted as (
     select
@@ -208,8 +246,7 @@ counted as (
         coalesce(overall, service, environment, safety, participation, staff_attitude, facilities) as answer,
         fsum(k * w) as sum_w,
         count(*) as n,
-    from responses
-    join large_enough using (community_id)
+    from macros.shown_responses($district, $street, $community_type, $community_id, $year, $min_n)
     group by grouping sets ((overall), (service), (environment), (safety), (participation), (staff_attitude), (facilities))
 )
 
@@ -236,10 +273,6 @@ order by item, answer
 -- are the group's design-based standard error and degrees of freedom (below).
 -- Parameters: $year, $min_n, $attribute and the filter. Grain: one row per group value.
 with
-scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
-),
-
 responses as (
     select
         survey.community_id,
@@ -248,7 +281,8 @@ responses as (
         coalesce(survey.weight, 1.0) as w,
         scope.population,
     from main.survey as survey
-    join scope using (community_id)
+    join macros.scoped_communities('community', $district, $street, $community_type, $community_id) as scope
+        using (community_id)
     where year(survey.survey_date) = $year
 ),
 
@@ -269,12 +303,7 @@ cells as (
     select
         community_id,
         respondent_group,
-        count(*) as n,
-        fsum(w) as sw,
-        fsum(w * overall) as swx,
-        fsum(w * w) as sw2,
-        fsum(w * w * overall) as sw2x,
-        fsum(w * w * overall * overall) as sw2x2,
+        unnest(macros.design_sums(w, overall)),
         coalesce(fsum(w) filter (where overall >= 4), 0) as sw_top2,
         community_id in (select community_id from large_enough) as community_shown,
         respondent_group is null or count(*) < $min_n as primary_hidden,
@@ -331,12 +360,8 @@ spread as (
     select
         cell.respondent_group,
         fsum(
-            scaled.community_n / (scaled.community_n - 1)
-            * greatest(
-                scaled.k * scaled.k
-                    * (cell.sw2x2 - 2 * g.mean_overall * cell.sw2x + g.mean_overall * g.mean_overall * cell.sw2)
-                - (scaled.k * (cell.swx - g.mean_overall * cell.sw)) ^ 2 / scaled.community_n,
-                0
+            macros.stratum_spread(
+                scaled.community_n, scaled.k, cell.sw, cell.sw2, cell.swx, cell.sw2x, cell.sw2x2, g.mean_overall
             )
         ) / (any_value(g.sum_w) ^ 2) as variance,
     from shown as cell

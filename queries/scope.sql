@@ -1,13 +1,14 @@
 -- The filter, defined once: which communities a view covers and how they are grouped.
--- Installed into the database as a table macro, so every indicator query starts from
--- the same definition of "in the filter" and the same grouping keys.
+-- A table macro (macros.scoped_communities, defined on every connection the store opens),
+-- so every indicator query starts from the same definition of "in the filter" and the
+-- same grouping keys.
 
 -- name: macro_scoped_communities
 -- Communities in the filter, each with the key of the group it rolls up into.
 -- Parameters (all optional, null = no restriction): p_level ('community', 'street',
 -- 'district', 'community_type' or 'all'), p_district, p_street, p_type, p_community.
 -- Grain: one row per community.
-create or replace macro meta.scoped_communities(p_level, p_district, p_street, p_type, p_community) as table
+create or replace macro macros.scoped_communities(p_level, p_district, p_street, p_type, p_community) as table
 select
     communities.*,
     case p_level
@@ -66,6 +67,6 @@ select
     count(*) as n_communities,
     sum(population) as population,
     sum(households) as households,
-from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 group by group_key
 order by group_key

@@ -13,14 +13,10 @@
 -- observed (the earlier of exit and as-of date, minus hire date, in days) and whether the
 -- observation ended in an exit (the event). Everyone else is censored at the as-of date.
 -- Grain: one row per person.
-create or replace macro meta.staff_durations(
+create or replace macro macros.staff_durations(
     p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
 ) as table
 with
-scope as (
-    select * from meta.scoped_communities('community', p_district, p_street, p_type, p_community)
-),
-
 people as (
     select
         staff.staff_id,
@@ -30,7 +26,7 @@ people as (
         staff.exit_reason,
         scope.community_type,
     from main.staff as staff
-    join scope using (community_id)
+    join macros.scoped_communities('community', p_district, p_street, p_type, p_community) as scope using (community_id)
     where staff.hire_date <= p_as_of
 )
 
@@ -53,14 +49,14 @@ from people
 -- at risk leaves makes S = 0 from then on. Also the running Greenwood sum Σ d / (n(n − d))
 -- (that day's term taken as 0, as lifelines does) for the confidence band. A first row at
 -- day 0 with S = 1 starts each curve, unless someone left on day 0 (then that row starts it).
--- Parameters: as meta.staff_durations. Grain: one row per (group_key, day with ≥ 1 exit).
-create or replace macro meta.staff_retention_steps(
+-- Parameters: as macros.staff_durations. Grain: one row per (group_key, day with ≥ 1 exit).
+create or replace macro macros.staff_retention_steps(
     p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
 ) as table
 with
 durations as (
     select *
-    from meta.staff_durations(
+    from macros.staff_durations(
         p_district, p_street, p_type, p_community, p_as_of, p_retirement_censored, p_group_by
     )
 ),
@@ -145,13 +141,6 @@ select * from product_limit
 -- Grain: one row per (group_key, duration_days), duration_days being 0 and every day
 -- with at least one exit.
 with
-steps as (
-    select *
-    from meta.staff_retention_steps(
-        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
-    )
-),
-
 normal_quantile as (
     select 1.959963984540054::double as z
 ),
@@ -161,7 +150,9 @@ log_scale as (
         steps.*,
         ln(steps.survival) as log_survival,
         normal_quantile.z * sqrt(steps.greenwood_variance) as z_sd,
-    from steps
+    from macros.staff_retention_steps(
+        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
+    ) as steps
     cross join normal_quantile
 )
 
@@ -194,14 +185,7 @@ order by group_key, duration_days
 with
 durations as (
     select *
-    from meta.staff_durations(
-        $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
-    )
-),
-
-steps as (
-    select *
-    from meta.staff_retention_steps(
+    from macros.staff_durations(
         $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
     )
 ),
@@ -235,7 +219,9 @@ select
     counted.at_risk,
     steps.survival,
 from counted
-asof left join steps
+asof left join macros.staff_retention_steps(
+    $district, $street, $community_type, $community_id, $as_of, $retirement_censored, $group_by
+) as steps
     on counted.group_key = steps.group_key
     and counted.horizon_days >= steps.duration_days
 order by counted.group_key, counted.horizon_days

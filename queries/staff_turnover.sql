@@ -1,18 +1,24 @@
 -- Staff turnover: who joined and who left each year, and what those in post are paid.
 -- Definitions: ../shared/INDICATORS.md, "staff_turnover" and "staff_retention".
 
--- name: staff_turnover
--- Turnover per group for year $year. Reference wages by district for the year come as
--- two parallel lists ($reference_districts, $reference_wages) from standards.toml.
+-- name: macro_turnover_rows
+-- Turnover per group for year p_year: the rows staff_turnover returns and the assessment and
+-- the profile score. Reference wages by district for the year come as two parallel lists
+-- (p_reference_districts, p_reference_wages) from standards.toml.
 -- joint_secretary_director is per community 1 when someone in post at 31 Dec is a
 -- secretary who is also director (一肩挑), else 0; per group of communities it is the
 -- share of those with 1, among the communities with staff hired by 31 Dec (the ones that
 -- have a row of their own; a community with no staff records is unknown, not 0).
--- Parameters: $year, $level, the filter, $reference_districts, $reference_wages.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year,
+-- p_reference_districts, p_reference_wages.
 -- Grain: one row per group.
+create or replace macro macros.turnover_rows(
+    p_level, p_district, p_street, p_type, p_community, p_year, p_reference_districts, p_reference_wages
+)
+as table
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
 people as (
@@ -20,10 +26,8 @@ people as (
         scope.group_key,
         scope.district,
         staff.*,
-        staff.hire_date < make_date($year, 1, 1)
-            and (staff.exit_date is null or staff.exit_date >= make_date($year, 1, 1)) as in_post_at_start,
-        staff.hire_date <= make_date($year, 12, 31)
-            and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31)) as in_post_at_end,
+        macros.in_post_at_start(staff.hire_date, staff.exit_date, p_year) as in_post_at_start,
+        macros.in_post_at_end(staff.hire_date, staff.exit_date, p_year) as in_post_at_end,
     from main.staff as staff
     join scope using (community_id)
 ),
@@ -38,7 +42,7 @@ joint as (
             community_id,
             bool_or(in_post_at_end and role = 'secretary' and coalesce(also_director, false)) as joint,
         from people
-        where hire_date <= make_date($year, 12, 31)
+        where hire_date <= make_date(p_year, 12, 31)
         group by group_key, community_id
     )
     group by group_key
@@ -49,9 +53,9 @@ counted as (
         group_key,
         count(*) filter (where in_post_at_start) as headcount_start,
         count(*) filter (where in_post_at_end) as headcount_end,
-        count(*) filter (where year(hire_date) = $year) as hires,
-        count(*) filter (where year(exit_date) = $year) as separations,
-        count(*) filter (where hire_date <= make_date($year, 12, 31)) as staff_records,
+        count(*) filter (where year(hire_date) = p_year) as hires,
+        count(*) filter (where year(exit_date) = p_year) as separations,
+        count(*) filter (where hire_date <= make_date(p_year, 12, 31)) as staff_records,
         count(*) filter (where in_post_at_end and certified_social_worker) as certified_end,
         median(monthly_pay) filter (where in_post_at_end) as median_pay,
         any_value(district) as district,
@@ -80,9 +84,18 @@ select
     counted.median_pay,
     -- a reference wage is a district's; a group spanning districts has none
     case when counted.n_districts = 1 then
-        counted.median_pay / $reference_wages[list_position($reference_districts, counted.district)]
+        counted.median_pay / p_reference_wages[list_position(p_reference_districts, counted.district)]
     end as pay_to_reference,
 from groups
 left join counted using (group_key)
 left join joint using (group_key)
-order by groups.group_key
+
+-- name: staff_turnover
+-- Turnover per group for year $year (macros.turnover_rows).
+-- Parameters: $year, $level, the filter, $reference_districts, $reference_wages.
+-- Grain: one row per group.
+select *
+from macros.turnover_rows(
+    $level, $district, $street, $community_type, $community_id, $year, $reference_districts, $reference_wages
+)
+order by group_key

@@ -28,7 +28,7 @@
 with
 scope as (
     select community_id, group_key, group_label, population
-    from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    from macros.scoped_communities($level, $district, $street, $community_type, $community_id)
 ),
 
 responses as (
@@ -45,18 +45,14 @@ community_years as (
     group by community_id, survey_year
 ),
 
--- Additive sums per (community, year, item), so the roll-up's variance needs no second pass.
+-- Additive sums per (community, year, item) (macros.design_sums), so the roll-up's variance
+-- needs no second pass.
 per_item as (
     select
         r.community_id,
         r.survey_year,
         a.item_code,
-        count(*) as n,
-        fsum(r.w) as sw,
-        fsum(r.w * r.w) as sw2,
-        fsum(r.w * a.value) as swx,
-        fsum(r.w * r.w * a.value) as sw2x,
-        fsum(r.w * r.w * a.value * a.value) as sw2x2,
+        unnest(macros.design_sums(r.w, a.value)),
     from responses as r
     join main.survey_answers as a using (response_id)
     group by r.community_id, r.survey_year, a.item_code
@@ -107,12 +103,7 @@ strata as (
         c.group_key,
         c.survey_year,
         c.item_code,
-        c.n / (c.n - 1)
-            * greatest(
-                c.k * c.k * (c.sw2x2 - 2 * m.mean * c.sw2x + m.mean * m.mean * c.sw2)
-                - (c.k * (c.swx - m.mean * c.sw)) ^ 2 / c.n,
-                0
-            ) as spread,
+        macros.stratum_spread(c.n, c.k, c.sw, c.sw2, c.swx, c.sw2x, c.sw2x2, m.mean) as spread,
     from counted as c
     join measured as m using (group_key, survey_year, item_code)
     where c.shown and c.n > 1
@@ -176,33 +167,15 @@ order by cur.group_key, items.theme nulls last, items.item_text, cur.item_code
 -- name: survey_item_distribution
 -- Weighted share of each answer (1-5) of every own item, for the diverging bar: as
 -- satisfaction_distribution, only communities of at least $min_n questionnaires are counted,
--- each answer weighted w* = w · P_h / W_h (W_h the Σw of all the community's questionnaires).
+-- each answer weighted w* = w · P_h / W_h (W_h the Σw of all the community's questionnaires:
+-- macros.shown_responses).
 -- Only items whose answers are whole points: an answer rescaled from a 0–10 or 7-point scale
 -- (7 of 10 is 3.8) is no answer of the five, and rounding it would invent one.
 -- Parameters: $year, $min_n and the filter. Grain: one row per (item, answer).
 with
-scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
-),
-
-responses as (
-    select survey.response_id, survey.community_id, coalesce(survey.weight, 1.0) as w, scope.population
-    from main.survey as survey
-    join scope using (community_id)
-    where year(survey.survey_date) = $year
-),
-
-large_enough as (
-    select community_id, any_value(population) / fsum(w) as k
-    from responses
-    group by community_id
-    having count(*) >= $min_n
-),
-
 answers as (
-    select a.item_code, a.value, r.w * l.k as w_star
-    from responses as r
-    join large_enough as l using (community_id)
+    select a.item_code, a.value, r.w * r.k as w_star
+    from macros.shown_responses($district, $street, $community_type, $community_id, $year, $min_n) as r
     join main.survey_answers as a using (response_id)
 ),
 

@@ -2,14 +2,27 @@
 -- whether it came through the admission list (准入) with funds attached (费随事转).
 -- Definitions: ../shared/INDICATORS.md, "task_burden".
 
--- name: task_burden
--- Task burden per group for year $year. A group with no task rows in the year has null
--- task measures (no data is not zero work); staffing measures are always computed.
--- Parameters: $year, $level, $district, $street, $community_type, $community_id.
--- Grain: one row per group (per community when $level = 'community').
+-- name: macro_admin_hours_share
+-- The administrative share of hours, an aggregate: the hours of tasks whose category is one of
+-- p_categories (the contract's administrative categories, bound as $administrative_categories)
+-- over all hours; null when there are no hours.
+create or replace macro macros.admin_hours_share(p_hours, p_category, p_categories) as
+    coalesce(fsum(p_hours) filter (where list_contains(p_categories, p_category)), 0) / nullif(fsum(p_hours), 0)
+
+-- name: macro_task_burden_rows
+-- Task burden per group for year p_year: the rows task_burden returns and the assessment
+-- and the profile score. A group with no task rows in the year has null task measures (no
+-- data is not zero work); staffing measures are always computed.
+-- Arguments: p_level and the filter (as macros.scoped_communities), p_year, and
+-- p_admin_categories, the administrative task categories ($administrative_categories).
+-- Grain: one row per group (per community when p_level = 'community').
+create or replace macro macros.task_burden_rows(
+    p_level, p_district, p_street, p_type, p_community, p_year, p_admin_categories
+)
+as table
 with
 scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities(p_level, p_district, p_street, p_type, p_community)
 ),
 
 tasks_in_year as (
@@ -22,10 +35,9 @@ tasks_in_year as (
         tasks.admitted,
         tasks.funded,
         tasks.task_category <> 'self_governance' as is_handed_down,
-        list_contains($administrative_categories, tasks.task_category) as is_administrative,
     from main.tasks as tasks
     join scope using (community_id)
-    where year(tasks.period) = $year
+    where year(tasks.period) = p_year
 ),
 
 work as (
@@ -33,7 +45,7 @@ work as (
         group_key,
         sum(task_count) as tasks,
         fsum(hours) as hours,
-        coalesce(fsum(hours) filter (where is_administrative), 0) as admin_hours,
+        macros.admin_hours_share(hours, task_category, p_admin_categories) as admin_hours_share,
         coalesce(sum(task_count) filter (where is_handed_down), 0) as handed_down_tasks,
         coalesce(sum(task_count) filter (where is_handed_down and not admitted), 0) as unadmitted_tasks,
         coalesce(sum(task_count) filter (where is_handed_down and not funded), 0) as unfunded_tasks,
@@ -50,8 +62,7 @@ staffing as (
         count(*) as staff_active,
     from main.staff as staff
     join scope using (community_id)
-    where staff.hire_date <= make_date($year, 12, 31)
-      and (staff.exit_date is null or staff.exit_date > make_date($year, 12, 31))
+    where macros.in_post_at_end(staff.hire_date, staff.exit_date, p_year)
     group by scope.group_key
 ),
 
@@ -69,7 +80,7 @@ select
     groups.group_label,
     work.tasks,
     work.hours,
-    work.admin_hours / nullif(work.hours, 0) as admin_hours_share,
+    work.admin_hours_share,
     work.unadmitted_tasks / nullif(work.handed_down_tasks, 0) as unadmitted_share,
     work.unfunded_tasks / nullif(work.handed_down_tasks, 0) as unfunded_share,
     work.departments,
@@ -81,17 +92,20 @@ select
 from groups
 left join work using (group_key)
 left join staffing using (group_key)
-order by groups.group_key
+
+-- name: task_burden
+-- Task burden per group for year $year (macros.task_burden_rows).
+-- Parameters: $year, $level and the filter. Grain: one row per group.
+select *
+from macros.task_burden_rows(
+    $level, $district, $street, $community_type, $community_id, $year, $administrative_categories
+)
+order by group_key
 
 -- name: task_burden_by_department
 -- Work handed down per department in year $year: how much, and how much of it broke the
 -- admission rule or came without funds. Parameters: $year and the filter ($district,
 -- $street, $community_type, $community_id). Grain: one row per department.
-with
-scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
-)
-
 select
     tasks.department,
     sum(tasks.task_count) as tasks,
@@ -102,7 +116,8 @@ select
         as unfunded_share,
     count(distinct tasks.community_id) as n_communities,
 from main.tasks as tasks
-join scope using (community_id)
+join macros.scoped_communities('community', $district, $street, $community_type, $community_id) as scope
+    using (community_id)
 where year(tasks.period) = $year
   and tasks.task_category <> 'self_governance'
 group by tasks.department
@@ -111,11 +126,6 @@ order by tasks desc, tasks.department
 -- name: task_hours_by_category
 -- Staff hours per task category in year $year, per group, for "where does time go".
 -- Parameters: $year, $level and the filter. Grain: one row per (group, task_category).
-with
-scope as (
-    select * from meta.scoped_communities($level, $district, $street, $community_type, $community_id)
-)
-
 select
     scope.group_key,
     any_value(scope.group_label) as group_label,
@@ -123,7 +133,7 @@ select
     sum(tasks.task_count) as tasks,
     fsum(tasks.hours) as hours,
 from main.tasks as tasks
-join scope using (community_id)
+join macros.scoped_communities($level, $district, $street, $community_type, $community_id) as scope using (community_id)
 where year(tasks.period) = $year
 group by scope.group_key, tasks.task_category
 order by scope.group_key, tasks.task_category
@@ -131,20 +141,13 @@ order by scope.group_key, tasks.task_category
 -- name: task_monthly_trend
 -- Tasks and hours per month across the filter, with the administrative share of hours.
 -- Parameters: the filter only (every month stored). Grain: one row per month.
-with
-scope as (
-    select * from meta.scoped_communities('all', $district, $street, $community_type, $community_id)
-)
-
 select
     tasks.period,
     sum(tasks.task_count) as tasks,
     fsum(tasks.hours) as hours,
-    coalesce(fsum(tasks.hours) filter (
-        where list_contains($administrative_categories, tasks.task_category)
-    ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
+    macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as admin_hours_share,
 from main.tasks as tasks
-join scope using (community_id)
+join macros.scoped_communities('all', $district, $street, $community_type, $community_id) as scope using (community_id)
 group by tasks.period
 order by tasks.period
 
@@ -156,15 +159,13 @@ order by tasks.period
 -- Parameters: $year, $min_n and the filter. Grain: one row per community.
 with
 scope as (
-    select * from meta.scoped_communities('community', $district, $street, $community_type, $community_id)
+    select * from macros.scoped_communities('community', $district, $street, $community_type, $community_id)
 ),
 
 load as (
     select
         tasks.community_id,
-        coalesce(fsum(tasks.hours) filter (
-            where list_contains($administrative_categories, tasks.task_category)
-        ), 0) / nullif(fsum(tasks.hours), 0) as admin_hours_share,
+        macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as admin_hours_share,
     from main.tasks as tasks
     join scope using (community_id)
     where year(tasks.period) = $year

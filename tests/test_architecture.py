@@ -80,7 +80,7 @@ def test_the_administrative_categories_are_written_once():
     for path in (ROOT / "queries").glob("*.sql"):
         assert not spelled.search(path.read_text(encoding="utf-8")), path.name
     uses = [p.name for p in (ROOT / "queries").glob("*.sql") if "$administrative_categories" in p.read_text()]
-    assert sorted(uses) == ["profile.sql", "task_burden.sql"]
+    assert sorted(uses) == ["assessment.sql", "profile.sql", "task_burden.sql"]
 
 
 def test_only_the_database_layer_talks_to_duckdb():

@@ -320,8 +320,12 @@ def test_a_snapshot_sees_its_own_threads_load(empty_store):
 def test_a_failed_query_does_not_fail_the_rest_of_the_run(empty_store):
     _load(empty_store, FIRST)
     with empty_store.snapshot():
-        with pytest.raises(duckdb.Error):  # a frame without the columns the roll-up reads
-            empty_store.query("facility_compliance_rollup", frames={"community_rows": pd.DataFrame({"x": [1]})})
+        with pytest.raises(duckdb.Error):  # a frame without the columns the query reads
+            empty_store.query(
+                "assessment_contributions",
+                {"w_satisfaction": 1, "w_burden": 1, "w_facility": 1, "w_staffing": 1},
+                frames={"score_rows": pd.DataFrame({"x": [1]})},
+            )
         assert _ids(empty_store) == ["A", "B"]
 
 

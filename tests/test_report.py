@@ -335,7 +335,7 @@ def test_the_command_says_when_it_cannot_write_or_open(cli_db, tmp_path):
 def _download_app() -> None:
     import streamlit as st
 
-    from community_eval.app import report_page, view_state
+    from community_eval.app import report_page
     from community_eval.indicators.filters import Filters
 
     community = st.query_params.get("community")

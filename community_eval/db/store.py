@@ -76,6 +76,48 @@ _NEXT_IMPORT_ID = (
 )
 
 
+#: Serialises attaching the macro catalog: Stores opened on one file share one DuckDB database.
+_MACROS_GUARD = threading.Lock()
+
+
+def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    """Attach the in-memory catalog ``macros`` and define every macro of ``queries/`` in it.
+
+    Not in the database file, where an earlier version kept them (in ``meta``, where they stay,
+    unused): a read-only file, or one written by another version, would hold that version's
+    macros or none, and a query would call a rule that is not this code's. Not as temporary
+    macros either: those belong to one cursor, and a query runs on a cursor of its own
+    (defining them all per cursor took 12 ms). An attached database belongs to the DuckDB
+    database, which every cursor of the connection shares, and a Parquet store's in-memory
+    database and a read-only file can attach one alike. Stores opened on one file share one
+    DuckDB database, so the catalog may be there already, defined by this code.
+
+    DuckDB checks each macro's body as it creates it: about 20 ms for all of them, in one
+    transaction (a third less than one by one), at each opening. A read-only file written before
+    a view existed (``questions``) cannot give a macro that reads it: then they are created one
+    by one, and that macro and those calling it are left out, so only the queries needing them fail.
+    """
+    with _MACROS_GUARD:
+        attached = cur.execute(
+            "select count(*) from duckdb_databases() where database_name = $name", {"name": queries.MACRO_CATALOG}
+        ).fetchall()[0][0]
+        if attached:
+            return
+        cur.execute(f"attach ':memory:' as {queries.MACRO_CATALOG} (read_only false)")
+        cur.execute("begin transaction")
+        try:
+            for query in queries.macro_definitions():
+                cur.execute(query.sql)
+            cur.execute("commit")
+        except duckdb.CatalogException:
+            cur.execute("rollback")
+            if not read_only:
+                raise
+            for query in queries.macro_definitions():
+                with suppress(duckdb.CatalogException):
+                    cur.execute(query.sql)
+
+
 class ConcurrentLoad(RuntimeError):
     """The import id a load counted on was taken meanwhile (impossible while writes hold the lock)."""
 
@@ -378,6 +420,7 @@ class Store:
                 if not read_only and not self._schema_ready:  # a read-only file has the schema it was written with
                     self._ensure_schema(cur)
                     self._schema_ready = True
+                _install_macros(cur, read_only)
                 version = self._read_version(cur)
             finally:
                 cur.close()
@@ -429,9 +472,6 @@ class Store:
                     cur.execute(create_parquet_view_sql(table, present))
                 else:
                     cur.execute(create_view_sql(table))
-        for query in queries.all_queries().values():
-            if query.name.startswith("macro_"):
-                cur.execute(query.sql)
         if cur.execute("select count(*) from meta.data_version").fetchall()[0][0] == 0:
             cur.execute(
                 "insert into meta.data_version values (0, $token, current_timestamp)",
@@ -493,9 +533,7 @@ class Store:
         ).fetchall()
         if not kind or kind[0][0] != "BASE TABLE":
             return
-        columns = ", ".join(table.column_names)
-        rows = f"{STORED_SCHEMA}.{table.name}"
-        cur.execute(f"insert into {rows} ({columns}, import_id) select {columns}, 0 from main.{table.name}")
+        cur.execute(queries.for_table("table_adopt_legacy_rows", table))
         cur.execute(f"drop table main.{table.name}")
 
     def _read_version(self, cur: duckdb.DuckDBPyConnection) -> str:
@@ -588,8 +626,10 @@ class Store:
     ) -> pd.DataFrame:
         """Run a named query from ``queries/`` with bound parameters; return its result.
 
-        ``frames`` are small result tables (never raw rows) registered under fixed names
-        for queries that aggregate the output of another query, such as roll-ups.
+        ``frames`` are small result tables (never raw rows) registered under fixed names, for
+        a query over a result the caller already holds (the assessment's scores, which a page
+        computes once and derives rank ranges and parts from). A query over another query's
+        rows, such as a roll-up, selects from that query's macro instead (see ``queries``).
         """
         query = queries.get(name)
         bound = queries.bind(query, params or {})
@@ -619,11 +659,8 @@ class Store:
 
     def distinct_values(self, table: Table, columns: tuple[str, ...]) -> list[tuple]:
         """The distinct current values of ``columns`` of ``table``, none null: the keys a load must not repeat."""
-        present = " and ".join(f"{c} is not null" for c in columns)
         with self.cursor() as cur:
-            return cur.execute(
-                f"select distinct {', '.join(columns)} from main.{table.name} where {present}"
-            ).fetchall()
+            return cur.execute(queries.for_table("table_stored_keys", table, key=columns)).fetchall()
 
     def row_count(self, table: str) -> int:
         with self.cursor() as cur:
@@ -649,7 +686,7 @@ class Store:
         with self.cursor() as cur:
             for table in TABLES.values():
                 if any(c.references == "communities" for c in table.columns):
-                    sql = f"select count(*) from main.{table.name} where community_id not in (select unnest($ids))"
+                    sql = queries.for_table("table_rows_outside", table)
                     counts[table.name] = cur.execute(sql, {"ids": ids}).fetchall()[0][0]
         return counts
 
@@ -734,7 +771,6 @@ class Store:
         answers), stored in the same transaction under the same import id. On any error
         the transaction is rolled back and the stored data is as it was before the call.
         """
-        casts = ", ".join(f"cast({c.name} as {c.sql_type}) as {c.name}" for c in table.columns)
         verify = None
         if companions is not None or (mode == "replace" and table.name in COMPANIONS):
 
@@ -744,7 +780,7 @@ class Store:
         with self.cursor() as cur:
             cur.register("incoming_rows", frame)
             try:
-                select = f"select {casts} from incoming_rows"
+                select = queries.for_table("table_cast_rows", table)
                 return self.load_rows(cur, table, select, {}, mode, record, verify=verify)
             finally:
                 cur.unregister("incoming_rows")
@@ -755,20 +791,14 @@ class Store:
     ) -> None:
         """Inside the load's transaction: the companion rows, under its import id; a replace replaces them too."""
         for companion in COMPANIONS.get(table.name, ()):
-            rows = f"{STORED_SCHEMA}.{companion.name}"
             if mode == "replace":
-                cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
+                cur.execute(queries.for_table("table_mark_replaced", companion), {"id": import_id})
             frame = frames.get(companion.name)
             if frame is None or frame.empty:
                 continue
-            columns = ", ".join(companion.column_names)
-            casts = ", ".join(f"cast({c.name} as {c.sql_type})" for c in companion.columns)
             cur.register("companion_rows", frame)
             try:
-                cur.execute(
-                    f"insert into {rows} ({columns}, import_id) select {casts}, $id from companion_rows",
-                    {"id": import_id},
-                )
+                cur.execute(queries.for_table("table_insert_companion_rows", companion), {"id": import_id})
             finally:
                 cur.unregister("companion_rows")
 
@@ -798,6 +828,8 @@ class Store:
         if mode not in ("append", "replace"):
             raise ValueError(f"mode must be append or replace, not {mode}")
         self._refuse_if_read_only()
+        # Composed here, not named in store_writes.sql: it wraps the caller's select (over a frame,
+        # or over the CSV being read), which no placeholder of the schema's names can stand for.
         columns = ", ".join(table.column_names)
         rows = f"{STORED_SCHEMA}.{table.name}"
         insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
@@ -808,7 +840,7 @@ class Store:
                 # and verified: a sequence does not roll back, and a refused load leaves no gap.
                 import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
                 if mode == "replace":
-                    cur.execute(f"update {rows} set replaced_by = $id where replaced_by is null", {"id": import_id})
+                    cur.execute(queries.for_table("table_mark_replaced", table), {"id": import_id})
                 bound = {**params, "import_id": import_id}
                 inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
                 if verify is not None:
@@ -833,16 +865,9 @@ class Store:
         query is the database's own guarantee: it holds for a caller that checked the stored keys
         too early or not at all, and two current rows of one key are refused at the commit.
         """
-        rows = f"{STORED_SCHEMA}.{table.name}"
         for _, columns in table.unique_checks:
-            keys = ", ".join(f"o.{c}" for c in columns)
-            on = " and ".join(f"o.{c} = n.{c}" for c in columns)
-            repeated = cur.execute(
-                f"select {keys} from {rows} as o semi join (select {', '.join(columns)} from {rows} "
-                f"where import_id = $id) as n on {on} where o.replaced_by is null group by all having count(*) > 1 "
-                "limit 1",
-                {"id": import_id},
-            ).fetchall()
+            sql = queries.for_table("table_repeated_key", table, key=columns)
+            repeated = cur.execute(sql, {"id": import_id}).fetchall()
             if repeated:
                 raise KeysNotUnique(columns, repeated[0])
 
@@ -877,9 +902,8 @@ class Store:
                     "select table_name from meta.imports where import_id = $id", {"id": import_id}
                 ).fetchall()[0][0]
                 for undone in (TABLES[table], *COMPANIONS.get(table, ())):
-                    rows = f"{STORED_SCHEMA}.{undone.name}"
-                    cur.execute(f"delete from {rows} where import_id = $id", {"id": import_id})
-                    cur.execute(f"update {rows} set replaced_by = null where replaced_by = $id", {"id": import_id})
+                    cur.execute(queries.for_table("table_remove_import", undone), {"id": import_id})
+                    cur.execute(queries.for_table("table_restore_replaced", undone), {"id": import_id})
                 orphans = self._orphans(cur) if table == "communities" else 0
                 if orphans:
                     raise StoreError("undo_would_orphan", rows=orphans)
@@ -958,10 +982,7 @@ class Store:
         total = 0
         for table in TABLES.values():
             if any(c.references == "communities" for c in table.columns):
-                total += cur.execute(
-                    f"select count(*) from main.{table.name} where community_id not in "
-                    "(select community_id from main.communities)"
-                ).fetchall()[0][0]
+                total += cur.execute(queries.for_table("table_orphan_rows", table)).fetchall()[0][0]
         return total
 
     def _record(self, cur: duckdb.DuckDBPyConnection, import_id: int, record: ImportRecord) -> str:

@@ -10,11 +10,8 @@ import pandas as pd
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
 from community_eval.indicators.declaration import Indicator, Request
-from community_eval.indicators.facility_compliance import facility_compliance
+from community_eval.indicators.facility_compliance import facility_rule_params
 from community_eval.indicators.filters import Filters
-from community_eval.indicators.satisfaction import satisfaction
-from community_eval.indicators.staff_turnover import staff_turnover
-from community_eval.indicators.task_burden import task_burden
 
 #: The assessment's components, in the order INDICATORS.md lists them.
 COMPONENTS = ("satisfaction", "burden", "facility", "staffing")
@@ -56,24 +53,22 @@ def assessment(
 ) -> pd.DataFrame:
     """Component scores, composite, rated, rank and tier per community (INDICATORS.md "assessment").
 
-    The four themes are computed by their own indicators at community level and scored
-    in SQL against fixed targets, so a score never depends on which communities are
-    selected; only the rank does. A community lacking a component of positive weight is
-    not rated: its composite is partial, and it has no rank and no tier.
+    The four themes' community rows come from the macros their own queries select from,
+    and are scored in the same statement against fixed targets, so a score never depends
+    on which communities are selected; only the rank does. A community lacking a component
+    of positive weight is not rated: its composite is partial, and it has no rank and no tier.
     """
     params = {
         **filters.params(),
+        "year": year,
+        "min_n": standards.min_n,
+        **facility_rule_params(profile),
+        **standards.reference_wage_params(year),
         "turnover_ceiling": standards.turnover_ceiling,
         **_weight_params(standards, weights),
         **_tier_params(standards),
     }
-    frames = {
-        "satisfaction_rows": satisfaction(store, filters, year, standards.min_n),
-        "burden_rows": task_burden(store, filters, year),
-        "facility_rows": facility_compliance(store, filters, year, profile),
-        "staffing_rows": staff_turnover(store, filters, year, standards),
-    }
-    frame = store.query("assessment", params, frames=frames)
+    frame = store.query("assessment", params)
     frame["rated"] = frame["rated"].astype(bool)
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
@@ -100,7 +95,13 @@ def assessment_stability(
 def assessment_rank_range(
     store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None, spread: float = WEIGHT_SPREAD
 ) -> pd.DataFrame:
-    """:func:`assessment_stability` from scores already computed (a page computes them once)."""
+    """:func:`assessment_stability` from scores already computed (a page computes them once).
+
+    The scores are registered as a frame (``score_rows``), unlike the themes' rows: they are a
+    result the caller already holds, a row per community, and selecting them from macros again
+    would compute the four themes a second time for every view (BENCHMARKS.md: a page scores
+    each view once and derives rank ranges, parts and movement from those scores).
+    """
     params = {**_weight_params(standards, weights), "factors": [1 - spread, 1.0, 1 + spread]}
     return store.query("assessment_rank_range", params, frames={"score_rows": scores})
 
@@ -108,7 +109,8 @@ def assessment_rank_range(
 def assessment_contributions(store: Store, scores: pd.DataFrame, standards: Standards, weights: Weights = None):
     """Each component's share of each composite (long form, best community first), for stacked bars.
 
-    Takes the scores already computed, so a page or report scores each view once; the store
+    Takes the scores already computed, registered as a frame for the reason
+    :func:`assessment_rank_range` gives, so a page or report scores each view once; the store
     first, as every indicator (``cache.compute`` calls them so).
     """
     params = _weight_params(standards, weights)

@@ -2,9 +2,9 @@
 
 The measures are the theme indicators' own columns; which way is better and which
 standard applies are declared here as data (:data:`MEASURES`, :func:`measure_standards`).
-Medians, ranks, positions and trends are computed in ``queries/profile.sql``; this module
-hands it the community-level rows of the district and picks the strongest and weakest
-points from the positions.
+Medians, ranks, positions and trends are computed in ``queries/profile.sql``, from the
+theme indicators' community rows (their macros); this module binds the measures and their
+standards and picks the strongest and weakest points from the positions.
 
 It is built on the indicators' modules and the import goes one way; pages call these
 functions through ``cache.compute`` as they call the indicators'.
@@ -21,9 +21,7 @@ from community_eval.db.store import Store
 from community_eval.indicators import (
     assessment,
     facility_compliance,
-    satisfaction,
     staff_turnover,
-    task_burden,
 )
 from community_eval.indicators.filters import Filters
 
@@ -117,26 +115,21 @@ def district_positions(store: Store, district: str, year: int, standards: Standa
     best), standard, meets_standard, standard_source (the standards file's bilingual
     note), kind. One call serves every community of the district (pages cache it).
     """
-    filters = Filters(district=district)
     found = measure_standards(standards, profile)
-    measures = pd.DataFrame(
-        {
-            "measure": [m.name for m in MEASURES],
-            "theme": [m.theme for m in MEASURES],
-            "better": [m.better for m in MEASURES],
-            "standard": [found[m.name][0] if m.name in found else None for m in MEASURES],
-            "ordinal": range(len(MEASURES)),
-        }
-    ).astype({"standard": "float64", "better": "object"})
-    frames = {
-        "burden_rows": task_burden.task_burden(store, filters, year),
-        "satisfaction_rows": satisfaction.satisfaction(store, filters, year, standards.min_n),
-        "facility_rows": facility_compliance.facility_compliance(store, filters, year, profile),
-        "turnover_rows": staff_turnover.staff_turnover(store, filters, year, standards),
-        "seat_rows": staff_turnover.staffing_by_community(store, filters, year, standards, profile.key),
-        "measures": measures,
+    params = {
+        "district": district,
+        "year": year,
+        "min_n": standards.min_n,
+        **facility_compliance.facility_rule_params(profile),
+        **standards.reference_wage_params(year),
+        **staff_turnover.seat_band_params(standards, profile.key),
+        "min_ranked": MIN_RANKED,
+        "measure_names": [m.name for m in MEASURES],
+        "measure_themes": [m.theme for m in MEASURES],
+        "measure_betters": [m.better for m in MEASURES],
+        "measure_standards": [found[m.name][0] if m.name in found else None for m in MEASURES],
     }
-    frame = store.query("profile_positions", {"district": district, "min_ranked": MIN_RANKED}, frames=frames)
+    frame = store.query("profile_positions", params)
     frame["rank"] = frame["rank"].astype("Int64")
     frame["n_ranked"] = frame["n_ranked"].astype("Int64")
     frame["standard_source"] = [found[m][1] if m in found else None for m in frame["measure"]]

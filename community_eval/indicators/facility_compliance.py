@@ -13,26 +13,33 @@ from community_eval.indicators.declaration import Indicator, Request
 from community_eval.indicators.filters import Filters
 
 
+def facility_rule_params(profile: Profile) -> dict[str, object]:
+    """The profile's thresholds as the one struct ``macros.facility_rows`` takes (``$facility_rules``),
+    beside the filter and the year; the profile binds it too."""
+    return {"facility_rules": profile.facility_params()}
+
+
 def facility_compliance(store: Store, filters: Filters, year: int, profile: Profile, level: str = "community"):
     """Per-community compliance under ``profile``; only the profile's rule columns are kept."""
-    frame = store.query("facility_compliance", {**filters.params(level), "year": year, **profile.facility_params()})
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    frame = store.query("facility_compliance", params)
     wanted = {rule.column for rule in profile.facility_rules}
     unused = [c for c in frame.columns if c.startswith("rule_") and c not in wanted]
     return frame.drop(columns=unused)
 
 
 def facility_rollup(store: Store, filters: Filters, year: int, profile: Profile, level: str = "all") -> pd.DataFrame:
-    """Compliance rate per group, recomputed from the community rows."""
-    rows = facility_compliance(store, filters, year, profile, level)
-    return store.query("facility_compliance_rollup", frames={"community_rows": rows})
+    """Compliance rate per group, counted in SQL from the community rows (``macros.facility_rows``)."""
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    return store.query("facility_compliance_rollup", params)
 
 
 def facility_tenure_counts(
     store: Store, filters: Filters, year: int, profile: Profile, level: str = "all"
 ) -> pd.DataFrame:
-    """Communities per kind of premises per group, from the community rows."""
-    rows = facility_compliance(store, filters, year, profile, level)
-    return store.query("facility_tenure_counts", frames={"community_rows": rows})
+    """Communities per kind of premises per group, counted in SQL from the community rows."""
+    params = {**filters.params(level), "year": year, **facility_rule_params(profile)}
+    return store.query("facility_tenure_counts", params)
 
 
 # ---- the declaration ----------------------------------------------------------------------

@@ -27,9 +27,10 @@ def satisfaction_below_neutral(
     store: Store, filters: Filters, year: int, min_n: int, neutral: float = NEUTRAL_ANSWER
 ) -> pd.DataFrame:
     """Communities shown (``n_shown``) and those whose mean overall satisfaction is below the
-    scale's middle answer (``n_below``), counted in DuckDB from the community rows."""
-    rows = satisfaction(store, filters, year, min_n, level="community")
-    return store.query("satisfaction_below_neutral", {"neutral": neutral}, frames={"community_rows": rows})
+    scale's middle answer (``n_below``), counted in SQL from the community rows
+    (``macros.satisfaction_rows``: only the mean is needed, not the interval Python adds)."""
+    params = {**filters.params(), "year": year, "min_n": min_n, "neutral": neutral}
+    return store.query("satisfaction_below_neutral", params)
 
 
 def satisfaction_distribution(store: Store, filters: Filters, year: int, min_n: int) -> pd.DataFrame:

@@ -32,10 +32,16 @@ def staffing_by_community(
     store: Store, filters: Filters, year: int, standards: Standards, profile_key: str | None = None
 ) -> pd.DataFrame:
     """Staff in post per community against the 3+X committee-size bands of the standards."""
+    params = {**filters.params(), "year": year, **seat_band_params(standards, profile_key)}
+    return store.query("staffing_by_community", params)
+
+
+def seat_band_params(standards: Standards, profile_key: str | None = None) -> dict[str, object]:
+    """The 3+X committee-size bands ``macros.staffing_rows`` takes, from the profile that defines them
+    (none: one band of 0 seats); the profile uses them too."""
     source = standards.staffing_profile("committee_size", profile_key)
     bounds, seats = source.seat_bands() if source else ([], [0])
-    params = {**filters.params(), "year": year, "seat_max_population": bounds, "seat_counts": seats}
-    return store.query("staffing_by_community", params)
+    return {"seat_max_population": bounds, "seat_counts": seats}
 
 
 def pay_by_role(store: Store, filters: Filters, year: int) -> pd.DataFrame:

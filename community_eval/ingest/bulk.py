@@ -63,7 +63,7 @@ import duckdb
 import pandas as pd
 
 from community_eval.core import charsets, limits, tempfiles
-from community_eval.core.schema import LIKERT_WORDS, STORED_SCHEMA, Column, Kind, Table
+from community_eval.core.schema import LIKERT_WORDS, Column, Kind, Table
 from community_eval.db import queries
 from community_eval.db.store import ConcurrentLoad, ImportRecord, KeysNotUnique, Store, StoreError
 from community_eval.ingest import repairs
@@ -760,18 +760,14 @@ def _verify_import(
     """
     if inserted != expected:
         raise _NeedsChecking("records are not lines")
-    rows = f"{STORED_SCHEMA}.{table.name}"
     params = {"id": import_id}
     for column in table.columns:
         if column.references == "communities":
-            unknown = (
-                f"select 1 from {rows} where import_id = $id and {column.name} is not null "
-                f"and {column.name} not in (select unnest($known::varchar[])) limit 1"
-            )
+            unknown = queries.for_table("table_unknown_reference", table, column=column.name)
             if cur.execute(unknown, params | {"known": sorted(context.community_ids)}).fetchall():
                 raise _NeedsChecking("an unknown community")
     if table.name == "communities":
-        codes = f"select distinct community_id from {rows} where import_id = $id and contains(lower(community_id), 'e')"
+        codes = queries.for_table("table_codes_with_e", table)
         if any(is_scientific_code(row[0]) for row in cur.execute(codes, params).fetchall()):
             raise _NeedsChecking("a code Excel changed")
 
@@ -803,13 +799,11 @@ def _load_directly(
     except duckdb.Error:
         return None  # error('bulk: …'), or DuckDB refusing the file: the careful way sorts it out
     # The first 20 records, as stored: one insert keeps the file's order in rowid order.
-    columns = ", ".join(table.column_names)
-    first = f"select {columns} from {STORED_SCHEMA}.{table.name} where import_id = $id order by rowid limit 20"
-    report.preview = _preview_from(cur, table, first, {"id": import_id})
+    report.preview = _preview_from(cur, table, queries.for_table("table_first_rows", table), {"id": import_id})
     report.rows_valid = report.rows_loaded = expected
     report.loaded = True
     if table.name == "communities":
-        query = f"select community_id, community_name from {STORED_SCHEMA}.communities where import_id = $id"
+        query = queries.for_table("table_imported_communities", table)
         return _communities_frame(cur.execute(query, {"id": import_id}).fetchall())
     return pd.DataFrame(index=range(expected))
 
