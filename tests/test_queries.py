@@ -8,13 +8,14 @@ import shutil
 
 import duckdb
 import pytest
-from community_eval.filters import Filters
-from community_eval.schema import COMPANIONS, TABLES
-from community_eval.standards import load_standards
-from community_eval.store import Store
 
-from community_eval import indicators, queries
-from community_eval import store as store_module
+from community_eval.core.schema import COMPANIONS, TABLES
+from community_eval.core.standards import load_standards
+from community_eval.db import queries
+from community_eval.db import store as store_module
+from community_eval.db.store import Store
+from community_eval.indicators import facility_compliance, overview, task_burden
+from community_eval.indicators.filters import Filters
 
 
 def test_every_macro_comes_after_the_macros_it_calls():
@@ -43,7 +44,7 @@ def test_queries_use_this_codes_macros_not_those_a_file_holds(sample_db, tmp_pat
         con.execute("create or replace macro meta.scoped_communities(a, b, c, d, e) as table select 1 as nothing")
     store = Store(str(path))
     try:
-        scope = indicators.scope_summary(store, Filters())
+        scope = overview.scope_summary(store, Filters())
         assert scope["n_communities"].iloc[0] > 0
     finally:
         store.close()
@@ -53,7 +54,7 @@ def test_two_stores_on_one_file_share_the_macros(sample_db):
     first, second = Store(sample_db), Store(sample_db)
     try:
         first.close()  # the second store's connection keeps the DuckDB database, and its macros, open
-        assert indicators.scope_summary(first, Filters()).equals(indicators.scope_summary(second, Filters()))
+        assert overview.scope_summary(first, Filters()).equals(overview.scope_summary(second, Filters()))
     finally:
         first.close()
         second.close()
@@ -103,9 +104,9 @@ def test_a_read_only_file_lacking_a_view_still_opens_and_answers_what_it_can(sam
     store = Store(str(path))
     try:
         assert store.read_only
-        assert indicators.scope_summary(store, Filters())["n_communities"].iloc[0] > 0
-        assert not indicators.task_burden(store, Filters(), 2025).empty
+        assert overview.scope_summary(store, Filters())["n_communities"].iloc[0] > 0
+        assert not task_burden.task_burden(store, Filters(), 2025).empty
         with pytest.raises(store_module.DatabaseError, match="facility_rows"):
-            indicators.facility_rollup(store, Filters(), 2025, load_standards().profile(None))
+            facility_compliance.facility_rollup(store, Filters(), 2025, load_standards().profile(None))
     finally:
         store.close()
