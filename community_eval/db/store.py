@@ -133,6 +133,9 @@ class _Snapshot:
 #: What DuckDB raises, under the store's name: a caller outside the database layer catches this
 #: (or :class:`StoreError`), so only this module and the bulk loader import duckdb.
 DatabaseError = duckdb.Error
+#: A DuckDB cursor, by the store's name: the bulk loader stages files on one, and no module
+#: outside db/ imports duckdb.
+Cursor = duckdb.DuckDBPyConnection
 
 
 class StoreError(Exception):

@@ -59,13 +59,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from community_eval.core import charsets, limits, tempfiles
 from community_eval.core.schema import LIKERT_WORDS, Column, Kind, Table
 from community_eval.db import queries
-from community_eval.db.store import ConcurrentLoad, ImportRecord, KeysNotUnique, Store, StoreError
+from community_eval.db.store import (
+    ConcurrentLoad,
+    Cursor,
+    DatabaseError,
+    ImportRecord,
+    KeysNotUnique,
+    Store,
+    StoreError,
+)
 from community_eval.ingest import repairs
 from community_eval.ingest.checks import (
     Context,
@@ -550,10 +557,10 @@ class BulkSheet:
     relation: str = ""  # the temporary table of parsed rows, once made (see _scan)
     parse_problems: list[Problem] = field(default_factory=list)
     failed: set[tuple[int, str]] = field(default_factory=set)  # (record index, column) that did not parse
-    _cursor: duckdb.DuckDBPyConnection | None = None
+    _cursor: Cursor | None = None
     _closer: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
-    def cursor(self, store: Store) -> duckdb.DuckDBPyConnection:
+    def cursor(self, store: Store) -> Cursor:
         """This sheet's own cursor of the store, with the parsing macros (temporary tables live on it)."""
         if self._cursor is None:
             self._cursor = self._closer.enter_context(store.cursor())
@@ -564,14 +571,14 @@ class BulkSheet:
 
     def close(self) -> None:
         if self._cursor is not None and self.relation:
-            with contextlib.suppress(duckdb.Error):
+            with contextlib.suppress(DatabaseError):
                 self._cursor.execute(f"drop table if exists {self.relation}")
         self._closer.close()
         self._cursor = None
         self.utf8.discard()
 
 
-def create_macros(cur: duckdb.DuckDBPyConnection) -> None:
+def create_macros(cur: Cursor) -> None:
     """Create the parsing macros of queries/bulk_load.sql (temporary: this cursor's only)."""
     for query in queries.all_queries().values():
         if query.name.startswith("bulk_macro_"):
@@ -702,7 +709,7 @@ def _typed_sql(table: Table, values: dict[str, str], params: dict[str, object]) 
     return expressions
 
 
-def _preview_from(cur: duckdb.DuckDBPyConnection, table: Table, sql: str, params: dict[str, object]) -> pd.DataFrame:
+def _preview_from(cur: Cursor, table: Table, sql: str, params: dict[str, object]) -> pd.DataFrame:
     """A frame of ``sql``'s rows (the table's columns in order) as the Python path's frame holds them."""
     rows = cur.execute(sql, _bound(sql, params)).fetchall()
     frame = pd.DataFrame({c.name: [row[i] for row in rows] for i, c in enumerate(table.columns)}, dtype=object)
@@ -746,7 +753,7 @@ def _direct_select(sheet: BulkSheet, table: Table, context: Context) -> tuple[st
 
 
 def _verify_import(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     table: Table,
     import_id: int,
     inserted: int,
@@ -789,14 +796,14 @@ def _load_directly(
     expected = len(sheet.row_numbers)
     record = ImportRecord(report.file_name, report.sha256, table.name, report.mode, expected, 0)
 
-    def verify(cur: duckdb.DuckDBPyConnection, import_id: int, inserted: int) -> None:
+    def verify(cur: Cursor, import_id: int, inserted: int) -> None:
         _verify_import(cur, table, import_id, inserted, expected, context)
 
     try:
         import_id = store.load_rows(cur, table, select, params, report.mode, record, verify)
     except (_NeedsChecking, ConcurrentLoad, KeysNotUnique):
         return None
-    except duckdb.Error:
+    except DatabaseError:
         return None  # error('bulk: …'), or DuckDB refusing the file: the careful way sorts it out
     # The first 20 records, as stored: one insert keeps the file's order in rowid order.
     report.preview = _preview_from(cur, table, queries.for_table("table_first_rows", table), {"id": import_id})
@@ -829,7 +836,7 @@ def _scan(store: Store, sheet: BulkSheet, match: HeaderMatch) -> bool:
     cur = sheet.cursor(store)
     try:
         cur.execute(sql, _bound(sql, parsed.params))
-    except duckdb.Error:
+    except DatabaseError:
         return False  # whatever DuckDB refuses (ragged rows, odd quoting), the Python path reports
     sheet.relation = relation
     counts = ["count(*)", "count(*) filter (where blank)", *(f"count(w_{name})" for name in parsed.deferred)]
@@ -842,7 +849,7 @@ def _scan(store: Store, sheet: BulkSheet, match: HeaderMatch) -> bool:
     return True
 
 
-def _settle(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, column: Column) -> bool:
+def _settle(sheet: BulkSheet, cur: Cursor, column: Column) -> bool:
     """Give every text SQL was unsure of to values.parse_cell: store what it accepts, keep what it refuses.
 
     False (nothing settled) when a text it accepts is one the Python path does more with:
@@ -888,7 +895,7 @@ def _python_does_more(text: str, column: Column, value: object) -> bool:
 
 
 def _rows(
-    sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, where: str, params: dict[str, object] | None = None
+    sheet: BulkSheet, cur: Cursor, table: Table, where: str, params: dict[str, object] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """The rows matching ``where``, in file order: parsed and as written, as the Python path holds them."""
     values = [f"v_{c.name}" if c.name in sheet.mapped else f"null::{c.sql_type}" for c in table.columns]
@@ -909,7 +916,7 @@ def _rows(
 _LAYOUT_ROWS_CHECKED = 10_000
 
 
-def _layout_rows(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, bad: list[int]) -> bool:
+def _layout_rows(sheet: BulkSheet, cur: Cursor, table: Table, bad: list[int]) -> bool:
     """Whether a refused record is a row layout detection skips (小计/合计, 注：…, the header again).
 
     Such rows always break a rule here (no community code, or 合计 for one); the Python path
@@ -932,7 +939,7 @@ def _v(sheet: BulkSheet, name: str) -> str:
     return f"v_{name}" if name in sheet.mapped else "null"
 
 
-def _required_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table) -> list[Problem]:
+def _required_problems(sheet: BulkSheet, cur: Cursor, table: Table) -> list[Problem]:
     required = [c.name for c in table.columns if c.required and c.name in sheet.mapped]
     if not required:
         return []
@@ -950,7 +957,7 @@ def _not_secretary_sql(also_director: str, role: str) -> str:
     return f"(coalesce({also_director}, false) and {role} <> 'secretary')"
 
 
-def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, today: dt.date) -> list[Problem]:
+def _date_problems(sheet: BulkSheet, cur: Cursor, table: Table, today: dt.date) -> list[Problem]:
     """Rows that may break a date rule: dates after today, and for staff exits before hires, reasons alone
     or 一肩挑 without the secretary's role; loader.check_dates judges them."""
     conditions = [_future_sql(c, f"v_{c.name}") for c in table.columns if c.not_in_future and c.name in sheet.mapped]
@@ -967,9 +974,7 @@ def _date_problems(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Tabl
     return check_dates(frame, written, table, [i + 2 for i in indexes], today)
 
 
-def _unique_problems(
-    sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context, append: bool
-) -> list[Problem]:
+def _unique_problems(sheet: BulkSheet, cur: Cursor, table: Table, context: Context, append: bool) -> list[Problem]:
     """Rows whose key is repeated in the file or, on append, already stored; loader.check_unique judges them."""
     relation = sheet.relation
     candidates: set[int] = set()
@@ -1003,9 +1008,7 @@ def _unique_problems(
     return check_unique(frame, written, table, [i + 2 for i in indexes], checked)
 
 
-def _reference_problems(
-    sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context
-) -> list[Problem]:
+def _reference_problems(sheet: BulkSheet, cur: Cursor, table: Table, context: Context) -> list[Problem]:
     columns = [c.name for c in table.columns if c.references == "communities" and c.name in sheet.mapped]
     if not columns:
         return []
@@ -1017,7 +1020,7 @@ def _reference_problems(
     return check_references(frame, written, table, [i + 2 for i in indexes], context)
 
 
-def _codes_to_repair(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Table, context: Context) -> bool:
+def _codes_to_repair(sheet: BulkSheet, cur: Cursor, table: Table, context: Context) -> bool:
     """Whether a community code is one the Python path repairs or refuses with a reason of its own:
     a code Excel wrote in scientific notation, or an unknown code that lost the leading zeros
     of a known one (values.is_scientific_code, values.restore_zeros)."""
@@ -1039,9 +1042,7 @@ def _codes_to_repair(sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, table: Ta
     return False
 
 
-def validate(
-    sheet: BulkSheet, cur: duckdb.DuckDBPyConnection, match: HeaderMatch, context: Context, append: bool
-) -> list[Problem]:
+def validate(sheet: BulkSheet, cur: Cursor, match: HeaderMatch, context: Context, append: bool) -> list[Problem]:
     """Every problem of the scanned file, as loader.validate reports them (same order)."""
     table = match.table
     problems = list(sheet.parse_problems)
@@ -1119,7 +1120,7 @@ def load_one(
 def _store_valid_rows(
     store: Store,
     report: FileReport,
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     table: Table,
     select: str,
     params: dict[str, object],
