@@ -836,27 +836,20 @@ class Store:
         columns = ", ".join(table.column_names)
         rows = f"{STORED_SCHEMA}.{table.name}"
         insert = f"insert into {rows} ({columns}, import_id) select {columns}, $import_id from ({select})"
-        with self.writing():
-            cur.execute("begin transaction")
-            try:
-                # The id the sequence will give next, taken for good only once the rows are in
-                # and verified: a sequence does not roll back, and a refused load leaves no gap.
-                import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
-                if mode == "replace":
-                    cur.execute(queries.for_table("table_mark_replaced", table), {"id": import_id})
-                bound = {**params, "import_id": import_id}
-                inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
-                if verify is not None:
-                    verify(cur, import_id, inserted)
-                self._refuse_repeated_keys(cur, table, import_id)
-                if cur.execute("select nextval('meta.import_ids')").fetchall()[0][0] != import_id:
-                    raise ConcurrentLoad("another load took this import id")  # writes hold the lock: never
-                token = self._record(cur, import_id, record)
-                cur.execute("commit")
-            except BaseException as error:
-                self._roll_back(cur, error)
-                raise
-            self._version = token
+        with self.writing(), self._versioned_write(cur) as versions:
+            # The id the sequence will give next, taken for good only once the rows are in
+            # and verified: a sequence does not roll back, and a refused load leaves no gap.
+            import_id = cur.execute(_NEXT_IMPORT_ID).fetchall()[0][0]
+            if mode == "replace":
+                cur.execute(queries.for_table("table_mark_replaced", table), {"id": import_id})
+            bound = {**params, "import_id": import_id}
+            inserted = cur.execute(insert, queries.used_params(insert, bound)).fetchall()[0][0]
+            if verify is not None:
+                verify(cur, import_id, inserted)
+            self._refuse_repeated_keys(cur, table, import_id)
+            if cur.execute("select nextval('meta.import_ids')").fetchall()[0][0] != import_id:
+                raise ConcurrentLoad("another load took this import id")  # writes hold the lock: never
+            versions.append(self._record(cur, import_id, record))
         self._renew_snapshot()
         return import_id
 
@@ -896,29 +889,22 @@ class Store:
         the new ones (37,361 task rows became 74,722).
         """
         self._refuse_if_read_only()
-        with self.writing(), self.cursor() as cur:
-            cur.execute("begin transaction")
-            try:
-                if import_id not in self._latest_loads(cur):
-                    raise StoreError("undo_not_latest", import_id=import_id)
-                table = cur.execute(
-                    "select table_name from meta.imports where import_id = $id", {"id": import_id}
-                ).fetchall()[0][0]
-                for undone in (TABLES[table], *COMPANIONS.get(table, ())):
-                    cur.execute(queries.for_table("table_remove_import", undone), {"id": import_id})
-                    cur.execute(queries.for_table("table_restore_replaced", undone), {"id": import_id})
-                orphans = self._orphans(cur) if table == "communities" else 0
-                if orphans:
-                    raise StoreError("undo_would_orphan", rows=orphans)
-                cur.execute(
-                    "update meta.imports set undone_at = current_timestamp where import_id = $id", {"id": import_id}
-                )
-                token = self._new_version(cur)
-                cur.execute("commit")
-            except BaseException as error:
-                self._roll_back(cur, error)
-                raise
-            self._version = token
+        with self.writing(), self.cursor() as cur, self._versioned_write(cur) as versions:
+            if import_id not in self._latest_loads(cur):
+                raise StoreError("undo_not_latest", import_id=import_id)
+            table = cur.execute(
+                "select table_name from meta.imports where import_id = $id", {"id": import_id}
+            ).fetchall()[0][0]
+            for undone in (TABLES[table], *COMPANIONS.get(table, ())):
+                cur.execute(queries.for_table("table_remove_import", undone), {"id": import_id})
+                cur.execute(queries.for_table("table_restore_replaced", undone), {"id": import_id})
+            orphans = self._orphans(cur) if table == "communities" else 0
+            if orphans:
+                raise StoreError("undo_would_orphan", rows=orphans)
+            cur.execute(
+                "update meta.imports set undone_at = current_timestamp where import_id = $id", {"id": import_id}
+            )
+            versions.append(self._new_version(cur))
         self._renew_snapshot()
 
     def write_parquet(self, folder: str) -> dict[str, int]:
@@ -943,6 +929,21 @@ class Store:
                     rows.write_parquet(target, partition_by=["year"], overwrite=True)
                 written[name] = cur.execute(f"select count(*) from main.{name}").fetchall()[0][0]
         return written
+
+    @contextmanager
+    def _versioned_write(self, cur: duckdb.DuckDBPyConnection) -> Iterator[list[str]]:
+        """One write transaction that ends in a new data version: the body appends the version
+        token it recorded; it is committed with the writes, or everything is rolled back (a known
+        fault raised as its StoreError) and the store keeps its version."""
+        versions: list[str] = []
+        cur.execute("begin transaction")
+        try:
+            yield versions
+            cur.execute("commit")
+        except BaseException as error:
+            self._roll_back(cur, error)
+            raise
+        self._version = versions[-1]
 
     def _roll_back(self, cur: duckdb.DuckDBPyConnection, error: BaseException) -> None:
         """Undo a failed write; a known fault (disk full, …) is raised as its StoreError.
