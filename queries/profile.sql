@@ -148,25 +148,25 @@ scope as (
 satisfaction_years as (
     select
         survey.community_id,
-        year(survey.survey_date) as year,
+        survey.year_of as year,
         case when count(*) >= $min_n
             then fsum(coalesce(survey.weight, 1.0) * survey.overall) / fsum(coalesce(survey.weight, 1.0))
         end as value,
-    from main.survey as survey
+    from macros.survey_by_year as survey
     join scope using (community_id)
-    where year(survey.survey_date) <= $year
-    group by survey.community_id, year(survey.survey_date)
+    where survey.year_of <= $year
+    group by survey.community_id, survey.year_of
 ),
 
 admin_years as (
     select
         tasks.community_id,
-        year(tasks.period) as year,
+        tasks.year_of as year,
         macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as value,
-    from main.tasks as tasks
+    from macros.tasks_by_year as tasks
     join scope using (community_id)
-    where year(tasks.period) <= $year
-    group by tasks.community_id, year(tasks.period)
+    where tasks.year_of <= $year
+    group by tasks.community_id, tasks.year_of
 ),
 
 turnover_years as (

@@ -84,9 +84,8 @@ per_community as (
         fsum(w) filter (where staff_attitude is not null) as sw_staff_attitude,
         fsum(w * facilities) as swx_facilities,
         fsum(w) filter (where facilities is not null) as sw_facilities,
-    from (select *, coalesce(weight, 1.0) as w from main.survey) as survey
-    where year(survey_date) = p_year
-      and community_id in (select community_id from scope)
+    from (select *, coalesce(weight, 1.0) as w from macros.survey_in_years(p_year, p_year)) as survey
+    where community_id in (select community_id from scope)
     group by community_id
 ),
 
@@ -206,10 +205,9 @@ as table
 with
 responses as (
     select survey.*, coalesce(survey.weight, 1.0) as w, scope.population
-    from main.survey as survey
+    from macros.survey_in_years(p_year, p_year) as survey
     join macros.scoped_communities('community', p_district, p_street, p_type, p_community) as scope
         using (community_id)
-    where year(survey.survey_date) = p_year
 ),
 
 large_enough as (
@@ -280,10 +278,9 @@ responses as (
         survey.overall,
         coalesce(survey.weight, 1.0) as w,
         scope.population,
-    from main.survey as survey
+    from macros.survey_in_years($year, $year) as survey
     join macros.scoped_communities('community', $district, $street, $community_type, $community_id) as scope
         using (community_id)
-    where year(survey.survey_date) = $year
 ),
 
 -- A group across communities stands for residents, as the roll-ups do: each response

@@ -31,6 +31,24 @@ where (p_district is null or district = p_district)
   and (p_type is null or community_type = p_type)
   and (p_community is null or community_id = p_community)
 
+-- name: macro_survey_in_years
+-- The survey's responses of the years p_first to p_last: every query that asks for some years
+-- of the survey reads them here. On a Parquet dataset only those years' files are read
+-- (macros.survey_by_year filters on the partition, see schema.create_year_view_sql).
+-- Grain: one row per response.
+create or replace macro macros.survey_in_years(p_first, p_last) as table
+select * exclude (year_of)
+from macros.survey_by_year
+where year_of between p_first and p_last
+
+-- name: macro_tasks_in_years
+-- The task rows of the years p_first to p_last, as macros.survey_in_years for the survey.
+-- Grain: one row per task row.
+create or replace macro macros.tasks_in_years(p_first, p_last) as table
+select * exclude (year_of)
+from macros.tasks_by_year
+where year_of between p_first and p_last
+
 -- name: filter_options
 -- Every community with the attributes the sidebar filters on, for cascading choices.
 -- Grain: one row per community.
@@ -46,9 +64,9 @@ order by district, street, community_name
 -- name: data_years
 -- The years each table has data for, so filters offer only years that mean something.
 -- Grain: one row per (table_name, year).
-select 'tasks' as table_name, year(period) as year from main.tasks group by all
+select 'tasks' as table_name, year_of as year from macros.tasks_by_year group by all
 union all
-select 'survey', year(survey_date) from main.survey group by all
+select 'survey', year_of from macros.survey_by_year group by all
 union all
 select 'facilities', year from main.facilities group by all
 union all

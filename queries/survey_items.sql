@@ -33,9 +33,8 @@ scope as (
 
 responses as (
     select response_id, community_id, year(survey_date) as survey_year, coalesce(weight, 1.0) as w
-    from main.survey
-    where year(survey_date) in ($year, $year - 1)
-      and community_id in (select community_id from scope)
+    from macros.survey_in_years($year - 1, $year)
+    where community_id in (select community_id from scope)
 ),
 
 -- Each community's questionnaires and Σw per year: what decides disclosure and w*.

@@ -35,9 +35,8 @@ tasks_in_year as (
         tasks.admitted,
         tasks.funded,
         tasks.task_category <> 'self_governance' as is_handed_down,
-    from main.tasks as tasks
+    from macros.tasks_in_years(p_year, p_year) as tasks
     join scope using (community_id)
-    where year(tasks.period) = p_year
 ),
 
 work as (
@@ -115,11 +114,10 @@ select
     coalesce(sum(tasks.task_count) filter (where not tasks.funded), 0) / sum(tasks.task_count)
         as unfunded_share,
     count(distinct tasks.community_id) as n_communities,
-from main.tasks as tasks
+from macros.tasks_in_years($year, $year) as tasks
 join macros.scoped_communities('community', $district, $street, $community_type, $community_id) as scope
     using (community_id)
-where year(tasks.period) = $year
-  and tasks.task_category <> 'self_governance'
+where tasks.task_category <> 'self_governance'
 group by tasks.department
 order by tasks desc, tasks.department
 
@@ -132,9 +130,8 @@ select
     tasks.task_category,
     sum(tasks.task_count) as tasks,
     fsum(tasks.hours) as hours,
-from main.tasks as tasks
+from macros.tasks_in_years($year, $year) as tasks
 join macros.scoped_communities($level, $district, $street, $community_type, $community_id) as scope using (community_id)
-where year(tasks.period) = $year
 group by scope.group_key, tasks.task_category
 order by scope.group_key, tasks.task_category
 
@@ -166,9 +163,8 @@ load as (
     select
         tasks.community_id,
         macros.admin_hours_share(tasks.hours, tasks.task_category, $administrative_categories) as admin_hours_share,
-    from main.tasks as tasks
+    from macros.tasks_in_years($year, $year) as tasks
     join scope using (community_id)
-    where year(tasks.period) = $year
     group by tasks.community_id
 ),
 
@@ -177,9 +173,8 @@ opinion as (
         survey.community_id,
         count(*) as n,
         fsum(coalesce(survey.weight, 1.0) * survey.overall) / fsum(coalesce(survey.weight, 1.0)) as mean_overall,
-    from main.survey as survey
+    from macros.survey_in_years($year, $year) as survey
     join scope using (community_id)
-    where year(survey.survey_date) = $year
     group by survey.community_id
     having count(*) >= $min_n
 ),

@@ -8,6 +8,7 @@ a rewritten file as a new data version.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,8 @@ from community_eval.core.schema import TABLES
 from community_eval.core.standards import load_standards
 from community_eval.db.store import PARQUET_ENV, Store, StoreError
 from community_eval.indicators import survey_items
+from community_eval.indicators.catalog import BY_NAME
+from community_eval.indicators.declaration import Request
 from community_eval.ingest.loader import ingest_paths
 from community_eval.report import export
 
@@ -167,3 +170,71 @@ def test_a_questionnaires_own_questions_travel_with_the_dataset(sample_db, tmp_p
         read.close()
     assert len(expected) == 4  # the four own questions of 沙嘴街道's questionnaire
     pd.testing.assert_frame_equal(found, expected)
+
+
+#: Exports of one year that read only that year's survey and task files (survey_items also
+#: reads the year before, for its change; the trends and the monthly series read every year).
+ONE_YEAR_EXPORTS = ("satisfaction", "task_burden", "assessment")
+
+
+def _parquet_scans(plan: dict) -> Iterator[dict[str, str]]:
+    """Every Parquet scan of a query profile (DuckDB's JSON profile), with what it read."""
+    for operator in plan.get("operator", plan.get("children", [])):
+        if operator.get("name") == "READ_PARQUET":
+            yield operator["extra_info"]
+        yield from _parquet_scans(operator)
+
+
+@pytest.fixture
+def profiled_scans(monkeypatch, tmp_path) -> list[dict[str, str]]:
+    """The Parquet scans of every query the store runs from now on, read from DuckDB's profile."""
+    scans: list[dict[str, str]] = []
+    run = Store._run
+    output = tmp_path / "profile.json"
+
+    def run_profiled(cur, sql, bound, frames):
+        cur.execute("pragma enable_profiling = 'json'")
+        cur.execute(f"pragma profiling_output = '{output}'")
+        try:
+            return run(cur, sql, bound, frames)
+        finally:
+            cur.execute("pragma disable_profiling")
+            scans.extend(_parquet_scans(json.loads(output.read_text(encoding="utf-8"))))
+
+    monkeypatch.setattr(Store, "_run", staticmethod(run_profiled))
+    return scans
+
+
+def test_a_years_indicators_read_only_that_years_files(sample_db, tmp_path, profiled_scans):
+    """Partition pruning: the year's exports open only the survey and task files of that year
+    (``year=2025/``), as DuckDB's profile of every query they run counts them, and give the
+    database's numbers. Filtering on ``year(survey_date)`` instead opens every year's files
+    (DuckDB then skips their rows by the files' statistics, but still opens each one, a request
+    per file on object storage). Each declaration's export is called with its year: choosing the
+    default year lists every year, which opens every file."""
+    folder = tmp_path / "dataset"
+    Store(sample_db).write_parquet(str(folder))
+    files_of_2025 = {table: len(list(folder.glob(f"{table}/year=2025/*.parquet"))) for table in ("survey", "tasks")}
+    assert all(count >= 1 for count in files_of_2025.values())
+    assert all(len(list(folder.glob(f"{table}/*/*.parquet"))) > files_of_2025[table] for table in files_of_2025)
+    standards = load_standards()
+    request = Request(2025, standards, export.resolve_profile(standards, None), dt.date(2025, 12, 31))
+    database = Store(sample_db)
+    try:
+        expected = {name: BY_NAME[name].export(database, request) for name in ONE_YEAR_EXPORTS}
+    finally:
+        database.close()
+    store = Store(":memory:", parquet=str(folder))
+    try:
+        store.data_version()  # opened: the views made, the files' columns and list read
+        profiled_scans.clear()
+        for name, frame in expected.items():
+            pd.testing.assert_frame_equal(BY_NAME[name].export(store, request), frame, obj=name)
+    finally:
+        store.close()
+    read = {
+        table: [int(scan["Total Files Read"]) for scan in profiled_scans if f"/{table}/" in scan["Filename(s)"]]
+        for table in files_of_2025
+    }
+    assert read["survey"] and read["tasks"], "the exports read the survey and the tasks"
+    assert read == {table: [count] * len(read[table]) for table, count in files_of_2025.items()}

@@ -474,6 +474,38 @@ PARQUET_PARTITIONS: dict[str, str | None] = {
 }
 
 
+#: The tables a query asks for by year, and the column the year comes from: each has a view
+#: ``macros.<table>_by_year`` (see :func:`create_year_view_sql`).
+YEAR_VIEWS: dict[str, str] = {"tasks": "period", "survey": "survey_date"}
+
+
+def create_year_view_sql(
+    catalog: str, table: Table, parquet: bool, present: set[str] | None = None, files_alike: bool = False
+) -> str:
+    """The contract table with its year as a column, ``year_of``, for queries that ask for some years.
+
+    Why a view of its own: on a Parquet dataset the year of each file is in its path
+    (``survey/year=2025/``), and DuckDB skips the other years' files only when a query filters
+    on that partition column, never on ``year(survey_date)`` computed from the rows. So the
+    Parquet form reads the partition column as ``year_of``; the stored form computes it from
+    the date, with the same meaning (the files are partitioned by exactly that year). Queries
+    filter on ``year_of`` through ``macros.<table>_in_years`` and work alike on both. It lives
+    in the in-memory macro catalog, not in the database file, so a researcher's ``survey``
+    keeps exactly the contract's columns.
+
+    ``files_alike``: every file has the same columns of the same types (checked when the store
+    opens). Then the files are read without ``union_by_name``, which would open every file's
+    footer at each query to unite their columns, the other years' too.
+    """
+    date_column = YEAR_VIEWS[table.name]
+    if not parquet:
+        body = f"select *, year({date_column}) as year_of from main.{table.name}"
+    else:
+        columns = _parquet_columns_sql(table, present)
+        body = f"select {columns}, year as year_of from {_parquet_source(table, union_by_name=not files_alike)}"
+    return f"create or replace view {catalog}.{table.name}_by_year as {body}"
+
+
 def create_parquet_view_sql(table: Table, present: set[str] | None = None) -> str:
     """The contract table as a view over Parquet files instead of stored rows.
 
@@ -484,15 +516,30 @@ def create_parquet_view_sql(table: Table, present: set[str] | None = None) -> st
     whichever way the data arrive. An optional column the files do not have (``present``
     lacks it: files written before the contract gained it) reads as its default.
     """
-    columns = ", ".join(
+    columns = _parquet_columns_sql(table, present)
+    return f"create or replace view main.{table.name} as select {columns} from {_parquet_source(table)}"
+
+
+def _parquet_columns_sql(table: Table, present: set[str] | None) -> str:
+    """Every contract column cast to its type; one the files lack (not in ``present``) as its default."""
+    return ", ".join(
         f"cast({_literal(col.default) if present is not None and col.name not in present else col.name} "
         f"as {col.sql_type}) as {col.name}"
         for col in table.columns
     )
+
+
+def parquet_glob(table: Table) -> str:
+    """The SQL expression naming the table's files under the dataset's root (a DuckDB variable:
+    the path is never written into SQL)."""
+    return f"getvariable('{PARQUET_ROOT_VARIABLE}') || '/{table.name}/**/*.parquet'"
+
+
+def _parquet_source(table: Table, union_by_name: bool = True) -> str:
+    """The table's files, their partition column read from the path; columns united by name
+    unless every file is known to have the same ones."""
     return (
-        f"create or replace view main.{table.name} as select {columns} "
-        f"from read_parquet(getvariable('{PARQUET_ROOT_VARIABLE}') || '/{table.name}/**/*.parquet', "
-        "hive_partitioning = true, union_by_name = true)"
+        f"read_parquet({parquet_glob(table)}, hive_partitioning = true, union_by_name = {str(union_by_name).lower()})"
     )
 
 

@@ -34,12 +34,15 @@ from community_eval.core.schema import (
     PARQUET_ROOT_VARIABLE,
     STORED_SCHEMA,
     TABLES,
+    YEAR_VIEWS,
     Kind,
     Table,
     add_column_sql,
     create_parquet_view_sql,
     create_table_sql,
     create_view_sql,
+    create_year_view_sql,
+    parquet_glob,
 )
 from community_eval.db import queries
 
@@ -80,8 +83,10 @@ _NEXT_IMPORT_ID = (
 _MACROS_GUARD = threading.Lock()
 
 
-def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-    """Attach the in-memory catalog ``macros`` and define every macro of ``queries/`` in it.
+def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool, year_views: Callable[[], list[str]]) -> None:
+    """Attach the in-memory catalog ``macros`` and define every macro of ``queries/`` in it,
+    after the ``<table>_by_year`` views (``year_views()`` makes their statements, see
+    ``schema.create_year_view_sql``) that the macros reading some years of a table select from.
 
     Not in the database file, where an earlier version kept them (in ``meta``, where they stay,
     unused): a read-only file, or one written by another version, would hold that version's
@@ -104,8 +109,11 @@ def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
         if attached:
             return
         cur.execute(f"attach ':memory:' as {queries.MACRO_CATALOG} (read_only false)")
+        views = year_views()  # only when attaching: on Parquet it reads the files' footers
         cur.execute("begin transaction")
         try:
+            for statement in views:
+                cur.execute(statement)
             for query in queries.macro_definitions():
                 cur.execute(query.sql)
             cur.execute("commit")
@@ -113,6 +121,9 @@ def _install_macros(cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
             cur.execute("rollback")
             if not read_only:
                 raise
+            for statement in views:
+                with suppress(duckdb.CatalogException):
+                    cur.execute(statement)
             for query in queries.macro_definitions():
                 with suppress(duckdb.CatalogException):
                     cur.execute(query.sql)
@@ -423,7 +434,7 @@ class Store:
                 if not read_only and not self._schema_ready:  # a read-only file has the schema it was written with
                     self._ensure_schema(cur)
                     self._schema_ready = True
-                _install_macros(cur, read_only)
+                _install_macros(cur, read_only, lambda: self._year_views(cur))
                 version = self._read_version(cur)
             finally:
                 cur.close()
@@ -510,6 +521,33 @@ class Store:
         for (name,) in rows:
             if name in likert:
                 cur.execute(f"alter table {STORED_SCHEMA}.{table.name} alter column {name} set data type double")
+
+    def _year_views(self, cur: duckdb.DuckDBPyConnection) -> list[str]:
+        """The ``macros.<table>_by_year`` views, over the stored rows or over the Parquet files."""
+        if self.parquet is None:
+            return [create_year_view_sql(queries.MACRO_CATALOG, TABLES[name], parquet=False) for name in YEAR_VIEWS]
+        return [
+            create_year_view_sql(
+                queries.MACRO_CATALOG,
+                TABLES[name],
+                parquet=True,
+                present=self._parquet_columns(cur, TABLES[name]),
+                files_alike=self._parquet_files_alike(cur, TABLES[name]),
+            )
+            for name in YEAR_VIEWS
+        ]
+
+    @staticmethod
+    def _parquet_files_alike(cur: duckdb.DuckDBPyConnection, table: Table) -> bool:
+        """Whether every file of ``table`` has the same columns of the same types (read once, at opening)."""
+        try:
+            kinds = cur.execute(
+                "select count(distinct columns) from (select file_name, list(name || ':' || type order by name) "
+                f"as columns from parquet_schema({parquet_glob(table)}) group by file_name)"
+            ).fetchall()[0][0]
+        except duckdb.Error:
+            return False
+        return kinds == 1
 
     @staticmethod
     def _parquet_columns(cur: duckdb.DuckDBPyConnection, table: Table) -> set[str] | None:
