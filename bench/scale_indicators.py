@@ -954,13 +954,17 @@ weighted as (
         / nullif((satisfaction_score is not null)::int * $w_satisfaction + (burden_score is not null)::int * $w_burden
             + (facility_score is not null)::int * $w_facility + (staffing_score is not null)::int * $w_staffing, 0)
             as composite,
+        -- rated: every component of positive weight has a score (INDICATORS.md); only they are ranked
+        (satisfaction_score is not null or $w_satisfaction <= 0) and (burden_score is not null or $w_burden <= 0)
+            and (facility_score is not null or $w_facility <= 0) and (staffing_score is not null or $w_staffing <= 0)
+            as rated,
     from scores
 )
 
 select
     *,
-    case when composite is not null then rank() over (order by round(composite, 9) desc nulls last) end as rank,
-    case when composite is not null
+    case when rated then rank() over (partition by rated order by round(composite, 9) desc) end as rank,
+    case when rated
         then $tier_labels[len(list_filter($tier_floors, lambda floor: composite < floor)) + 1]
     end as tier,
 from weighted
@@ -981,7 +985,11 @@ def pandas_assessment(ctx: Context) -> pd.DataFrame:
     weighted = sum(scores[column].fillna(0) * weight for column, weight in weights.items())
     present = sum(scores[column].notna() * weight for column, weight in weights.items())
     scores["composite"] = weighted / nonzero(present)
-    scores["rank"] = scores["composite"].round(9).rank(method="min", ascending=False)
+    # Only the rated are ranked: every component of positive weight has a score (INDICATORS.md).
+    rated = pd.concat([scores[column].notna() | (weight <= 0) for column, weight in weights.items()], axis=1).all(
+        axis=1
+    )
+    scores["rank"] = scores["composite"].where(rated).round(9).rank(method="min", ascending=False)
     return scores.reset_index()
 
 
