@@ -21,9 +21,22 @@ PACKAGE = ROOT / "community_eval"
 #: figures, report, app) or at the top (the command line).
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
-#: Imports made inside a function on purpose, each for start-up time, none for a cycle:
-#: the command line reads plotly.js and the password hashing only when a command needs them.
+#: Imports made inside a function on purpose, each for start-up time, none for a cycle. Only the
+#: command line does it: it parses its arguments with light modules (the ingest choices, the
+#: indicators' names, the export's error) and each command imports its own machinery when it
+#: runs, so ``--help`` waits for none of it and ``ingest`` for no indicator, scipy or plotly
+#: (issue 20; ``tests/test_cli.py`` checks what each start imports).
 LAZY = {
+    # Every command but hash-password opens a store (DuckDB, pandas).
+    ("cli", "community_eval.db.store"),
+    # ingest: the loader and its report; the questionnaire reader for --mapping; repairs for --set.
+    ("cli", "community_eval.ingest.loader"),
+    ("cli", "community_eval.ingest.load_report"),
+    ("cli", "community_eval.ingest.questionnaire"),
+    ("cli", "community_eval.ingest.repairs"),
+    # export and report: every indicator (pandas, scipy).
+    ("cli", "community_eval.report.export"),
+    # report: plotly.js is read only when a report is made; hash-password: the password hashing.
     ("cli", "community_eval.report.html_report"),
     ("cli", "community_eval.core.passwords"),
 }
