@@ -22,25 +22,23 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from community_eval.core.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.core.schema import TABLES
 from community_eval.core.standards import Standards, StandardsError, load_standards
-from community_eval.db.store import (
-    DatabaseError,
-    Store,
-    StoreError,
-    database_error,
-    default_db_path,
-    is_local_file,
-    parquet_root,
-)
 from community_eval.indicators.filters import Filters
-from community_eval.ingest import questionnaire
-from community_eval.ingest.load_report import report_lines
-from community_eval.ingest.loader import LIKERT_ORDERS, MODES, FileReport, ingest_paths
-from community_eval.ingest.repairs import resolve_set_values
-from community_eval.report import export
+from community_eval.ingest.choices import LIKERT_ORDERS, MODES
+from community_eval.report import export_choices
+from community_eval.report.export_choices import ExportError
+
+if TYPE_CHECKING:
+    from community_eval.db.store import Store, StoreError
+    from community_eval.ingest.load_model import FileReport
+
+# Only what parsing the arguments needs is imported above. Each command imports its machinery
+# when it runs (the loader: pandas, DuckDB; the export: every indicator, scipy; the report:
+# plotly), so ``--help`` and ``ingest`` start without what they never use (issue 20).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _column_value(text: str) -> tuple[str, str]:
     """``district=仙桃市`` as (column, value); the column by its name or any alias of it."""
+    from community_eval.ingest.repairs import resolve_set_values  # pandas: only when --set is given
+
     column, sep, value = text.partition("=")
     if not sep or not value.strip():
         raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
@@ -109,12 +109,12 @@ def _iso_date(text: str) -> dt.date:
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser("export", help="write one indicator table (CSV or JSON) with the documented columns")
-    sub.add_argument("indicator", choices=export.INDICATORS, help="the indicator to write")
+    sub.add_argument("indicator", choices=export_choices.INDICATORS, help="the indicator to write")
     sub.add_argument("--db", default=None, help="database file (default: $COMMUNITY_EVAL_DB or data/)")
     sub.add_argument("--year", type=int, help="year Y (default: the latest year with data for the indicator)")
     sub.add_argument("--profile", help="standards profile for facility_compliance (default: the file's default)")
     sub.add_argument("--as-of", type=_iso_date, help="as-of date for staff_retention (default: today)")
-    sub.add_argument("--format", choices=export.FORMATS, default="csv", help="csv (default) or json")
+    sub.add_argument("--format", choices=export_choices.FORMATS, default="csv", help="csv (default) or json")
     sub.add_argument("--output", help="write to this file instead of standard output")
     sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
 
@@ -134,7 +134,26 @@ def _translator(choice: str | None) -> Translator:
 
 
 def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
-    """Load the files; exit status 0 only when every file was loaded whole or as asked."""
+    """Load the files; exit status 0 only when every file was loaded whole or as asked.
+
+    A mapping that cannot be used is answered here, in one sentence (exit status 2): only this
+    command reads one, and only it imports the questionnaire reader.
+    """
+    from community_eval.ingest import questionnaire
+
+    try:
+        return _ingest(args, tr)
+    except questionnaire.MappingError as error:
+        print(tr(f"reason.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
+        return 2
+
+
+def _ingest(args: argparse.Namespace, tr: Translator) -> int:
+    """The load itself: the store opened (or refused), the files loaded, the reports printed."""
+    from community_eval.db.store import Store, default_db_path, parquet_root
+    from community_eval.ingest.load_report import report_lines
+    from community_eval.ingest.loader import ingest_paths
+
     path = args.db or default_db_path()
     store = Store(path, parquet=parquet_root()) if parquet_root() and args.db is None else Store(path)
     refused = store.refusal()
@@ -164,6 +183,8 @@ def run_ingest(args: argparse.Namespace, tr: Translator) -> int:
 
 def _read_mapping(path: str | None) -> dict[str, object] | None:
     """The ``--mapping`` file as the loader's override (refused in words when it cannot be read)."""
+    from community_eval.ingest import questionnaire
+
     if path is None:
         return None
     try:
@@ -200,15 +221,19 @@ def _open_existing(path: str) -> Store:
 
     With ``COMMUNITY_EVAL_PARQUET`` set and no ``--db``, the Parquet dataset is read instead.
     """
+    from community_eval.db.store import Store, default_db_path, is_local_file, parquet_root
+
     if parquet_root() and path == default_db_path():
         return Store(path, parquet=parquet_root())
     if is_local_file(path) and not Path(path).is_file():
-        raise export.ExportError("export.no_database", path=path)
+        raise ExportError("export.no_database", path=path)
     return Store(path)
 
 
 def run_parquet(args: argparse.Namespace) -> int:
     """Write the database's current rows as a Parquet dataset (hive-partitioned by year)."""
+    from community_eval.db.store import default_db_path
+
     store = _open_existing(args.db or default_db_path())
     try:
         written = store.write_parquet(args.output)
@@ -223,7 +248,7 @@ def _standards() -> Standards:
     try:
         return load_standards()
     except (StandardsError, OSError) as error:
-        raise export.ExportError("export.bad_standards", detail=str(error)) from None
+        raise ExportError("export.bad_standards", detail=str(error)) from None
 
 
 def _write_stdout(text: str) -> None:
@@ -239,6 +264,9 @@ def _write_stdout(text: str) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write one indicator table; every refusal is an ExportError with a message key."""
+    from community_eval.db.store import default_db_path
+    from community_eval.report import export  # every indicator, and scipy: only for an export
+
     standards = _standards()
     store = _open_existing(args.db or default_db_path())
     try:
@@ -255,17 +283,20 @@ def run_export(args: argparse.Namespace) -> int:
 
 def _report_year(store: Store, year: int | None) -> int:
     """The year asked for, or the assessment's default (the survey's latest), as the export chooses it."""
+    from community_eval.report import export
+
     try:
         return export.resolve_year(store, "assessment", year)
-    except export.ExportError as error:
+    except ExportError as error:
         if error.key == "export.no_data":
-            raise export.ExportError("report.no_survey") from None
+            raise ExportError("report.no_survey") from None
         raise
 
 
 def run_report(args: argparse.Namespace, tr: Translator) -> int:
     """Write the offline report in the messages' language; every refusal is an ExportError."""
-    from community_eval.report import html_report  # plotly.js is only read when a report is made
+    from community_eval.db.store import default_db_path
+    from community_eval.report import export, html_report  # plotly.js is only read when a report is made
 
     standards = _standards()
     profile = export.resolve_profile(standards, args.profile)
@@ -309,9 +340,14 @@ def _refuse(tr: Translator, error: StoreError) -> int:
     return 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    tr = _translator(getattr(args, "lang", None))
+def _run_on_database(args: argparse.Namespace, tr: Translator) -> int:
+    """Run a command that opens a database; the database's refusals answered in one sentence.
+
+    The store (and DuckDB) is imported here, not at start: ``--help`` and ``hash-password``
+    never open a database.
+    """
+    from community_eval.db.store import DatabaseError, StoreError, database_error, default_db_path
+
     try:
         if args.command == "ingest":
             return run_ingest(args, tr)
@@ -321,23 +357,27 @@ def main(argv: list[str] | None = None) -> int:
             return run_report(args, tr)
         if args.command == "parquet":
             return run_parquet(args)
-        if args.command == "hash-password":
-            return run_hash_password(tr)
-    except export.ExportError as error:
-        print(export.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
-        return error.status
     except StoreError as error:
         return _refuse(tr, error)
-    except questionnaire.MappingError as error:
-        print(tr(f"reason.{error.reason}", **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
-        return 2
     except DatabaseError as error:
         # Met after the database opened (a damaged block read by a query, the disk filling while
         # the loader stages a file): the same one sentence as at opening.
         return _refuse(tr, database_error(error, getattr(args, "db", None) or default_db_path(), "database_failed"))
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    tr = _translator(getattr(args, "lang", None))
+    try:
+        if args.command == "hash-password":
+            return run_hash_password(tr)
+        return _run_on_database(args, tr)
+    except ExportError as error:
+        print(export_choices.message(tr, error.key, **{k: str(v) for k, v in error.params.items()}), file=sys.stderr)
+        return error.status
     except BrokenPipeError:
         # The reader of our output went away (``... | head``): nothing more to say, and
         # Python must not complain while flushing at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    return 2

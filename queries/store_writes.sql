@@ -24,13 +24,24 @@ select {casts} from incoming_rows
 insert into {rows} ({columns}, import_id) select {casts}, $id from companion_rows
 
 -- name: table_repeated_key
--- The first key ({key}) this import ($id) stored that two current rows now share, if any.
--- DuckDB has no partial unique index (replaced rows stay, marked replaced_by), so this query
--- is the store's own guarantee, whatever the loader checked before. Parameters: $id.
+-- A key ({key}) this import ($id) stored that a current row of an earlier import has too, if
+-- any. DuckDB has no partial unique index (replaced rows stay, marked replaced_by), so this
+-- query and table_key_repeated_in_import are the store's own guarantee, whatever the loader
+-- checked before: together, no key of this import is shared by two current rows. Two queries,
+-- not one: a self-join of the whole import took 0.5 s more for 2,000,000 rows (issue 20).
+-- Parameters: $id.
 select {key}
 from {rows} as o
 semi join (select {key} from {rows} where import_id = $id) as n using ({key})
-where o.replaced_by is null
+where o.replaced_by is null and o.import_id <> $id
+limit 1
+
+-- name: table_key_repeated_in_import
+-- A key ({key}) two rows of this import ($id) share, if any. A key with a missing part is
+-- no key (it matches nothing in the join above either). Parameters: $id.
+select {key}
+from (select {key} from {rows} where import_id = $id)
+where columns(*) is not null
 group by all
 having count(*) > 1
 limit 1

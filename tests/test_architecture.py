@@ -21,11 +21,43 @@ PACKAGE = ROOT / "community_eval"
 #: figures, report, app) or at the top (the command line).
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
-#: Imports made inside a function on purpose, each for start-up time, none for a cycle:
-#: the command line reads plotly.js and the password hashing only when a command needs them.
+#: Imports made inside a function on purpose, each for start-up time, none for a cycle. Only the
+#: command line does it: it parses its arguments with light modules (the ingest choices, the
+#: indicators' names, the export's error) and each command imports its own machinery when it
+#: runs, so ``--help`` waits for none of it and ``ingest`` for no indicator, scipy or plotly
+#: (issue 20; ``tests/test_cli.py`` checks what each start imports).
 LAZY = {
+    # Every command but hash-password opens a store (DuckDB, pandas).
+    ("cli", "community_eval.db.store"),
+    # ingest: the loader and its report; the questionnaire reader for --mapping; repairs for --set.
+    ("cli", "community_eval.ingest.loader"),
+    ("cli", "community_eval.ingest.load_report"),
+    ("cli", "community_eval.ingest.questionnaire"),
+    ("cli", "community_eval.ingest.repairs"),
+    # export and report: every indicator (pandas, scipy).
+    ("cli", "community_eval.report.export"),
+    # report: plotly.js is read only when a report is made; hash-password: the password hashing.
     ("cli", "community_eval.report.html_report"),
     ("cli", "community_eval.core.passwords"),
+}
+
+
+#: Other packages imported inside a function, each because most runs never need it and loading
+#: it costs time or memory at start; a reason beside each, and nothing else may be imported so.
+LAZY_OTHERS = {
+    # Its phrase dictionary takes 0.2 s to load; only sorting names by pinyin needs it, so the
+    # command line's --help and ingest start without it (issue 20).
+    ("collation", "pypinyin"),
+    # Workbook readers: only an uploaded .xlsx/.xls/.ods/HTML-as-xls pays for them.
+    ("reader", "python_calamine"),
+    ("reader", "openpyxl"),
+    ("reader", "lxml"),
+    # An .xls is read in a child process bounded in memory and time (only .xls uploads start one).
+    ("reader", "pickle"),
+    ("reader", "subprocess"),
+    ("reader", "sys"),
+    # The workbook download under a table: only a click on it needs openpyxl.
+    ("downloads", "openpyxl"),
 }
 
 
@@ -62,6 +94,25 @@ def _imports_inside_functions(path: Path) -> set[tuple[str, str]]:
 def test_no_module_imports_another_inside_a_function_except_for_start_up_time():
     found = set().union(*(_imports_inside_functions(p) for p in MODULES))
     assert found == LAZY, sorted(found ^ LAZY)
+
+
+def _other_imports_inside_functions(path: Path) -> set[tuple[str, str]]:
+    """(module, top-level package) for every import of another package made inside a function body."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Import):
+                found.update((path.stem, alias.name.split(".")[0]) for alias in inner.names)
+            elif isinstance(inner, ast.ImportFrom) and inner.module and not inner.module.startswith("community_eval"):
+                found.add((path.stem, inner.module.split(".")[0]))
+    return found
+
+
+def test_other_packages_are_imported_inside_a_function_only_where_listed_with_a_reason():
+    found = set().union(*(_other_imports_inside_functions(p) for p in MODULES))
+    assert found == LAZY_OTHERS, sorted(found ^ LAZY_OTHERS)
 
 
 def test_the_report_and_the_command_line_do_not_load_streamlit():

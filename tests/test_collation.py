@@ -4,6 +4,8 @@ communities, chart categories, and ties in a ranking. Expected orders are writte
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -141,3 +143,13 @@ def test_the_sidebar_offers_streets_and_communities_in_pinyin_order(sample_db, m
     assert at.selectbox(key="f_street").options == STREETS
     communities = at.selectbox(key="f_community").options
     assert communities == pypinyin_order(list(COMMUNITIES["community_name"]))
+
+
+def test_pypinyin_is_loaded_when_a_name_is_first_sorted_not_on_import():
+    """Its phrase dictionary takes 0.2 s; the command line's ingest imports no sorting (issue 20)."""
+    code = (
+        "import sys; from community_eval.core import collation; before = 'pypinyin' in sys.modules; "
+        "collation.by_pinyin(['郑场', '陈场']); print(before, 'pypinyin' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["False", "True"], result.stdout + result.stderr

@@ -13,11 +13,10 @@ where a list is ranked by a value; a ranking itself stays by its value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
 
 import pandas as pd
-from pypinyin import Style, lazy_pinyin
 
 #: How place names are read where pypinyin reads them otherwise (it reads 长埫口 zhǎng chǒng,
 #: 朝阳 zhāo): the sample district's 长埫口镇, and 朝阳, the name of many a 社区 and 街道.
@@ -35,7 +34,22 @@ def _syllables(text: str) -> list[str]:
             return _syllables(text[:at]) + reading + _syllables(text[at + len(phrase) :])
     if not text:
         return []
-    return lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+    return _reader()(text)
+
+
+@cache
+def _reader() -> Callable[[str], list[str]]:
+    """pypinyin's reading with tone numbers, imported when a name is first put in order.
+
+    Loading pypinyin builds its phrase dictionary (0.2 s); a command that sorts no name (the
+    command line's ``--help``, ``ingest``) must not pay for it (issue 20).
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    def read(text: str) -> list[str]:
+        return lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+
+    return read
 
 
 @lru_cache(maxsize=65536)

@@ -30,9 +30,8 @@ Downloads keep full precision in CSV (for machines); only what people read is ro
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
-
-import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,16 @@ def number_format(kind: str) -> NumberFormat:
 
 
 def is_missing(value: object) -> bool:
-    """None, NaN and pandas' NA: every way a table says "no value"."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    """None, NaN and pandas' NA: every way a table says "no value".
+
+    pandas is looked up, not imported: a value can only be ``pd.NA`` once pandas is loaded, and
+    the command line's messages (``--help``, a load's report) are written without loading it
+    (issue 20: a command line that starts at once).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NA
 
 
 def text(value: float | None, kind: str, lang: str) -> str:

@@ -900,10 +900,10 @@ class Store:
         too early or not at all, and two current rows of one key are refused at the commit.
         """
         for _, columns in table.unique_checks:
-            sql = queries.for_table("table_repeated_key", table, key=columns)
-            repeated = cur.execute(sql, {"id": import_id}).fetchall()
-            if repeated:
-                raise KeysNotUnique(columns, repeated[0])
+            for name in ("table_key_repeated_in_import", "table_repeated_key"):
+                repeated = cur.execute(queries.for_table(name, table, key=columns), {"id": import_id}).fetchall()
+                if repeated:
+                    raise KeysNotUnique(columns, repeated[0])
 
     def undoable_imports(self) -> set[int]:
         """The loads that can be undone: the latest load of each table not already undone."""

@@ -22,7 +22,7 @@ import pandas as pd
 from community_eval.core import paths
 from community_eval.core.schema import TABLES
 from community_eval.db.store import ImportRecord, Store, StoreError
-from community_eval.ingest import bulk, questionnaire, repairs
+from community_eval.ingest import bulk, choices, questionnaire, repairs
 from community_eval.ingest.checks import (  # noqa: F401 (the loader's public names, as callers know them)
     Context,
     HeaderMatch,
@@ -47,8 +47,8 @@ from community_eval.ingest.units import (
 )
 
 SAMPLE_DIR = paths.SAMPLE_DIR
-MODES = ("append", "replace")
-LIKERT_ORDERS = repairs.LIKERT_ORDERS
+MODES = choices.MODES
+LIKERT_ORDERS = choices.LIKERT_ORDERS
 
 
 # ---- the whole load ----------------------------------------------------------------------

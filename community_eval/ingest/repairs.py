@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from community_eval.core.schema import COMMUNITIES, TABLES, Column, Kind, Table, header_index, normalise_header
-from community_eval.ingest import values
+from community_eval.ingest import choices, values
 from community_eval.ingest.load_model import Notice, Problem
 from community_eval.ingest.units import Conversion, convert_literal
 
@@ -26,9 +26,7 @@ if TYPE_CHECKING:
     from community_eval.db.store import Store
     from community_eval.ingest.checks import Parsed  # checks uses this module: the type only, for annotations
 
-#: Which way numeric answer codes run: "high-first" = code 1 is the first option, 非常满意
-#: (问卷星's 按序号 export of a scale listed from satisfied down); "low-first" = the code is the score.
-LIKERT_ORDERS = ("high-first", "low-first")
+LIKERT_ORDERS = choices.LIKERT_ORDERS
 
 #: Bookkeeping columns that survey platforms add to every export (normalised headers).
 _WJX_ID = "序号"

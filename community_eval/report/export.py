@@ -19,31 +19,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from community_eval.core.i18n import Translator
 from community_eval.core.standards import Profile, Standards
 from community_eval.db.store import Store
 from community_eval.indicators import overview
 from community_eval.indicators.catalog import BY_NAME
 from community_eval.indicators.declaration import NothingToExport, Request
+from community_eval.report.export_choices import FORMATS, ExportError, message  # noqa: F401 (this module's names too)
+
+# FORMATS, ExportError and message live in export_choices: the command line parses its arguments
+# and answers any command with them without importing this module's pandas and scipy.
 
 #: The indicators the command writes, in the order its help lists them (from their declarations).
 INDICATORS = tuple(BY_NAME)
-FORMATS = ("csv", "json")
-
-
-class ExportError(Exception):
-    """Why an export cannot be made, as a message key and its parameters (never a traceback)."""
-
-    def __init__(self, key: str, status: int = 1, **params: object) -> None:
-        super().__init__(f"{key}: {params}")
-        self.key = key
-        self.status = status
-        self.params = params
-
-
-def message(tr: Translator, key: str, **params: object) -> str:
-    """The sentence for ``key`` in the reader's language."""
-    return tr(key, **params)
 
 
 # ---- choosing the year and the profile --------------------------------------------------
