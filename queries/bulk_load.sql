@@ -71,6 +71,12 @@ create or replace temp macro bulk_placeholder(t, ph, ph_from, ph_to) as
         when t is null or strlen(t) > 12 then false
         when unicode(t) < 128 and unicode(t) not in (45, 47, 78, 110) then false
         when strlen(t) = length(t) then list_position(ph, lower(t)) is not null
+        -- translate() with the long table costs about 2 µs a cell (0.8 s of a 470,000-row task file's
+        -- department names): first a cheap exact rejection. A first character outside the table
+        -- (and not ㎁) stays first after the fold, so the text is a placeholder only if some
+        -- placeholder starts with it.
+        when strpos(ph_from, left(t, 1)) = 0 and left(t, 1) <> '㎁'
+            and not list_contains(list_transform(ph, lambda q: left(q, 1)), left(t, 1)) then false
         else list_position(ph, replace(translate(t, ph_from, ph_to), '㎁', 'na')) is not null
     end
 
