@@ -16,6 +16,9 @@ each scale, in Chinese at 1366×900:
   is the page's own work, not the process's start (that is "start" below);
 * **warm**: the same visitor opens the same view in a second tab (a new Streamlit session,
   the frontend's files in the browser's cache): the data cache is full;
+* **switched to**: the same visitor, in a third tab, opens the overview (the task burden when
+  measuring the overview), then clicks the page's link in the sidebar: Streamlit switches
+  pages within the tab, the frontend and plotly already loaded; the page's data is cached;
 * **filter change**: in the warm visitor's tab, the year picked in the sidebar (the
   latest year to the one before, a view not yet computed), from the click to the page
   drawn again;
@@ -64,11 +67,14 @@ import bench_scale  # noqa: E402
 from scale_common import machine  # noqa: E402
 from scale_report import write_section  # noqa: E402
 
+from community_eval.core.i18n import translate  # noqa: E402
 from community_eval.core.schema import TABLES  # noqa: E402
 from community_eval.db.store import Store  # noqa: E402
 from tools import meeting_screenshots as harness  # noqa: E402
 
 BENCHMARKS = ROOT / "BENCHMARKS.md"
+#: Each page's locale key of its title (its link in the sidebar), by URL path.
+NAV = {entry[3]: entry[1] for entry in harness.entry_pages()}
 SECTION = "## Browser"
 OWN = Path(tempfile.gettempdir()) / "community_eval_browser"
 VIEWPORT = {"width": 1366, "height": 900}
@@ -164,6 +170,16 @@ class Tab:
         self.page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         return self._wait(need_run=False)
 
+    def switch_to(self, path: str) -> Timing:
+        """Click the page's link in the sidebar: Streamlit switches pages without reloading the
+        tab, so the frontend and plotly are loaded already, as when a person moves between pages."""
+        label = translate(LANG, NAV[path])
+        link = self.page.locator('[data-testid="stSidebarNav"] a').filter(has_text=label)
+        self.received = 0
+        start = self.page.evaluate("() => { window.__bench = {}; return performance.now(); }")
+        link.click()
+        return self._wait(need_run=True, since_ms=start)
+
     def change_year(self) -> Timing | None:
         """Pick the year before the one shown in the sidebar; None when the data has one year."""
         box = self.page.locator(".st-key-f_year")
@@ -238,7 +254,8 @@ def visitor(browser: object, same: Tab | None = None) -> Iterator[Tab]:
 
 
 def measure_page(browser: object, database: Path, path: str, community: str) -> dict[str, Timing | None]:
-    """One round for one page on a server of its own: start, cold, warm, a filter change."""
+    """One round for one page on a server of its own: start, cold, warm, a filter change, and a
+    switch to the page from another one (drawn already) in the same tab, warm."""
     with harness.dashboard(db=str(database), timeout=300) as base:
         with visitor(browser) as first:
             start = first.open(page_url(base, "data", community))
@@ -247,7 +264,13 @@ def measure_page(browser: object, database: Path, path: str, community: str) -> 
             with visitor(browser, same=cold_tab) as warm_tab:
                 warm = warm_tab.open(page_url(base, path, community))
                 change = warm_tab.change_year()
-    return {"start": start, "cold": cold, "warm": warm, "change": change}
+            with visitor(browser, same=cold_tab) as moving:
+                # From the overview (from the task burden to the overview), as a person moves on.
+                source = "task_burden" if path == "overview" else "overview"
+                chosen = f"&community={community}" if path == "profile" else ""
+                moving.open(page_url(base, source, community) + chosen)
+                switch = moving.switch_to(path)
+    return {"start": start, "cold": cold, "warm": warm, "change": change, "switch": switch}
 
 
 def measure_scale(browser: object, scale: bench_scale.Scale, args: argparse.Namespace) -> dict[str, object]:
@@ -301,12 +324,14 @@ def fmt(value: float | None, digits: int = 2) -> str:
 def page_table(result: dict) -> list[str]:
     """One row per page: cold, warm and filter change (drawn, and of it the run), what was sent."""
     lines = [
-        "| Page | Cold: drawn (run) s | Warm: drawn (run) s | Year changed: drawn (run) s "
-        "| Charts | Plotly points | Tables | Sent, cold (KiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Page | Cold: drawn (run) s | Warm: drawn (run) s | Switched to, same tab: drawn (run) s "
+        "| Year changed: drawn (run) s | Charts | Plotly points | Tables | Sent, cold (KiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for path, rounds in result["pages"].items():
-        cells = [f"{fmt(med(rounds, k))} ({fmt(med(rounds, k, 'run_s'))})" for k in ("cold", "warm", "change")]
+        cells = [
+            f"{fmt(med(rounds, k))} ({fmt(med(rounds, k, 'run_s'))})" for k in ("cold", "warm", "switch", "change")
+        ]
         counts = [fmt(med(rounds, "cold", f), 0) for f in ("charts", "points", "tables", "ws_kib")]
         lines.append(f"| {path} | {' | '.join(cells)} | {' | '.join(counts)} |")
     return lines
@@ -318,11 +343,13 @@ def verdicts(result: dict) -> list[str]:
     target = TARGET_DRAWN_S.get(scale)
     worst = {
         kind: max(((med(r, kind) or 0.0, p) for p, r in pages.items()), default=(0.0, ""))
-        for kind in ("cold", "warm", "change")
+        for kind in ("cold", "warm", "switch", "change")
     }
     lines = []
     if target is not None:
-        for kind in ("cold", "warm"):
+        for kind in ("cold", "warm", "switch"):
+            if not any(med(r, kind) is not None for r in pages.values()):
+                continue
             over = [p for p, r in pages.items() if (med(r, kind) or 0.0) > target]
             verdict = "met" if not over else f"**not met** ({', '.join(over)})"
             lines.append(
@@ -343,8 +370,8 @@ def scale_section(result: dict) -> list[str]:
     lines = [
         f"### {result['scale'].capitalize()}: {result['communities']:,} communities",
         "",
-        f"Measured {result['measured_on']}; load average before {result['load_before']}, after "
-        f"{result['load_after']}; median of {result['repeat']} runs.",
+        f"Measured {result['measured_on']} with `{result['command']}`; load average before "
+        f"{result['load_before']}, after {result['load_after']}; median of {result['repeat']} runs.",
         "",
         *page_table(result),
         "",
@@ -357,14 +384,15 @@ def scale_section(result: dict) -> list[str]:
     return lines
 
 
-def first_visit_section(results: list[dict], when: str, load: tuple[str, str]) -> list[str]:
+def first_visit_section(results: list[dict], when: str, load: tuple[str, str], command: str) -> list[str]:
     if not results:
         return []
     content = [r["content_s"] for r in results if r["content_s"] is not None]
     return [
         "### First visit on a fresh data folder",
         "",
-        f"Measured {when}; load average before {load[0]}, after {load[1]}; median of {len(results)} runs. "
+        f"Measured {when} with `{command}`; load average before {load[0]}, after {load[1]}; "
+        f"median of {len(results)} runs. "
         "The server has just started on an empty folder; the visit to the overview builds "
         "`data/community_eval.duckdb` from `sample_data/`, then draws the page.",
         "",
@@ -380,7 +408,8 @@ def section(saved: dict) -> str:
     lines = [
         SECTION,
         "",
-        f"Written by `{saved['command']}`.",
+        "Written by `bench/bench_browser.py` (each scale's command below; `--report-only` rewrites this "
+        "section from the saved results).",
         "",
         f"- Machine: {saved['machine']}. {saved.get('note', '')}".rstrip(),
         f"- Chromium {saved['chromium']} (headless, Debian's), viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "
@@ -388,7 +417,9 @@ def section(saved: dict) -> str:
         "- *drawn*: from navigation (or the click) until the run has finished, nothing is a skeleton or "
         "stale, and every plotly chart has drawn; *run*: until the browser saw the script finish. "
         "Cold: a new visitor (empty browser cache) on a server of its own, data cache empty (the process "
-        "already started); warm: the same visitor's second tab on the same view; year changed: the warm "
+        "already started); warm: the same visitor's second tab on the same view; switched to: "
+        "that visitor's click on the page's link in the sidebar of a tab showing the overview (the task burden "
+        "for the overview), data cached; year changed: the warm "
         "tab's year set one year back, not yet computed.",
         "- Targets (issue 20): district every page drawn ≤ 1.5 s, province ≤ 3 s, a filter change ≤ 1 s.",
         "",
@@ -396,6 +427,7 @@ def section(saved: dict) -> str:
             saved.get("first_visit", []),
             saved.get("first_visit_on", ""),
             tuple(saved.get("first_visit_load", ("", ""))),
+            saved.get("first_visit_command", ""),
         ),
     ]
     for name in ("district", "city", "province", "region"):
@@ -424,6 +456,7 @@ def run(args: argparse.Namespace, saved: dict, command: str) -> None:
             saved["first_visit"] = first_visits(browser, args.first_visits)
             saved["first_visit_on"] = dt.date.today().isoformat()
             saved["first_visit_load"] = (before, load_average())
+            saved["first_visit_command"] = command
         for name in args.scales.split(","):
             if not name:
                 continue
@@ -434,6 +467,7 @@ def run(args: argparse.Namespace, saved: dict, command: str) -> None:
                 load_before=before,
                 load_after=load_average(),
                 repeat=args.repeat,
+                command=command,
             )
             saved["scales"][name] = result
             RESULTS.write_text(json.dumps(saved, indent=2), encoding="utf-8")
