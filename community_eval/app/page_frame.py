@@ -195,15 +195,17 @@ def _first_start(tr: Translator) -> None:
 
     The first visit waits seconds for the build, and showed a blank page meanwhile (issue 20);
     Streamlit's own spinner text is English, so the words are ours. The steps go once the
-    database is built: the page then starts as on any other visit.
+    database is built (the page then starts as on any other visit) or could not be.
     """
     path = db_path()
     shown = st.empty()
-    with shown.container(), st.status(tr("first_start.title"), expanded=True):
-        st.write(tr("first_start.creating", file=Path(path).name))
-        st.write(tr("first_start.loading", tables=tr.join(tr(f"table.{name}") for name in TABLES)))
-        build_sample(path)
-    shown.empty()
+    try:
+        with shown.container(), st.status(tr("first_start.title"), expanded=True):
+            st.write(tr("first_start.creating", file=Path(path).name))
+            st.write(tr("first_start.loading", tables=tr.join(tr(f"table.{name}") for name in TABLES)))
+            build_sample(path)
+    finally:
+        shown.empty()  # built, or failed: then the one sentence of :func:`store_ready` says why
 
 
 @contextmanager
