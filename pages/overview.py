@@ -60,8 +60,23 @@ for index, (frame, theme, page) in enumerate(themes):
         value, _ = overview_figures.THEMES[theme]
         if frame[value].notna().any():
             ids = "group_key" if level == "community" else None
-            shown = overview_figures.theme_chart(tr, theme, frame, view.year, level, ids=ids)
-            widgets.chart(shown.figure, key=f"overview_{theme}")
+            # Both ends of a long ranking, the rest behind the switch: a province's ~960 streets
+            # drew four charts 27,000 px tall, most of the page's time in the browser (issue 20).
+            # ENDS, not ENDS_SMALL: the sample district's 19 streets are still drawn whole.
+            place = st.container()
+            streets = level == "street"
+            rows, gap = widgets.ranking_rows(
+                tr,
+                f"overview_{theme}",
+                frame,
+                value,
+                widgets.ENDS,
+                words="lowest_highest_streets" if streets else "lowest_highest",
+                label="extremes.show_all_streets" if streets else "extremes.show_all",
+                tie_break="group_label",
+            )
+            shown = overview_figures.theme_chart(tr, theme, rows, view.year, level, ids=ids, gap=gap)
+            widgets.chart(shown.figure, key=f"overview_{theme}", where=place)
         else:
             st.subheader(tr(f"overview.chart.{theme}", year=view.year))
             widgets.empty_state(tr)

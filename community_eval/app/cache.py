@@ -8,6 +8,7 @@ filter touches.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,9 +43,30 @@ def _open_store(path: str) -> Store:
     main = path == default_db_path()
     if main and parquet_root():
         return Store(path, parquet=parquet_root())
-    if main and is_local_file(path) and not Path(path).exists():
-        create_sample_database(path)
+    if sample_to_build(path):
+        build_sample(path)
     return Store(path, closes_when_idle=not main)
+
+
+#: One first-start build at a time in the process: a second visitor arriving meanwhile waits
+#: for it (and sees the same progress) instead of building a second copy.
+_SAMPLE_BUILD = threading.Lock()
+
+
+def sample_to_build(path: str | None = None) -> bool:
+    """Whether opening ``path`` (default: the dataset the pages read) must first build the main
+    database from sample_data/: the first start, when the page should say what it is doing."""
+    path = db_path() if path is None else path
+    if path != default_db_path() or parquet_root():
+        return False
+    return is_local_file(path) and not Path(path).exists()
+
+
+def build_sample(path: str) -> None:
+    """Build the main database from sample_data/ unless another session built it meanwhile."""
+    with _SAMPLE_BUILD:
+        if not Path(path).exists():
+            create_sample_database(path)
 
 
 def dataset() -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import runpy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from community_eval.app import meeting
-from community_eval.app.cache import db_path, store
+from community_eval.app.cache import build_sample, db_path, sample_to_build, store
 from community_eval.app.view_state import (
     PROFILE_PATH,
     URL_PARAMS,
@@ -23,6 +24,7 @@ from community_eval.app.view_state import (
 )
 from community_eval.core import paths
 from community_eval.core.i18n import Translator
+from community_eval.core.schema import TABLES
 from community_eval.db.store import (
     DatabaseError,
     StoreError,
@@ -179,11 +181,31 @@ def store_ready(tr: Translator) -> bool:
     a lock released or a disk freed meanwhile needs no restart.
     """
     try:
+        if sample_to_build():
+            _first_start(tr)
         store()
     except StoreError as error:
         st.error(error_text(tr, error), icon=":material/error:")
         return False
     return True
+
+
+def _first_start(tr: Translator) -> None:
+    """Build the sample database with its steps on the page, in the reader's language.
+
+    The first visit waits seconds for the build, and showed a blank page meanwhile (issue 20);
+    Streamlit's own spinner text is English, so the words are ours. The steps go once the
+    database is built (the page then starts as on any other visit) or could not be.
+    """
+    path = db_path()
+    shown = st.empty()
+    try:
+        with shown.container(), st.status(tr("first_start.title"), expanded=True):
+            st.write(tr("first_start.creating", file=Path(path).name))
+            st.write(tr("first_start.loading", tables=tr.join(tr(f"table.{name}") for name in TABLES)))
+            build_sample(path)
+    finally:
+        shown.empty()  # built, or failed: then the one sentence of :func:`store_ready` says why
 
 
 @contextmanager

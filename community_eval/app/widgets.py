@@ -153,6 +153,7 @@ def ranking_rows(
     tie_break: str | None = None,
     where: object | None = None,
     high_only: bool = False,
+    label: str = "extremes.show_all",
 ) -> tuple[pd.DataFrame, charts.Gap | None]:
     """The rows a long ranking draws: its ``n`` lowest and ``n`` highest by ``value``
     (:mod:`community_eval.readings.extremes`; only the ``n`` highest with ``high_only``), or all of
@@ -161,13 +162,14 @@ def ranking_rows(
     Also returns the break to mark between the two ends, for a chart sorted by ``value``.
     A ranking no longer than what the ends would show is drawn whole, with no caption and no
     switch. On a meeting slide both ends fit the wall together, the break between them.
+    ``label`` names the switch's words when the rows are not communities ("全部街道（乡镇）").
     """
     if meeting.active():  # a slide holds meeting.MAX_ROWS rows legibly: the two ends share them
         n = min(n, meeting.MAX_ROWS if high_only else meeting.MAX_ROWS // 2)
     picked = (extremes.highest if high_only else extremes.ends)(frame, value, n, tie_break)
     if not picked.shortened:
         return frame, None
-    if full_list_switch(tr, key, extremes.caption(tr, picked, "highest" if high_only else words), where):
+    if full_list_switch(tr, key, extremes.caption(tr, picked, "highest" if high_only else words), where, label):
         return frame, None
     return picked.rows, None if high_only else (picked.each, tr("extremes.gap", hidden=picked.hidden))
 

@@ -62,11 +62,13 @@ def theme_chart(
     *,
     ids: str | None = None,
     limit: int | None = None,
+    gap: charts.Gap | None = None,
 ) -> Figure:
     """A theme's key measure by group (``level``: street or community), highest first.
 
     ``groups`` are the indicator's rows rolled up to ``level``, labelled (``group_label``);
-    ``limit`` keeps the report's A4 page to its first rows.
+    ``limit`` keeps the report's A4 page to its first rows; ``gap`` marks the break between
+    the two ends of a shortened ranking (the page's :func:`widgets.ranking_rows`).
     """
     value, kind = THEMES[theme]
     figure = charts.ranked_bars(
@@ -79,5 +81,6 @@ def theme_chart(
         kind=kind,
         ids=ids,
         limit=limit,
+        gap=gap,
     )
     return Figure(figure)
