@@ -45,7 +45,23 @@ with left:
 hours = widgets.label_groups(
     tr, cache.compute(task_burden.task_hours_by_category, view.filters, view.year, level=level), level
 )
-shown = figures.hours(tr, hours, view.year, level)
+# A long list of groups draws both ends by administrative share, as the chart orders them.
+groups = cache.compute(task_burden.task_burden, view.filters, view.year, level=level).dropna(
+    subset=["admin_hours_share"]
+)
+streets = level == "street"
+rows, gap = widgets.ranking_rows(
+    tr,
+    "burden_hours_rows",
+    groups,
+    "admin_hours_share",
+    widgets.ENDS,
+    words="lowest_highest_streets" if streets else "lowest_highest",
+    label="extremes.show_all_streets" if streets else "extremes.show_all",
+    tie_break="group_key",
+    where=left,
+)
+shown = figures.hours(tr, hours, view.year, level, groups=rows["group_key"], gap=gap)
 widgets.chart(where=left, figure=shown.figure, key="burden_hours")
 left.caption(shown.caption)
 points = cache.compute(task_burden.burden_vs_satisfaction, view.filters, view.year, cache.standards().min_n)

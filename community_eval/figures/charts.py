@@ -351,6 +351,7 @@ def share_bars(
     part_names: dict[str, str],
     lead_parts: tuple[str, ...] = (),
     ids: str | None = None,
+    gap: Gap | None = None,
 ) -> go.Figure:
     """Horizontal 100 % bars: each row's ``value`` split into its parts' shares of the row's own total.
 
@@ -360,7 +361,8 @@ def share_bars(
     ``lead_parts`` (e.g. the administrative categories), the largest at the top; the hover
     gives each part's share and its amount (``amount_title``, ``amount_kind``), so the
     size is not lost. ``ids`` names the column of community ids when each bar is a
-    community (clickable).
+    community (clickable). ``gap`` marks the break between the two ends of a shortened
+    ranking by the lead share (:func:`_mark_gap`).
     """
     shown = frame.assign(_share=part_shares(frame, label, value))
     lead = shown[shown[part].isin(lead_parts)].groupby(label)["_share"].sum()
@@ -385,13 +387,14 @@ def share_bars(
             )
         )
     # 22 px a row: a district's nineteen streets fit beside another chart without a scroll.
-    height = max(320, 22 * len(rows) + 140)
+    height = max(320, 22 * (len(rows) + (gap is not None)) + 140)
     figure.update_layout(**base_layout(title, value_title, label_title, height), barmode="stack")
     # The right margin leaves room for the "100%" tick label, which plotly hides when it
     # would overflow the figure.
     figure.update_layout(legend_traceorder="normal", margin={"r": 28})
     figure.update_xaxes(**_axis_format("share"), range=[0, 1])
     figure.update_yaxes(categoryorder="array", categoryarray=order)
+    _mark_gap(figure, gap, order)
     if ids:
         _community_points(figure)
     return figure

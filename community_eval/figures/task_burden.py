@@ -47,9 +47,22 @@ def per_staff(
     return Figure(figure)
 
 
-def hours(tr: Translator, hours_by_category: pd.DataFrame, year: int, level: str) -> Figure:
+def hours(
+    tr: Translator,
+    hours_by_category: pd.DataFrame,
+    year: int,
+    level: str,
+    *,
+    groups: pd.Series | None = None,
+    gap: charts.Gap | None = None,
+) -> Figure:
     """Where staff time goes, as shares of each group's own hours (absolute hours would let three
-    big streets flatten every town), the administrative categories first."""
+    big streets flatten every town), the administrative categories first.
+
+    ``groups`` (group keys) keeps the bars of a shortened ranking, its two ends, with ``gap``
+    between them: a province's 962 streets drew 5,772 bar parts 21,000 px tall."""
+    if groups is not None:
+        hours_by_category = hours_by_category[hours_by_category["group_key"].isin(groups)]
     figure = charts.share_bars(
         hours_by_category,
         "group_label",
@@ -63,6 +76,7 @@ def hours(tr: Translator, hours_by_category: pd.DataFrame, year: int, level: str
         part_names={v.code: tr.enum("task_category", v.code) for v in TASK_CATEGORIES},
         lead_parts=ADMINISTRATIVE_CATEGORIES,
         ids="group_key" if level == "community" else None,
+        gap=gap,
     )
     return Figure(figure, tr(f"task_burden.hours_note_{level}"))
 
