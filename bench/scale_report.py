@@ -427,7 +427,15 @@ def section(results: list[dict], scales: dict, machine: str, invocation: str, ar
         if "error" in result.get("load", {}):
             lines += [f"Not measured: {result['load']['error']}."]
             continue
-        lines += ["Loading:", "", *load_table(result), ""]
+        lines += ["Loading:", ""]
+        if result.get("load_remeasured"):
+            lines += [
+                "Re-measured after the rest of this scale, with the same command's load phase alone "
+                f"(`--phase load --repeat {result['load'].get('repeat', result.get('repeat'))}`), once the loader's "
+                "placeholder check had been made cheap for Chinese text.",
+                "",
+            ]
+        lines += [*load_table(result), ""]
         if "indicators" in result and "times" in result["indicators"]:
             year = result["indicators"].get("year")
             lines += [f"Indicators ({year}):", "", *indicator_table(result), ""]
