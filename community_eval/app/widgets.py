@@ -271,7 +271,23 @@ def indicator_table(
     if key_shown and len(key_shown) < len(shown) and not controls.toggle(label, key=switch):
         shown = key_shown
     download_buttons(tr, frame, columns, indicator, where=controls)
-    show_table(tr, frame, shown, placeholder)
+    show_table(tr, capped_rows(tr, frame, indicator), shown, placeholder)
+
+
+#: Rows a page's table sends before its "全部行" switch: a province's 5,000 communities sent
+#: about 1 MB of cells and profile links on every rerun of the page (issue 20). The downloads
+#: always hold every row.
+TABLE_ROWS = 500
+
+
+def capped_rows(tr: Translator, frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The table's first :data:`TABLE_ROWS` rows, saying so, with a switch for all of them."""
+    if len(frame) <= TABLE_ROWS:
+        return frame
+    note = tr("table.rows_capped", n=tr.number(TABLE_ROWS), total=tr.number(len(frame)))
+    if full_list_switch(tr, f"rows_{indicator.name}", note, label="table.all_rows"):
+        return frame
+    return frame.head(TABLE_ROWS)
 
 
 def all_zero_columns(frame: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:

@@ -85,4 +85,4 @@ def caption(tr: Translator, shown: Ends, words: str = "lowest_highest") -> str |
     """
     if not shown.shortened:
         return None
-    return tr(f"extremes.{words}", n=shown.each, total=shown.total)
+    return tr(f"extremes.{words}", n=tr.number(shown.each), total=tr.number(shown.total))
