@@ -62,11 +62,12 @@ def sample_to_build(path: str | None = None) -> bool:
     return is_local_file(path) and not Path(path).exists()
 
 
-def build_sample(path: str) -> None:
-    """Build the main database from sample_data/ unless another session built it meanwhile."""
+def build_sample(path: str, progress: Callable[[float, str], None] | None = None) -> None:
+    """Build the main database from sample_data/ unless another session built it meanwhile
+    (``progress``: see :func:`~community_eval.ingest.loader.create_sample_database`)."""
     with _SAMPLE_BUILD:
         if not Path(path).exists():
-            create_sample_database(path)
+            create_sample_database(path, progress=progress)
 
 
 def dataset() -> str:

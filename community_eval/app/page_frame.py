@@ -203,7 +203,14 @@ def _first_start(tr: Translator) -> None:
         with shown.container(), st.status(tr("first_start.title"), expanded=True):
             st.write(tr("first_start.creating", file=Path(path).name))
             st.write(tr("first_start.loading", tables=tr.join(tr(f"table.{name}") for name in TABLES)))
-            build_sample(path)
+            bar = st.progress(0.0)
+
+            def step(share: float, file_name: str) -> None:
+                table = Path(file_name).stem
+                name = tr(f"table.{table}") if table in TABLES else file_name
+                bar.progress(min(max(share, 0.0), 1.0), text=tr("first_start.step", table=name))
+
+            build_sample(path, progress=step)
     finally:
         shown.empty()  # built, or failed: then the one sentence of :func:`store_ready` says why
 

@@ -517,11 +517,14 @@ def ingest_paths(store: Store, paths: list[str | Path], **options: object) -> li
     return missing + ingest(store, sources, **options)
 
 
-def create_sample_database(path: str, sample_dir: Path = SAMPLE_DIR) -> None:
+def create_sample_database(
+    path: str, sample_dir: Path = SAMPLE_DIR, progress: Callable[[float, str], None] | None = None
+) -> None:
     """Create ``path`` filled from ``sample_data/``, atomically.
 
     The database is built beside the target and renamed into place only when every
     sample file has loaded, so a half-built database is never opened as the real one.
+    ``progress`` is told the share done and the file at hand (the first visit shows it).
     """
     target = Path(path)
     partial = target.with_name(f".{target.name}.{dt.datetime.now():%Y%m%d%H%M%S%f}.building")
@@ -530,7 +533,7 @@ def create_sample_database(path: str, sample_dir: Path = SAMPLE_DIR) -> None:
     except StoreError as error:  # the reader knows the target, not the hidden file it is built in
         raise StoreError(error.reason, **{**error.params, "path": path}) from None
     try:
-        reports = ingest_paths(store, sorted(sample_dir.glob("*.csv")), mode="replace")
+        reports = ingest_paths(store, sorted(sample_dir.glob("*.csv")), mode="replace", progress=progress)
     finally:
         store.close()
     failures = [r for r in reports if not r.loaded]

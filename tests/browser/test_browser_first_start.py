@@ -38,6 +38,9 @@ def test_the_first_visit_shows_the_build_in_the_page_language_then_the_page(tab,
     assert steps, f"the build's steps never showed: {seen[:3]}"
     shown = "\n".join(seen[i] for i in steps)
     assert all(translate(lang, f"table.{name}") in shown for name in TABLES), shown
+    # The progress bar names the table being loaded, file by file.
+    steps_named = [translate(lang, "first_start.step", table=translate(lang, f"table.{name}")) for name in TABLES]
+    assert any(step in shown for step in steps_named), shown
     assert translate(other, "first_start.title") not in "".join(seen)
     page = [i for i, text in enumerate(seen) if heading in text.splitlines()]
     assert page and steps[0] < page[0], "the steps come before the page"
