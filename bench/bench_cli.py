@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 from scale_common import machine  # noqa: E402
+from scale_common import measure as measure_interleaved  # noqa: E402
+from scale_report import write_section  # noqa: E402
 
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 SECTION = "## Command line"
@@ -161,16 +163,11 @@ def load_runs(files: dict[str, Path], rows: int, folder: Path) -> dict[str, Call
 
 
 def measure(runs: dict[str, Callable[[], float]], repeat: int, label: str) -> dict[str, list[float]]:
-    """Every run once per round, the rounds one after the other (interleaved), after one warm-up round."""
+    """One warm-up round (the files into the page cache, the modules' bytecode written), then
+    the rounds interleaved (``scale_common.measure``)."""
     for run in runs.values():
-        run()  # the files into the page cache, the modules' bytecode written
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for round_ in range(1, repeat + 1):
-        for name, run in runs.items():
-            times[name].append(run())
-        shown = ", ".join(f"{name} {values[-1]:.3f}s" for name, values in times.items())
-        print(f"[{label}] round {round_}/{repeat}: {shown}", flush=True)
-    return times
+        run()
+    return measure_interleaved(runs, repeat, label)
 
 
 # ---- reporting --------------------------------------------------------------------------------
@@ -265,18 +262,6 @@ def _targets(over: dict[str, float], ratio: float) -> list[str]:
     ]
 
 
-def write_section(text: str) -> None:
-    """Replace the Command line section of BENCHMARKS.md (or add it), leaving every other section as it is."""
-    current = BENCHMARKS.read_text(encoding="utf-8")
-    start = current.find(SECTION + "\n")
-    if start < 0:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION))
-        updated = current[:start] + text + ("" if end < 0 else current[end:])
-    BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -299,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(result, argv)
     print("\n" + text)
     if not args.no_write:
-        write_section(text)
+        write_section(BENCHMARKS, SECTION, text)
         print(f"written to {BENCHMARKS}")
 
 

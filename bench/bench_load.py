@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 from scale_common import machine, measure  # noqa: E402
+from scale_report import write_section  # noqa: E402
 
 from community_eval.core.schema import TABLES  # noqa: E402
 from community_eval.db.store import Store  # noqa: E402
@@ -241,18 +242,6 @@ def section(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace the Loading section of BENCHMARKS.md (or add it), leaving any other section as it is."""
-    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\n"
-    start = current.find(SECTION + "\n")
-    if start < 0:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION))
-        updated = current[:start] + text + ("" if end < 0 else current[end:])
-    BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -280,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(files, rows, args.repeat, times, spent, argv)
     print("\n" + text)
     if not args.no_write:
-        write_section(text)
+        write_section(BENCHMARKS, SECTION, text)
         print(f"written to {BENCHMARKS}")
 
 
