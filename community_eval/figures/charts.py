@@ -360,9 +360,8 @@ def share_bars(
     shares put every row on the same 0–100 % scale. Rows are sorted by the summed share of
     ``lead_parts`` (e.g. the administrative categories), the largest at the top; the hover
     gives each part's share and its amount (``amount_title``, ``amount_kind``), so the
-    size is not lost. ``ids`` names the column of community ids when each bar is a
-    community (clickable). ``gap`` marks the break between the two ends of a shortened
-    ranking by the lead share (:func:`_mark_gap`).
+    size is not lost. ``ids``: the column of community ids when each bar is a community
+    (clickable); ``gap``: the break between the two ends of a shortened ranking (:func:`_mark_gap`).
     """
     shown = frame.assign(_share=part_shares(frame, label, value))
     lead = shown[shown[part].isin(lead_parts)].groupby(label)["_share"].sum()
