@@ -408,7 +408,7 @@ def _let_go_of_cells(members: object) -> None:
     """Empty the sheets' cells once checked: nothing reads them again, and the batch keeps its
     sheets until every file is loaded, which held each big file's cells through its load."""
     for sheet, _ in members if isinstance(members, list) else []:
-        sheet.cells = sheet.cells.iloc[:0]
+        sheet.cells = sheet.cells.iloc[:0].copy()  # a slice alone is a view that keeps every cell
 
 
 def _asks_direction(result: Parsed) -> bool:
