@@ -12,6 +12,7 @@ PAGES = (
     ("pages/facilities.py", "nav.facilities", ":material/home_work:", "facilities"),
     ("pages/staff.py", "nav.staff", ":material/groups:", "staff"),
     ("pages/assessment.py", "nav.assessment", ":material/leaderboard:", "assessment"),
+    ("pages/cost.py", "nav.cost", ":material/savings:", "cost"),
     ("pages/profile.py", "nav.profile", ":material/location_city:", "profile"),
     ("pages/data.py", "nav.data", ":material/database:", "data"),
 )

@@ -37,6 +37,7 @@ CHART_PAGES = [
     "pages/facilities.py",
     "pages/staff.py",
     "pages/assessment.py",
+    "pages/cost.py",
 ]
 PAGES = [*CHART_PAGES, "pages/data.py"]
 

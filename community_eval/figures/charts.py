@@ -1173,3 +1173,60 @@ def _whole_step(top: float, ticks: int = 10) -> int:
             if top / (magnitude * factor) <= ticks:
                 return magnitude * factor
         magnitude *= 10
+
+
+@_literal_labels
+def cumulative_lines(
+    frame: pd.DataFrame,
+    x: str,
+    lines: dict[str, str],
+    *,
+    label: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    kind: str,
+    budgets: dict[str, float] | None = None,
+    reached: int | None = None,
+    reached_name: str | None = None,
+) -> go.Figure:
+    """Running sums against a count (money spent against communities brought to standard).
+
+    ``lines`` maps each running-sum column to its name; ``budgets`` maps a line's name to a
+    level drawn as a dashed line of the same colour; ``reached`` draws a dotted vertical line
+    at that count, named ``reached_name``. Each point's hover names the row (``label``) that
+    the step adds, so the reader sees which community each yuan goes to.
+    """
+    figure = go.Figure()
+    for index, (column, name) in enumerate(lines.items()):
+        colour = OKABE_ITO[index % len(OKABE_ITO)]
+        figure.add_trace(
+            go.Scatter(
+                x=frame[x],
+                y=frame[column],
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 3, "shape": "hv"},
+                marker={"size": 6},
+                customdata=frame[label],
+                hovertemplate=f"{name} · %{{x}} · %{{customdata}}: %{{y:{HOVER_FORMATS[kind]}}}<extra></extra>",
+            )
+        )
+        level = (budgets or {}).get(name)
+        if level is not None:
+            figure.add_hline(y=level, line_dash="dash", line_color=colour, line_width=2)
+    figure.update_layout(**base_layout(title, x_title, y_title))
+    figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
+    figure.update_xaxes(**_axis_format("int", frame[x]), rangemode="tozero")
+    if reached is not None and reached_name:
+        figure.add_vline(x=reached, line_dash="dot", line_color=MUTED, line_width=2)
+        figure.add_annotation(
+            x=reached,
+            y=1,
+            yref="paper",
+            text=html_literal(reached_name),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+        )
+    return figure

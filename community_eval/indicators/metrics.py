@@ -74,6 +74,24 @@ KINDS: dict[str, str] = {
     "mean_previous": "mean",
     "change": "mean",
     "answers": "int",
+    # the bill to reach the standard (standard_gap): quantities counted whole, money in yuan
+    "required_area_m2": "int",
+    "area_short_m2": "int",
+    "rooms_short": "int",
+    "resident_space_short_m2": "int",
+    "budget_short_yuan": "yuan",
+    "seats_required": "int",
+    "seats_in_post": "int",
+    "seats_short": "int",
+    "pay_gap_yuan": "yuan",
+    "one_off_yuan": "yuan",
+    "annual_yuan": "yuan",
+    "first_year_yuan": "yuan",
+    "cumulative_one_off_yuan": "yuan",
+    "cumulative_annual_yuan": "yuan",
+    "position": "int",
+    "n_with_bill": "int",
+    "n_borrowed": "int",
 }
 
 #: Columns on a bounded scale, as (lowest, highest). A 1–5 answer has no 0, so a chart of

@@ -1,0 +1,70 @@
+"""The bill to reach the standard in charts: the bill by street or community type, and the
+budget curve (yuan spent against communities brought to standard, in the chosen order).
+
+Each function takes the translator and the indicator's frames (computed already) and returns a
+:class:`~community_eval.figures.figure.Figure`; the 达标测算 page, the meeting slides and the
+offline report call the same ones.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from community_eval.core.i18n import Translator
+from community_eval.figures import charts
+from community_eval.figures.figure import Figure
+
+
+def bill_by_group(tr: Translator, rows: pd.DataFrame, level: str, year: int) -> Figure:
+    """One-off and yearly bill side by side per group (``rows`` from ``gap_rollup``, labelled),
+    largest one-off bill first: the two are never added, as they come from different budgets."""
+    shown = rows.sort_values(["one_off_yuan", "annual_yuan", "group_label"], ascending=[False, False, True])
+    figure = charts.grouped_bars(
+        shown,
+        "group_label",
+        {"one_off_yuan": tr("cost.one_off"), "annual_yuan": tr("cost.annual")},
+        title=tr(f"cost.chart.bill_{level}", year=year),
+        value_title=tr("axis.yuan"),
+        label_title=tr(f"level.{level}"),
+        kind="yuan",
+    )
+    return Figure(figure)
+
+
+def budget_curve(
+    tr: Translator, plan: pd.DataFrame, year: int, order: str, budgets: tuple[float, float] | None = None
+) -> Figure:
+    """Running one-off and yearly bills against the number of communities brought to standard,
+    in ``order``; with ``budgets`` (one-off, yearly), their levels and where the money runs out."""
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "position": [0],
+                    "community_name": [""],
+                    "cumulative_one_off_yuan": [0.0],
+                    "cumulative_annual_yuan": [0.0],
+                }
+            ),
+            plan,
+        ],
+        ignore_index=True,
+    )  # the curve starts at nothing spent
+    one_off, annual = tr("cost.one_off"), tr("cost.annual")
+    levels = dict(zip((one_off, annual), budgets, strict=True)) if budgets else None
+    funded = int(plan["funded"].sum()) if budgets and "funded" in plan else None
+    figure = charts.cumulative_lines(
+        frame,
+        "position",
+        {"cumulative_one_off_yuan": one_off, "cumulative_annual_yuan": annual},
+        label="community_name",
+        title=tr("cost.chart.curve", year=year, order=tr(f"cost.order.{order}")),
+        x_title=tr("cost.axis.communities"),
+        y_title=tr("axis.yuan"),
+        kind="yuan",
+        budgets=levels,
+        reached=funded,
+        reached_name=tr("cost.reached", n=funded) if funded is not None else None,
+    )
+    caption = tr("cost.curve_caption") if budgets else None
+    return Figure(figure, caption)

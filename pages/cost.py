@@ -1,0 +1,76 @@
+"""Cost to standard (达标测算): what it would take to bring every community up to the standard,
+and, with this year's money, which communities go first."""
+
+import streamlit as st
+
+from community_eval.app import cache, cost_view, page_frame, view_state, widgets
+from community_eval.core.safety import markdown_literal
+from community_eval.figures import standard_gap as figures
+from community_eval.indicators import standard_gap
+from community_eval.readings import standard_gap as readings
+
+tr, view = page_frame.page()
+st.title(tr("cost.title"))
+if view.year is None:
+    widgets.empty_state(tr)
+    st.stop()
+st.caption(view_state.scope_text(tr, view) + " · " + tr("cost.caption"))
+profile = view.standards_profile
+
+# Everything is priced with the unit costs, read first; their inputs are drawn after the
+# budget, beside their notes: the page opens on the bill, not on the inputs.
+costs = cost_view.chosen_costs(cache.standards())
+common = {"standards": True, "profile": view.profile, "costs": costs}
+rows = cache.compute(standard_gap.standard_gap, view.filters, view.year, **common)
+total = cache.compute(standard_gap.gap_rollup, view.filters, view.year, **common).iloc[0]
+
+# The district's bill: one-off and yearly, never added, and the quantities behind them.
+widgets.takeaway(readings.bill_takeaway(tr, total, profile.name(tr.lang), view.year))
+cards = st.columns(2)
+cards[0].metric(tr("cost.one_off_bill"), tr.number(total["one_off_yuan"], "yuan"))
+cards[1].metric(tr("cost.annual_bill"), tr.number(total["annual_yuan"], "yuan"))
+st.markdown(" · ".join(f"{label} **{value}**" for label, value in readings.quantities(tr, total)))
+note = readings.unknown_note(tr, total)
+if note:
+    st.caption(note)
+
+# The budget: what this year's money buys, in the order chosen, and the curve behind it.
+st.subheader(tr("cost.budget_title"))
+st.caption(tr("cost.policy_note"))
+order = cost_view.order_choice(tr)
+budgets = cost_view.budget_sliders(tr, (float(total["one_off_yuan"]), float(total["annual_yuan"])))
+plan = cache.compute(
+    standard_gap.budget_plan, view.filters, view.year, *budgets, order=order, weights=view.weights, **common
+)
+if plan.empty:
+    st.info(tr("cost.nothing_to_fund"), icon=":material/check_circle:")
+else:
+    widgets.takeaway(readings.plan_takeaway(tr, plan, budgets, order))
+    shown = figures.budget_curve(tr, plan, view.year, order, budgets)
+    widgets.chart(shown.figure, key="cost_curve")
+    if shown.caption:
+        st.caption(shown.caption)
+    funded, waiting = st.columns(2)
+    for column, chosen, title in ((funded, True, "cost.funded_title"), (waiting, False, "cost.waiting_title")):
+        column.markdown(f"**{tr(title)}**")
+        listed = plan[plan["funded"] == chosen].head(widgets.TABLE_ROWS)
+        lines = [f"- {markdown_literal(line)}" for line in readings.plan_lines(tr, listed)]
+        column.markdown("\n".join(lines) if lines else tr("cost.none_listed"))
+
+cost_view.costs_editor(tr, cache.standards())
+
+# The bill by street and by community type, side by side.
+left, right = st.columns(2)
+for column, level in ((left, "street"), (right, "community_type")):
+    groups = widgets.label_groups(
+        tr, cache.compute(standard_gap.gap_rollup, view.filters, view.year, level=level, **common), level
+    )
+    widgets.chart(figures.bill_by_group(tr, groups, level, view.year).figure, key=f"cost_bill_{level}", where=column)
+
+widgets.indicator_table(
+    tr,
+    rows,
+    standard_gap.STANDARD_GAP.shown_columns(),
+    standard_gap.STANDARD_GAP,
+    key_columns=("community_name", "one_off_yuan", "annual_yuan", "parts_unknown"),
+)
