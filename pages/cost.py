@@ -33,6 +33,7 @@ st.markdown(" · ".join(f"{label} **{value}**" for label, value in readings.quan
 note = readings.unknown_note(tr, total)
 if note:
     st.caption(note)
+widgets.chart(figures.bill_parts(tr, total, view.year).figure, key="cost_parts")
 
 # The budget: what this year's money buys, in the order chosen, and the curve behind it.
 st.subheader(tr("cost.budget_title"))

@@ -102,15 +102,22 @@ shortfalls as (
         end as budget_short_yuan,
         macros.shortfall(seats_required - seats_in_post) as seats_short,
     from needs
+),
+
+-- the priced parts (a part whose quantity is unknown costs 0 here, and parts_unknown names it)
+priced as (
+    select
+        *,
+        coalesce(area_short_m2, 0) * p_costs['cost_per_m2'] as area_cost_yuan,
+        if(coalesce(borrowed, false), p_costs['cost_to_secure_premises'], 0) as premises_cost_yuan,
+        coalesce(seats_short, 0) * p_costs['annual_cost_per_seat'] as seats_cost_yuan,
+    from shortfalls
 )
 
 select
     *,
-    coalesce(area_short_m2, 0) * p_costs['cost_per_m2']
-        + if(borrowed, p_costs['cost_to_secure_premises'], 0) as one_off_yuan,
-    coalesce(budget_short_yuan, 0)
-        + coalesce(seats_short, 0) * p_costs['annual_cost_per_seat']
-        + coalesce(pay_gap_yuan, 0) as annual_yuan,
+    area_cost_yuan + premises_cost_yuan as one_off_yuan,
+    coalesce(budget_short_yuan, 0) + seats_cost_yuan + coalesce(pay_gap_yuan, 0) as annual_yuan,
     -- the parts the profile prices whose input is missing: the bill is then a lower bound
     concat_ws(
         ',',
@@ -124,7 +131,7 @@ select
             then 'seats_short' end,
         case when pay_gap_yuan is null then 'pay_gap_yuan' end
     ) as parts_unknown,
-from shortfalls
+from priced
 
 -- name: standard_gap
 -- The bill per community for year $year (macros.gap_rows), grouped under $level.
@@ -158,6 +165,9 @@ select
     sum(seats_in_post) as seats_in_post,
     sum(seats_short) as seats_short,
     sum(pay_gap_yuan) as pay_gap_yuan,
+    sum(area_cost_yuan) as area_cost_yuan,
+    sum(premises_cost_yuan) as premises_cost_yuan,
+    sum(seats_cost_yuan) as seats_cost_yuan,
     sum(one_off_yuan) as one_off_yuan,
     sum(annual_yuan) as annual_yuan,
     concat_ws(

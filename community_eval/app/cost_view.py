@@ -46,6 +46,19 @@ def _numbers(name: str, count: int) -> list[float] | None:
     return values
 
 
+def shared_choice(standards: Standards) -> tuple[tuple[tuple[str, float], ...] | None, tuple[float, float] | None, str]:
+    """The unit costs (None: the file's), budgets (None: none given) and order a shared address
+    carries, for every view that prices the bill (the profile, the offline report): read once
+    per run into the view (``view_state.View``), as the assessment weights are."""
+    given = _numbers(COSTS_PARAM, len(UNIT_COSTS))
+    costs = tuple(zip(UNIT_COSTS, given, strict=True)) if given else None
+    if costs is not None and dict(costs) == unit_costs(standards):
+        costs = None
+    budgets = _numbers(BUDGET_PARAM, 2)
+    order = url_params.choice(ORDER_PARAM, ORDERS) or ORDERS[0]
+    return costs, (budgets[0], budgets[1]) if budgets else None, order
+
+
 def chosen_costs(standards: Standards) -> tuple[tuple[str, float], ...]:
     """The unit costs this run prices with: the inputs' (once drawn), else the URL's, else the
     file's; plain pairs, cacheable. Read before the editor is drawn, so the page can open on

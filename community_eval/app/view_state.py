@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote, urlencode
 import pandas as pd
 import streamlit as st
 
-from community_eval.app import assessment_view
+from community_eval.app import assessment_view, cost_view
 from community_eval.app.cache import compute, dataset
 from community_eval.core import url_params
 from community_eval.core.collation import by_pinyin
@@ -123,6 +123,12 @@ class View:
     #: the standards profile ``profile`` names, resolved once per run by :func:`sidebar_filters`
     #: (pages judge by it; the cache, which keys on plain values, takes the key)
     standards_profile: Profile | None = None
+    #: the unit costs the address carries (None: the standards file's); see cost_view.shared_choice
+    costs: tuple[tuple[str, float], ...] | None = None
+    #: this year's one-off and yearly budgets the address carries (None: none given)
+    budgets: tuple[float, float] | None = None
+    #: the order a budget is spent in (standard_gap.ORDERS)
+    order: str = "cheapest"
 
 
 def view() -> View:
@@ -231,8 +237,19 @@ def sidebar_filters(tr: Translator) -> View:
     _write_to_url()
     standards = load_standards()
     weights = assessment_view.shared_weights(standards)
+    costs, budgets, order = cost_view.shared_choice(standards)
     place = Filters(district, street, kind, community)
-    chosen = View(place, year, profile, tr.lang, weights, standards_profile=standards.profile(profile))
+    chosen = View(
+        place,
+        year,
+        profile,
+        tr.lang,
+        weights,
+        standards_profile=standards.profile(profile),
+        costs=costs,
+        budgets=budgets,
+        order=order,
+    )
     st.session_state["view"] = chosen
     return chosen
 

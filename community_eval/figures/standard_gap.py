@@ -14,6 +14,39 @@ from community_eval.core.i18n import Translator
 from community_eval.figures import charts
 from community_eval.figures.figure import Figure
 
+#: The parts of the bill, each under the bill it belongs to (one-off or yearly), as drawn.
+BILL_PARTS = (
+    ("area_cost_yuan", "one_off"),
+    ("premises_cost_yuan", "one_off"),
+    ("budget_short_yuan", "annual"),
+    ("seats_cost_yuan", "annual"),
+    ("pay_gap_yuan", "annual"),
+)
+
+
+def bill_parts(tr: Translator, total: pd.Series, year: int) -> Figure:
+    """The filter's two bills, each split into what it pays for (``total`` from ``gap_rollup``
+    at level all): the district's bill as one chart, for a slide and the report."""
+    frame = pd.DataFrame(
+        {
+            "bill": [tr(f"cost.{bill}") for _, bill in BILL_PARTS],
+            "part": [part for part, _ in BILL_PARTS],
+            "yuan": [float(total[part]) if pd.notna(total[part]) else 0.0 for part, _ in BILL_PARTS],
+        }
+    )
+    figure = charts.stacked_bars(
+        frame,
+        "bill",
+        "yuan",
+        "part",
+        title=tr("cost.chart.parts", year=year),
+        value_title=tr("axis.yuan"),
+        label_title=tr("cost.axis.bill"),
+        kind="yuan",
+        part_names={part: tr(f"cost.priced.{part}") for part, _ in BILL_PARTS},
+    )
+    return Figure(figure)
+
 
 def bill_by_group(tr: Translator, rows: pd.DataFrame, level: str, year: int) -> Figure:
     """One-off and yearly bill side by side per group (``rows`` from ``gap_rollup``, labelled),
