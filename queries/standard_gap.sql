@@ -29,7 +29,8 @@ premises as (
     select
         facility.*,
         communities.population,
-        p_reference_wages[list_position(p_reference_districts, facility.district)] as reference_wage,
+        -- a year without reference wages binds null lists: typed here, so the pay gap is null, not an error
+        p_reference_wages[list_position(p_reference_districts, facility.district)]::double as reference_wage,
     from macros.facility_rows(p_level, p_district, p_street, p_type, p_community, p_year, p_rules) as facility
     join main.communities as communities using (community_id)
 ),
