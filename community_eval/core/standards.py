@@ -37,6 +37,15 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
 TASK_LIMITS = ("unadmitted_share", "unfunded_share")
 
 
+#: The unit costs that price standard_gap (INDICATORS.md), each one-off or yearly, in the order
+#: the page shows them. Their figures are assumptions the standards file states with a note.
+UNIT_COSTS: dict[str, str] = {
+    "cost_per_m2": "one_off",
+    "cost_to_secure_premises": "one_off",
+    "annual_cost_per_seat": "annual",
+}
+
+
 class StandardsError(ValueError):
     """The standards file is missing a setting or names a rule that does not exist."""
 
@@ -71,6 +80,23 @@ class Limit:
 
 
 @dataclass(frozen=True)
+class UnitCost:
+    """One price the bill to reach the standard uses, in yuan, and what it assumes."""
+
+    name: str
+    yuan: float
+    note: dict[str, str] | str = ""
+
+    @property
+    def kind(self) -> str:
+        """``one_off`` or ``annual``: the two bills are never added together."""
+        return UNIT_COSTS[self.name]
+
+    def explained(self, lang: str) -> str:
+        return bilingual(self.note, lang)
+
+
+@dataclass(frozen=True)
 class Profile:
     key: str
     name_zh: str
@@ -102,6 +128,24 @@ class Profile:
         value = self.staffing.get(key)
         return None if value is None else float(value)
 
+    def rule(self, name: str) -> FacilityRule | None:
+        return next((rule for rule in self.facility_rules if rule.name == name), None)
+
+    def gap_params(self) -> dict[str, object]:
+        """What ``macros.gap_rows`` takes beside the facility rules: how seats are counted.
+
+        A profile with 3+X bands counts committee seats by population; one with a workers
+        per 10,000 standard counts all staff against it; a profile with neither asks no seats.
+        """
+        bounds, seats = self.seat_bands()
+        banded = seats != [None]
+        workers = self.staffing_value("min_workers_per_10000_residents")
+        return {
+            "seat_max_population": bounds if banded else [],
+            "seat_counts": seats if banded else [],
+            "workers_per_10000": None if banded or workers is None else workers,
+        }
+
 
 @dataclass(frozen=True)
 class Standards:
@@ -115,6 +159,8 @@ class Standards:
     comparisons: dict[str, object] = field(default_factory=dict)
     #: :data:`TASK_LIMITS` the file states; a file without them judges no task's admission.
     task_limits: dict[str, Limit] = field(default_factory=dict)
+    #: :data:`UNIT_COSTS` by name; a file without them prices nothing (every cost 0, said on the page).
+    unit_costs: dict[str, UnitCost] = field(default_factory=dict)
 
     def profile(self, key: str | None) -> Profile:
         return self.profiles.get(key or self.default_profile, self.profiles[self.default_profile])
@@ -178,6 +224,19 @@ def _task_limits(raw: dict[str, object]) -> dict[str, Limit]:
     return limits
 
 
+def _unit_costs(raw: dict[str, object]) -> dict[str, UnitCost]:
+    """The ``[unit_costs.*]`` tables: known names only, each a price of at least 0 yuan with its note."""
+    costs = {}
+    for name, entry in raw.items():
+        if name not in UNIT_COSTS:
+            raise StandardsError(f"unknown unit cost {name!r}; known: {list(UNIT_COSTS)}")
+        yuan = float(entry.get("yuan", math.nan))
+        if not yuan >= 0:
+            raise StandardsError(f"unit cost {name}: yuan must be a number of at least 0")
+        costs[name] = UnitCost(name, yuan, entry.get("note", ""))
+    return costs
+
+
 def parse_standards(raw: dict[str, object]) -> Standards:
     """Build :class:`Standards` from the parsed TOML, checking what the code relies on."""
     profiles = {key: _profile(key, value) for key, value in raw.get("profiles", {}).items()}
@@ -198,6 +257,7 @@ def parse_standards(raw: dict[str, object]) -> Standards:
         profiles=profiles,
         comparisons=dict(raw.get("comparisons", {})),
         task_limits=_task_limits(raw.get("task_limits", {})),
+        unit_costs=_unit_costs(raw.get("unit_costs", {})),
     )
 
 

@@ -17,4 +17,5 @@ NAMES: tuple[str, ...] = (
     "staff_retention",
     "assessment",
     "survey_items",
+    "standard_gap",
 )
