@@ -5,13 +5,15 @@ under both standards profiles and for a given year, against the pandas computati
 there from the definition; that computation itself against cells worked by hand on the seeded
 district; and a small hand-made district of edges (the 3+X population bands and the 18-per-10,000
 ceiling at their limits, a shortfall of exactly 0, an exit on 31 Dec, a hire on 31 Dec, a grid
-worker, pay above the reference and pay missing, a later facilities row) whose every cell is
-worked by hand and checked in the export and in the pandas computation alike.
+worker, pay above the reference and pay missing) whose every cell is worked by hand and checked
+in the export and in the pandas computation alike, and whose default year (a later facilities row,
+2026, a year no district has a reference wage for) is the facilities' latest.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pandas as pd
 import pytest
@@ -198,16 +200,23 @@ def edge_frames() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def edge_exports(tmp_path_factory) -> dict[str, list[dict]]:
-    """The edge district loaded through the real loader, exported under each profile for 2025."""
+def edge_exports(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """The edge district loaded through the real loader, exported under each profile for 2025, and
+    with neither year nor profile given; each command's process result, checked by its test."""
     db = database_from(edge_frames(), tmp_path_factory.mktemp("gap_edges"), "edges")
     out = {}
-    for profile in EDGE:
-        args = ["standard_gap", "--db", db, "--year", "2025", "--profile", profile, "--format", "json"]
-        result = run("--lang", "en", "export", *args)
-        assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
-        out[profile] = json.loads(result.stdout.decode("utf-8"))
+    for name in [*EDGE, "default_year"]:
+        args = ["standard_gap", "--db", db, "--format", "json"]
+        if name != "default_year":
+            args += ["--year", "2025", "--profile", name]
+        out[name] = run("--lang", "en", "export", *args)
     return out
+
+
+def edge_rows(edge_exports, name: str) -> list[dict]:
+    result = edge_exports[name]
+    assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
+    return json.loads(result.stdout.decode("utf-8"))
 
 
 def check_hand(rows: list[dict], hand: dict[str, list]) -> None:
@@ -226,4 +235,20 @@ def test_edges_by_hand_in_the_pandas_computation(profile):
 
 @pytest.mark.parametrize("profile", list(EDGE))
 def test_edges_by_hand_in_the_export(edge_exports, profile):
-    check_hand(edge_exports[profile], EDGE[profile])
+    check_hand(edge_rows(edge_exports, profile), EDGE[profile])
+
+
+def test_edges_default_year_is_the_latest_facilities_year(edge_exports):
+    """No --year: Y is 2026, E4's 2026 row (borrowed, 20 m²), the staff at 31 Dec 2026, and no
+    reference wage for 2026, so no pay gap anywhere (the staff's latest year is 2025)."""
+    rows = {row["community_id"]: row for row in edge_rows(edge_exports, "default_year")}
+    assert rows["ALL"]["year"] == 2026 and rows["E4"]["year"] == 2026 and rows["E1"]["year"] == 2025
+    assert rows["E4"]["borrowed"] is True and rows["E4"]["area_short_m2"] == 600.0 - 20.0
+    assert all(row["pay_gap_yuan"] is None for row in rows.values())
+    check_hand(
+        list(rows.values()),
+        {
+            row["community_id"]: [row[column] for column in GAP[1:]]
+            for row in expected_standard_gap(edge_frames(), 2026, "seed_2016").to_dict("records")
+        },
+    )
