@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,23 @@ COLUMNS = {
         "rated",
         "rank",
         "tier",
+    ],
+    "standard_gap": [
+        "community_id",
+        "year",
+        "required_area_m2",
+        "area_short_m2",
+        "rooms_short",
+        "resident_space_short_m2",
+        "borrowed",
+        "budget_short_yuan",
+        "seats_required",
+        "seats_in_post",
+        "seats_short",
+        "pay_gap_yuan",
+        "one_off_yuan",
+        "annual_yuan",
+        "parts_unknown",
     ],
 }
 ITEMS = ("service", "environment", "safety", "participation", "staff_attitude", "facilities")
@@ -380,6 +398,9 @@ COMMANDS: dict[str, list[str]] = {
     "staff_retention_today": ["staff_retention", "--format", "json"],
     "assessment": ["assessment"],
     "assessment_2024": ["assessment", "--year", "2024", "--format", "json"],
+    "standard_gap": ["standard_gap"],
+    "standard_gap_national": ["standard_gap", "--profile", "national_2021", "--format", "json"],
+    "standard_gap_2024": ["standard_gap", "--year", "2024", "--format", "json"],
     "missing_database": ["task_burden", "--db", "{missing}"],
 }
 
@@ -697,3 +718,147 @@ def expected_assessment(frames, year: int, weights: dict[str, float] | None = No
         for c, ok in zip(composite, rated, strict=True)
     ]
     return frame
+
+
+#: The roles that fill a seat of the committee (seed_2016's 3+X count); grid workers do not.
+COMMITTEE_ROLES = {"secretary", "deputy_secretary", "director", "deputy_director", "member"}
+#: The parts of the bill, in the order parts_unknown names them.
+GAP_PARTS = ("area_short_m2", "borrowed", "budget_short_yuan", "seats_short", "pay_gap_yuan")
+#: The columns the ALL row sums (borrowed is not a quantity).
+GAP_SUMS = (
+    "required_area_m2",
+    "area_short_m2",
+    "rooms_short",
+    "resident_space_short_m2",
+    "budget_short_yuan",
+    "seats_required",
+    "seats_in_post",
+    "seats_short",
+    "pay_gap_yuan",
+    "one_off_yuan",
+    "annual_yuan",
+)
+AREA_RULES = {"min_total_area", "area_per_100_households", "household_tier"}
+
+
+def unit_cost(name: str) -> float:
+    return float(STANDARDS["unit_costs"][name]["yuan"])
+
+
+def required_area(rules: dict[str, dict], households) -> float | None:
+    """The largest area any area rule of the profile asks; a rule without its number is left out."""
+    asks = []
+    if "min_total_area" in rules:
+        asks.append(float(rules["min_total_area"]["min_total_area_m2"]))
+    if households is not None and not pd.isna(households):
+        if "area_per_100_households" in rules:
+            asks.append(rules["area_per_100_households"]["min_area_per_100_households"] * households / 100)
+        if "household_tier" in rules:
+            tier = rules["household_tier"]
+            if households >= tier["tier_high_households"]:
+                asks.append(float(tier["tier_high_area_m2"]))
+            elif households >= tier["tier_low_households"]:
+                asks.append(float(tier["tier_low_area_m2"]))
+    return float(max(asks)) if asks else None
+
+
+def seats_required(staffing: dict, population) -> int | None:
+    """seed_2016: the 3+X band of the population; national_2021: ceil(18 × population / 10,000)."""
+    if population is None or pd.isna(population):
+        return None
+    if "committee_size" in staffing:
+        for band in staffing["committee_size"]:
+            if "max_population" not in band or population <= band["max_population"]:
+                return int(band["seats"])
+    if "min_workers_per_10000_residents" in staffing:
+        return math.ceil(Fraction(staffing["min_workers_per_10000_residents"]) * int(population) / 10000)
+    return None
+
+
+def priced_parts(profile: str) -> list[str]:
+    """The parts of GAP_PARTS the profile prices, in order."""
+    rules = {rule["name"] for rule in STANDARDS["profiles"][profile]["facility_rules"]}
+    staffing = STANDARDS["profiles"][profile].get("staffing", {})
+    priced = {
+        "area_short_m2": bool(rules & AREA_RULES),
+        "borrowed": "tenure" in rules,
+        "budget_short_yuan": "budget" in rules,
+        "seats_short": "committee_size" in staffing or "min_workers_per_10000_residents" in staffing,
+        "pay_gap_yuan": True,
+    }
+    return [part for part in GAP_PARTS if priced[part]]
+
+
+def gap_row(profile: str, community: pd.Series, facility: pd.Series | None, staff: pd.DataFrame, year: int) -> dict:
+    """One community's row of standard_gap: INDICATORS.md, with the rules agreed where it is silent
+    (a rule without its number is left out; a missing input leaves its column null)."""
+    rules = {rule["name"]: rule for rule in STANDARDS["profiles"][profile]["facility_rules"]}
+    staffing = STANDARDS["profiles"][profile].get("staffing", {})
+    row: dict[str, object] = {"community_id": community["community_id"], "year": None}
+    for column in ("required_area_m2", "area_short_m2", "rooms_short", "resident_space_short_m2"):
+        row[column] = None
+    row["borrowed"] = row["budget_short_yuan"] = None
+    if facility is not None:
+        households = community["households"]
+        total = facility["office_area_m2"] + facility["service_area_m2"]
+        required = required_area(rules, households)
+        row["year"] = int(facility["year"])
+        row["required_area_m2"] = required
+        if required is not None and not pd.isna(total):
+            row["area_short_m2"] = float(max(0.0, required - total))
+        if "rooms" in rules and not pd.isna(facility["room_count"]) and not pd.isna(facility["has_hall"]):
+            rule = rules["rooms"]
+            missing_hall = 1 if rule["require_hall"] and not facility["has_hall"] else 0
+            row["rooms_short"] = max(0, int(rule["min_rooms"]) - int(facility["room_count"])) + missing_hall
+        if "resident_space_share" in rules and required is not None and not pd.isna(total):
+            share = rules["resident_space_share"]["min_resident_space_share"]
+            row["resident_space_short_m2"] = float(max(0.0, share * max(total, required) - facility["service_area_m2"]))
+        if "tenure" in rules and not pd.isna(facility["tenure"]):
+            row["borrowed"] = facility["tenure"] in rules["tenure"]["disallowed_tenures"]
+        budget = facility["operating_budget_yuan"]
+        if "budget" in rules and not pd.isna(budget):
+            asked = rules["budget"]["min_budget_per_100_households"] * households / 100
+            row["budget_short_yuan"] = float(max(0.0, asked - budget))
+    in_post = staff[in_post_end(staff, year)]
+    seats = in_post[in_post["role"].isin(COMMITTEE_ROLES)] if "committee_size" in staffing else in_post
+    row["seats_required"] = seats_required(staffing, community["population"])
+    row["seats_in_post"] = len(seats)
+    row["seats_short"] = None if row["seats_required"] is None else max(0, row["seats_required"] - len(seats))
+    wage = reference_wage(community["district"], year)
+    pay = in_post["monthly_pay"].dropna()
+    row["pay_gap_yuan"] = None if wage is None else float(sum(max(0.0, wage - p) * 12 for p in pay))
+    row["one_off_yuan"] = (row["area_short_m2"] or 0.0) * unit_cost("cost_per_m2") + (
+        unit_cost("cost_to_secure_premises") if row["borrowed"] is True else 0.0
+    )
+    row["annual_yuan"] = (
+        (row["budget_short_yuan"] or 0.0)
+        + (row["seats_short"] or 0) * unit_cost("annual_cost_per_seat")
+        + (row["pay_gap_yuan"] or 0.0)
+    )
+    row["parts_unknown"] = ",".join(part for part in priced_parts(profile) if row[part] is None)
+    return row
+
+
+def expected_standard_gap(frames, year: int, profile: str) -> pd.DataFrame:
+    """INDICATORS.md "standard_gap": every community of the filter by id, then the ALL row of sums."""
+    facilities = frames["facilities"][frames["facilities"]["year"] <= year]
+    latest = facilities.sort_values("year").groupby("community_id").tail(1).set_index("community_id")
+    staff = frames["staff"]
+    rows = [
+        gap_row(
+            profile,
+            community,
+            latest.loc[community["community_id"]] if community["community_id"] in latest.index else None,
+            staff[staff["community_id"] == community["community_id"]],
+            year,
+        )
+        for _, community in frames["communities"].sort_values("community_id").iterrows()
+    ]
+    total: dict[str, object] = {"community_id": "ALL", "year": year, "borrowed": None}
+    for column in GAP_SUMS:
+        known = [row[column] for row in rows if row[column] is not None]
+        total[column] = sum(known) if known else None
+    named = {part for row in rows for part in row["parts_unknown"].split(",") if part}
+    total["parts_unknown"] = ",".join(part for part in GAP_PARTS if part in named)
+    rows.append(total)
+    return pd.DataFrame(rows, columns=COLUMNS["standard_gap"], dtype=object)
