@@ -235,23 +235,27 @@ def sidebar_filters(tr: Translator) -> View:
         placeholder=tr("streamlit.choose_option"),
     )
     _write_to_url()
+    chosen = _view(Filters(district, street, kind, community), year, profile, tr.lang)
+    st.session_state["view"] = chosen
+    return chosen
+
+
+def _view(place: Filters, year: int | None, profile: str, lang: str) -> View:
+    """The view of this run: the sidebar's choices, and what the address carries for the pages
+    that score and price (weights, unit costs, budgets, order), each read once here."""
     standards = load_standards()
-    weights = assessment_view.shared_weights(standards)
     costs, budgets, order = cost_view.shared_choice(standards)
-    place = Filters(district, street, kind, community)
-    chosen = View(
+    return View(
         place,
         year,
         profile,
-        tr.lang,
-        weights,
+        lang,
+        assessment_view.shared_weights(standards),
         standards_profile=standards.profile(profile),
         costs=costs,
         budgets=budgets,
         order=order,
     )
-    st.session_state["view"] = chosen
-    return chosen
 
 
 PROFILE_PAGE = "pages/profile.py"
