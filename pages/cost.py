@@ -22,6 +22,9 @@ profile = view.standards_profile
 costs = cost_view.chosen_costs(cache.standards())
 common = {"standards": True, "profile": view.profile, "costs": costs}
 rows = cache.compute(standard_gap.standard_gap, view.filters, view.year, **common)
+if rows.empty:  # a filter that leaves no community
+    widgets.empty_state(tr)
+    st.stop()
 total = cache.compute(standard_gap.gap_rollup, view.filters, view.year, **common).iloc[0]
 
 # The district's bill: one-off and yearly, never added, and the quantities behind them.
