@@ -29,9 +29,9 @@ total = cache.compute(standard_gap.gap_rollup, view.filters, view.year, **common
 
 # The district's bill: one-off and yearly, never added, and the quantities behind them.
 widgets.takeaway(readings.bill_takeaway(tr, total, profile.name(tr.lang), view.year))
-cards = st.columns(2)
-cards[0].metric(tr("cost.one_off_bill"), tr.number(total["one_off_yuan"], "yuan"))
-cards[1].metric(tr("cost.annual_bill"), tr.number(total["annual_yuan"], "yuan"))
+bills = (("one_off_yuan", "cost.one_off_bill"), ("annual_yuan", "cost.annual_bill"))
+for card, (column, label) in zip(st.columns(2), bills, strict=True):
+    card.metric(tr(label), tr.number(total[column], "yuan_large"), help=tr.number(total[column], "yuan"))
 st.markdown(" · ".join(f"{label} **{value}**" for label, value in readings.quantities(tr, total)))
 note = readings.unknown_note(tr, total)
 if note:

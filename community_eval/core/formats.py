@@ -13,6 +13,7 @@ kind       what it is                                    written
 ========== ============================================= ===================
 ``int``    counts, m², hours: anything counted whole     12,345
 ``yuan``   money                                         2,000元 / ¥2,000
+``yuan_large`` a bill of millions, on a card             3,949.1万元 / ¥39.491 million
 ``share``  a fraction of a whole (stored 0–1)            19.7%
 ``points`` a change of a share                           +1.2 个百分点 / +1.2 pp
 ``mean``   a mean of 1–5 answers                         3.82
@@ -86,6 +87,10 @@ class NumberFormat:
 FORMATS: dict[str, NumberFormat] = {
     "int": NumberFormat("int", 0),
     "yuan": NumberFormat("yuan", 0),
+    # A district's bill on a card, where 39,491,100元 does not fit a phone: 万元 with one decimal,
+    # and millions with three in English, both to the nearest 1,000 yuan. Written in text only
+    # (cards and sentences); a chart or a cell of the same bill is ``yuan``.
+    "yuan_large": NumberFormat("yuan_large", 1),
     "share": NumberFormat("share", 1, percent=True),
     "points": NumberFormat("points", 1, percent=True),
     "mean": NumberFormat("mean", 2),
@@ -138,10 +143,19 @@ def text(value: float | None, kind: str, lang: str) -> str:
         return f"{_round(value * 100, form.decimals):+.{form.decimals}f}{unit}"
     if form.percent:
         return f"{_round(value * 100, form.decimals):.{form.decimals}f}%"
+    if kind == "yuan_large":
+        return _large_yuan(value, lang)
     digits = f"{_round(value, form.decimals):{',' if form.separators else ''}.{form.decimals}f}"
     if kind == "yuan":
         return f"{digits}元" if lang == "zh" else f"¥{digits}"
     return digits
+
+
+def _large_yuan(value: float, lang: str) -> str:
+    """Yuan in 万元 (one decimal) or millions (three decimals): the nearest 1,000 yuan either way."""
+    if lang == "zh":
+        return f"{_round(value / 10_000, 1):,.1f}万元"
+    return f"¥{_round(value / 1_000_000, 3):,.3f} million"
 
 
 def change(value: float, kind: str, lang: str) -> str:
