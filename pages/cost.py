@@ -57,9 +57,11 @@ else:
     funded, waiting = st.columns(2)
     for column, chosen, title in ((funded, True, "cost.funded_title"), (waiting, False, "cost.waiting_title")):
         column.markdown(f"**{tr(title)}**")
-        listed = plan[plan["funded"] == chosen].head(widgets.TABLE_ROWS)
-        lines = [f"- {markdown_literal(line)}" for line in readings.plan_lines(tr, listed)]
+        group = plan[plan["funded"] == chosen]
+        lines = [f"- {markdown_literal(line)}" for line in readings.plan_lines(tr, group.head(widgets.ENDS))]
         column.markdown("\n".join(lines) if lines else tr("cost.none_listed"))
+        if len(group) > widgets.ENDS:
+            column.caption(tr("cost.more_in_table", n=widgets.ENDS, total=len(group)))
 
 cost_view.costs_editor(tr, cache.standards())
 
