@@ -71,7 +71,10 @@ for column, level in ((left, "street"), (right, "community_type")):
     groups = widgets.label_groups(
         tr, cache.compute(standard_gap.gap_rollup, view.filters, view.year, level=level, **common), level
     )
-    widgets.chart(figures.bill_by_group(tr, groups, level, view.year).figure, key=f"cost_bill_{level}", where=column)
+    shown = figures.bill_by_group(tr, groups, level, view.year, limit=widgets.TOP_N)
+    widgets.chart(shown.figure, key=f"cost_bill_{level}", where=column)
+    if shown.caption:
+        column.caption(shown.caption)
 
 widgets.indicator_table(
     tr,

@@ -48,10 +48,13 @@ def bill_parts(tr: Translator, total: pd.Series, year: int) -> Figure:
     return Figure(figure)
 
 
-def bill_by_group(tr: Translator, rows: pd.DataFrame, level: str, year: int) -> Figure:
+def bill_by_group(tr: Translator, rows: pd.DataFrame, level: str, year: int, limit: int | None = None) -> Figure:
     """One-off and yearly bill side by side per group (``rows`` from ``gap_rollup``, labelled),
-    largest one-off bill first: the two are never added, as they come from different budgets."""
+    largest one-off bill first: the two are never added, as they come from different budgets.
+    With ``limit``, the groups with the largest bills only, and the caption says how many there are."""
     shown = rows.sort_values(["one_off_yuan", "annual_yuan", "group_label"], ascending=[False, False, True])
+    caption = tr("cost.largest_groups", n=limit, total=len(shown)) if limit and len(shown) > limit else None
+    shown = shown.head(limit) if limit else shown
     figure = charts.grouped_bars(
         shown,
         "group_label",
@@ -61,7 +64,7 @@ def bill_by_group(tr: Translator, rows: pd.DataFrame, level: str, year: int) -> 
         label_title=tr(f"level.{level}"),
         kind="yuan",
     )
-    return Figure(figure)
+    return Figure(figure, caption)
 
 
 def budget_curve(
