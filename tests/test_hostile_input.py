@@ -64,7 +64,21 @@ FRAGMENTS = SQL_FRAGMENTS + MARKUP + ["²", "１２"]  # digits str.isdigit take
 #: The fragments a whole session is rendered with (renders take seconds each).
 URL_FRAGMENTS = [SQL_FRAGMENTS[0], SQL_FRAGMENTS[1], SQL_FRAGMENTS[-1], "²"]
 #: Every URL parameter the dashboard reads (grep query_params / url_params in community_eval/).
-PARAMS = ["lang", "dataset", "district", "street", "type", "community", "year", "profile", "weights", "mode"]
+PARAMS = [
+    "lang",
+    "dataset",
+    "district",
+    "street",
+    "type",
+    "community",
+    "year",
+    "profile",
+    "weights",
+    "mode",
+    "costs",
+    "budget",
+    "order",
+]
 MEETING_PARAMS = ["slide", "auto"]  # read only in meeting mode
 PAGES = [*CHART_PAGES, "pages/profile.py", "pages/data.py"]
 
@@ -172,7 +186,15 @@ def test_every_page_survives_fragments_in_every_parameter(district, page):
 
 def test_a_valid_link_raises_no_notice(district):
     at = render(
-        PAGES[0], lang="en", street="沙嘴街道", type="village_converted", year="2024", weights="0.4,0.2,0.2,0.2"
+        PAGES[0],
+        lang="en",
+        street="沙嘴街道",
+        type="village_converted",
+        year="2024",
+        weights="0.4,0.2,0.2,0.2",
+        costs="2500,100000,30000",
+        budget="12000000,3000000",
+        order="worst",
     )
     assert not notices(at)
     assert metrics(at)["Communities"] == "13"
@@ -201,6 +223,8 @@ def indicator_calls(store: Store, filters: Filters) -> dict[str, object]:
         "profile": profile,
         "attribute": "gender",
         "as_of": dt.date(2025, 12, 31),  # staff retention is read at a date
+        "budget_one_off": 10_000_000.0,  # what a budget buys (standard_gap.budget_plan)
+        "budget_yearly": 3_000_000.0,
     }
     results = {}
     for module in indicator_modules():

@@ -46,7 +46,7 @@ def unit_costs(standards: Standards, costs: Costs = None) -> dict[str, float]:
 
 
 def gap_params(
-    filters: Filters, year: int, standards: Standards, profile: Profile, costs: Costs, level: str
+    filters: Filters, year: int, standards: Standards, profile: Profile, costs: Costs = None, level: str = "community"
 ) -> dict[str, object]:
     """Everything ``macros.gap_rows`` is bound to: the filter, the profile's rules and seats,
     the year's reference wages and the prices."""
@@ -118,7 +118,7 @@ def budget_plan(
 
 
 def worst_first(
-    store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights
+    store: Store, filters: Filters, year: int, standards: Standards, profile: Profile, weights: Weights = None
 ) -> list[str]:
     """The rated communities' ids, lowest composite first (ties by id, so the order is reproducible)."""
     scored = assessment(store, filters, year, standards, profile, weights)
