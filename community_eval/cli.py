@@ -6,7 +6,8 @@ python -m community_eval ingest FILE [FILE ...] [--db PATH] [--table NAME]
 python -m community_eval export INDICATOR [--db PATH] [--year Y] [--profile NAME]
                          [--as-of YYYY-MM-DD] [--format csv|json] [--output FILE]
 python -m community_eval report [--db PATH] [--year Y] [--lang zh|en] [--profile NAME]
-                         [--community ID] --output FILE.html
+                         [--community ID] [--costs YUAN,YUAN,YUAN] [--budget ONE_OFF,YEARLY]
+                         [--order cheapest|worst] --output FILE.html
 python -m community_eval parquet [--db PATH] --output FOLDER
 python -m community_eval hash-password
 
@@ -20,13 +21,14 @@ import argparse
 import datetime as dt
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from community_eval.core.i18n import LANGUAGES, Translator, language_from_locale
 from community_eval.core.schema import TABLES
-from community_eval.core.standards import Standards, StandardsError, load_standards
+from community_eval.core.standards import UNIT_COSTS, Standards, StandardsError, load_standards
 from community_eval.indicators.filters import Filters
 from community_eval.ingest.choices import LIKERT_ORDERS, MODES
 from community_eval.report import export_choices
@@ -125,6 +127,17 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--year", type=int, help="year Y (default: the latest year with survey data)")
     sub.add_argument("--profile", help="standards profile (default: the file's default)")
     sub.add_argument("--community", help="also profile the community with this id")
+    sub.add_argument(
+        "--costs",
+        metavar="YUAN,YUAN,YUAN",
+        help=f"unit costs to price the cost to standard with ({', '.join(UNIT_COSTS)}; default: the standards file's)",
+    )
+    sub.add_argument(
+        "--budget",
+        metavar="ONE_OFF,YEARLY",
+        help="this year's one-off and yearly budgets in yuan (default: an example, a quarter of each bill)",
+    )
+    sub.add_argument("--order", default="cheapest", help="the order a budget is spent in: cheapest (default) or worst")
     sub.add_argument("--output", required=True, help="the HTML file to write")
     sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
 
@@ -293,6 +306,37 @@ def _report_year(store: Store, year: int | None) -> int:
         raise
 
 
+#: An amount in yuan as the options take it: digits, at most two decimals (as the page's URL).
+_AMOUNT = re.compile(r"[0-9]{1,11}(\.[0-9]{1,2})?")
+
+
+def _amounts(text: str | None, count: int, key: str, **params: object) -> tuple[float, ...] | None:
+    """``count`` comma-separated amounts in yuan of at least 0, or None when the option is not
+    given; anything else is refused in one sentence (``key``)."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != count or not all(_AMOUNT.fullmatch(part.strip()) for part in parts):
+        raise ExportError(key, value=text, **params)
+    return tuple(float(part) for part in parts)
+
+
+def _pricing(args: argparse.Namespace) -> dict[str, object]:
+    """The cost to standard's unit costs, budgets and order from ``--costs``, ``--budget`` and
+    ``--order``, as the page's URL carries them; a value it could not use is refused."""
+    from community_eval.indicators.standard_gap import ORDERS
+
+    costs = _amounts(args.costs, len(UNIT_COSTS), "report.bad_costs", names=", ".join(UNIT_COSTS))
+    budgets = _amounts(args.budget, 2, "report.bad_budget")
+    if args.order not in ORDERS:
+        raise ExportError("report.bad_order", value=args.order, orders=" | ".join(ORDERS))
+    return {
+        "costs": tuple(zip(UNIT_COSTS, costs, strict=True)) if costs else None,
+        "budgets": budgets,
+        "order": args.order,
+    }
+
+
 def run_report(args: argparse.Namespace, tr: Translator) -> int:
     """Write the offline report in the messages' language; every refusal is an ExportError."""
     from community_eval.db.store import default_db_path
@@ -300,11 +344,14 @@ def run_report(args: argparse.Namespace, tr: Translator) -> int:
 
     standards = _standards()
     profile = export.resolve_profile(standards, args.profile)
+    pricing = _pricing(args)
     path = args.db or default_db_path()
     store = _open_existing(path)
     try:
         year = _report_year(store, args.year)
-        text = html_report.build_report(store, Filters(), year, tr.lang, standards, profile.key, args.community)
+        text = html_report.build_report(
+            store, Filters(), year, tr.lang, standards, profile.key, args.community, **pricing
+        )
     finally:
         store.close()
     export.write_file(text, args.output)

@@ -10,7 +10,7 @@ import streamlit as st
 from community_eval.app import cache, community_profile_page, page_frame, widgets
 from community_eval.core.safety import markdown_literal
 from community_eval.figures import community_profile as figures
-from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover
+from community_eval.indicators import community_profile, facility_compliance, satisfaction, staff_turnover, standard_gap
 from community_eval.indicators.community_profile import MIN_RANKED, THEME_COLUMNS, TREND_MEASURES, of_community
 
 tr, view = page_frame.page()
@@ -59,9 +59,11 @@ rooms = cache.compute(facility_compliance.facility_compliance, view.filters, vie
 seats = cache.compute(
     staff_turnover.staffing_by_community, view.filters, view.year, standards=True, profile_key=view.profile
 )
+# Its bill to reach the standard, priced with the view's unit costs, beside its failing rules.
+bill = cache.compute(standard_gap.standard_gap, view.filters, view.year, **common, costs=view.costs)
 notes = {
     "satisfaction": community_profile_page.satisfaction_notes(tr, happy, min_n),
-    "facilities": community_profile_page.facility_notes(tr, rooms, profile),
+    "facilities": community_profile_page.facility_notes(tr, rooms, profile, bill),
 }
 trends = cache.compute(community_profile.profile_trends, community, view.year, min_n)
 under = community_profile_page.measure_notes(tr, trends, view.year)

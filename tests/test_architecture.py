@@ -39,6 +39,8 @@ LAZY = {
     # report: plotly.js is read only when a report is made; hash-password: the password hashing.
     ("cli", "community_eval.report.html_report"),
     ("cli", "community_eval.core.passwords"),
+    # report: the orders a budget is spent in (--order), from the indicator that defines them.
+    ("cli", "community_eval.indicators.standard_gap"),
 }
 
 

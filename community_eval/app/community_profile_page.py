@@ -19,6 +19,7 @@ from community_eval.indicators.assessment import COMPONENTS
 from community_eval.indicators.community_profile import ATTENTION, needing_attention, strengths_and_weaknesses
 from community_eval.readings import assessment as assessment_readings
 from community_eval.readings import facility_compliance as facility_readings
+from community_eval.readings import standard_gap as gap_readings
 
 _PICK = "profile_pick"
 
@@ -381,25 +382,28 @@ def measure_notes(tr: Translator, trends: pd.DataFrame, year: int) -> dict[str, 
     return {"turnover_rate": tr("profile.turnover_this_year", counts=counts)} if counts else {}
 
 
-def facility_notes(tr: Translator, rooms: pd.DataFrame, profile: Profile) -> list[str]:
-    """The profile's rules grouped by outcome, failed first; then what is missing, in plain units.
+def facility_notes(
+    tr: Translator, rooms: pd.DataFrame, profile: Profile, bill: pd.DataFrame | None = None
+) -> list[str]:
+    """The profile's rules grouped by outcome, failed first; then what is missing, in plain units;
+    then what reaching the standard would cost (``bill``: the community's standard_gap row).
 
     One line per outcome ("未达标：经费"), not a line per rule: six rules took a column's
-    worth of height, and the failed ones are what a reader looks for.
+    worth of height, and the failed ones are what a reader looks for. The bill sits beside
+    them, so what fails and what it costs to mend are read together.
     """
+    notes = []
     if rooms.empty or pd.isna(rooms["year"].iloc[0]):
-        return [tr("profile.no_facility")]
-    row = rooms.iloc[0]
-    by_status: dict[str, list[str]] = {"fail": [], "unknown": [], "pass": []}
-    for rule in profile.facility_rules:
-        status = row.get(rule.column)
-        by_status[status if status in by_status else "unknown"].append(tr(f"col.{rule.column}"))
-    lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**"]
-    lines += [tr(f"profile.rules_{status}", rules=tr.join(names)) for status, names in by_status.items() if names]
-    notes = ["  \n".join(lines)]
-    shortfall = facility_readings.shortfall_text(tr, row)
-    if shortfall:
-        notes.append(tr("profile.shortfall", text=shortfall))
+        notes.append(tr("profile.no_facility"))
+    else:
+        row = rooms.iloc[0]
+        lines = [f"**{tr('profile.rules_title', profile=profile.name(tr.lang))}**"]
+        notes.append("  \n".join(lines + facility_readings.rule_lines(tr, row, profile)))
+        shortfall = facility_readings.shortfall_text(tr, row)
+        if shortfall:
+            notes.append(tr("profile.shortfall", text=shortfall))
+    if bill is not None and not bill.empty:
+        notes.append(f"**{tr('cost.title')}**  \n{gap_readings.community_bill(tr, bill.iloc[0])}")
     return notes
 
 

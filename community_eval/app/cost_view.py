@@ -16,15 +16,13 @@ import streamlit as st
 from community_eval.core import url_params
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import UNIT_COSTS, Standards
-from community_eval.indicators.standard_gap import ORDERS, unit_costs
+from community_eval.indicators.standard_gap import BUDGET_STEP, ORDERS, example_budgets, unit_costs
 
 COSTS_PARAM = "costs"
 BUDGET_PARAM = "budget"
 ORDER_PARAM = "order"
 #: The largest unit cost or budget an input takes (ten billion yuan): more is a typing slip.
 MAX_YUAN = 1e10
-#: Budgets move in steps of 10,000 yuan (万元), as district budgets are written.
-BUDGET_STEP = 10_000
 _NUMBER = re.compile(r"[0-9]{1,11}(\.[0-9]{1,2})?")
 _COST_KEYS = {name: f"unit_cost_{name}" for name in UNIT_COSTS}
 _BUDGET_KEYS = ("budget_one_off_wan", "budget_yearly_wan")
@@ -109,12 +107,14 @@ def order_choice(tr: Translator) -> str:
 def budget_sliders(tr: Translator, bills: tuple[float, float]) -> tuple[float, float]:
     """This year's one-off and yearly budgets in 万元, each up to the bill it pays (at least one step).
 
-    Without a budget in the URL the sliders start at a quarter of each bill, and the page says
-    that this is an example: a leader moves them to the real figures.
+    Without a budget in the URL the sliders start at the example budgets
+    (:func:`~community_eval.indicators.standard_gap.example_budgets`, a quarter of each bill, as
+    the offline report prices them), and the page says that this is an example: a leader moves
+    them to the real figures.
     """
     given = _numbers(BUDGET_PARAM, 2)
     tops = [max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills]
-    starts = [round(v / BUDGET_STEP) for v in given] if given else [top // 4 for top in tops]
+    starts = [round(v / BUDGET_STEP) for v in (given or example_budgets(bills))]
     columns = st.columns(2)
     chosen = []
     for column, key, top, start, label in zip(

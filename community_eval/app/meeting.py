@@ -40,6 +40,12 @@ GRID = "#C4C4C4"
 TITLE_EMS = 33.0
 #: Room right of the plot for the longest bar's value label at the wall's type size ("84.7%").
 LABEL_ROOM_PX = 110
+#: A horizontal value axis reaching this far writes labels too wide for many ticks at 24 px
+#: ("40,000,000"): plotly would tilt them, so the wall keeps at most WIDE_TICKS of them, level.
+WIDE_VALUE, WIDE_TICKS = 1_000_000, 6
+#: A line with more points than this (a budget curve's 79 communities) keeps markers small
+#: enough for the line between them to show.
+MANY_POINTS, MANY_POINTS_MARKER_PX = 30, 10
 
 _SLIDES = "_meeting_slides"
 _STATE = "_meeting_state"
@@ -304,6 +310,8 @@ def wall_figure(figure: go.Figure, tr: Translator) -> go.Figure:
         wall.update_layout(margin={"r": LABEL_ROOM_PX})
     wall.update_xaxes(**WALL_AXIS)
     wall.update_yaxes(**WALL_AXIS)
+    if _widest_x(wall) >= WIDE_VALUE:
+        wall.update_xaxes(nticks=WIDE_TICKS, tickangle=0)
     if wall.layout.xaxis.side == "top":  # a long matrix's header row; a slide's few rows keep it below
         wall.update_xaxes(side="bottom")
     wall.update_yaxes(title_standoff=16)
@@ -406,13 +414,27 @@ def _thicken(trace: object) -> None:
             if trace.line.color == MUTED:
                 trace.line.color = "#6E6E6E"
         if "markers" in mode:
-            trace.marker.size = max(16, (trace.marker.size or 0) * 1.6)
+            many = "lines" in mode and trace.x is not None and len(trace.x) > MANY_POINTS
+            trace.marker.size = MANY_POINTS_MARKER_PX if many else max(16, (trace.marker.size or 0) * 1.6)
             trace.marker.line = {"color": INK, "width": 1.5}
             trace.marker.opacity = 1
         if trace.error_x.array is not None:
             trace.error_x.thickness = 4
             trace.error_x.width = 8
             trace.error_x.color = INK
+
+
+def _widest_x(figure: go.Figure) -> float:
+    """The largest number a trace draws along the x axis (0 for categories, dates or none)."""
+    widest = 0.0
+    for trace in figure.data:
+        values = getattr(trace, "x", None)
+        if values is None or len(values) == 0:
+            continue
+        numbers = [abs(float(v)) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        numbers = [v for v in numbers if v == v]  # NaN (a missing bar) is no width
+        widest = max([widest, *numbers])
+    return widest
 
 
 def _fit_rows(figure: go.Figure) -> tuple[int, int] | None:

@@ -31,8 +31,12 @@ def _report_bytes(
     profile: str,
     lang: str,
     weights: tuple[tuple[str, float], ...] | None,
+    costs: tuple[tuple[str, float], ...] | None = None,
+    budgets: tuple[float, float] | None = None,
+    order: str = "cheapest",
 ) -> bytes:
-    """The report of one view as UTF-8; ``version`` (the data version) only keys the cache."""
+    """The report of one view as UTF-8; ``version`` (the data version) only keys the cache.
+    ``costs``, ``budgets`` and ``order`` price the cost to standard as the view's address does."""
     html = html_report.build_report(
         cache._open_store(path),
         filters,
@@ -42,6 +46,9 @@ def _report_bytes(
         profile,
         community_id=filters.community_id,
         weights=weights,
+        costs=costs,
+        budgets=budgets,
+        order=order,
     )
     return html.encode("utf-8")
 
@@ -61,7 +68,18 @@ def report_download(tr: Translator, view: view_state.View, where: object | None 
     """
     if view.year is None:
         return
-    args = (cache.db_path(), cache.data_version(), view.filters, view.year, view.profile, view.lang, view.weights)
+    args = (
+        cache.db_path(),
+        cache.data_version(),
+        view.filters,
+        view.year,
+        view.profile,
+        view.lang,
+        view.weights,
+        view.costs,
+        view.budgets,
+        view.order,
+    )
     help_key = "report.download_help_profile" if view.filters.community_id else "report.download_help"
     (where or st.sidebar).download_button(
         tr("report.download"),

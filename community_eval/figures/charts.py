@@ -1175,6 +1175,19 @@ def _whole_step(top: float, ticks: int = 10) -> int:
         magnitude *= 10
 
 
+def _level_line(figure: go.Figure, level: float, colour: str, written: str | None) -> None:
+    """A dashed level across the plot in the colour of its line, its words at the left end."""
+    figure.add_hline(
+        y=level,
+        line_dash="dash",
+        line_color=colour,
+        line_width=2,
+        annotation_text=html_literal(written) if written else None,
+        annotation_position="top left",
+        annotation_font_color=colour,
+    )
+
+
 @_literal_labels
 def cumulative_lines(
     frame: pd.DataFrame,
@@ -1187,13 +1200,15 @@ def cumulative_lines(
     y_title: str,
     kind: str,
     budgets: dict[str, float] | None = None,
+    budget_labels: dict[str, str] | None = None,
     reached: int | None = None,
     reached_name: str | None = None,
 ) -> go.Figure:
     """Running sums against a count (money spent against communities brought to standard).
 
     ``lines`` maps each running-sum column to its name; ``budgets`` maps a line's name to a
-    level drawn as a dashed line of the same colour; ``reached`` draws a dotted vertical line
+    level drawn as a dashed line of the same colour, written on with its ``budget_labels``
+    entry (a wall screen shows no caption to say what a dashed line is); ``reached`` draws a dotted vertical line
     at that count, named ``reached_name``. Each point's hover names the row (``label``) that
     the step adds, so the reader sees which community each yuan goes to.
     """
@@ -1214,7 +1229,7 @@ def cumulative_lines(
         )
         level = (budgets or {}).get(name)
         if level is not None:
-            figure.add_hline(y=level, line_dash="dash", line_color=colour, line_width=2)
+            _level_line(figure, level, colour, (budget_labels or {}).get(name))
     figure.update_layout(**base_layout(title, x_title, y_title))
     figure.update_yaxes(**_axis_format(kind), rangemode="tozero")
     figure.update_xaxes(**_axis_format("int", frame[x]), rangemode="tozero")

@@ -88,6 +88,14 @@ def budget_curve(
     )  # the curve starts at nothing spent
     one_off, annual = tr("cost.one_off"), tr("cost.annual")
     levels = dict(zip((one_off, annual), budgets, strict=True)) if budgets else None
+    labels = (
+        {
+            one_off: tr("cost.budget_line.one_off", yuan=tr.number(budgets[0], "yuan")),
+            annual: tr("cost.budget_line.annual", yuan=tr.number(budgets[1], "yuan")),
+        }
+        if budgets
+        else None
+    )
     funded = int(plan["funded"].sum()) if budgets and "funded" in plan else None
     figure = charts.cumulative_lines(
         frame,
@@ -99,6 +107,7 @@ def budget_curve(
         y_title=tr("axis.yuan"),
         kind="yuan",
         budgets=levels,
+        budget_labels=labels,
         reached=funded,
         reached_name=tr("cost.reached", n=funded) if funded is not None else None,
     )

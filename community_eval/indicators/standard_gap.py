@@ -7,6 +7,8 @@ prices are the unit costs of the standards file, which a page may change for one
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from community_eval.core.standards import UNIT_COSTS, Profile, Standards
@@ -23,6 +25,9 @@ COMMITTEE_ROLES = ("secretary", "deputy_secretary", "director", "deputy_director
 #: The orders a budget can be spent in: the cheapest bills first, or the lowest assessment
 #: composite first (the page shows both, as neither is the one right policy).
 ORDERS = ("cheapest", "worst")
+
+#: Budgets move in steps of 10,000 yuan (万元), as district budgets are written.
+BUDGET_STEP = 10_000
 
 #: Unit costs as a page passes them: a dict or (name, yuan) pairs (plain data, for the cache).
 Costs = dict[str, float] | tuple[tuple[str, float], ...] | None
@@ -43,6 +48,15 @@ def unit_costs(standards: Standards, costs: Costs = None) -> dict[str, float]:
     if any(not yuan >= 0 for yuan in chosen.values()):
         raise ValueError("unit costs must be numbers of at least 0 yuan")
     return {name: chosen.get(name, 0.0) for name in UNIT_COSTS}
+
+
+def example_budgets(bills: tuple[float, float]) -> tuple[float, float]:
+    """The example one-off and yearly budgets when none is given: a quarter of each bill, in
+    whole steps of :data:`BUDGET_STEP` rounded down (of the bill rounded up to a step, at least
+    one). The page's sliders start here and the offline report prices with it, so both show the
+    same plan, and both say it is an example: a leader puts in the real figures."""
+    tops = [max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills]
+    return float(tops[0] // 4 * BUDGET_STEP), float(tops[1] // 4 * BUDGET_STEP)
 
 
 def gap_params(

@@ -60,3 +60,16 @@ def shortfall_text(tr: Translator, row: pd.Series) -> str:
     if pd.notna(row.get("shortfall_resident_space_m2")):
         phrases.append(tr("shortfall.resident_space", m2=tr.number(row["shortfall_resident_space_m2"])))
     return tr("shortfall.joiner").join(phrases)
+
+
+def rule_lines(tr: Translator, row: pd.Series, profile: Profile) -> list[str]:
+    """One community's rules of ``profile`` grouped by outcome, failed first ("未达标：经费").
+
+    One line per outcome, not a line per rule: the failed ones are what a reader looks for, and
+    the community profile and the offline report list them the same way.
+    """
+    by_status: dict[str, list[str]] = {"fail": [], "unknown": [], "pass": []}
+    for rule in profile.facility_rules:
+        outcome = row.get(rule.column)
+        by_status[outcome if outcome in by_status else "unknown"].append(tr(f"col.{rule.column}"))
+    return [tr(f"profile.rules_{outcome}", rules=tr.join(names)) for outcome, names in by_status.items() if names]

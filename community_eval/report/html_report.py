@@ -28,7 +28,7 @@ from plotly.offline import get_plotlyjs
 
 from community_eval.core.collation import sort_frame
 from community_eval.core.i18n import Translator, has
-from community_eval.core.standards import Profile, Standards
+from community_eval.core.standards import UNIT_COSTS, Profile, Standards
 from community_eval.db.store import Store
 from community_eval.figures import assessment as assessment_figures
 from community_eval.figures import charts
@@ -38,6 +38,7 @@ from community_eval.figures import overview as overview_figures
 from community_eval.figures import satisfaction as satisfaction_figures
 from community_eval.figures import staff_retention as retention_figures
 from community_eval.figures import staff_turnover as staff_figures
+from community_eval.figures import standard_gap as gap_figures
 from community_eval.figures import task_burden as task_burden_figures
 from community_eval.figures.figure import Figure
 from community_eval.indicators import (
@@ -47,6 +48,7 @@ from community_eval.indicators import (
     satisfaction,
     staff_retention,
     staff_turnover,
+    standard_gap,
     task_burden,
 )
 from community_eval.indicators.assessment import COMPONENTS
@@ -56,6 +58,7 @@ from community_eval.indicators.metrics import KINDS
 from community_eval.readings import disclosure, headlines
 from community_eval.readings import facility_compliance as facility_readings
 from community_eval.readings import staff_turnover as staff_readings
+from community_eval.readings import standard_gap as gap_readings
 from community_eval.readings import task_burden as task_burden_readings
 from community_eval.readings.assessment import (
     missing_words,
@@ -96,6 +99,12 @@ class Context:
     standards: Standards
     profile: Profile
     weights: dict[str, float]
+    #: the unit costs the bill is priced with (None: the standards file's), as the view carries them
+    costs: standard_gap.Costs = None
+    #: this year's one-off and yearly budgets (None: the example budgets, said so in the report)
+    budgets: tuple[float, float] | None = None
+    #: the order a budget is spent in (standard_gap.ORDERS)
+    order: str = "cheapest"
     numbers: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -116,11 +125,15 @@ def build_report(
     profile_key: str | None,
     community_id: str | None = None,
     weights: assessment.Weights = None,
+    costs: standard_gap.Costs = None,
+    budgets: tuple[float, float] | None = None,
+    order: str = "cheapest",
 ) -> str:
     """The whole report as one HTML document (a str), ready to write to a file.
 
     ``filters`` gives the scope of the themes and the ranking (a community in it is dropped
-    from the scope and profiled instead, like ``community_id``). Raises
+    from the scope and profiled instead, like ``community_id``). ``costs``, ``budgets`` and
+    ``order`` price the bill to reach the standard as the 达标测算 page does (the view's). Raises
     :class:`~community_eval.report.export.ExportError` ("report.unknown_community") for a
     community the database does not have.
     """
@@ -135,6 +148,9 @@ def build_report(
         standards=standards,
         profile=standards.profile(profile_key),
         weights=assessment.assessment_weights(standards, weights),
+        costs=costs,
+        budgets=budgets,
+        order=order,
     )
     sections = _sections(ctx, community_id)
     body = _header(ctx) + _contents(ctx.tr, sections) + "".join(html_ for _, _, html_ in sections) + _footer(ctx.tr)
@@ -151,6 +167,7 @@ def _sections(ctx: Context, community_id: str | None) -> list[tuple[str, str, st
         ("facilities", tr("nav.facilities"), _facilities),
         ("staff", tr("nav.staff"), _staff),
         ("assessment", tr("nav.assessment"), _assessment),
+        ("cost", tr("nav.cost"), _cost),
     ]
     sections = [(anchor, title, _section(anchor, title, build(ctx))) for anchor, title, build in parts]
     if community_id is not None:
@@ -688,6 +705,105 @@ def _unrated(ctx: Context, scores: pd.DataFrame) -> str:
     )
 
 
+# ---- the bill to reach the standard -----------------------------------------------------
+
+
+def _cost(ctx: Context) -> str:
+    """The district's bill as the 达标测算 page reads it (its takeaway, the quantities behind it,
+    the parts nobody could price, its chart), what this year's budgets buy in the view's order,
+    and the unit costs it is priced with, each with what it assumes."""
+    tr = ctx.tr
+    common = (ctx.standards, ctx.profile, ctx.costs)
+    total = standard_gap.gap_rollup(ctx.store, ctx.filters, ctx.year, *common).iloc[0]
+    quantities = " · ".join(f"{label} {value}" for label, value in gap_readings.quantities(tr, total))
+    parts = [
+        _takeaway(gap_readings.bill_takeaway(tr, total, ctx.profile.name(tr.lang), ctx.year)),
+        f"<p>{_e(quantities)}</p>\n" if quantities else "",
+    ]
+    if note := gap_readings.unknown_note(tr, total):
+        parts.append(_note(note))
+    parts.append(_figure(ctx, gap_figures.bill_parts(tr, total, ctx.year).figure))
+    parts.append(_budget(ctx, (float(total["one_off_yuan"]), float(total["annual_yuan"]))))
+    parts.append(_unit_costs(ctx))
+    return "".join(parts)
+
+
+def _budget(ctx: Context, bills: tuple[float, float]) -> str:
+    """What the budgets buy in the view's order (the example budgets when the view has none, said
+    so): the plan's takeaway, the budget curve, the policy note, then every community in the order."""
+    tr = ctx.tr
+    budgets = ctx.budgets or standard_gap.example_budgets(bills)
+    plan = standard_gap.budget_plan(
+        ctx.store,
+        ctx.filters,
+        ctx.year,
+        *budgets,
+        ctx.standards,
+        ctx.profile,
+        order=ctx.order,
+        costs=ctx.costs,
+        weights=ctx.weights,
+    )
+    parts = [f"<h3>{_e(tr('cost.budget_title'))}</h3>\n"]
+    if plan.empty:
+        return "".join([*parts, _note(tr("cost.nothing_to_fund"))])
+    parts.append(_takeaway(gap_readings.plan_takeaway(tr, plan, budgets, ctx.order)))
+    if ctx.budgets is None:
+        parts.append(_note(tr("report.cost_budget_example")))
+    drawn = gap_figures.budget_curve(tr, plan, ctx.year, ctx.order, budgets)
+    parts.append(_figure(ctx, drawn.figure, drawn.caption))
+    parts.append(_note(tr("cost.policy_note")))
+    parts.append(_plan_table(ctx, plan))
+    return "".join(parts)
+
+
+def _plan_table(ctx: Context, plan: pd.DataFrame) -> str:
+    """Every community with a bill in the plan's order, its two bills and whether it is funded
+    (the first and last RANKING_ROWS / 2 beyond that); a bill with unknown parts is a floor."""
+    tr = ctx.tr
+    table = plan.assign(
+        status=[tr("report.plan_funded" if funded else "report.plan_waiting") for funded in plan["funded"]],
+        parts_unknown=[gap_readings.parts_unknown_words(tr, codes) for codes in plan["parts_unknown"]],
+    )
+    half = RANKING_ROWS // 2
+    cut = len(table) > RANKING_ROWS
+    shown = pd.concat([table.head(half), table.tail(half)]) if cut else table
+    columns = ["position", "community_name", "one_off_yuan", "annual_yuan", "status", "parts_unknown"]
+    labels = {"position": tr("report.col.position"), "status": tr("report.col.plan_status")}
+    return (
+        f"<h3>{_e(tr('report.plan_table'))}</h3>\n"
+        + _table(
+            tr,
+            shown,
+            columns,
+            labels=labels,
+            gap_after=half if cut else None,
+            gap_text=tr("report.omitted", count=len(table) - RANKING_ROWS),
+        )
+        + (_note(tr("report.ranking_cut", n=half, total=len(table))) if cut else "")
+    )
+
+
+def _unit_costs(ctx: Context) -> str:
+    """The prices used, each with its note from the standards file (never hidden: the bill is
+    only as good as they are), and the file's own price beside one the view changed."""
+    tr = ctx.tr
+    used = standard_gap.unit_costs(ctx.standards, ctx.costs)
+    items = []
+    for name in UNIT_COSTS:
+        cost = ctx.standards.unit_costs.get(name)
+        value = tr.number(used[name], "yuan")
+        if cost is not None and cost.yuan != used[name]:
+            value += tr("report.cost_unit_changed", yuan=tr.number(cost.yuan, "yuan"))
+        note = cost.explained(tr.lang) if cost else tr("cost.unit_missing")
+        items.append(f"<dt>{_e(tr(f'cost.unit.{name}'))} {_e(value)}</dt><dd>{_e(note)}</dd>")
+    return (
+        f"<h3>{_e(tr('cost.units_title'))}</h3>\n"
+        + _note(tr("report.cost_units_note"))
+        + f'<dl class="definitions">{"".join(items)}</dl>\n'
+    )
+
+
 # ---- the community profile --------------------------------------------------------------
 
 
@@ -713,7 +829,24 @@ def _profile(ctx: Context, community_id: str) -> str:
     parts.append(_figure(ctx, drawn.figure))
     parts.append(_profile_scores(ctx, row, scores))
     parts.append(_positions(ctx, community_id))
+    parts.append(_profile_bill(ctx, community_id))
     return "".join(parts)
+
+
+def _profile_bill(ctx: Context, community_id: str) -> str:
+    """Its facility rules by outcome, failed first, and beside them its bill to reach the standard,
+    priced with the report's unit costs: the same lines as the profile page."""
+    tr, alone = ctx.tr, Filters(community_id=community_id)
+    rooms = facility_compliance.facility_compliance(ctx.store, alone, ctx.year, ctx.profile)
+    bill = standard_gap.standard_gap(ctx.store, alone, ctx.year, ctx.standards, ctx.profile, ctx.costs)
+    if rooms.empty or _missing(rooms["year"].iloc[0]):
+        lines = [tr("profile.no_facility")]
+    else:
+        lines = facility_readings.rule_lines(tr, rooms.iloc[0], ctx.profile)
+    if not bill.empty:
+        lines.append(tr("report.profile_bill", bill=gap_readings.community_bill(tr, bill.iloc[0])))
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return f"<h3>{_e(tr('report.profile_rules_title', profile=ctx.profile.name(tr.lang)))}</h3>\n<ul>{items}</ul>\n"
 
 
 def _profile_rank(ctx: Context, row: pd.Series, scores: pd.DataFrame) -> str:
