@@ -144,7 +144,10 @@ def test_the_page_states_the_districts_bill_in_the_readers_words(app, sample_sto
         total=len(truth),
     )
     assert f"**{expected}**" in shown(at)
-    assert [m.value for m in at.metric] == [yuan(tr, one_off), yuan(tr, annual)]
+    # the cards write the bills in 万元 / millions, to the nearest 1,000 yuan; their help the whole figure
+    large = {"zh": lambda v: f"{round(v / 10_000, 1):,.1f}万元", "en": lambda v: f"¥{round(v / 1e6, 3):,.3f} million"}
+    assert [m.value for m in at.metric] == [large[lang](one_off), large[lang](annual)]
+    assert [m.help for m in at.metric] == [yuan(tr, one_off), yuan(tr, annual)]
     assert bars_by_bill(chart(at, tr("cost.chart.parts", year=YEAR))) == pytest.approx(
         {tr("cost.one_off"): one_off, tr("cost.annual"): annual}
     )
@@ -203,6 +206,24 @@ def test_the_address_sets_the_inputs_and_the_plan(app, sample_store):
     steps = curve_bills(chart(at, tr("cost.chart.curve", year=YEAR, order=tr("cost.order.worst"))))
     by_name = names(sample_store)
     assert list(steps) == [by_name[c] for c in plan["community_id"]], "the curve takes them in the worst-first order"
+    assert tr("cost.budget_example") not in [c.value for c in at.caption]
+
+
+def test_an_untouched_example_budget_stays_out_of_the_address(app, sample_store):
+    """The example budget is not a choice: the address (and so the offline report) carries no
+    budget until a leader moves a slider, and then carries what they chose."""
+    at = opened(app, "pages/cost.py", lang="zh")
+    tr = Translator("zh")
+    standards = load_standards()
+    total = standard_gap.gap_rollup(sample_store, Filters(), YEAR, standards, standards.profile("seed_2016")).iloc[0]
+    # a quarter of each bill rounded up to whole 万元, rounded down: 3,950 // 4 and 1,401 // 4
+    example = [-(-float(total[column]) // 10_000) // 4 for column in ("one_off_yuan", "annual_yuan")]
+    assert example == [987, 350]
+    assert [s.value for s in at.slider] == example
+    assert tr("cost.budget_example") in [c.value for c in at.caption]
+    assert "budget" not in at.query_params
+    at.slider(key="budget_one_off_wan").set_value(1087).run()
+    assert at.query_params["budget"] == "10870000,3500000"
     assert tr("cost.budget_example") not in [c.value for c in at.caption]
 
 

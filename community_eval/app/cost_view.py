@@ -124,6 +124,9 @@ def budget_sliders(tr: Translator, bills: tuple[float, float]) -> tuple[float, f
         st.session_state[key] = min(int(st.session_state[key]), top)  # a smaller filter's bill
         chosen.append(column.slider(tr(label), 0, top, step=1, key=key) * BUDGET_STEP)
     if given is None and chosen == [start * BUDGET_STEP for start in starts]:
+        # still the example: the address stays without a budget, so the report says "example" too
         st.caption(tr("cost.budget_example"))
-    st.query_params[BUDGET_PARAM] = ",".join(str(int(value)) for value in chosen)
+        st.query_params.pop(BUDGET_PARAM, None)
+    else:
+        st.query_params[BUDGET_PARAM] = ",".join(str(int(value)) for value in chosen)
     return chosen[0], chosen[1]

@@ -296,13 +296,16 @@ def stacked_bars(
     kind: str,
     part_names: dict[str, str],
     ids: str | None = None,
+    keep_order: bool = False,
 ) -> go.Figure:
     """Horizontal bars split into parts (e.g. hours by task category), parts in legend order,
-    rows in pinyin order of label from the top.
+    rows in pinyin order of label from the top (``keep_order``: as they come, for rows whose
+    order means something in every language, such as one-off before yearly).
 
     ``ids`` names the column of community ids when each bar is a community (clickable).
     """
-    order = by_pinyin(frame[label].dropna().unique())
+    labels = list(frame[label].dropna().unique())
+    order = labels if keep_order else by_pinyin(labels)
     figure = go.Figure()
     for index, (code, name) in enumerate(part_names.items()):
         rows = frame[frame[part] == code]

@@ -44,6 +44,7 @@ def bill_parts(tr: Translator, total: pd.Series, year: int) -> Figure:
         label_title=tr("cost.axis.bill"),
         kind="yuan",
         part_names={part: tr(f"cost.priced.{part}") for part, _ in BILL_PARTS},
+        keep_order=True,  # one-off above yearly, in both languages
     )
     return Figure(figure)
 
