@@ -78,7 +78,7 @@ for column, level in ((left, "street"), (right, "community_type")):
 
 widgets.indicator_table(
     tr,
-    rows,
+    readings.page_table(tr, rows),
     standard_gap.STANDARD_GAP.shown_columns(),
     standard_gap.STANDARD_GAP,
     key_columns=("community_name", "one_off_yuan", "annual_yuan", "parts_unknown"),

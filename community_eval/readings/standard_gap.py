@@ -25,6 +25,12 @@ def parts_unknown_words(tr: Translator, codes: object) -> str:
     return tr.join(tr(f"cost.part.{code}") for code in named)
 
 
+def page_table(tr: Translator, rows: pd.DataFrame) -> pd.DataFrame:
+    """The page's table (and its downloads for people): the unknown parts in words, as the
+    assessment's missing components are; the export keeps the codes."""
+    return rows.assign(parts_unknown=[parts_unknown_words(tr, codes) for codes in rows["parts_unknown"]])
+
+
 def bill_takeaway(tr: Translator, total: pd.Series, profile_name: str, year: int) -> str:
     """The filter's whole bill in one sentence: one-off and yearly, and how many communities have one."""
     return tr(
