@@ -9,6 +9,11 @@ from community_eval.figures import standard_gap as figures
 from community_eval.indicators import standard_gap
 from community_eval.readings import standard_gap as readings
 
+#: Streets (or types) the bill by group draws: the largest bills; the table has every community.
+GROUPS_DRAWN = 6
+#: Communities listed beside the curve, funded and waiting each: the first in the order.
+LISTED = 4
+
 tr, view = page_frame.page()
 st.title(tr("cost.title"))
 if view.year is None:
@@ -27,22 +32,25 @@ if rows.empty:  # a filter that leaves no community
     st.stop()
 total = cache.compute(standard_gap.gap_rollup, view.filters, view.year, **common).iloc[0]
 
-# The district's bill: one-off and yearly, never added, and the quantities behind them.
+# The district's bill: one-off and yearly, never added, the quantities behind them and, beside
+# them, what it pays for.
 widgets.takeaway(readings.bill_takeaway(tr, total, profile.name(tr.lang), view.year))
-bills = (("one_off_yuan", "cost.one_off_bill"), ("annual_yuan", "cost.annual_bill"))
-for card, (column, label) in zip(st.columns(2), bills, strict=True):
-    card.metric(tr(label), tr.number(total[column], "yuan_large"), help=tr.number(total[column], "yuan"))
-st.markdown(" · ".join(f"{label} **{value}**" for label, value in readings.quantities(tr, total)))
+summary, parts = st.columns([2, 3])
+for column, label in (("one_off_yuan", "cost.one_off_bill"), ("annual_yuan", "cost.annual_bill")):
+    summary.metric(tr(label), tr.number(total[column], "yuan_large"), help=tr.number(total[column], "yuan"))
+summary.markdown(" · ".join(f"{label} **{value}**" for label, value in readings.quantities(tr, total)))
 note = readings.unknown_note(tr, total)
 if note:
-    st.caption(note)
-widgets.chart(figures.bill_parts(tr, total, view.year).figure, key="cost_parts")
+    summary.caption(note)
+widgets.chart(figures.bill_parts(tr, total, view.year).figure, key="cost_parts", where=parts)
 
-# The budget: what this year's money buys, in the order chosen, and the curve behind it.
+# The budget: what this year's money buys, in the order chosen; the curve, and beside it the
+# first communities funded and the first that wait.
 st.subheader(tr("cost.budget_title"))
 st.caption(tr("cost.policy_note"))
-order = cost_view.order_choice(tr)
-budgets = cost_view.budget_sliders(tr, (float(total["one_off_yuan"]), float(total["annual_yuan"])))
+choice, one_off, yearly = st.columns([1, 2, 2])
+order = cost_view.order_choice(tr, where=choice)
+budgets = cost_view.budget_sliders(tr, (float(total["one_off_yuan"]), float(total["annual_yuan"])), (one_off, yearly))
 plan = cache.compute(
     standard_gap.budget_plan, view.filters, view.year, *budgets, order=order, weights=view.weights, **common
 )
@@ -50,18 +58,17 @@ if plan.empty:
     st.info(tr("cost.nothing_to_fund"), icon=":material/check_circle:")
 else:
     widgets.takeaway(readings.plan_takeaway(tr, plan, budgets, order))
+    curve, lists = st.columns([3, 2])
     shown = figures.budget_curve(tr, plan, view.year, order, budgets)
-    widgets.chart(shown.figure, key="cost_curve")
+    widgets.chart(shown.figure, key="cost_curve", where=curve)
     if shown.caption:
-        st.caption(shown.caption)
-    funded, waiting = st.columns(2)
-    for column, chosen, title in ((funded, True, "cost.funded_title"), (waiting, False, "cost.waiting_title")):
-        column.markdown(f"**{tr(title)}**")
+        curve.caption(shown.caption)
+    for chosen, title in ((True, "cost.funded_title"), (False, "cost.waiting_title")):
         group = plan[plan["funded"] == chosen]
-        lines = [f"- {markdown_literal(line)}" for line in readings.plan_lines(tr, group.head(widgets.ENDS))]
-        column.markdown("\n".join(lines) if lines else tr("cost.none_listed"))
-        if len(group) > widgets.ENDS:
-            column.caption(tr("cost.more_in_table", n=widgets.ENDS, total=len(group)))
+        lines = [f"- {markdown_literal(line)}" for line in readings.plan_lines(tr, group.head(LISTED))]
+        lists.markdown(f"**{tr(title)}**\n\n" + ("\n".join(lines) if lines else tr("cost.none_listed")))
+        if len(group) > LISTED:
+            lists.caption(tr("cost.more_in_table", n=LISTED, total=len(group)))
 
 cost_view.costs_editor(tr, cache.standards())
 
@@ -71,7 +78,7 @@ for column, level in ((left, "street"), (right, "community_type")):
     groups = widgets.label_groups(
         tr, cache.compute(standard_gap.gap_rollup, view.filters, view.year, level=level, **common), level
     )
-    shown = figures.bill_by_group(tr, groups, level, view.year, limit=widgets.TOP_N)
+    shown = figures.bill_by_group(tr, groups, level, view.year, limit=GROUPS_DRAWN)
     widgets.chart(shown.figure, key=f"cost_bill_{level}", where=column)
     if shown.caption:
         column.caption(shown.caption)

@@ -11,6 +11,7 @@ the sums of those bills. Numbers are compared as a reader sees them, written wit
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -144,8 +145,8 @@ def test_the_page_states_the_districts_bill_in_the_readers_words(app, sample_sto
         total=len(truth),
     )
     assert f"**{expected}**" in shown(at)
-    # the cards write the bills in 万元 / millions, to the nearest 1,000 yuan; their help the whole figure
-    large = {"zh": lambda v: f"{round(v / 10_000, 1):,.1f}万元", "en": lambda v: f"¥{round(v / 1e6, 3):,.3f} million"}
+    # the cards write the bills in 万元 / millions, to the nearest 10,000 yuan; their help the whole figure
+    large = {"zh": lambda v: f"{round(v / 10_000):,}万元", "en": lambda v: f"¥{round(v / 1e6, 2):,.2f} million"}
     assert [m.value for m in at.metric] == [large[lang](one_off), large[lang](annual)]
     assert [m.help for m in at.metric] == [yuan(tr, one_off), yuan(tr, annual)]
     assert bars_by_bill(chart(at, tr("cost.chart.parts", year=YEAR))) == pytest.approx(
@@ -286,7 +287,8 @@ def test_export_page_slides_profile_and_report_tell_the_same_bill(district):
     assert cents(curve_bills(json.loads(steps.get("plotly_chart")[0].proto.spec))) == cents(expected)
 
     profile = page_on("pages/profile.py", community=profiled)
-    bill = next(m.value for m in profile.markdown if m.value.startswith(f"**{tr('cost.title')}**"))
+    titled = tr("cost.bill.titled", text="")  # the bill's line, under what the community lacks
+    bill = next(line for m in profile.markdown for line in m.value.split("\n") if line.startswith(titled))
     one_off, annual = written[by_name[profiled]]
     assert f"{one_off} once" in bill and f"{annual} a year" in bill
 
@@ -313,11 +315,11 @@ def test_the_report_prices_with_the_views_costs_and_says_what_each_assumes(sampl
     truth = bills(exported(sample_store, CHANGED), CHANGED)
     assert yuan(tr, truth["one_off"].sum()) in section and yuan(tr, truth["annual"].sum()) in section
     for name, cost in standards.unit_costs.items():
-        assert cost.explained(lang) in section
+        assert html.escape(cost.explained(lang)) in section  # written as HTML text (a village head&#x27;s)
         assert (
             yuan(tr, CHANGED[name]) in section and tr("report.cost_unit_changed", yuan=yuan(tr, cost.yuan)) in section
         )
-    assert tr("cost.order.worst") in section and tr("cost.policy_note") in section
+    assert tr("cost.order.worst") in section and html.escape(tr("cost.policy_note")) in section
     assert tr("report.cost_budget_example") not in section
     assert given.index('id="assessment"') < given.index('id="cost"')
 

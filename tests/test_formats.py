@@ -29,9 +29,9 @@ WRITTEN = [
     ("int", 165.0, "165", "165"),  # was "165.00 件"
     ("yuan", 1234.567, "1,235元", "¥1,235"),  # was three decimals
     ("yuan", 2_000_000, "2,000,000元", "¥2,000,000"),
-    ("yuan_large", 39_491_100, "3,949.1万元", "¥39.491 million"),
-    ("yuan_large", 14_005_678.08, "1,400.6万元", "¥14.006 million"),
-    ("yuan_large", 0, "0.0万元", "¥0.000 million"),
+    ("yuan_large", 39_491_100, "3,949万元", "¥39.49 million"),
+    ("yuan_large", 14_005_678.08, "1,401万元", "¥14.01 million"),
+    ("yuan_large", 0, "0万元", "¥0.00 million"),
     ("mean", 3.825, "3.83", "3.83"),  # half away from zero, as Excel and DuckDB round
     ("mean", 3.7149, "3.71", "3.71"),
     ("score", 82.65, "82.7", "82.7"),

@@ -402,8 +402,9 @@ def facility_notes(
         shortfall = facility_readings.shortfall_text(tr, row)
         if shortfall:
             notes.append(tr("profile.shortfall", text=shortfall))
-    if bill is not None and not bill.empty:
-        notes.append(f"**{tr('cost.title')}**  \n{gap_readings.community_bill(tr, bill.iloc[0])}")
+    if bill is not None and not bill.empty:  # one line with what is missing, to keep the page short
+        priced = tr("cost.bill.titled", text=gap_readings.community_bill(tr, bill.iloc[0], brief=True))
+        notes[-1] = f"{notes[-1]}  \n{priced}" if notes else priced
     return notes
 
 

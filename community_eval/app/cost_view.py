@@ -78,23 +78,24 @@ def costs_editor(tr: Translator, standards: Standards) -> None:
     """The three unit costs, each with its note from the standards file in view (never hidden:
     they are assumptions, and the bill is only as good as they are)."""
     st.subheader(tr("cost.units_title"))
-    st.caption(tr("cost.units_note"))
+    note, reset = st.columns([4, 1], vertical_alignment="center")
+    note.caption(tr("cost.units_note"))
     for column, name in zip(st.columns(len(UNIT_COSTS)), UNIT_COSTS, strict=True):
         column.number_input(
             tr(f"cost.unit.{name}"), min_value=0.0, max_value=MAX_YUAN, step=100.0, format="%.0f", key=_COST_KEYS[name]
         )
         cost = standards.unit_costs.get(name)
         column.caption(cost.explained(tr.lang) if cost else tr("cost.unit_missing"))
-    if st.button(tr("cost.units_reset"), key="unit_costs_reset"):
+    if reset.button(tr("cost.units_reset"), key="unit_costs_reset"):
         for name, yuan in unit_costs(standards).items():
             st.session_state[_COST_KEYS[name]] = yuan
         st.rerun()
 
 
-def order_choice(tr: Translator) -> str:
-    """Cheapest first or worst first; the URL's when it names one."""
+def order_choice(tr: Translator, where: object | None = None) -> str:
+    """Cheapest first or worst first; the URL's when it names one (``where``: the container)."""
     st.session_state.setdefault("cost_order", url_params.choice(ORDER_PARAM, ORDERS) or ORDERS[0])
-    order = st.radio(
+    order = (where or st).radio(
         tr("cost.order_label"), ORDERS, format_func=lambda o: tr(f"cost.order.{o}"), horizontal=True, key="cost_order"
     )
     if order == ORDERS[0]:
@@ -104,7 +105,9 @@ def order_choice(tr: Translator) -> str:
     return order
 
 
-def budget_sliders(tr: Translator, bills: tuple[float, float]) -> tuple[float, float]:
+def budget_sliders(
+    tr: Translator, bills: tuple[float, float], where: tuple[object, object] | None = None
+) -> tuple[float, float]:
     """This year's one-off and yearly budgets in 万元, each up to the bill it pays (at least one step).
 
     Without a budget in the URL the sliders start at the example budgets
@@ -115,7 +118,7 @@ def budget_sliders(tr: Translator, bills: tuple[float, float]) -> tuple[float, f
     given = _numbers(BUDGET_PARAM, 2)
     tops = [max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills]
     starts = [round(v / BUDGET_STEP) for v in (given or example_budgets(bills))]
-    columns = st.columns(2)
+    columns = where or st.columns(2)
     chosen = []
     for column, key, top, start, label in zip(
         columns, _BUDGET_KEYS, tops, starts, ("cost.budget_one_off", "cost.budget_annual"), strict=True

@@ -13,7 +13,7 @@ kind       what it is                                    written
 ========== ============================================= ===================
 ``int``    counts, m², hours: anything counted whole     12,345
 ``yuan``   money                                         2,000元 / ¥2,000
-``yuan_large`` a bill of millions, on a card             3,949.1万元 / ¥39.491 million
+``yuan_large`` a bill of millions, on a card             3,949万元 / ¥39.49 million
 ``share``  a fraction of a whole (stored 0–1)            19.7%
 ``points`` a change of a share                           +1.2 个百分点 / +1.2 pp
 ``mean``   a mean of 1–5 answers                         3.82
@@ -87,10 +87,10 @@ class NumberFormat:
 FORMATS: dict[str, NumberFormat] = {
     "int": NumberFormat("int", 0),
     "yuan": NumberFormat("yuan", 0),
-    # A district's bill on a card, where 39,491,100元 does not fit a phone: 万元 with one decimal,
-    # and millions with three in English, both to the nearest 1,000 yuan. Written in text only
-    # (cards and sentences); a chart or a cell of the same bill is ``yuan``.
-    "yuan_large": NumberFormat("yuan_large", 1),
+    # A district's bill on a card, where 39,491,100元 does not fit a phone: whole 万元, and
+    # millions with two decimals in English, both to the nearest 10,000 yuan. Written in text
+    # only (cards); a chart, a sentence or a cell of the same bill is ``yuan``.
+    "yuan_large": NumberFormat("yuan_large", 0),
     "share": NumberFormat("share", 1, percent=True),
     "points": NumberFormat("points", 1, percent=True),
     "mean": NumberFormat("mean", 2),
@@ -152,10 +152,10 @@ def text(value: float | None, kind: str, lang: str) -> str:
 
 
 def _large_yuan(value: float, lang: str) -> str:
-    """Yuan in 万元 (one decimal) or millions (three decimals): the nearest 1,000 yuan either way."""
+    """Yuan in whole 万元 or in millions with two decimals: the nearest 10,000 yuan either way."""
     if lang == "zh":
-        return f"{_round(value / 10_000, 1):,.1f}万元"
-    return f"¥{_round(value / 1_000_000, 3):,.3f} million"
+        return f"{_round(value / 10_000, 0):,.0f}万元"
+    return f"¥{_round(value / 1_000_000, 2):,.2f} million"
 
 
 def change(value: float, kind: str, lang: str) -> str:

@@ -104,8 +104,22 @@ def plan_lines(tr: Translator, plan: pd.DataFrame) -> list[str]:
     ]
 
 
-def community_bill(tr: Translator, row: pd.Series) -> str:
-    """One community's bill: one-off and yearly, each with the shortfalls it pays for."""
+def community_bill(tr: Translator, row: pd.Series, brief: bool = False) -> str:
+    """One community's bill: one-off and yearly, each with the shortfalls it pays for (``brief``:
+    the two sums alone, where the shortfalls are already written beside it, as on the profile)."""
+    missing = parts_unknown_words(tr, row["parts_unknown"])
+    unknown = tr("cost.bill.unknown", parts=missing) if missing else ""
+    if brief:
+        if row["one_off_yuan"] + row["annual_yuan"] <= 0:
+            return tr("cost.bill.none") + unknown
+        return (
+            tr(
+                "cost.bill.brief",
+                one_off=tr.number(row["one_off_yuan"], "yuan"),
+                annual=tr.number(row["annual_yuan"], "yuan"),
+            )
+            + unknown
+        )
     one_off = []
     if _known(row["area_short_m2"]) and row["area_short_m2"] > 0:
         one_off.append(tr("cost.bill.area", m2=tr.number(row["area_short_m2"])))
@@ -128,5 +142,4 @@ def community_bill(tr: Translator, row: pd.Series) -> str:
             annual=tr.number(row["annual_yuan"], "yuan"),
             annual_parts=tr.join(annual) or tr("cost.bill.nothing"),
         )
-    missing = parts_unknown_words(tr, row["parts_unknown"])
-    return text + (tr("cost.bill.unknown", parts=missing) if missing else "")
+    return text + unknown
