@@ -8,7 +8,6 @@ yearly); ``order=cheapest|worst``. A value the inputs could not show is ignored 
 
 from __future__ import annotations
 
-import math
 import re
 
 import streamlit as st
@@ -16,7 +15,7 @@ import streamlit as st
 from community_eval.core import url_params
 from community_eval.core.i18n import Translator
 from community_eval.core.standards import UNIT_COSTS, Standards
-from community_eval.indicators.standard_gap import BUDGET_STEP, ORDERS, example_budgets, unit_costs
+from community_eval.indicators.standard_gap import BUDGET_STEP, ORDERS, budget_steps, example_budgets, unit_costs
 
 COSTS_PARAM = "costs"
 BUDGET_PARAM = "budget"
@@ -116,7 +115,7 @@ def budget_sliders(
     them to the real figures.
     """
     given = _numbers(BUDGET_PARAM, 2)
-    tops = [max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills]
+    tops = budget_steps(bills)
     starts = [round(v / BUDGET_STEP) for v in (given or example_budgets(bills))]
     columns = where or st.columns(2)
     chosen = []

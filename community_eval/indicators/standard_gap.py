@@ -55,8 +55,15 @@ def example_budgets(bills: tuple[float, float]) -> tuple[float, float]:
     whole steps of :data:`BUDGET_STEP` rounded down (of the bill rounded up to a step, at least
     one). The page's sliders start here and the offline report prices with it, so both show the
     same plan, and both say it is an example: a leader puts in the real figures."""
-    tops = [max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills]
+    tops = budget_steps(bills)
     return float(tops[0] // 4 * BUDGET_STEP), float(tops[1] // 4 * BUDGET_STEP)
+
+
+def budget_steps(bills: tuple[float, float]) -> tuple[int, int]:
+    """Each bill in whole steps of :data:`BUDGET_STEP`, rounded up (at least one): the most a
+    budget slider offers, so the whole bill can always be funded."""
+    one_off, yearly = (max(1, math.ceil(bill / BUDGET_STEP)) for bill in bills)
+    return one_off, yearly
 
 
 def gap_params(
